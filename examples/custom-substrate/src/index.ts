@@ -1,0 +1,2 @@
+export * from './heat-grid';
+export * from './heat-plugin';

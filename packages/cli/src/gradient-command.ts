@@ -1,0 +1,139 @@
+import {
+  ConfigError,
+  ErrorMechanism,
+  MultimechError,
+  Rng,
+  adjointError,
+  dcActivation,
+  equilibriumLoss,
+  exampleGradient,
+  finiteDifferenceGradient,
+  mseLoss,
+  productRule,
+} from '@multimech/core';
+import { createFrequencyError } from '@multimech/frequency';
+import { parseSpice, resistiveFromNetlist } from '@multimech/resistive';
+
+export const GRADIENT_METHODS = ['adjoint', 'frequency', 'finite-difference'] as const;
+export type GradientMethod = (typeof GRADIENT_METHODS)[number];
+
+/** `--target NODE=VALUE`: the loss pulls V(NODE) towards VALUE. */
+export interface GradientTarget {
+  readonly node: string;
+  readonly value: number;
+}
+
+/** Parses `NODE=VALUE`; throws a MultimechError saying what was expected. */
+export function parseTarget(text: string): GradientTarget {
+  const eq = text.indexOf('=');
+  const node = eq > 0 ? text.slice(0, eq).trim() : '';
+  const valueText = eq > 0 ? text.slice(eq + 1).trim() : '';
+  const value = valueText === '' ? NaN : Number(valueText);
+  if (node === '' || !Number.isFinite(value)) {
+    throw new MultimechError(`expected NODE=VALUE with a finite number (e.g. out=0.5), got '${text}'`);
+  }
+  return { node, value };
+}
+
+export interface FrequencyOptions {
+  readonly mode?: 'phasor' | 'transient';
+  readonly amplitude?: number;
+  readonly frequency?: number;
+  readonly periods?: number;
+  readonly samplesPerPeriod?: number;
+}
+
+export interface GradientOptions extends FrequencyOptions {
+  readonly method: GradientMethod;
+  /** Seed of any random choice a mechanism makes (default 1). */
+  readonly seed?: number;
+}
+
+/** The loss at the netlist's operating point and dC/dG per resistor. */
+export interface GradientReport {
+  readonly method: GradientMethod;
+  readonly loss: number;
+  /** Resistor names as written, in netlist order. */
+  readonly names: readonly string[];
+  readonly gradient: Float64Array;
+}
+
+const FLAG_OF: Record<string, string> = {
+  frequency: '--frequency',
+  amplitude: '--amplitude',
+  periods: '--periods',
+  mode: '--mode',
+  samplesPerPeriod: '--samples-per-period',
+};
+
+/** A frequency mechanism's config problem, restated in terms of the command's flags. */
+function frequencyOptionError(e: ConfigError): MultimechError {
+  const flag = (path: string) => FLAG_OF[path.replace(/^frequency\./, '')] ?? path;
+  const lines = e.problems.map((p) => `${flag(p.path)}: ${p.message.replace(/frequency\.(\w+)/g, (m, key: string) => FLAG_OF[key] ?? m)}`);
+  return new MultimechError(`--method frequency: ${lines.join('; ')}`);
+}
+
+function frequencyMechanism(options: FrequencyOptions): ErrorMechanism {
+  const config = {
+    ...(options.mode !== undefined ? { mode: options.mode } : {}),
+    ...(options.amplitude !== undefined ? { amplitude: options.amplitude } : {}),
+    ...(options.frequency !== undefined ? { frequency: options.frequency } : {}),
+    ...(options.periods !== undefined ? { periods: options.periods } : {}),
+    ...(options.samplesPerPeriod !== undefined ? { samplesPerPeriod: options.samplesPerPeriod } : {}),
+  };
+  try {
+    return createFrequencyError(config, 'frequency');
+  } catch (e) {
+    throw e instanceof ConfigError ? frequencyOptionError(e) : e;
+  }
+}
+
+/**
+ * C = ½ Σ (V_node − value)² at the DC operating point of the netlist's own
+ * sources, and dC/dG for every resistor (G = 1/R) by the chosen method:
+ * the exact adjoint, frequency propagation (DC activation, error at ω₂ read
+ * by lock-in), or central finite differences of the equilibrium loss.
+ */
+export function netlistGradient(text: string, file: string, targets: readonly GradientTarget[], options: GradientOptions): GradientReport {
+  if (targets.length === 0) throw new MultimechError('at least one --target NODE=VALUE is needed (the loss is ½ Σ (V_node − value)²)');
+  const netlist = parseSpice(text, file);
+  const substrate = resistiveFromNetlist(netlist, { file, outputs: targets.map((t) => t.node) });
+  const drive = substrate.drive(substrate.defaultInputs ?? new Float64Array(substrate.boundary.inputs.length));
+  const y = Float64Array.from(targets, (t) => t.value);
+  const names = substrate.parameterNames;
+  if (options.method === 'finite-difference') {
+    const loss = equilibriumLoss(substrate, drive, mseLoss, y);
+    return { method: options.method, loss, names, gradient: finiteDifferenceGradient(substrate, drive, mseLoss, y) };
+  }
+  const error = options.method === 'adjoint' ? adjointError : frequencyMechanism(options);
+  const pipeline = { substrate, activation: dcActivation, error, rule: productRule, loss: mseLoss, rng: new Rng(options.seed ?? 1) };
+  try {
+    const r = exampleGradient(pipeline, drive, y);
+    return { method: options.method, loss: r.loss, names, gradient: r.gradient };
+  } catch (e) {
+    throw e instanceof ConfigError && options.method === 'frequency' ? frequencyOptionError(e) : e;
+  }
+}
+
+/** `{"loss": C, "gradient": {"R1": dC/dG, ...}}` on one line, keys in netlist order. */
+export function gradientJson(report: GradientReport): string {
+  const gradient: Record<string, number> = {};
+  report.names.forEach((name, k) => {
+    gradient[name] = report.gradient[k];
+  });
+  return JSON.stringify({ loss: report.loss, gradient });
+}
+
+/** A readable table: the loss, then one row per resistor. */
+export function gradientTable(report: GradientReport): string {
+  const width = Math.max('resistor'.length, ...report.names.map((n) => n.length));
+  const num = (x: number) => x.toExponential(6);
+  const lines = [
+    `method: ${report.method}`,
+    `loss C = ½ Σ (V_node − value)²: ${num(report.loss)}`,
+    '',
+    `${'resistor'.padEnd(width)}  dC/dG`,
+    ...report.names.map((n, k) => `${n.padEnd(width)}  ${report.gradient[k] < 0 ? '' : ' '}${num(report.gradient[k])}`),
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,138 @@
+import { MultimechError } from '@multimech/core';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'fs';
+import * as path from 'path';
+import { CliIo, processIo } from './cli-io';
+import { GRADIENT_METHODS, GradientMethod, GradientTarget, gradientJson, gradientTable, netlistGradient, parseTarget } from './gradient-command';
+import { readInputFile } from './read-input-file';
+import { trainCommand } from './train-command';
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const integerArg = (text: string): number => {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n)) throw new InvalidArgumentError('expected an integer.');
+  return n;
+};
+const positiveArg = (text: string): number => {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number.');
+  return n;
+};
+const positiveIntegerArg = (text: string): number => {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer.');
+  return n;
+};
+const targetArg = (text: string, previous: GradientTarget[] | undefined): GradientTarget[] => {
+  try {
+    return [...(previous ?? []), parseTarget(text)];
+  } catch (e) {
+    throw new InvalidArgumentError(`${(e as Error).message}.`);
+  }
+};
+
+interface GradientFlags {
+  target: GradientTarget[];
+  method: GradientMethod;
+  json?: boolean;
+  mode?: 'phasor' | 'transient';
+  amplitude?: number;
+  frequency?: number;
+  periods?: number;
+  samplesPerPeriod?: number;
+}
+
+/** Usage errors found after commander parsed the arguments (exit code 2, like commander's own). */
+class UsageError extends MultimechError {}
+
+function buildProgram(io: CliIo): Command {
+  const program = new Command('multimech')
+    .description('Physical networks that learn by local rules: train them, and compare learning mechanisms with the exact gradient.')
+    .version(version(), '-V, --version')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(`multimech: ${s}`),
+    })
+    .showHelpAfterError('(run multimech help for usage)');
+
+  program
+    .command('train')
+    .description('train the experiment a JSON config describes and write a results folder')
+    .argument('<CONFIG>', 'experiment config (JSON)')
+    .option('-o, --out <DIR>', 'results folder (default: runs/<config name>-<yyyymmdd-hhmmss>)')
+    .option('--seed <N>', "seed for every random choice (overrides the config's seed)", integerArg)
+    .action(async (config: string, flags: { out?: string; seed?: number }) => {
+      await trainCommand(config, flags, io);
+    });
+
+  program
+    .command('gradient')
+    .description('dC/dG of every resistor of a SPICE netlist for C = ½ Σ (V_node − value)² at its DC operating point')
+    .argument('<NETLIST>', 'SPICE netlist (R, I, V elements)')
+    .requiredOption('-t, --target <NODE=VALUE>', 'a target node voltage (repeat for several)', targetArg)
+    .addOption(new Option('-m, --method <method>', 'how the gradient is obtained').choices(GRADIENT_METHODS).default('adjoint'))
+    .option('--json', 'print one line of JSON: {"loss": C, "gradient": {"R1": dC/dG, ...}}')
+    .addOption(new Option('--mode <mode>', 'frequency method: ideal lock-in (phasor) or sampled transient').choices(['phasor', 'transient']))
+    .option('--amplitude <B>', 'frequency method: error amplitude β (A)', positiveArg)
+    .option('--frequency <F>', 'frequency method: error frequency (Hz)', positiveArg)
+    .option('--periods <P>', 'frequency method: lock-in window in periods', positiveIntegerArg)
+    .option('--samples-per-period <N>', 'frequency method, transient mode: samples per period', positiveIntegerArg)
+    .action(async (netlist: string, flags: GradientFlags) => {
+      const frequencyOnly = (['mode', 'amplitude', 'frequency', 'periods', 'samplesPerPeriod'] as const).filter((k) => flags[k] !== undefined);
+      if (flags.method !== 'frequency' && frequencyOnly.length > 0) {
+        const names = frequencyOnly.map((k) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()));
+        throw new UsageError(`${names.join(', ')} apply only to --method frequency (the method is ${flags.method})`);
+      }
+      const text = await readInputFile(netlist, 'a SPICE netlist');
+      const report = netlistGradient(text, netlist, flags.target, flags);
+      io.stdout.write((flags.json ? gradientJson(report) : gradientTable(report)) + '\n');
+    });
+
+  return program;
+}
+
+/** Prints an error the way the command line reports it and returns the exit code. */
+export function reportError(e: unknown, io: CliIo): number {
+  const debug = (io.env ?? process.env).MULTIMECH_DEBUG === '1';
+  const stack = (x: unknown) => (debug && x instanceof Error && x.stack ? x.stack + '\n' : '');
+  if (e instanceof CommanderError) {
+    // commander has printed its message (or the help) already
+    return e.exitCode === 0 ? 0 : 2;
+  }
+  if (e instanceof MultimechError) {
+    io.stderr.write(`multimech: error: ${e.message}\n${stack(e)}`);
+    return e instanceof UsageError ? 2 : 1;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  io.stderr.write(`multimech: internal error: ${message}\n`);
+  io.stderr.write(debug ? stack(e) : '(set MULTIMECH_DEBUG=1 to see where it happened)\n');
+  return 1;
+}
+
+/**
+ * Runs the command line on `argv` (as in process.argv: node, script, then
+ * the arguments) and returns the exit code: 0 on success, 1 for bad input
+ * or a failed run, 2 for a usage error. Nothing is thrown: user errors are
+ * one line on stderr without a stack trace, internal errors show their stack
+ * only when MULTIMECH_DEBUG=1.
+ */
+export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let code: number;
+  try {
+    await buildProgram(io).parseAsync([...argv], { from: 'node' });
+    code = 0;
+  } catch (e) {
+    code = reportError(e, io);
+  }
+  io.exit?.(code);
+  return code;
+}

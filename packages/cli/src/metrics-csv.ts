@@ -1,0 +1,42 @@
+import type { EpochFigures } from './progress-display';
+
+/** An epoch's figures and how long its training steps took. */
+export interface EpochRow extends EpochFigures {
+  readonly seconds: number;
+}
+
+/** A CSV field: numbers in full precision, empty when absent, text quoted when it must be. */
+export function csvField(value: string | number | undefined): string {
+  if (value === undefined) return '';
+  const s = String(value);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * `metrics.csv`: one row per epoch (epoch 0 is the evaluation before any
+ * update) with the losses and, for classification, the accuracies or, for
+ * regression, the relative errors, and the seconds the epoch took.
+ */
+export function metricsCsv(rows: readonly EpochRow[], classification: boolean): string {
+  const header = classification
+    ? ['epoch', 'train_loss', 'test_loss', 'train_accuracy', 'test_accuracy', 'seconds']
+    : ['epoch', 'train_loss', 'test_loss', 'train_relative_error', 'test_relative_error', 'seconds'];
+  const lines = rows.map((r) =>
+    [
+      r.epoch,
+      r.trainLoss,
+      r.testLoss,
+      classification ? r.trainAccuracy : r.trainRelativeError,
+      classification ? r.testAccuracy : r.testRelativeError,
+      r.seconds,
+    ]
+      .map(csvField)
+      .join(','),
+  );
+  return [header.join(','), ...lines].join('\n') + '\n';
+}
+
+/** `parameters.csv`: one row per trainable parameter. */
+export function parametersCsv(names: readonly string[], values: ArrayLike<number>): string {
+  return ['name,value', ...names.map((n, k) => `${csvField(n)},${csvField(values[k])}`)].join('\n') + '\n';
+}

@@ -1,0 +1,115 @@
+import type { TextSink } from './cli-io';
+
+/** The figures of one epoch that the display shows (a subset of the trainer's EpochEvent). */
+export interface EpochFigures {
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly trainLoss: number;
+  readonly testLoss: number;
+  readonly trainAccuracy?: number;
+  readonly testAccuracy?: number;
+  readonly trainRelativeError?: number;
+  readonly testRelativeError?: number;
+}
+
+/** Where training is inside an epoch (a subset of the trainer's StepEvent). */
+export interface StepPosition {
+  readonly epoch: number;
+  readonly step: number;
+  readonly stepsPerEpoch: number;
+  readonly loss: number;
+}
+
+const fmt = (x: number | undefined, digits = 3): string => (x === undefined ? '-' : Number.isFinite(x) ? x.toPrecision(digits) : String(x));
+const fixed = (x: number | undefined): string => (x === undefined ? '-' : x.toFixed(2));
+
+/** One plain log line for an epoch: `epoch 3/50 loss 0.412 train_acc 0.81 test_acc 0.78`. */
+export function epochLogLine(e: EpochFigures): string {
+  const parts = [`epoch ${e.epoch}/${e.epochs}`, `loss ${fmt(e.trainLoss)}`, `test_loss ${fmt(e.testLoss)}`];
+  if (e.trainAccuracy !== undefined || e.testAccuracy !== undefined) {
+    parts.push(`train_acc ${fixed(e.trainAccuracy)}`, `test_acc ${fixed(e.testAccuracy)}`);
+  }
+  if (e.trainRelativeError !== undefined || e.testRelativeError !== undefined) {
+    parts.push(`train_rel_err ${fmt(e.trainRelativeError)}`, `test_rel_err ${fmt(e.testRelativeError)}`);
+  }
+  return parts.join(' ');
+}
+
+/** Seconds as `m:ss` (or `h:mm:ss`). */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+/**
+ * Training progress on stderr. On a terminal: one bar redrawn in place
+ * (epoch i/N, loss, accuracy or relative error, ETA). Otherwise: one plain
+ * log line per epoch, which reads well in a CI log or a file.
+ */
+export class ProgressDisplay {
+  private readonly start: number;
+  private last: EpochFigures | undefined;
+  private drawn = false;
+  private lastDraw = -Infinity;
+
+  constructor(
+    private readonly sink: TextSink,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.start = now();
+  }
+
+  get interactive(): boolean {
+    return this.sink.isTTY === true;
+  }
+
+  epoch(e: EpochFigures): void {
+    this.last = e;
+    if (this.interactive) this.draw(e.epoch, e.epochs, 0, 1);
+    else this.sink.write(epochLogLine(e) + '\n');
+  }
+
+  /** Redraws the bar inside an epoch, at most every `minIntervalMs`. */
+  step(s: StepPosition, epochs: number, minIntervalMs = 100): void {
+    if (!this.interactive || this.now() - this.lastDraw < minIntervalMs) return;
+    this.draw(s.epoch - 1, epochs, s.step, s.stepsPerEpoch, s.loss);
+  }
+
+  /** Ends the bar's line (a no-op for log lines). */
+  finish(): void {
+    if (this.interactive && this.drawn) this.sink.write('\n');
+    this.drawn = false;
+  }
+
+  /** The bar for `done` whole epochs plus `step/steps` of the next. */
+  bar(done: number, epochs: number, step: number, steps: number, stepLoss?: number): string {
+    const fraction = epochs > 0 ? Math.min(1, (done + (steps > 0 ? step / steps : 0)) / epochs) : 1;
+    const width = 24;
+    const full = Math.round(fraction * width);
+    const elapsed = (this.now() - this.start) / 1000;
+    const eta = fraction > 0 && fraction < 1 ? formatDuration((elapsed * (1 - fraction)) / fraction) : fraction >= 1 ? '0:00' : '?';
+    const e = this.last;
+    const figures: string[] = [];
+    if (e) {
+      figures.push(`loss ${fmt(e.trainLoss)}`);
+      if (e.testAccuracy !== undefined) figures.push(`acc ${fixed(e.trainAccuracy)}/${fixed(e.testAccuracy)}`);
+      if (e.testRelativeError !== undefined) figures.push(`rel_err ${fmt(e.testRelativeError)}`);
+    }
+    if (stepLoss !== undefined) figures.push(`batch ${fmt(stepLoss)}`);
+    const epochLabel = `epoch ${Math.min(done + (step > 0 ? 1 : 0), epochs)}/${epochs}`;
+    return `${epochLabel} [${'#'.repeat(full)}${'.'.repeat(width - full)}] ${Math.round(fraction * 100)}% ${figures.join(' ')} ETA ${eta}`;
+  }
+
+  private draw(done: number, epochs: number, step: number, steps: number, stepLoss?: number): void {
+    let line = this.bar(done, epochs, step, steps, stepLoss);
+    const columns = this.sink.columns;
+    if (columns && line.length > columns - 1) line = line.slice(0, columns - 1);
+    this.sink.write(`\r\x1b[2K${line}`);
+    this.drawn = true;
+    this.lastDraw = this.now();
+  }
+}

@@ -1,0 +1,139 @@
+import type { Substrate } from '@multimech/core';
+import { frequencyPlugin } from '@multimech/frequency';
+import { resistivePlugin, toNetlist, writeSpice } from '@multimech/resistive';
+import { Experiment, TrainingResult, createExperiment, trainerPlugin } from '@multimech/trainer';
+import * as path from 'path';
+import type { CliIo } from './cli-io';
+import { renderLearningCurve } from './learning-curve';
+import { EpochRow, metricsCsv, parametersCsv } from './metrics-csv';
+import { ProgressDisplay } from './progress-display';
+import { parseJsonText, readInputFile } from './read-input-file';
+import { ResultsFolder, SUMMARY_FILE, defaultResultsDir } from './results-folder';
+
+/** The plugins the command line loads. */
+export const CLI_PLUGINS = [resistivePlugin, frequencyPlugin, trainerPlugin];
+
+export interface TrainOptions {
+  /** Results folder (default `runs/<config basename>-<yyyymmdd-hhmmss>`). */
+  readonly out?: string;
+  /** Overrides the config's seed. */
+  readonly seed?: number;
+}
+
+/** What `train` wrote, and the figures it printed. */
+export interface TrainOutcome {
+  readonly dir: string;
+  readonly files: readonly string[];
+  readonly result: TrainingResult;
+}
+
+/** Reads and decodes an experiment config file (file and JSON errors name the file and line). */
+export async function loadExperiment(configFile: string, seed?: number): Promise<Experiment> {
+  const raw = parseJsonText(await readInputFile(configFile, 'a JSON experiment config'), configFile);
+  return createExperiment(raw, CLI_PLUGINS, {
+    ...(seed !== undefined ? { seed } : {}),
+    baseDir: path.dirname(configFile),
+    source: configFile,
+  });
+}
+
+function kindOf(section: unknown): string {
+  const kind = (section as { kind?: unknown } | undefined)?.kind;
+  return typeof kind === 'string' ? kind : '?';
+}
+
+/** `summary.md`: what was trained, how, and how it ended. */
+export function summaryMarkdown(name: string, config: Record<string, unknown>, result: TrainingResult, files: readonly string[]): string {
+  const s = result.summary;
+  const figures: string[] = [`- final training loss: ${s.final_loss.toPrecision(6)}`];
+  if (s.train_accuracy !== undefined) figures.push(`- train accuracy: ${s.train_accuracy.toFixed(4)}`);
+  if (s.test_accuracy !== undefined) figures.push(`- test accuracy: ${s.test_accuracy.toFixed(4)}`);
+  if (s.relative_error !== undefined) figures.push(`- relative error (test): ${s.relative_error.toPrecision(4)}`);
+  return [
+    `# ${name}`,
+    '',
+    ...(typeof config.description === 'string' ? [config.description, ''] : []),
+    `- substrate: ${kindOf(config.substrate)} (${result.parameters.names.length} trainable ${result.parameters.name} parameters)`,
+    `- task: ${kindOf(config.task)}`,
+    `- mechanisms: activation ${kindOf(config.activation)}, error ${kindOf(config.error)}, rule ${kindOf(config.rule)}`,
+    `- seed: ${String(config.seed)}`,
+    `- epochs: ${s.epochs} (${s.seconds.toFixed(1)} s)`,
+    ...figures,
+    '',
+    '![learning curve](learning-curve.svg)',
+    '',
+    `Files: ${files.map((f) => `[${f}](${f})`).join(', ')}.`,
+    '',
+  ].join('\n');
+}
+
+/** The trained network as SPICE, for a resistive substrate. */
+function networkFile(substrate: Substrate, name: string): string | undefined {
+  return substrate.kind === 'resistive' ? writeSpice(toNetlist(substrate, undefined, `${name}: trained by multimech`)) : undefined;
+}
+
+/**
+ * `multimech train CONFIG`: decode the config, train with progress on
+ * stderr, and write the results folder. Each file is written atomically;
+ * `metrics.csv` is rewritten after every epoch, so an interrupted run keeps
+ * the epochs it finished; `summary.json`, written last, marks a complete run.
+ */
+export async function trainCommand(configFile: string, options: TrainOptions, io: CliIo): Promise<TrainOutcome> {
+  const experiment = await loadExperiment(configFile, options.seed);
+  const { trainer, task, substrate, resolvedConfig } = experiment;
+  const folder = await ResultsFolder.open(options.out ?? defaultResultsDir(configFile, new Date()));
+  const files: string[] = [];
+  const write = async (name: string, data: string | Uint8Array) => {
+    await folder.write(name, data);
+    files.push(name);
+  };
+  await write('config.json', JSON.stringify(resolvedConfig, null, 2) + '\n');
+
+  const classification = task.predict !== undefined;
+  const rows: EpochRow[] = [];
+  const progress = new ProgressDisplay(io.stderr);
+  let epochs = 0;
+  trainer.on('epoch', (e) => {
+    epochs = e.epochs;
+    rows.push(e);
+    folder.writeSync('metrics.csv', metricsCsv(rows, classification));
+    progress.epoch(e);
+  });
+  trainer.on('step', (s) => progress.step(s, epochs));
+  let result: TrainingResult;
+  try {
+    result = trainer.run();
+  } finally {
+    progress.finish();
+  }
+  files.push('metrics.csv');
+
+  await write('parameters.csv', parametersCsv(result.parameters.names, result.parameters.values));
+  const name = typeof resolvedConfig.name === 'string' ? resolvedConfig.name : path.basename(configFile).replace(/\.json$/i, '');
+  const cir = networkFile(substrate, name);
+  if (cir !== undefined) await write('network.cir', cir);
+
+  const h = result.history;
+  const plot = await renderLearningCurve({
+    title: name,
+    epochs: h.map((e) => e.epoch),
+    trainLoss: h.map((e) => e.trainLoss),
+    testLoss: h.map((e) => e.testLoss),
+    metric: classification
+      ? { name: 'accuracy', train: h.map((e) => e.trainAccuracy), test: h.map((e) => e.testAccuracy) }
+      : { name: 'relative error', train: h.map((e) => e.trainRelativeError), test: h.map((e) => e.testRelativeError) },
+  });
+  await write('learning-curve.svg', plot.svg);
+  await write('learning-curve.png', plot.png);
+  await write('summary.md', summaryMarkdown(name, resolvedConfig, result, [...files, SUMMARY_FILE]));
+  await write(SUMMARY_FILE, JSON.stringify(result.summary, null, 2) + '\n');
+
+  const s = result.summary;
+  if (s.test_accuracy !== undefined) {
+    io.stdout.write(`test accuracy: ${s.test_accuracy.toFixed(4)}\n`);
+  } else if (s.relative_error !== undefined) {
+    io.stdout.write(`relative error: ${s.relative_error.toPrecision(4)}\n`);
+  }
+  io.stdout.write(`results: ${folder.dir}\n`);
+  return { dir: folder.dir, files, result };
+}

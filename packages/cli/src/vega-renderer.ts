@@ -1,0 +1,61 @@
+import { Resvg } from '@resvg/resvg-js';
+import { pathToFileURL } from 'url';
+import { Worker } from 'worker_threads';
+
+/**
+ * vega and vega-lite are ES modules with top-level await, so CommonJS code
+ * can neither `require()` them nor, inside a test runner's VM sandbox,
+ * `import()` them. They are loaded by a real `import()` in a worker thread,
+ * which compiles the vega-lite spec and renders it to SVG with a headless
+ * vega View; the same path serves the command and the tests.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('worker_threads');
+(async () => {
+  const vega = await import(workerData.vega);
+  const vegaLite = await import(workerData.vegaLite);
+  const view = new vega.View(vega.parse(vegaLite.compile(workerData.spec).spec), { renderer: 'none' });
+  try {
+    parentPort.postMessage({ svg: await view.toSVG() });
+  } finally {
+    view.finalize();
+  }
+})().catch((e) => parentPort.postMessage({ error: (e && e.stack) || String(e) }));
+`;
+
+/** Renders a vega-lite spec to an SVG document. */
+export function renderVegaLiteSvg(spec: object): Promise<string> {
+  const workerData = {
+    vega: pathToFileURL(require.resolve('vega')).href,
+    vegaLite: pathToFileURL(require.resolve('vega-lite')).href,
+    spec,
+  };
+  return new Promise<string>((resolve, reject) => {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
+    let settled = false;
+    worker.once('message', (m: { svg?: string; error?: string }) => {
+      settled = true;
+      if (typeof m.svg === 'string') resolve(m.svg);
+      else reject(new Error(`rendering the plot failed: ${m.error}`));
+      void worker.terminate();
+    });
+    worker.once('error', (e) => {
+      if (!settled) reject(e);
+      settled = true;
+    });
+    worker.once('exit', (code) => {
+      if (!settled) reject(new Error(`the plot renderer stopped (exit code ${code}) before it produced an SVG`));
+      settled = true;
+    });
+  });
+}
+
+/** Rasterises an SVG to PNG with the system's fonts (DejaVu Sans by default). */
+export function svgToPng(svg: string, width?: number): Buffer {
+  const resvg = new Resvg(svg, {
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
+    fitTo: width ? { mode: 'width', value: width } : { mode: 'original' },
+    background: 'white',
+  });
+  return resvg.render().asPng();
+}

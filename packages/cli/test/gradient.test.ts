@@ -1,0 +1,114 @@
+import { writeFileSync } from 'fs';
+import * as path from 'path';
+import { runCli, tempDir } from './run-cli';
+
+/**
+ * A small network with both kinds of source: a 1.5 V source at `a`, a 2 mA
+ * current source into `d`, six resistors (one bridge), two targets.
+ */
+const NETWORK = `bridge test network
+* sources
+V1 a 0 DC 1.5
+I1 0 d DC 2m
+* resistors
+R1 a b 1k
+Rab2 a c 2.2k
+R3 b c 4.7k
+R4 b d 3.3k
+R5 c d 1.5k
+R6 d 0 10k
+Rgnd c 0 6.8k
+.end
+`;
+
+const DIVIDER = `divider
+V1 in 0 DC 2
+R1 in out 1k
+R2 out 0 3k
+.end
+`;
+
+interface GradientJson {
+  loss: number;
+  gradient: Record<string, number>;
+}
+
+let dir: string;
+let cleanup: () => void;
+beforeAll(() => {
+  ({ dir, cleanup } = tempDir('gradient'));
+  writeFileSync(path.join(dir, 'network.cir'), NETWORK);
+  writeFileSync(path.join(dir, 'divider.cir'), DIVIDER);
+});
+afterAll(() => cleanup());
+
+async function gradient(file: string, ...args: string[]): Promise<GradientJson> {
+  const r = await runCli(['gradient', path.join(dir, file), ...args, '--json']);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const lines = r.stdout.split('\n').filter((l) => l !== '');
+  expect(lines).toHaveLength(1);
+  return JSON.parse(lines[0]) as GradientJson;
+}
+
+/** max_k |a_k − b_k| / max_k |b_k|. */
+function relativeDifference(a: Record<string, number>, b: Record<string, number>): number {
+  const keys = Object.keys(b);
+  const scale = Math.max(...keys.map((k) => Math.abs(b[k])));
+  return Math.max(...keys.map((k) => Math.abs(a[k] - b[k]))) / scale;
+}
+
+describe('multimech gradient --json', () => {
+  const targets = ['--target', 'b=0.9', '--target', 'D=1.2'];
+
+  test('adjoint, finite differences and frequency propagation (phasor and transient) agree to 1e-6', async () => {
+    const adjoint = await gradient('network.cir', ...targets, '--method', 'adjoint');
+    const fd = await gradient('network.cir', ...targets, '--method', 'finite-difference');
+    const phasor = await gradient('network.cir', ...targets, '--method', 'frequency', '--mode', 'phasor');
+    const transient = await gradient('network.cir', ...targets, '--method', 'frequency', '--mode', 'transient', '--amplitude', '0.01', '--periods', '4');
+
+    expect(Object.keys(adjoint.gradient)).toEqual(['R1', 'Rab2', 'R3', 'R4', 'R5', 'R6', 'Rgnd']);
+    for (const other of [fd, phasor, transient]) {
+      expect(Object.keys(other.gradient)).toEqual(Object.keys(adjoint.gradient));
+      expect(Math.abs(other.loss - adjoint.loss)).toBeLessThanOrEqual(1e-12 * adjoint.loss);
+    }
+    // the gradient is not trivially zero: the targets are away from the operating point
+    expect(adjoint.loss).toBeGreaterThan(1e-3);
+    expect(Math.max(...Object.values(adjoint.gradient).map(Math.abs))).toBeGreaterThan(1);
+    expect(relativeDifference(fd.gradient, adjoint.gradient)).toBeLessThan(1e-6);
+    expect(relativeDifference(phasor.gradient, adjoint.gradient)).toBeLessThan(1e-6);
+    expect(relativeDifference(transient.gradient, adjoint.gradient)).toBeLessThan(1e-6);
+  });
+
+  test('the adjoint gradient of a divider matches the hand-derived dC/dG1, dC/dG2', async () => {
+    // V_out = G1·Vs/(G1+G2); C = ½(V_out − y)²
+    // dV_out/dG1 = G2·Vs/(G1+G2)²,  dV_out/dG2 = −G1·Vs/(G1+G2)²
+    const Vs = 2;
+    const G1 = 1 / 1000;
+    const G2 = 1 / 3000;
+    const y = 0.3;
+    const vOut = (G1 * Vs) / (G1 + G2); // 1.5 V
+    const loss = 0.5 * (vOut - y) ** 2;
+    const dG1 = ((vOut - y) * G2 * Vs) / (G1 + G2) ** 2;
+    const dG2 = (-(vOut - y) * G1 * Vs) / (G1 + G2) ** 2;
+
+    const r = await gradient('divider.cir', '--target', `out=${y}`, '--method', 'adjoint');
+    expect(r.loss).toBeCloseTo(loss, 12);
+    expect(Object.keys(r.gradient)).toEqual(['R1', 'R2']);
+    expect(Math.abs(r.gradient.R1 - dG1)).toBeLessThan(1e-9 * Math.abs(dG1));
+    expect(Math.abs(r.gradient.R2 - dG2)).toBeLessThan(1e-9 * Math.abs(dG2));
+    // raising G1 pulls V_out further above the target: positive gradient
+    expect(r.gradient.R1).toBeGreaterThan(0);
+    expect(r.gradient.R2).toBeLessThan(0);
+  });
+
+  test('without --json it prints a readable table with every resistor', async () => {
+    const r = await runCli(['gradient', path.join(dir, 'divider.cir'), '-t', 'out=0.3']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/method: adjoint/);
+    // C = ½ (1.5 − 0.3)² = 0.72; dC/dG1 = 1.2·(2/3000)/(4/3000)² = 450; dC/dG2 = −3·450
+    expect(r.stdout).toMatch(/loss C = .*: 7\.200000e-1$/m);
+    expect(r.stdout).toMatch(/^R1\s+ 4\.500000e\+2$/m);
+    expect(r.stdout).toMatch(/^R2\s+-1\.350000e\+3$/m);
+  });
+});

@@ -1,0 +1,52 @@
+import { learningCurveSpec, renderLearningCurve } from '../src/learning-curve';
+
+/** Width and height from a PNG's IHDR chunk. */
+function pngSize(png: Buffer): { width: number; height: number } {
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
+describe('learning curve plot', () => {
+  const data = {
+    title: 'curve under test',
+    epochs: [0, 1, 2, 3],
+    trainLoss: [1, 0.5, 0.25, 0.125],
+    testLoss: [1.1, 0.6, 0.3, 0.2],
+    metric: { name: 'accuracy', train: [0.3, 0.6, 0.8, 0.9], test: [0.33, 0.5, 0.7, undefined] },
+  };
+
+  test('the spec has a loss panel (log scale for positive losses) and a metric panel, without missing points', () => {
+    const spec = learningCurveSpec(data) as { vconcat: { title: string; data: { values: { series: string; value: number }[] }; encoding: { y: { scale: { type?: string } } } }[] };
+    expect(spec.vconcat.map((p) => p.title)).toEqual(['loss', 'accuracy']);
+    expect(spec.vconcat[0].data.values).toHaveLength(8);
+    expect(spec.vconcat[0].encoding.y.scale.type).toBe('log');
+    expect(spec.vconcat[1].data.values).toHaveLength(7); // the undefined test accuracy is left out
+    expect(spec.vconcat[1].encoding.y.scale.type).toBeUndefined();
+    const zeroLoss = learningCurveSpec({ ...data, trainLoss: [1, 0.5, 0, 0] }) as typeof spec;
+    expect(zeroLoss.vconcat[0].encoding.y.scale.type).toBeUndefined();
+  });
+
+  test('renders an SVG document with the title, axes and one path per series, and a PNG of it', async () => {
+    const plot = await renderLearningCurve(data);
+    expect(plot.svg).toMatch(/^<svg[^>]* xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(plot.svg.trim().endsWith('</svg>')).toBe(true);
+    expect(plot.svg).toContain('curve under test');
+    expect(plot.svg).toContain('epoch');
+    expect(plot.svg).toContain('accuracy');
+    // four line marks: train and test loss, train and test accuracy
+    expect((plot.svg.match(/class="mark-line role-mark/g) ?? []).length).toBe(4);
+    expect((plot.svg.match(/<path[^>]*d="M[^"]*L/g) ?? []).length).toBeGreaterThanOrEqual(4);
+
+    expect(plot.png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe(true);
+    const size = pngSize(plot.png);
+    expect(size.width).toBe(1000);
+    const svgWidth = Number(/width="(\d+(?:\.\d+)?)"/.exec(plot.svg)![1]);
+    const svgHeight = Number(/height="(\d+(?:\.\d+)?)"/.exec(plot.svg)![1]);
+    expect(size.height).toBeCloseTo((svgHeight * 1000) / svgWidth, -1);
+  });
+
+  test('a plot without a metric panel renders too', async () => {
+    const plot = await renderLearningCurve({ title: 't', epochs: [0, 1], trainLoss: [2, 1], testLoss: [2, 1.5] });
+    expect(plot.svg).toContain('loss');
+    expect(plot.svg).not.toContain('accuracy');
+  });
+});

@@ -1,0 +1,60 @@
+import { ProgressDisplay, epochLogLine, formatDuration } from '../src/progress-display';
+
+function sink(isTTY: boolean, columns?: number) {
+  const out = { text: '', isTTY, columns, write: (s: string) => (out.text += s) };
+  return out;
+}
+
+describe('progress display', () => {
+  test('log lines for classification and regression', () => {
+    expect(epochLogLine({ epoch: 3, epochs: 50, trainLoss: 0.41234, testLoss: 0.5, trainAccuracy: 0.8095, testAccuracy: 0.7777 })).toBe(
+      'epoch 3/50 loss 0.412 test_loss 0.500 train_acc 0.81 test_acc 0.78',
+    );
+    expect(epochLogLine({ epoch: 1, epochs: 2, trainLoss: 0.0123, testLoss: 0.02, trainRelativeError: 0.5, testRelativeError: 0.61234 })).toBe(
+      'epoch 1/2 loss 0.0123 test_loss 0.0200 train_rel_err 0.500 test_rel_err 0.612',
+    );
+  });
+
+  test('without a terminal: one line per epoch, nothing per step', () => {
+    const s = sink(false);
+    const p = new ProgressDisplay(s);
+    p.epoch({ epoch: 0, epochs: 2, trainLoss: 1, testLoss: 1 });
+    p.step({ epoch: 1, step: 1, stepsPerEpoch: 4, loss: 0.9 }, 2);
+    p.epoch({ epoch: 1, epochs: 2, trainLoss: 0.5, testLoss: 0.6 });
+    p.finish();
+    expect(s.text).toBe('epoch 0/2 loss 1.00 test_loss 1.00\nepoch 1/2 loss 0.500 test_loss 0.600\n');
+  });
+
+  test('on a terminal: a bar redrawn in place with an ETA from the elapsed time', () => {
+    const s = sink(true);
+    let t = 1000;
+    const p = new ProgressDisplay(s, () => t);
+    p.epoch({ epoch: 0, epochs: 4, trainLoss: 1, testLoss: 1, trainAccuracy: 0.25, testAccuracy: 0.2 });
+    expect(s.text).toBe('\r\x1b[2Kepoch 0/4 [........................] 0% loss 1.00 acc 0.25/0.20 ETA ?');
+    t += 30_000; // one epoch took 30 s: three remain
+    p.epoch({ epoch: 1, epochs: 4, trainLoss: 0.5, testLoss: 0.6, trainAccuracy: 0.5, testAccuracy: 0.4 });
+    expect(s.text.endsWith('\r\x1b[2Kepoch 1/4 [######..................] 25% loss 0.500 acc 0.50/0.40 ETA 1:30')).toBe(true);
+    t += 15_000; // half way through epoch 2
+    p.step({ epoch: 2, step: 5, stepsPerEpoch: 10, loss: 0.45 }, 4);
+    expect(s.text.endsWith('\r\x1b[2Kepoch 2/4 [#########...............] 38% loss 0.500 acc 0.50/0.40 batch 0.450 ETA 1:15')).toBe(true);
+    const before = s.text;
+    t += 50; // steps closer than 100 ms apart are not redrawn
+    p.step({ epoch: 2, step: 6, stepsPerEpoch: 10, loss: 0.44 }, 4);
+    expect(s.text).toBe(before);
+    p.finish();
+    expect(s.text.endsWith('\n')).toBe(true);
+  });
+
+  test('the bar is cut to the terminal width', () => {
+    const s = sink(true, 30);
+    new ProgressDisplay(s, () => 0).epoch({ epoch: 0, epochs: 4, trainLoss: 1, testLoss: 1 });
+    expect(s.text.replace('\r\x1b[2K', '')).toHaveLength(29);
+  });
+
+  test('durations', () => {
+    expect(formatDuration(0)).toBe('0:00');
+    expect(formatDuration(89.6)).toBe('1:30');
+    expect(formatDuration(3725)).toBe('1:02:05');
+    expect(formatDuration(NaN)).toBe('?');
+  });
+});

@@ -1,0 +1,344 @@
+import {
+  Drive,
+  Rng,
+  Substrate,
+  adjointError,
+  combineDrives,
+  csrMultiply,
+  dcActivation,
+  exampleGradient,
+  fidelity,
+  mseLoss,
+  productRule,
+  zeroDrive,
+} from '@multimech/core';
+import { check } from './conformance-failure';
+import { expectClose } from './expect-close';
+import { randomDrive } from './random-drive';
+import { richardsonGradient } from './richardson-gradient';
+import type { SubstrateFixture } from './substrate-fixture';
+
+/** The stable ids of the substrate checks. */
+export type SubstrateCheckId =
+  | 'conservation'
+  | 'stationarity'
+  | 'hessian-symmetry'
+  | 'reciprocity'
+  | 'superposition'
+  | 'parameter-derivative'
+  | 'bounds'
+  | 'finite';
+
+/** One check of the substrate suite: throws a ConformanceFailure when the fixture breaks it. */
+export interface SubstrateCheck {
+  readonly id: SubstrateCheckId;
+  readonly description: string;
+  run(fixture: SubstrateFixture, rng: Rng): void;
+}
+
+function maxAbs(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+  return m;
+}
+
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+function dofCount(s: Substrate): number {
+  return s.graph.nodeNames.length * s.dofPerNode;
+}
+
+/** A random field on the free dofs (uniform in [−scale, scale]), zero elsewhere. */
+function randomFree(free: Int32Array, dofs: number, scale: number, rng: Rng): Float64Array {
+  const v = new Float64Array(dofs);
+  for (const dof of free) v[dof] = scale * rng.uniform(-1, 1);
+  return v;
+}
+
+function axpy(x: Float64Array, a: number, y: Float64Array): Float64Array {
+  return x.map((xi, i) => xi + a * y[i]);
+}
+
+/** The size of the flows at equilibrium: injections, reactions at held dofs, pulls of held dofs on free ones. */
+function flowScale(s: Substrate, drive: Drive, state: Float64Array, free: Int32Array): number {
+  const r = s.residual(state, drive);
+  let scale = maxAbs(drive.injection);
+  for (const dof of s.boundary.dirichlet) scale = Math.max(scale, Math.abs(r[dof]));
+  const held = Float64Array.from(state);
+  for (const dof of free) held[dof] = 0;
+  const pull = s.residual(held, drive);
+  for (const dof of free) scale = Math.max(scale, Math.abs(pull[dof]));
+  return scale;
+}
+
+function equilibrate(f: SubstrateFixture): { state: Float64Array; free: Int32Array } {
+  const state = f.substrate.equilibrium(f.drive);
+  return { state, free: f.substrate.hessian(state).freeDofs };
+}
+
+const conservation: SubstrateCheck = {
+  id: 'conservation',
+  description: 'the residual ∂E/∂s is zero at every free dof at equilibrium (relative to the flows)',
+  run(f) {
+    const s = f.substrate;
+    const { state, free } = equilibrate(f);
+    const scale = flowScale(s, f.drive, state, free);
+    check(scale > 0, () => 'the fixture drive makes no flow at all: give a drive that does something');
+    const r = s.residual(state, f.drive);
+    let worst = 0;
+    let at = -1;
+    for (const dof of free) {
+      if (!(Math.abs(r[dof]) <= worst)) {
+        worst = Math.abs(r[dof]);
+        at = dof;
+      }
+    }
+    check(worst <= 1e-9 * scale, () => `residual ${r[at]} at free dof ${at} exceeds 1e-9 × the flow scale ${scale}`);
+  },
+};
+
+const stationarity: SubstrateCheck = {
+  id: 'stationarity',
+  description: 'E is smallest at equilibrium: higher at random nearby states, zero directional derivative, ∂E/∂s = residual',
+  run(f, rng) {
+    const s = f.substrate;
+    const { state, free } = equilibrate(f);
+    check(free.length > 0, () => 'the substrate has no free dofs');
+    const sigma = maxAbs(state) || 1;
+    const e0 = s.energy(state, f.drive);
+    for (let t = 0; t < 5; t++) {
+      const delta = randomFree(free, state.length, 1e-3 * sigma, rng);
+      const e = s.energy(axpy(state, 1, delta), f.drive);
+      check(e > e0, () => `E at a random nearby state (${e}) is not above E at equilibrium (${e0})`);
+    }
+    const d = randomFree(free, state.length, sigma, rng);
+    const h = 1e-4;
+    const slope = (at: Float64Array) => (s.energy(axpy(at, h, d), f.drive) - s.energy(axpy(at, -h, d), f.drive)) / (2 * h);
+    const moved = axpy(state, 1, d);
+    const rMoved = s.residual(moved, f.drive);
+    const rStar = s.residual(state, f.drive);
+    let curvature = 0;
+    for (const dof of free) curvature += Math.abs(rMoved[dof] - rStar[dof]) * Math.abs(d[dof]);
+    check(curvature > 0, () => 'the residual does not change when the free dofs move');
+    const atEquilibrium = slope(state);
+    check(
+      Math.abs(atEquilibrium) <= 1e-6 * curvature,
+      () => `directional derivative of E at equilibrium is ${atEquilibrium}, not ≈ 0 (scale ${curvature})`,
+    );
+    let predicted = 0;
+    for (const dof of free) predicted += rMoved[dof] * d[dof];
+    const measured = slope(moved);
+    check(
+      Math.abs(measured - predicted) <= 1e-6 * curvature,
+      () => `away from equilibrium, dE along a direction is ${measured} by finite differences but residual·direction = ${predicted}`,
+    );
+  },
+};
+
+const hessianSymmetry: SubstrateCheck = {
+  id: 'hessian-symmetry',
+  description: 'H is symmetric, H·v matches finite differences of the residual, and linearResponse solves H x = f',
+  run(f, rng) {
+    const s = f.substrate;
+    const { state, free } = equilibrate(f);
+    const { matrix: H, freeDofs } = s.hessian(state);
+    check(H.rows === freeDofs.length && H.cols === freeDofs.length, () => `H is ${H.rows}x${H.cols} but there are ${freeDofs.length} free dofs`);
+    const entries = new Map<number, number>();
+    for (let i = 0; i < H.rows; i++) for (let p = H.rowPtr[i]; p < H.rowPtr[i + 1]; p++) entries.set(i * H.cols + H.colIdx[p], H.values[p]);
+    const hScale = maxAbs(H.values);
+    check(hScale > 0, () => 'H is zero');
+    for (const [key, value] of entries) {
+      const i = Math.floor(key / H.cols);
+      const j = key % H.cols;
+      const mirror = entries.get(j * H.cols + i) ?? 0;
+      check(Math.abs(value - mirror) <= 1e-12 * hScale, () => `H[${i}][${j}] = ${value} but H[${j}][${i}] = ${mirror}`);
+    }
+    const sigma = maxAbs(state) || 1;
+    const v = randomFree(free, state.length, sigma, rng);
+    const h = 1e-4;
+    const up = s.residual(axpy(state, h, v), f.drive);
+    const down = s.residual(axpy(state, -h, v), f.drive);
+    const fd = Float64Array.from(freeDofs, (dof) => (up[dof] - down[dof]) / (2 * h));
+    const hv = csrMultiply(H, Float64Array.from(freeDofs, (dof) => v[dof]));
+    expectClose(hv, fd, { rtol: 1e-6 }, 'H·v against finite differences of the residual');
+    const force = randomFree(free, state.length, 1, rng);
+    const [x] = s.linearResponse(state, [force]);
+    for (const dof of s.boundary.dirichlet) check(x[dof] === 0, () => `linearResponse is ${x[dof]} at held dof ${dof}, expected 0`);
+    const hx = csrMultiply(H, Float64Array.from(freeDofs, (dof) => x[dof]));
+    expectClose(hx, Float64Array.from(freeDofs, (dof) => force[dof]), { rtol: 1e-8 }, 'H·linearResponse(f) against f');
+  },
+};
+
+const reciprocity: SubstrateCheck = {
+  id: 'reciprocity',
+  description: 'the response at j to a unit force at i equals the response at i to a unit force at j',
+  run(f, rng) {
+    const s = f.substrate;
+    const { state, free } = equilibrate(f);
+    check(free.length >= 2, () => 'reciprocity needs at least two free dofs');
+    const n = state.length;
+    const zero = zeroDrive(n, s.boundary.dirichlet.length);
+    const base = s.capabilities.has('linear') ? s.equilibrium(zero) : undefined;
+    for (let t = 0; t < Math.min(4, free.length - 1); t++) {
+      const i = free[rng.int(free.length)];
+      let j = free[rng.int(free.length)];
+      if (j === i) j = free[(free.indexOf(i) + 1) % free.length];
+      const ei = new Float64Array(n);
+      ei[i] = 1;
+      const ej = new Float64Array(n);
+      ej[j] = 1;
+      const [xi, xj] = s.linearResponse(state, [ei, ej]);
+      const scale = Math.max(Math.abs(xi[i]), Math.abs(xj[j]));
+      check(scale > 0, () => `no response at dof ${i} or ${j} to a unit force there`);
+      check(
+        Math.abs(xi[j] - xj[i]) <= 1e-9 * scale,
+        () => `linearResponse: response at ${j} to a unit force at ${i} is ${xi[j]}, at ${i} to a unit force at ${j} is ${xj[i]}`,
+      );
+      if (base) {
+        const si = s.equilibrium({ injection: axpy(zero.injection, 1, ei), fixed: zero.fixed });
+        const sj = s.equilibrium({ injection: axpy(zero.injection, 1, ej), fixed: zero.fixed });
+        check(
+          Math.abs(si[j] - base[j] - (sj[i] - base[i])) <= 1e-9 * scale,
+          () => `equilibrium: response at ${j} to a unit injection at ${i} is ${si[j] - base[j]}, at ${i} to one at ${j} is ${sj[i] - base[i]}`,
+        );
+        expectClose(si.map((x, k) => x - base[k]), xi, { rtol: 1e-9 }, `equilibrium response to a unit injection at ${i} against linearResponse`);
+      }
+    }
+  },
+};
+
+const superposition: SubstrateCheck = {
+  id: 'superposition',
+  description: 'linear substrates: the equilibrium of a·x + b·y drives is a·s(x) + b·s(y)',
+  run(f, rng) {
+    const s = f.substrate;
+    check(
+      s.capabilities.has('linear'),
+      () =>
+        `substrate '${s.kind}' does not declare the 'linear' capability, so superposition need not hold; ` +
+        `skip this check with options.skip: [{ id: 'superposition', reason: '...' }]`,
+    );
+    const n = dofCount(s);
+    const zero = s.equilibrium(zeroDrive(n, s.boundary.dirichlet.length));
+    const other = randomDrive(s, rng);
+    const [a, b] = [0.7, -1.3];
+    const sx = s.equilibrium(f.drive);
+    const sy = s.equilibrium(other);
+    const sxy = s.equilibrium(combineDrives(a, f.drive, b, other));
+    const predicted = sx.map((x, k) => a * x + b * sy[k] + (1 - a - b) * zero[k]);
+    check(maxAbs(sx) > 0, () => 'the fixture drive gives a zero state');
+    expectClose(sxy, predicted, { rtol: 1e-9, atol: 1e-12 * Math.max(maxAbs(sx), maxAbs(sy)) }, 'equilibrium of a combined drive');
+  },
+};
+
+const parameterDerivative: SubstrateCheck = {
+  id: 'parameter-derivative',
+  description: 'parameterForce = ∂E/∂θ and the local gradient = dC/dθ through the equilibrium, against finite differences',
+  run(f, rng) {
+    const s = f.substrate;
+    const theta = Float64Array.from(s.parameters);
+    const m = theta.length;
+    check(m > 0, () => 'the substrate has no parameters');
+    const { state } = equilibrate(f);
+    const picks = m <= 60 ? [...Array(m).keys()] : rng.shuffle([...Array(m).keys()]).slice(0, 60);
+    const force = s.parameterForce(state);
+    const fd = new Float64Array(picks.length);
+    const probe = Float64Array.from(theta);
+    try {
+      picks.forEach((k, q) => {
+        const step = 1e-5 * Math.max(Math.abs(theta[k]), 1e-12);
+        probe[k] = theta[k] + step;
+        s.setParameters(probe);
+        const up = s.energy(state, f.drive);
+        probe[k] = theta[k] - step;
+        s.setParameters(probe);
+        const down = s.energy(state, f.drive);
+        probe[k] = theta[k];
+        fd[q] = (up - down) / (2 * step);
+      });
+    } finally {
+      s.setParameters(theta);
+    }
+    check(maxAbs(fd) > 0, () => 'E does not depend on the parameters at the fixture state');
+    const pf = Float64Array.from(picks, (k) => force[k]);
+    const pfError = fidelity(pf, fd).relativeError;
+    check(pfError <= 1e-6, () => `parameterForce differs from finite differences of E by a relative ${pfError.toExponential(2)}`);
+
+    check(s.boundary.outputs.length > 0, () => 'the fixture has no outputs: the gradient check needs a loss on outputs');
+    const y = s.readout(state);
+    const target = f.target ?? y.map((v) => v + (maxAbs(y) || 1) * rng.uniform(-0.5, 0.5));
+    const exact = exampleGradient({ substrate: s, activation: dcActivation, error: adjointError, rule: productRule, loss: mseLoss, rng }, f.drive, target).gradient;
+    const reference = richardsonGradient(s, f.drive, mseLoss, target);
+    check(maxAbs(reference) > 0, () => 'the loss does not depend on the parameters');
+    const { relativeError } = fidelity(exact, reference);
+    check(
+      relativeError <= 1e-6,
+      () => `localGradient(activationReadings, errorReadings) differs from finite differences of the loss by a relative ${relativeError.toExponential(2)}`,
+    );
+  },
+};
+
+const bounds: SubstrateCheck = {
+  id: 'bounds',
+  description: 'bounds are finite, one pair per parameter, min < max, and the parameters lie inside',
+  run(f) {
+    const s = f.substrate;
+    const { min, max } = s.bounds;
+    const theta = s.parameters;
+    check(theta.length === s.parameterNames.length, () => `${theta.length} parameters but ${s.parameterNames.length} parameter names`);
+    check(min.length === theta.length && max.length === theta.length, () => `bounds have ${min.length}/${max.length} entries for ${theta.length} parameters`);
+    for (let k = 0; k < theta.length; k++) {
+      const name = s.parameterNames[k];
+      check(Number.isFinite(min[k]) && Number.isFinite(max[k]), () => `bounds of '${name}' are not finite: [${min[k]}, ${max[k]}]`);
+      check(min[k] < max[k], () => `bounds of '${name}' are empty: min ${min[k]} is not below max ${max[k]}`);
+      check(theta[k] >= min[k] && theta[k] <= max[k], () => `'${name}' = ${theta[k]} lies outside its bounds [${min[k]}, ${max[k]}]`);
+    }
+  },
+};
+
+const finite: SubstrateCheck = {
+  id: 'finite',
+  description: 'every output of the substrate is finite at equilibrium',
+  run(f, rng) {
+    const s = f.substrate;
+    const { state, free } = equilibrate(f);
+    const all = (what: string, values: ArrayLike<number>) => {
+      for (let i = 0; i < values.length; i++) check(Number.isFinite(values[i]), () => `${what}[${i}] is ${values[i]}`);
+    };
+    check(state.length === dofCount(s), () => `the equilibrium has ${state.length} entries, expected ${dofCount(s)}`);
+    all('equilibrium', state);
+    all('energy', [s.energy(state, f.drive)]);
+    all('residual', s.residual(state, f.drive));
+    all('readout', s.readout(state));
+    all('hessian values', s.hessian(state).matrix.values);
+    all('parameterForce', s.parameterForce(state));
+    const a = s.activationReadings(state);
+    all('activationReadings', a);
+    const [u] = s.linearResponse(state, [randomFree(free, state.length, 1, rng)]);
+    all('linearResponse', u);
+    const e = s.errorReadings(state, u);
+    all('errorReadings', e);
+    all('localGradient', s.localGradient(a, e));
+    all('outputForce', s.outputForce(state, s.readout(state)));
+    check(a.length === s.parameters.length && e.length === s.parameters.length, () => 'readings must have one entry per parameter');
+  },
+};
+
+/** Every substrate check, in the order the suite runs them. */
+export const substrateChecks: readonly SubstrateCheck[] = [
+  conservation,
+  stationarity,
+  hessianSymmetry,
+  reciprocity,
+  superposition,
+  parameterDerivative,
+  bounds,
+  finite,
+];
+
+/** The ids of the substrate checks. */
+export const substrateCheckIds: readonly SubstrateCheckId[] = substrateChecks.map((c) => c.id);

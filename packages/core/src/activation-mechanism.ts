@@ -1,0 +1,34 @@
+import type * as t from 'io-ts';
+import type { Drive } from './boundary';
+import type { Capability, Substrate } from './substrate';
+
+/** How a signal varies in time: static, or a cosine at `frequency` (Hz) read by lock-in. */
+export type Carrier = { readonly type: 'dc' } | { readonly type: 'ac'; readonly frequency: number };
+
+/** What the activation mechanism produced for one example. */
+export interface ActivationReading {
+  /** The drive of the example (its amplitude, for an AC carrier). */
+  readonly drive: Drive;
+  readonly carrier: Carrier;
+  /** The free state s* (for AC: its in-phase amplitude). */
+  readonly state: Float64Array;
+  /** What each edge reads as its activation. */
+  readonly readings: Float64Array;
+}
+
+/** Produces what each edge reads as its activation (the free state, DC or at ω₁). */
+export interface ActivationMechanism {
+  readonly kind: string;
+  readonly carrier: Carrier;
+  activate(substrate: Substrate, drive: Drive): ActivationReading;
+}
+export const ActivationMechanism = Symbol.for('@multimech/core/ActivationMechanism');
+
+export interface ActivationRecord<C = unknown> {
+  readonly kind: string;
+  readonly description: string;
+  readonly configCodec: t.Type<C, unknown, unknown>;
+  readonly requires: readonly Capability[];
+  create(config: C): ActivationMechanism;
+}
+export const ActivationRecord = Symbol.for('@multimech/core/ActivationRecord');

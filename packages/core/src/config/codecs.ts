@@ -1,0 +1,144 @@
+import * as t from 'io-ts';
+import { isLeft } from 'fp-ts/lib/Either';
+import { ConfigError, ConfigProblem } from '../errors';
+
+/**
+ * io-ts building blocks whose failures read well: every codec has a name
+ * that completes "expected ...", objects reject unknown keys (a typo is an
+ * error, not a silently ignored setting), and `decodeOrThrow` turns failures
+ * into one line per problem with its JSON path.
+ */
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return JSON.stringify(value);
+  const s = JSON.stringify(value);
+  return s === undefined ? String(value) : s.length > 60 ? s.slice(0, 57) + '...' : s;
+}
+
+/** A number codec with a predicate, named by what it expects ("a positive number"). */
+export function numberWhere(name: string, ok: (n: number) => boolean): t.Type<number, number, unknown> {
+  return new t.Type<number, number, unknown>(
+    name,
+    (u): u is number => typeof u === 'number' && Number.isFinite(u) && ok(u),
+    (u, c) => (typeof u === 'number' && Number.isFinite(u) && ok(u) ? t.success(u) : t.failure(u, c)),
+    (n) => n,
+  );
+}
+
+export const finiteNumber = numberWhere('a finite number', () => true);
+export const positiveNumber = numberWhere('a positive number', (n) => n > 0);
+export const nonNegativeNumber = numberWhere('a non-negative number', (n) => n >= 0);
+export const positiveInteger = numberWhere('a positive integer', (n) => Number.isInteger(n) && n > 0);
+export const nonNegativeInteger = numberWhere('a non-negative integer', (n) => Number.isInteger(n) && n >= 0);
+export const integer = numberWhere('an integer', (n) => Number.isInteger(n));
+export const unitInterval = numberWhere('a number in [0, 1]', (n) => n >= 0 && n <= 1);
+
+/** One of a fixed set of strings, with one clear message when it is none of them. */
+export function oneOf<V extends string>(...values: readonly V[]): t.Type<V, V, unknown> {
+  const name = `one of ${values.map((v) => `'${v}'`).join(', ')}`;
+  return new t.Type<V, V, unknown>(
+    name,
+    (u): u is V => typeof u === 'string' && (values as readonly string[]).includes(u),
+    (u, c) => (typeof u === 'string' && (values as readonly string[]).includes(u) ? t.success(u as V) : t.failure(u, c)),
+    (v) => v,
+  );
+}
+
+/** A non-empty string. */
+export const nonEmptyString = new t.Type<string, string, unknown>(
+  'a non-empty string',
+  (u): u is string => typeof u === 'string' && u.length > 0,
+  (u, c) => (typeof u === 'string' && u.length > 0 ? t.success(u) : t.failure(u, c)),
+  (s) => s,
+);
+
+/** A pair [lo, hi] with lo <= hi. */
+export const range = new t.Type<[number, number], [number, number], unknown>(
+  'a range [lo, hi] of finite numbers with lo <= hi',
+  (u): u is [number, number] =>
+    Array.isArray(u) && u.length === 2 && u.every((x) => typeof x === 'number' && Number.isFinite(x)) && u[0] <= u[1],
+  (u, c) =>
+    Array.isArray(u) && u.length === 2 && u.every((x) => typeof x === 'number' && Number.isFinite(x)) && u[0] <= u[1]
+      ? t.success([u[0], u[1]] as [number, number])
+      : t.failure(u, c),
+  (r) => r,
+);
+
+type Props = t.Props;
+type Out<R extends Props, O extends Props> = t.TypeOf<t.TypeC<R>> & Partial<t.TypeOf<t.TypeC<O>>>;
+
+/**
+ * An object codec with required and optional keys that refuses unknown keys,
+ * naming them and the keys it knows.
+ */
+export function strictObject<R extends Props, O extends Props = {}>(
+  name: string,
+  required: R,
+  optional?: O,
+): t.Type<Out<R, O>, unknown, unknown> {
+  const req = t.type(required);
+  const opt = t.partial(optional ?? ({} as O));
+  const known = [...Object.keys(required), ...Object.keys(optional ?? {})];
+  return new t.Type<Out<R, O>, unknown, unknown>(
+    name,
+    (u): u is Out<R, O> => req.is(u) && opt.is(u),
+    (u, c) => {
+      if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c);
+      const unknownKeys = Object.keys(u).filter((k) => !known.includes(k));
+      const errors: t.Errors = unknownKeys.map((k) => ({
+        value: (u as Record<string, unknown>)[k],
+        context: [...c, { key: k, type: t.unknown, actual: (u as Record<string, unknown>)[k] }],
+        message: `unknown key (known keys: ${known.join(', ')})`,
+      }));
+      const a = req.validate(u, c);
+      const b = opt.validate(u, c);
+      if (isLeft(a)) errors.push(...a.left);
+      if (isLeft(b)) errors.push(...b.left);
+      if (errors.length > 0 || isLeft(a) || isLeft(b)) return t.failures(errors);
+      return t.success({ ...b.right, ...a.right } as Out<R, O>);
+    },
+    (a) => a,
+  );
+}
+
+/** The JSON path of an io-ts error: `substrate.edges[3].conductance`. */
+export function errorPath(error: t.ValidationError): string {
+  let path = '';
+  const ctx = error.context;
+  for (let i = 1; i < ctx.length; i++) {
+    const parent = ctx[i - 1].type as t.Mixed & { _tag?: string };
+    const key = ctx[i].key;
+    const tag = parent._tag;
+    if (tag === 'UnionType' || tag === 'IntersectionType') continue;
+    if (key === '') continue;
+    if (tag === 'ArrayType' || tag === 'ReadonlyArrayType' || tag === 'TupleType' || /^\d+$/.test(key)) path += `[${key}]`;
+    else path += path ? `.${key}` : key;
+  }
+  return path;
+}
+
+/** One readable problem per io-ts error; duplicates at one path keep the first. */
+export function reportErrors(errors: t.Errors, prefix = ''): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    const rel = errorPath(e);
+    const path = prefix && rel ? (rel.startsWith('[') ? prefix + rel : `${prefix}.${rel}`) : prefix || rel;
+    const last = e.context[e.context.length - 1];
+    const message = e.message ?? `expected ${last?.type.name ?? 'a valid value'}, got ${describe(e.value)}`;
+    const key = `${path}\u0000${message}`;
+    if (seen.has(path) || seen.has(key)) continue;
+    seen.add(path);
+    seen.add(key);
+    problems.push({ path, message });
+  }
+  return problems;
+}
+
+/** Decodes or throws a ConfigError whose lines carry `prefix`-ed JSON paths. */
+export function decodeOrThrow<A>(codec: t.Type<A, unknown, unknown>, value: unknown, prefix = '', source?: string): A {
+  const result = codec.decode(value);
+  if (isLeft(result)) throw new ConfigError(reportErrors(result.left, prefix), source);
+  return result.right;
+}

@@ -1,0 +1,122 @@
+import { ActivationRecord } from '../activation-mechanism';
+import { ErrorRecord } from '../error-mechanism';
+import { ConfigError, ConfigProblem, MultimechError } from '../errors';
+import { RuleRecord } from '../learning-rule';
+import { Registries, Registry } from '../registry';
+import { SubstrateRecord } from '../substrate';
+import { TaskRecord } from '../task';
+import { reportErrors } from './codecs';
+import { isLeft } from 'fp-ts/lib/Either';
+import type * as t from 'io-ts';
+
+/** A decoded plugin section: the record that owns it and its typed config. */
+export interface Section<R> {
+  readonly record: R;
+  readonly config: unknown;
+}
+
+/**
+ * Decodes one `{ kind, ... }` section in two stages: the kind against the
+ * registry, then the rest against the plugin's own codec. Problems are
+ * appended with their JSON paths; returns undefined when it failed.
+ */
+export function decodeSection<R extends { readonly kind: string; readonly configCodec: t.Type<any, unknown, unknown> }>(
+  registry: Registry<R>,
+  value: unknown,
+  path: string,
+  problems: ConfigProblem[],
+): Section<R> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.push({ path, message: `expected an object with a "kind" (one of ${registry.kinds().join(', ')}), got ${JSON.stringify(value) ?? 'nothing'}` });
+    return undefined;
+  }
+  const { kind, ...rest } = value as Record<string, unknown>;
+  if (typeof kind !== 'string') {
+    problems.push({ path: `${path}.kind`, message: `expected a ${registry.what} kind (one of ${registry.kinds().join(', ')}), got ${JSON.stringify(kind) ?? 'nothing'}` });
+    return undefined;
+  }
+  let record: R;
+  try {
+    record = registry.get(kind);
+  } catch (e) {
+    problems.push({ path: `${path}.kind`, message: (e as Error).message });
+    return undefined;
+  }
+  const result = record.configCodec.decode(rest);
+  if (isLeft(result)) {
+    problems.push(...reportErrors(result.left, path));
+    return undefined;
+  }
+  return { record, config: result.right };
+}
+
+/** The plugin sections of an experiment config, decoded and checked for compatibility. */
+export interface PluginSections {
+  readonly substrate: Section<SubstrateRecord>;
+  readonly task: Section<TaskRecord>;
+  readonly activation: Section<ActivationRecord>;
+  readonly error: Section<ErrorRecord>;
+  readonly rule: Section<RuleRecord>;
+}
+
+/**
+ * Decodes `substrate`, `task`, `activation` (default DC), `error` and `rule`
+ * (default product) and refuses combinations that cannot work, naming both
+ * sides and what is missing. Throws a ConfigError with every problem found.
+ */
+export function decodePluginSections(raw: Record<string, unknown>, registries: Registries, source?: string): PluginSections {
+  const problems: ConfigProblem[] = [];
+  const substrate = decodeSection(registries.substrates, raw.substrate, 'substrate', problems);
+  const task = decodeSection(registries.tasks, raw.task, 'task', problems);
+  const activation = decodeSection(registries.activations, raw.activation ?? { kind: 'dc' }, 'activation', problems);
+  const error = decodeSection(registries.errors, raw.error, 'error', problems);
+  const rule = decodeSection(registries.rules, raw.rule ?? { kind: 'product' }, 'rule', problems);
+  if (substrate && activation && error && rule) {
+    const incompatible = compatibilityProblems(substrate.record, activation.record, error.record, rule.record);
+    problems.push(...incompatible);
+    if (incompatible.length === 0 && error.record.check) {
+      problems.push(...error.record.check(error.config, activation.record.create(activation.config)));
+    }
+  }
+  if (problems.length > 0 || !substrate || !task || !activation || !error || !rule) throw new ConfigError(problems, source);
+  return { substrate, task, activation, error, rule };
+}
+
+/** Why a substrate × activation × error × rule combination cannot work (empty when it can). */
+export function compatibilityProblems(
+  substrate: SubstrateRecord,
+  activation: ActivationRecord,
+  error: ErrorRecord,
+  rule: RuleRecord,
+): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const caps = new Set(substrate.capabilities);
+  const missing = (needs: readonly string[]) => needs.filter((c) => !caps.has(c));
+  const a = missing(activation.requires);
+  if (a.length > 0) {
+    problems.push({
+      path: 'activation.kind',
+      message: `activation mechanism '${activation.kind}' cannot run on substrate '${substrate.kind}': it needs ${a.map((c) => `'${c}'`).join(', ')}, which '${substrate.kind}' does not provide`,
+    });
+  }
+  const e = missing(error.requires);
+  if (e.length > 0) {
+    problems.push({
+      path: 'error.kind',
+      message: `error mechanism '${error.kind}' cannot run on substrate '${substrate.kind}': it needs ${e.map((c) => `'${c}'`).join(', ')}, which '${substrate.kind}' does not provide`,
+    });
+  }
+  if (rule.consumes !== error.produces) {
+    problems.push({
+      path: 'rule.kind',
+      message: `learning rule '${rule.kind}' consumes '${rule.consumes}' readings, but error mechanism '${error.kind}' produces '${error.produces}' readings`,
+    });
+  }
+  return problems;
+}
+
+/** Throws a MultimechError listing why a combination cannot work, if it cannot. */
+export function assertCompatible(substrate: SubstrateRecord, activation: ActivationRecord, error: ErrorRecord, rule: RuleRecord): void {
+  const p = compatibilityProblems(substrate, activation, error, rule);
+  if (p.length > 0) throw new MultimechError(p.map((x) => x.message).join('\n'));
+}

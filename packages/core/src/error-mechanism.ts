@@ -1,0 +1,63 @@
+import type * as t from 'io-ts';
+import type { ActivationMechanism, ActivationReading } from './activation-mechanism';
+import type { ConfigProblem } from './errors';
+import type { Rng } from './rng';
+import type { Capability, Substrate } from './substrate';
+
+/** The loss as a function of a state, for mechanisms that nudge (EP) or clamp (CL). */
+export interface StateLoss {
+  /** C(s), and the error force e = -∂C/∂s on every dof. */
+  evaluate(state: Float64Array): { readonly value: number; readonly force: Float64Array };
+}
+
+/** Everything an error mechanism may use for one example. */
+export interface ErrorContext {
+  readonly substrate: Substrate;
+  readonly activation: ActivationReading;
+  /** e = -∂C/∂s at the free state (PHYSICS.md §2). */
+  readonly errorForce: Float64Array;
+  readonly loss: StateLoss;
+  readonly rng: Rng;
+}
+
+/**
+ * What each edge read as its error. `readings` are scaled so that a perfect
+ * mechanism gives the error state's drops Δu (the frequency mechanism divides
+ * its lock-in coefficient by β). A mechanism that measured the activation
+ * itself in the same run (lock-in over a joint transient) returns what each
+ * edge read of it in `activationReadings`.
+ */
+export interface ErrorReading {
+  readonly readings: Float64Array;
+  readonly activationReadings?: Float64Array;
+  /** Scalar diagnostics, e.g. a quadrature component or a noise level. */
+  readonly diagnostics?: Readonly<Record<string, number>>;
+}
+
+/** What kind of readings an error mechanism produces, so that rules can say what they consume. */
+export type ReadingKind = 'product' | (string & {});
+
+/** Produces what each edge reads as its error. */
+export interface ErrorMechanism {
+  readonly kind: string;
+  readonly produces: ReadingKind;
+  measure(context: ErrorContext): ErrorReading;
+}
+export const ErrorMechanism = Symbol.for('@multimech/core/ErrorMechanism');
+
+export interface ErrorRecord<C = unknown> {
+  readonly kind: string;
+  readonly description: string;
+  readonly configCodec: t.Type<C, unknown, unknown>;
+  readonly requires: readonly Capability[];
+  readonly produces: ReadingKind;
+  create(config: C): ErrorMechanism;
+  /**
+   * Problems that only show with the activation it is paired with (a
+   * frequency pair that cannot be told apart, a window that does not hold
+   * whole periods of both). Called when the config is decoded; messages
+   * carry their config path.
+   */
+  check?(config: C, activation: ActivationMechanism): readonly ConfigProblem[];
+}
+export const ErrorRecord = Symbol.for('@multimech/core/ErrorRecord');

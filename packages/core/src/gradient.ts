@@ -1,0 +1,106 @@
+import type { ActivationMechanism } from './activation-mechanism';
+import type { Drive } from './boundary';
+import type { ErrorMechanism, StateLoss } from './error-mechanism';
+import { NumericalError, assertFinite } from './errors';
+import type { LearningRule } from './learning-rule';
+import type { Rng } from './rng';
+import type { Substrate } from './substrate';
+import type { Loss } from './task';
+
+/** The four parts that turn one example into a gradient estimate. */
+export interface GradientPipeline {
+  readonly substrate: Substrate;
+  readonly activation: ActivationMechanism;
+  readonly error: ErrorMechanism;
+  readonly rule: LearningRule;
+  readonly loss: Loss;
+  readonly rng: Rng;
+}
+
+export interface ExampleGradient {
+  /** Loss at the free state. */
+  readonly loss: number;
+  /** Outputs at the free state. */
+  readonly outputs: Float64Array;
+  /** Estimate of dC/dθ per parameter. */
+  readonly gradient: Float64Array;
+  readonly diagnostics?: Readonly<Record<string, number>>;
+}
+
+/** The loss as a function of a state, through the substrate's readout. */
+export function stateLoss(substrate: Substrate, loss: Loss, target: ArrayLike<number>): StateLoss {
+  return {
+    evaluate(state) {
+      const y = substrate.readout(state);
+      return { value: loss.value(y, target), force: substrate.outputForce(state, loss.gradient(y, target)) };
+    },
+  };
+}
+
+/**
+ * One example through the pipeline: activation, error force at the free
+ * state, error mechanism, rule. Used by the trainer, the `gradient` command
+ * and the fidelity measurements alike.
+ */
+export function exampleGradient(p: GradientPipeline, drive: Drive, target: ArrayLike<number>): ExampleGradient {
+  const activation = p.activation.activate(p.substrate, drive);
+  const lossOfState = stateLoss(p.substrate, p.loss, target);
+  const { value, force } = lossOfState.evaluate(activation.state);
+  if (!Number.isFinite(value)) throw new NumericalError(`loss is not finite (${value}) at the free state`);
+  const error = p.error.measure({ substrate: p.substrate, activation, errorForce: force, loss: lossOfState, rng: p.rng });
+  const gradient = p.rule.gradient(p.substrate, activation, error);
+  assertFinite(gradient, `gradient estimate of error mechanism '${p.error.kind}'`, p.substrate.parameterNames);
+  return { loss: value, outputs: p.substrate.readout(activation.state), gradient, diagnostics: error.diagnostics };
+}
+
+/** Loss at the equilibrium under a drive. */
+export function equilibriumLoss(substrate: Substrate, drive: Drive, loss: Loss, target: ArrayLike<number>): number {
+  return loss.value(substrate.readout(substrate.equilibrium(drive)), target);
+}
+
+/**
+ * Central finite differences of the equilibrium loss in every parameter,
+ * with a relative step `h` (θ_k ± h·|θ_k|). Restores the parameters.
+ */
+export function finiteDifferenceGradient(
+  substrate: Substrate,
+  drive: Drive,
+  loss: Loss,
+  target: ArrayLike<number>,
+  h = 1e-5,
+): Float64Array {
+  const theta = Float64Array.from(substrate.parameters);
+  const g = new Float64Array(theta.length);
+  const probe = Float64Array.from(theta);
+  try {
+    for (let k = 0; k < theta.length; k++) {
+      const step = h * Math.max(Math.abs(theta[k]), 1e-12);
+      probe[k] = theta[k] + step;
+      substrate.setParameters(probe);
+      const up = equilibriumLoss(substrate, drive, loss, target);
+      probe[k] = theta[k] - step;
+      substrate.setParameters(probe);
+      const down = equilibriumLoss(substrate, drive, loss, target);
+      probe[k] = theta[k];
+      g[k] = (up - down) / (2 * step);
+    }
+  } finally {
+    substrate.setParameters(theta);
+  }
+  return g;
+}
+
+/** Cosine similarity and relative error ‖a − b‖/‖b‖ of an estimate a against a reference b. */
+export function fidelity(estimate: ArrayLike<number>, reference: ArrayLike<number>): { cosine: number; relativeError: number } {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  let diff = 0;
+  for (let i = 0; i < reference.length; i++) {
+    dot += estimate[i] * reference[i];
+    na += estimate[i] ** 2;
+    nb += reference[i] ** 2;
+    diff += (estimate[i] - reference[i]) ** 2;
+  }
+  return { cosine: dot / Math.sqrt(na * nb), relativeError: Math.sqrt(diff / nb) };
+}

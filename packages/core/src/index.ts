@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+
+export * from './errors';
+export * from './rng';
+export * from './graph/graph';
+export * from './graph/generators';
+export * from './linalg';
+export * from './boundary';
+export * from './substrate';
+export * from './activation-mechanism';
+export * from './error-mechanism';
+export * from './learning-rule';
+export * from './task';
+export * from './loss';
+export * from './registry';
+export * from './scalar-network';
+export * from './gradient';
+export * from './config/codecs';
+export * from './config/sections';
+export * from './mechanisms/dc-activation';
+export * from './mechanisms/adjoint-error';
+export * from './mechanisms/product-rule';
+export * from './core-plugin';
+export * as inversify from 'inversify';

@@ -1,0 +1,24 @@
+import type * as t from 'io-ts';
+import type { ActivationReading } from './activation-mechanism';
+import type { ErrorReading, ReadingKind } from './error-mechanism';
+import type { Substrate } from './substrate';
+
+/**
+ * Turns the two local readings into a gradient estimate per edge; the
+ * optimizer applies Δθ = -α·estimate (with momentum and bounds).
+ */
+export interface LearningRule {
+  readonly kind: string;
+  readonly consumes: ReadingKind;
+  gradient(substrate: Substrate, activation: ActivationReading, error: ErrorReading): Float64Array;
+}
+export const LearningRule = Symbol.for('@multimech/core/LearningRule');
+
+export interface RuleRecord<C = unknown> {
+  readonly kind: string;
+  readonly description: string;
+  readonly configCodec: t.Type<C, unknown, unknown>;
+  readonly consumes: ReadingKind;
+  create(config: C): LearningRule;
+}
+export const RuleRecord = Symbol.for('@multimech/core/RuleRecord');

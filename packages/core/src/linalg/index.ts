@@ -1,0 +1,11 @@
+/** Sparse linear algebra: CSR matrices, orderings, sparse Cholesky, conjugate gradients, solver planning. */
+export * from './csr-matrix';
+export * from './ordering';
+export * from './elimination-tree';
+export * from './supernodal-structure';
+export * from './symbolic-cholesky';
+export * from './sparse-cholesky';
+export * from './preconditioner';
+export * from './conjugate-gradient';
+export * from './linear-solver';
+export * from './sample-matrices';

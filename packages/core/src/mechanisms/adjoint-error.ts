@@ -1,0 +1,26 @@
+import * as t from 'io-ts';
+import { strictObject } from '../config/codecs';
+import type { ErrorMechanism, ErrorRecord } from '../error-mechanism';
+
+/**
+ * The exact gradient, the digital reference (PHYSICS.md §2): the error
+ * state u = H⁻¹ e, read on each edge as Δu. Every other error mechanism is
+ * measured against this one.
+ */
+export const adjointError: ErrorMechanism = {
+  kind: 'adjoint',
+  produces: 'product',
+  measure({ substrate, activation, errorForce }) {
+    const [u] = substrate.linearResponse(activation.state, [errorForce]);
+    return { readings: substrate.errorReadings(activation.state, u) };
+  },
+};
+
+export const adjointErrorRecord: ErrorRecord<{}> = {
+  kind: 'adjoint',
+  description: 'exact gradient by the adjoint (error state u = H⁻¹e); the digital reference',
+  configCodec: strictObject('an adjoint error mechanism ({ "kind": "adjoint" })', {}) as t.Type<{}, unknown, unknown>,
+  requires: [],
+  produces: 'product',
+  create: () => adjointError,
+};

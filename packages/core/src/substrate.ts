@@ -1,0 +1,98 @@
+import type * as t from 'io-ts';
+import type { Boundary, Drive } from './boundary';
+import type { Graph } from './graph/graph';
+import type { CsrMatrix } from './linalg';
+import type { Rng } from './rng';
+
+/**
+ * What a substrate can do; mechanisms state which of these they require, and
+ * a combination that lacks one is refused when the config is decoded.
+ */
+export type Capability =
+  | 'linear' // E is quadratic in s: superposition holds, H does not depend on s
+  | 'scalar-potential' // one value per node (voltage, pressure)
+  | 'transport' // carries a chemical species (flow networks)
+  | 'dynamics' // capacitance / compliance / mass: a response at omega
+  | (string & {}); // third-party capabilities
+
+/** Physical bounds of the trainable parameters; training projects onto them. */
+export interface ParameterBounds {
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+}
+
+/**
+ * A physical network: graph, trainable edge parameters with bounds, energy,
+ * equilibrium, Hessian and local derivatives (DESIGN.md, PHYSICS.md §1-2).
+ *
+ * States are full dof vectors (`dofPerNode` values per node); Dirichlet dofs
+ * hold their imposed values. The substrate owns its factorization: after
+ * `setParameters` the next solve refactors once, and every solve until the
+ * next update reuses that factor.
+ */
+export interface Substrate {
+  readonly kind: string;
+  readonly graph: Graph;
+  readonly boundary: Boundary;
+  readonly capabilities: ReadonlySet<Capability>;
+  readonly dofPerNode: number;
+  /** Name of the trainable parameter, e.g. `conductance`. */
+  readonly parameterName: string;
+  /** Names of the trainable parameters, one per entry of `parameters`. */
+  readonly parameterNames: readonly string[];
+  /** Current parameters θ (do not write; use setParameters). */
+  readonly parameters: Float64Array;
+  readonly bounds: ParameterBounds;
+  setParameters(theta: ArrayLike<number>): void;
+
+  /** The drive that input port values impose. */
+  drive(inputs: ArrayLike<number>): Drive;
+  /** The input values a file-defined network carries (its own sources), if any. */
+  readonly defaultInputs?: Float64Array;
+
+  /** E(θ, s) under a drive (PHYSICS.md §1). */
+  energy(state: Float64Array, drive: Drive): number;
+  /** ∂E/∂s at every dof; zero at free dofs at equilibrium (conservation). */
+  residual(state: Float64Array, drive: Drive): Float64Array;
+  /** s* = argmin_s E(θ, s) under the drive. */
+  equilibrium(drive: Drive): Float64Array;
+  /** H at a state, on the free dofs only, with the free dof of each row. */
+  hessian(state: Float64Array): { readonly matrix: CsrMatrix; readonly freeDofs: Int32Array };
+  /** x = H(state)⁻¹ f on the free dofs (zero on Dirichlet dofs), for each f; one factorization serves all. */
+  linearResponse(state: Float64Array, forces: readonly Float64Array[]): Float64Array[];
+
+  /** Output values of a state (node values or differences). */
+  readout(state: Float64Array): Float64Array;
+  /** The error force e = -∂C/∂s on every dof, given ∂C/∂y at the outputs. */
+  outputForce(state: Float64Array, dCdy: ArrayLike<number>): Float64Array;
+
+  /** What each edge measures of its activation in a state (ΔV for a resistor). */
+  activationReadings(state: Float64Array): Float64Array;
+  /** What each edge measures of an error response field at a state (Δu for a resistor). */
+  errorReadings(state: Float64Array, response: Float64Array): Float64Array;
+  /** dC/dθ per edge from the two readings: (∂²E/∂θ∂s)·u (PHYSICS.md §2). */
+  localGradient(activation: Float64Array, error: Float64Array): Float64Array;
+  /** ∂E/∂θ per edge at a state (what contrastive rules difference). */
+  parameterForce(state: Float64Array): Float64Array;
+}
+export const Substrate = Symbol.for('@multimech/core/Substrate');
+
+/** What a substrate plugin's `create` receives besides its own config. */
+export interface SubstrateContext {
+  /** Input ports the task needs, and whether they impose flows or potentials. */
+  readonly inputs: { readonly count: number; readonly type: 'flow' | 'potential'; readonly names?: readonly string[] };
+  readonly outputs: { readonly count: number; readonly names?: readonly string[] };
+  readonly rng: Rng;
+  /** Folder that relative file paths in the config are read from. */
+  readonly baseDir: string;
+}
+
+/** A substrate plugin's registration record, keyed by `kind`. */
+export interface SubstrateRecord<C = unknown> {
+  readonly kind: string;
+  readonly description: string;
+  readonly configCodec: t.Type<C, unknown, unknown>;
+  readonly capabilities: readonly Capability[];
+  create(config: C, context: SubstrateContext): Substrate;
+}
+export const SubstrateRecord = Symbol.for('@multimech/core/SubstrateRecord');

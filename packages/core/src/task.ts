@@ -1,0 +1,44 @@
+import type * as t from 'io-ts';
+import type { Rng } from './rng';
+
+/** One example: the values of the input ports and the target at the outputs. */
+export interface Example {
+  readonly inputs: Float64Array;
+  readonly target: Float64Array;
+  /** Class index, for classification. */
+  readonly label?: number;
+}
+
+/** A differentiable loss on the output values y. */
+export interface Loss {
+  readonly kind: string;
+  value(y: ArrayLike<number>, target: ArrayLike<number>): number;
+  /** ∂C/∂y. */
+  gradient(y: ArrayLike<number>, target: ArrayLike<number>): Float64Array;
+}
+
+/** A data set, its encoding as port values, and its loss. */
+export interface Task {
+  readonly kind: string;
+  readonly inputCount: number;
+  /** Whether inputs impose flows (current sources) or potentials (voltage sources). */
+  readonly inputType: 'flow' | 'potential';
+  readonly inputNames?: readonly string[];
+  readonly outputCount: number;
+  readonly outputNames?: readonly string[];
+  readonly train: readonly Example[];
+  readonly test: readonly Example[];
+  readonly loss: Loss;
+  /** Classification tasks name their classes and predict a class from outputs. */
+  readonly classes?: readonly string[];
+  predict?(y: ArrayLike<number>): number;
+}
+export const Task = Symbol.for('@multimech/core/Task');
+
+export interface TaskRecord<C = unknown> {
+  readonly kind: string;
+  readonly description: string;
+  readonly configCodec: t.Type<C, unknown, unknown>;
+  create(config: C, context: { readonly rng: Rng; readonly baseDir: string }): Task;
+}
+export const TaskRecord = Symbol.for('@multimech/core/TaskRecord');

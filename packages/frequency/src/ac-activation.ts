@@ -1,0 +1,48 @@
+import * as t from 'io-ts';
+import { decodeOrThrow, positiveNumber, strictObject, type ActivationMechanism, type ActivationRecord } from '@multimech/core';
+
+/** The config of the AC activation, as written under `activation`. */
+export const acActivationConfig = strictObject(
+    'an AC activation ({ "kind": "ac", "frequency"?: Hz })',
+    {},
+    {
+      /** ω₁/2π in Hz (default 1000). */
+      frequency: positiveNumber,
+    },
+  );
+export type AcActivationConfig = t.TypeOf<typeof acActivationConfig>;
+
+/** The inputs driven as `x cos(ω₁t)`; its carrier names ω₁. */
+export interface AcActivation extends ActivationMechanism {
+  readonly kind: 'ac';
+  readonly carrier: { readonly type: 'ac'; readonly frequency: number };
+}
+
+/**
+ * The activation at ω₁ (PHYSICS.md §3.1): the inputs carry `x cos(ω₁t)` and
+ * each edge reads the in-phase amplitude of its drop. On a memoryless
+ * linear substrate (a resistive network) that amplitude state is the
+ * equilibrium under the drive amplitude x, which is what `activate` returns.
+ * A substrate with dynamics (capacitance) would respond with
+ * Re[(H + iω₁C)⁻¹]; this mechanism uses the quasi-static (ω₁ → 0) response.
+ */
+export function createAcActivation(config: AcActivationConfig = {}, path = 'activation'): AcActivation {
+  const c = decodeOrThrow(acActivationConfig, config, path);
+  const carrier = { type: 'ac' as const, frequency: c.frequency ?? 1000 };
+  return {
+    kind: 'ac',
+    carrier,
+    activate(substrate, drive) {
+      const state = substrate.equilibrium(drive);
+      return { drive, carrier, state, readings: substrate.activationReadings(state) };
+    },
+  };
+}
+
+export const acActivationRecord: ActivationRecord<AcActivationConfig> = {
+  kind: 'ac',
+  description: 'inputs driven at ω₁ (default 1000 Hz); each edge reads the in-phase amplitude of its drop (linear substrates)',
+  configCodec: acActivationConfig as t.Type<AcActivationConfig, unknown, unknown>,
+  requires: ['linear'],
+  create: (config) => createAcActivation(config),
+};

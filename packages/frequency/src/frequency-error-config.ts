@@ -1,0 +1,56 @@
+import * as t from 'io-ts';
+import { decodeOrThrow, finiteNumber, nonNegativeNumber, oneOf, positiveInteger, positiveNumber, strictObject } from '@multimech/core';
+
+/**
+ * The config of the frequency error mechanism, as written in an experiment
+ * config under `error` (every key optional).
+ */
+export const frequencyErrorConfig = strictObject(
+    'a frequency error mechanism ({ "kind": "frequency", "frequency"?, "amplitude"?, "mode"?, "periods"?, "samplesPerPeriod"?, "noise"?, "seed"? })',
+    {},
+    {
+      /** ω₂/2π in Hz, the error signal's frequency (default 1700). */
+      frequency: positiveNumber,
+      /** β: the error current at each output is β·e (default 1e-3). */
+      amplitude: positiveNumber,
+      /** 'phasor': the ideal lock-in coefficients; 'transient': sample the response in time and demodulate (default 'phasor'). */
+      mode: oneOf('phasor', 'transient'),
+      /** Window length in periods of the activation carrier (of the error signal for a DC activation; default 10). */
+      periods: positiveInteger,
+      /** Samples per period of the highest frequency present (default 32). */
+      samplesPerPeriod: positiveInteger,
+      /** Standard deviation of Gaussian measurement noise on each edge's sampled drop (default 0). */
+      noise: nonNegativeNumber,
+      /** Seed of the noise; otherwise the experiment's random stream. */
+      seed: finiteNumber,
+    },
+  );
+export type FrequencyErrorConfig = t.TypeOf<typeof frequencyErrorConfig>;
+
+/** A frequency error config with every default filled in. */
+export interface FrequencyErrorSettings {
+  readonly frequency: number;
+  readonly amplitude: number;
+  readonly mode: 'phasor' | 'transient';
+  readonly periods: number;
+  readonly samplesPerPeriod: number;
+  readonly noise: number;
+  readonly seed?: number;
+}
+
+/**
+ * Decodes a frequency error config (refusing bad values with their config
+ * path under `path`) and fills in the defaults.
+ */
+export function resolveFrequencyErrorConfig(config: unknown = {}, path = 'error'): FrequencyErrorSettings {
+  const c = decodeOrThrow(frequencyErrorConfig, config, path);
+  return {
+    frequency: c.frequency ?? 1700,
+    amplitude: c.amplitude ?? 1e-3,
+    mode: c.mode ?? 'phasor',
+    periods: c.periods ?? 10,
+    samplesPerPeriod: c.samplesPerPeriod ?? 32,
+    noise: c.noise ?? 0,
+    ...(c.seed !== undefined ? { seed: c.seed } : {}),
+  };
+}

@@ -1,0 +1,137 @@
+import * as t from 'io-ts';
+import { ConfigError, Rng, type Carrier, type Drive, type ErrorContext, type ErrorMechanism, type ErrorReading, type ErrorRecord } from '@multimech/core';
+import { frequencyErrorConfig, resolveFrequencyErrorConfig, type FrequencyErrorConfig, type FrequencyErrorSettings } from './frequency-error-config';
+import { planFrequencies, type FrequencyPlan } from './frequency-plan';
+import { lockIn } from './lock-in';
+
+/** Frequency propagation's error mechanism: the error injected at ω₂ and read by lock-in. */
+export interface FrequencyError extends ErrorMechanism {
+  readonly kind: 'frequency';
+  readonly produces: 'product';
+  /** The config with its defaults filled in. */
+  readonly settings: FrequencyErrorSettings;
+  /** The window and sample count for an activation carrier; throws a ConfigError when they do not work. */
+  plan(carrier: Carrier, linear?: boolean): FrequencyPlan;
+}
+
+/** Largest sampled block held at once (values), so long windows on big networks stay in bounded memory. */
+const BLOCK_VALUES = 1 << 20;
+
+/**
+ * Frequency propagation (PHYSICS.md §3.1): the outputs carry the error
+ * current `β e cos(ω₂t)` beside the activation at ω₁ (or DC), and each edge
+ * reads the in-phase amplitude of its own drop at each frequency.
+ *
+ * - `phasor` mode returns the ideal lock-in coefficients: a = the
+ *   activation readings, b = β·Δu with u = H⁻¹e. Measurement noise σ on
+ *   the samples becomes its exact equivalent on the coefficients, a normal
+ *   deviate of standard deviation σ√(2/N) (σ√(1/N) for a DC mean).
+ * - `transient` mode samples the joint response at N times over the window,
+ *   solving the network at each (one factorization serves every sample),
+ *   adds the noise to each edge's sampled drop, and demodulates.
+ *
+ * Both return readings b/β and activationReadings a. Exact at any β on
+ * linear substrates (superposition); on others it is not claimed.
+ */
+export function createFrequencyError(config: FrequencyErrorConfig = {}, path = 'error'): FrequencyError {
+  const settings = resolveFrequencyErrorConfig(config, path);
+  const ownRng = settings.seed !== undefined ? new Rng(settings.seed) : undefined;
+  const plan = (carrier: Carrier, linear = true) => planFrequencies(carrier, settings, { linear, path });
+  return {
+    kind: 'frequency',
+    produces: 'product',
+    settings,
+    plan,
+    measure(context) {
+      const p = plan(context.activation.carrier, context.substrate.capabilities.has('linear'));
+      const rng = ownRng ?? context.rng;
+      return settings.mode === 'phasor' ? measurePhasor(context, p, settings, rng) : measureTransient(context, p, settings, rng);
+    },
+  };
+}
+
+function measurePhasor(context: ErrorContext, plan: FrequencyPlan, settings: FrequencyErrorSettings, rng: Rng): ErrorReading {
+  const { substrate, activation, errorForce } = context;
+  const beta = settings.amplitude;
+  const [u] = substrate.linearResponse(activation.state, [errorForce]);
+  const du = substrate.errorReadings(activation.state, u);
+  const a = Float64Array.from(activation.readings);
+  const b = new Float64Array(du.length);
+  for (let k = 0; k < b.length; k++) b[k] = beta * du[k];
+  if (settings.noise > 0) {
+    const sa = settings.noise * Math.sqrt((plan.activationCycles > 0 ? 2 : 1) / plan.samples);
+    const sb = settings.noise * Math.sqrt(2 / plan.samples);
+    for (let k = 0; k < b.length; k++) {
+      a[k] += sa * rng.normal();
+      b[k] += sb * rng.normal();
+    }
+  }
+  const readings = new Float64Array(b.length);
+  for (let k = 0; k < b.length; k++) readings[k] = b[k] / beta;
+  return { readings, activationReadings: a, diagnostics: { samples: plan.samples, window: plan.window } };
+}
+
+function measureTransient(context: ErrorContext, plan: FrequencyPlan, settings: FrequencyErrorSettings, rng: Rng): ErrorReading {
+  const { substrate, activation, errorForce } = context;
+  const beta = settings.amplitude;
+  const { samples: N, window, activationCycles: k1, errorCycles: k2 } = plan;
+  const source = activation.drive;
+  const drive: Drive = { injection: new Float64Array(source.injection.length), fixed: new Float64Array(source.fixed.length) };
+  const m = activation.readings.length;
+  const block = Math.max(1, Math.min(N, Math.floor(BLOCK_VALUES / Math.max(1, m))));
+  const series = new Float64Array(block * m);
+  const a = new Float64Array(m);
+  const b = new Float64Array(m);
+  const q = new Float64Array(m);
+  const step = (2 * Math.PI) / N;
+  for (let first = 0; first < N; first += block) {
+    const count = Math.min(block, N - first);
+    for (let j = 0; j < count; j++) {
+      const n = first + j;
+      const c1 = k1 > 0 ? Math.cos(step * ((k1 * n) % N)) : 1;
+      const c2 = beta * Math.cos(step * ((k2 * n) % N));
+      for (let i = 0; i < drive.injection.length; i++) drive.injection[i] = c1 * source.injection[i] + c2 * errorForce[i];
+      for (let i = 0; i < drive.fixed.length; i++) drive.fixed[i] = c1 * source.fixed[i];
+      const drops = substrate.activationReadings(substrate.equilibrium(drive));
+      const base = j * m;
+      if (settings.noise > 0) for (let k = 0; k < m; k++) series[base + k] = drops[k] + settings.noise * rng.normal();
+      else series.set(drops, base);
+    }
+    const [act, err] = lockIn(series.subarray(0, count * m), [plan.activationFrequency, plan.errorFrequency], { channels: m, window, samples: N, first });
+    for (let k = 0; k < m; k++) {
+      a[k] += act.inPhase[k];
+      b[k] += err.inPhase[k];
+      q[k] += err.quadrature[k];
+    }
+  }
+  const readings = new Float64Array(m);
+  let quad = 0;
+  for (let k = 0; k < m; k++) {
+    readings[k] = b[k] / beta;
+    quad += (q[k] / beta) ** 2;
+  }
+  return {
+    readings,
+    activationReadings: a,
+    diagnostics: { quadratureRms: Math.sqrt(quad / Math.max(1, m)), samples: N, window },
+  };
+}
+
+export const frequencyErrorRecord: ErrorRecord<FrequencyErrorConfig> = {
+  kind: 'frequency',
+  description:
+    'frequency propagation: the error injected at the outputs at ω₂ (default 1700 Hz) and read by lock-in, ideal (phasor) or sampled (transient); exact on linear substrates',
+  configCodec: frequencyErrorConfig as t.Type<FrequencyErrorConfig, unknown, unknown>,
+  requires: ['linear'],
+  produces: 'product',
+  create: (config) => createFrequencyError(config),
+  check(config, activation) {
+    try {
+      createFrequencyError(config).plan(activation.carrier);
+      return [];
+    } catch (e) {
+      if (e instanceof ConfigError) return e.problems;
+      throw e;
+    }
+  },
+};

@@ -1,0 +1,6 @@
+export * from './lock-in';
+export * from './frequency-error-config';
+export * from './frequency-plan';
+export * from './ac-activation';
+export * from './frequency-error';
+export * from './frequency-plugin';

@@ -1,0 +1,195 @@
+import {
+  ConfigError,
+  Rng,
+  compatibilityProblems,
+  corePlugin,
+  createRegistries,
+  dcActivation,
+  decodeSection,
+  exampleGradient,
+  mseLoss,
+  productRule,
+  productRuleRecord,
+  strictObject,
+  type ActivationRecord,
+  type ConfigProblem,
+  type ErrorRecord,
+  type RuleRecord,
+  type SubstrateRecord,
+} from '@multimech/core';
+import { acActivationRecord, createAcActivation, createFrequencyError, frequencyErrorRecord, frequencyPlugin } from '../src';
+import { randomNetwork } from './networks';
+
+const registries = createRegistries([corePlugin, frequencyPlugin]);
+
+function decodeError(section: Record<string, unknown>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  decodeSection(registries.errors, section, 'error', problems);
+  return problems;
+}
+
+/** The ConfigError a call throws (fails the test when it throws nothing or something else). */
+function configError(f: () => unknown): ConfigError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return e as ConfigError;
+  }
+  throw new Error('expected a ConfigError, but nothing was thrown');
+}
+
+describe('frequency plugin registration and config decoding', () => {
+  it('registers the ac activation and the frequency error mechanism, both requiring a linear substrate', () => {
+    expect(registries.activations.kinds()).toEqual(['ac', 'dc']);
+    expect(registries.errors.kinds()).toEqual(['adjoint', 'frequency']);
+    expect(acActivationRecord.requires).toEqual(['linear']);
+    expect(frequencyErrorRecord.requires).toEqual(['linear']);
+    expect(frequencyErrorRecord.produces).toBe('product');
+  });
+
+  it('decodes a full frequency section and an ac section', () => {
+    const problems: ConfigProblem[] = [];
+    const error = decodeSection(
+      registries.errors,
+      { kind: 'frequency', frequency: 1500, amplitude: 0.01, mode: 'transient', periods: 4, samplesPerPeriod: 16, noise: 0.001, seed: 3 },
+      'error',
+      problems,
+    );
+    const activation = decodeSection(registries.activations, { kind: 'ac', frequency: 500 }, 'activation', problems);
+    expect(problems).toEqual([]);
+    expect(createFrequencyError(error!.config as object).settings).toEqual({
+      frequency: 1500,
+      amplitude: 0.01,
+      mode: 'transient',
+      periods: 4,
+      samplesPerPeriod: 16,
+      noise: 0.001,
+      seed: 3,
+    });
+    expect(acActivationRecord.create(activation!.config as object).carrier).toEqual({ type: 'ac', frequency: 500 });
+    expect(createFrequencyError().settings).toEqual({ frequency: 1700, amplitude: 1e-3, mode: 'phasor', periods: 10, samplesPerPeriod: 32, noise: 0 });
+    expect(createAcActivation().carrier).toEqual({ type: 'ac', frequency: 1000 });
+  });
+
+  it('refuses a negative or zero amplitude, bad numbers and unknown keys, each with its config path', () => {
+    expect(decodeError({ kind: 'frequency', amplitude: -1 })).toEqual([{ path: 'error.amplitude', message: 'expected a positive number, got -1' }]);
+    expect(decodeError({ kind: 'frequency', amplitude: 0 })).toEqual([{ path: 'error.amplitude', message: 'expected a positive number, got 0' }]);
+    expect(decodeError({ kind: 'frequency', periods: 2.5 })).toEqual([{ path: 'error.periods', message: 'expected a positive integer, got 2.5' }]);
+    expect(decodeError({ kind: 'frequency', noise: -0.1 })[0].path).toBe('error.noise');
+    expect(decodeError({ kind: 'frequency', mode: 'spice' })).toEqual([{ path: 'error.mode', message: "expected one of 'phasor', 'transient', got \"spice\"" }]);
+    expect(decodeError({ kind: 'frequency', beta: 1 })[0]).toEqual({ path: 'error.beta', message: expect.stringMatching(/^unknown key \(known keys: frequency, amplitude/) });
+    const problems: ConfigProblem[] = [];
+    decodeSection(registries.activations, { kind: 'ac', frequency: -50 }, 'activation', problems);
+    expect(problems).toEqual([{ path: 'activation.frequency', message: 'expected a positive number, got -50' }]);
+    // Direct library use refuses the same values, with the same paths.
+    expect(configError(() => createFrequencyError({ amplitude: -1 })).message).toMatch(/error\.amplitude: expected a positive number, got -1/);
+    expect(configError(() => createAcActivation({ frequency: 0 })).message).toMatch(/activation\.frequency: expected a positive number, got 0/);
+  });
+
+  it('refuses a window that does not hold whole periods of both frequencies, naming both and suggesting one that does', () => {
+    const e = configError(() => createFrequencyError({ frequency: 1250, periods: 10 }).plan({ type: 'ac', frequency: 1000 }));
+    expect(e.problems).toHaveLength(1);
+    expect(e.problems[0].path).toBe('error.periods');
+    expect(e.problems[0].message).toBe(
+      'a window of 10 periods of the 1000 Hz activation (T = 0.01 s) holds 12.5 periods of the 1250 Hz error signal; ' +
+        'the window must hold a whole number of periods of both 1000 Hz and 1250 Hz: use error.periods = 12 (T = 0.012 s; any multiple of 4 works)',
+    );
+    // The suggestion works.
+    const ok = createFrequencyError({ frequency: 1250, periods: 12 }).plan({ type: 'ac', frequency: 1000 });
+    expect(ok).toEqual({ activationFrequency: 1000, errorFrequency: 1250, window: 0.012, activationCycles: 12, errorCycles: 15, samples: 480 });
+    // Frequencies with no usable common period.
+    expect(configError(() => createFrequencyError({ frequency: 1000 * Math.SQRT2 }).plan({ type: 'ac', frequency: 1000 })).message).toMatch(
+      /error\.periods: .*no window of up to 10000 activation periods holds whole periods of both/,
+    );
+  });
+
+  it('refuses the same frequency for both signals, and accepts a DC activation with any error frequency', () => {
+    const e = configError(() => createFrequencyError({ frequency: 1000 }).plan({ type: 'ac', frequency: 1000 }));
+    expect(e.problems[0].path).toBe('error.frequency');
+    expect(e.problems[0].message).toMatch(/error frequency 1000 Hz equals the activation frequency 1000 Hz \(activation\.frequency\): a lock-in cannot tell the two signals apart/);
+    const dc = createFrequencyError({ frequency: 1234.5, periods: 3, mode: 'transient', samplesPerPeriod: 3 }).plan({ type: 'dc' });
+    expect(dc.activationFrequency).toBe(0);
+    expect(dc.errorCycles).toBe(3);
+    expect(dc.window).toBeCloseTo(3 / 1234.5, 15);
+    expect(dc.samples).toBe(9);
+  });
+
+  it('refuses a sample rate at which harmonics alias, saying how many samples per period are needed', () => {
+    const e = configError(() => createFrequencyError({ mode: 'transient', samplesPerPeriod: 3 }).plan({ type: 'ac', frequency: 1000 }));
+    expect(e.problems[0].path).toBe('error.samplesPerPeriod');
+    expect(e.problems[0].message).toMatch(/3 samples per period of 1700 Hz give N = 51 samples over T = 0.01 s, but .* alias unless N > 2\(f₁\+f₂\)T = 54: use at least 4/);
+    expect(createFrequencyError({ mode: 'transient', samplesPerPeriod: 4 }).plan({ type: 'ac', frequency: 1000 }).samples).toBe(68);
+    expect(() => createFrequencyError({ mode: 'transient', samplesPerPeriod: 2 }).plan({ type: 'dc' })).toThrow(/error\.samplesPerPeriod: .*use at least 3/);
+  });
+
+  it('refuses intermodulation clashes on a non-linear substrate only', () => {
+    const mechanism = createFrequencyError({ frequency: 2000 });
+    expect(mechanism.plan({ type: 'ac', frequency: 1000 }, true).errorCycles).toBe(20);
+    expect(configError(() => mechanism.plan({ type: 'ac', frequency: 1000 }, false)).message).toMatch(
+      /error\.frequency: on a non-linear substrate the intermodulation product 1·1000 Hz − 1·2000 Hz lands on the activation frequency 1000 Hz/,
+    );
+  });
+
+  it('raises the window and ω₁ = ω₂ errors when a run is measured, not as a NaN', () => {
+    const net = randomNetwork(5, { nodes: 6, meanDegree: 3, inputs: 1, outputs: 1, inputType: 'flow' });
+    const pipeline = (frequency: number) => ({
+      substrate: net.substrate,
+      activation: createAcActivation({ frequency }),
+      error: createFrequencyError({ frequency: 1250 }),
+      rule: productRule,
+      loss: mseLoss,
+      rng: new Rng(1),
+    });
+    expect(() => exampleGradient(pipeline(1000), net.drive, net.target)).toThrow(/error\.periods: a window of 10 periods/);
+    expect(() => exampleGradient(pipeline(1250), net.drive, net.target)).toThrow(/error\.frequency: the error frequency 1250 Hz equals/);
+    expect(exampleGradient({ ...pipeline(1000), activation: dcActivation }, net.drive, net.target).gradient.every(Number.isFinite)).toBe(true);
+  });
+
+  it('is refused at decoding on a substrate without the linear capability, naming both sides', () => {
+    const diode: SubstrateRecord = {
+      kind: 'acme/diode-network',
+      description: 'a non-linear test record',
+      configCodec: strictObject('a diode network', {}) as SubstrateRecord['configCodec'],
+      capabilities: ['scalar-potential'],
+      create: () => {
+        throw new Error('not used');
+      },
+    };
+    const problems = compatibilityProblems(diode, acActivationRecord as ActivationRecord, frequencyErrorRecord as ErrorRecord, productRuleRecord as RuleRecord);
+    expect(problems).toEqual([
+      {
+        path: 'activation.kind',
+        message: "activation mechanism 'ac' cannot run on substrate 'acme/diode-network': it needs 'linear', which 'acme/diode-network' does not provide",
+      },
+      {
+        path: 'error.kind',
+        message: "error mechanism 'frequency' cannot run on substrate 'acme/diode-network': it needs 'linear', which 'acme/diode-network' does not provide",
+      },
+    ]);
+  });
+});
+
+describe('frequency pairing is checked when the config is decoded', () => {
+  it('refuses a window that does not hold whole periods of both, naming the path', () => {
+    const { createRegistries, corePlugin, decodePluginSections } = require('@multimech/core');
+    const { resistivePlugin } = require('@multimech/resistive');
+    const { frequencyPlugin } = require('../src');
+    const registries = createRegistries([corePlugin, resistivePlugin, frequencyPlugin]);
+    let message = '';
+    try {
+      decodePluginSections(
+        {
+          substrate: { kind: 'resistive', network: { generator: 'grid', width: 3, height: 3 } },
+          task: { kind: 'none' },
+          activation: { kind: 'ac', frequency: 1000 },
+          error: { kind: 'frequency', frequency: 1250, periods: 10 },
+        },
+        registries,
+      );
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/error\.periods: a window of 10 periods of the 1000 Hz activation/);
+  });
+});

@@ -1,0 +1,124 @@
+import { Boundary, InputFileError, InputPort, MultimechError, OutputPort, SolverOptions, createGraph } from '@multimech/core';
+import { GROUND, Netlist, normalizeNode } from './netlist';
+import { ResistiveSubstrate } from './resistive-substrate';
+
+/** An output: a node's voltage, or the difference of two nodes' voltages `[a, b]` = V(a) − V(b). */
+export type OutputSpec = string | readonly [string, string];
+
+export interface NetlistOptions {
+  /** File name for messages (default `netlist`). */
+  readonly file?: string;
+  /** Output ports by node name, in loss order. Default: none. */
+  readonly outputs?: readonly OutputSpec[];
+  /** Conductance bounds for every resistor. Default: [1e-3·min g, 1e3·max g]. */
+  readonly bounds?: { readonly min: number; readonly max: number };
+  readonly solver?: SolverOptions;
+}
+
+/** The name of an output port: the node name, or `v(a,b)` for a difference. */
+export function outputName(spec: OutputSpec): string {
+  return typeof spec === 'string' ? spec : `v(${spec[0]},${spec[1]})`;
+}
+
+/**
+ * A resistive substrate from a netlist. Every resistor is a trainable edge
+ * (θ = 1/R). Ground (`0`) is a Dirichlet node; each voltage source must have
+ * one terminal at ground and holds its other node (a Dirichlet node and a
+ * potential input port whose value is that node's voltage, so `V1 0 a 5`
+ * gives port value −5); each current source is a flow input port
+ * `{ node: the node its current enters, ref: the node it leaves }`. Ports are
+ * in netlist order, and `defaultInputs` holds the netlist's source values.
+ */
+export function resistiveFromNetlist(netlist: Netlist, options: NetlistOptions = {}): ResistiveSubstrate {
+  const file = options.file ?? 'netlist';
+  const nodeNames: string[] = [];
+  const index = new Map<string, number>();
+  const node = (name: string) => {
+    let i = index.get(name);
+    if (i === undefined) {
+      i = nodeNames.push(name) - 1;
+      index.set(name, i);
+    }
+    return i;
+  };
+  for (const e of netlist.elements) for (const n of e.nodes) node(n);
+  const resistors = netlist.elements.filter((e) => e.kind === 'R');
+  if (resistors.length === 0) throw new InputFileError(file, undefined, 'the netlist has no resistors (nothing to train)');
+  if (!index.has(GROUND)) throw new InputFileError(file, undefined, 'the netlist has no ground node (name one node 0 or gnd)');
+
+  const graph = createGraph(
+    nodeNames,
+    resistors.map((e) => ({ name: e.name, from: index.get(e.nodes[0])!, to: index.get(e.nodes[1])! })),
+  );
+  const dirichlet = [index.get(GROUND)!];
+  const dirichletNames = ['gnd'];
+  const heldBy = new Map<number, string>();
+  const inputs: InputPort[] = [];
+  const defaults: number[] = [];
+  for (const e of netlist.elements) {
+    const [a, b] = e.nodes.map((n) => index.get(n)!);
+    if (e.kind === 'I') {
+      inputs.push({ name: e.name, type: 'flow', node: b, ref: a });
+      defaults.push(e.value);
+    } else if (e.kind === 'V') {
+      if (e.nodes[0] !== GROUND && e.nodes[1] !== GROUND) {
+        throw new InputFileError(
+          file,
+          e.line,
+          `voltage source '${e.name}' floats between '${e.nodes[0]}' and '${e.nodes[1]}': floating voltage sources are not supported; connect one terminal to ground (0)`,
+        );
+      }
+      const held = e.nodes[0] === GROUND ? b : a;
+      const other = heldBy.get(held);
+      if (other !== undefined) {
+        throw new InputFileError(file, e.line, `voltage sources '${other}' and '${e.name}' both hold node '${nodeNames[held]}'`);
+      }
+      heldBy.set(held, e.name);
+      inputs.push({ name: e.name, type: 'potential', node: held, dirichletIndex: dirichlet.length });
+      dirichlet.push(held);
+      dirichletNames.push(e.name);
+      defaults.push(e.nodes[0] === GROUND ? -e.value : e.value);
+    }
+  }
+
+  const lookup = (name: string): number => {
+    const i = index.get(normalizeNode(name));
+    if (i === undefined) {
+      const known = nodeNames.slice(0, 20).join(', ') + (nodeNames.length > 20 ? ', ...' : '');
+      throw new MultimechError(`${file}: output node '${name}' is not in the netlist (nodes: ${known})`);
+    }
+    return i;
+  };
+  const outputs: OutputPort[] = (options.outputs ?? []).map((spec) =>
+    typeof spec === 'string'
+      ? { name: outputName(spec), node: lookup(spec) }
+      : { name: outputName(spec), node: lookup(spec[0]), ref: lookup(spec[1]) },
+  );
+  const boundary: Boundary = { dirichlet: Int32Array.from(dirichlet), dirichletNames, inputs, outputs };
+
+  const g = resistors.map((e) => 1 / e.value);
+  const lo = options.bounds?.min ?? 1e-3 * g.reduce((a, b) => Math.min(a, b));
+  const hi = options.bounds?.max ?? 1e3 * g.reduce((a, b) => Math.max(a, b));
+  if (options.bounds) {
+    resistors.forEach((e, k) => {
+      if (g[k] < lo || g[k] > hi) {
+        throw new InputFileError(file, e.line, `conductance of '${e.name}' (1/${e.value} ohm = ${g[k]} S) lies outside the bounds [${lo}, ${hi}]`);
+      }
+    });
+  }
+  const m = g.length;
+  try {
+    return new ResistiveSubstrate({
+      graph,
+      boundary,
+      conductances: g,
+      bounds: { min: new Float64Array(m).fill(lo), max: new Float64Array(m).fill(hi) },
+      solver: options.solver,
+      defaultInputs: defaults,
+    });
+  } catch (e) {
+    // e.g. ScalarNetwork's "no path to ground ... from node(s) a, b": say which file.
+    if (e instanceof MultimechError && !(e instanceof InputFileError)) throw new InputFileError(file, undefined, e.message);
+    throw e;
+  }
+}

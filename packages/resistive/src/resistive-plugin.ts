@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import {
+  InputFileError,
+  MultimechError,
+  SubstrateContext,
+  SubstrateRecord,
+  Topology,
+  bindSubstrate,
+  definePlugin,
+  gridTopology,
+  layeredTopology,
+  randomTopology,
+} from '@multimech/core';
+import { parseSpice } from './parse-spice';
+import { ResistiveConfig, resistiveConfigCodec } from './resistive-config';
+import { resistiveFromNetlist } from './resistive-from-netlist';
+import { resistiveFromTopology } from './resistive-from-topology';
+import { ResistiveSubstrate } from './resistive-substrate';
+
+function fromNetlistFile(config: ResistiveConfig, network: { netlist: string; outputs: readonly (string | readonly [string, string])[] }, context: SubstrateContext): ResistiveSubstrate {
+  const file = network.netlist;
+  let text: string;
+  try {
+    text = readFileSync(path.resolve(context.baseDir, file), 'utf8');
+  } catch (e) {
+    throw new InputFileError(file, undefined, `cannot read the netlist (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const c = config.conductance;
+  const netlist = parseSpice(text, file);
+  const bounds = c?.min !== undefined || c?.max !== undefined ? { min: c?.min ?? 1e-4, max: c?.max ?? 10 } : undefined;
+  const substrate = resistiveFromNetlist(netlist, { file, outputs: network.outputs, bounds, solver: config.solver });
+  const ports = substrate.boundary.inputs;
+  const list = ports.map((p) => p.name).join(', ') || 'none';
+  if (ports.length !== context.inputs.count) {
+    throw new InputFileError(file, undefined, `the netlist has ${ports.length} sources (${list}) but the task has ${context.inputs.count} inputs`);
+  }
+  const wrong = ports.filter((p) => p.type !== context.inputs.type);
+  if (wrong.length > 0) {
+    const want = context.inputs.type === 'flow' ? 'current sources (I)' : 'voltage sources (V)';
+    throw new InputFileError(file, undefined, `the task drives its inputs as ${want}, but ${wrong.map((p) => `'${p.name}'`).join(', ')} ${wrong.length === 1 ? 'is' : 'are'} not`);
+  }
+  if (substrate.boundary.outputs.length !== context.outputs.count) {
+    throw new MultimechError(`substrate.network.outputs: ${substrate.boundary.outputs.length} outputs given, but the task has ${context.outputs.count}`);
+  }
+  return substrate;
+}
+
+function createResistive(config: ResistiveConfig, context: SubstrateContext): ResistiveSubstrate {
+  const network = config.network;
+  if ('netlist' in network) return fromNetlistFile(config, network, context);
+  const ports = { inputs: context.inputs.count, outputs: context.outputs.count };
+  let topology: Topology;
+  if (network.generator === 'layered') topology = layeredTopology(network.hidden, ports);
+  else if (network.generator === 'grid') topology = gridTopology(network.width, network.height, ports);
+  else topology = randomTopology(network.nodes, network.meanDegree, ports, context.rng);
+  const [lo, hi] = config.conductance?.init ?? [0.5, 1.5];
+  const conductances = new Float64Array(topology.graph.from.length);
+  for (let k = 0; k < conductances.length; k++) conductances[k] = context.rng.uniform(lo, hi);
+  return resistiveFromTopology(topology, context.inputs.type, {
+    conductances,
+    bounds: { min: config.conductance?.min ?? 1e-4, max: config.conductance?.max ?? 10 },
+    solver: config.solver,
+  });
+}
+
+/** The registration record of the resistive substrate (kind `resistive`). */
+export const resistiveRecord: SubstrateRecord<ResistiveConfig> = {
+  kind: 'resistive',
+  description: 'linear resistive network: node voltages, trainable conductances; generated (layered, grid, random) or read from a SPICE netlist',
+  configCodec: resistiveConfigCodec,
+  capabilities: ['linear', 'scalar-potential'],
+  create: createResistive,
+};
+
+/** Registers the resistive substrate: `createExperiment(config, [resistivePlugin, ...])`. */
+export const resistivePlugin = definePlugin(({ bind }) => bindSubstrate(bind, resistiveRecord));

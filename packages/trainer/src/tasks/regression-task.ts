@@ -1,0 +1,63 @@
+import { Example, Rng, Task, TaskRecord, finiteNumber, mseLoss, nonNegativeNumber, positiveInteger, strictObject } from '@multimech/core';
+import * as t from 'io-ts';
+import { createInputEncoding, inputEncodingCodec } from './input-encoding';
+
+export const regressionConfigCodec = strictObject(
+  'a regression task',
+  {},
+  {
+    features: positiveInteger,
+    outputs: positiveInteger,
+    train: positiveInteger,
+    test: positiveInteger,
+    gain: finiteNumber,
+    noise: nonNegativeNumber,
+    inputs: inputEncodingCodec,
+  },
+);
+export type RegressionConfig = t.TypeOf<typeof regressionConfigCodec>;
+
+/**
+ * Linear regression: targets y = W x + b (+ noise) from a random teacher
+ * drawn by the seed, W and b uniform in ±gain/features, features standard
+ * normal. A passive network reproduces such a map when its weights are
+ * small, so the relative error can approach zero. Loss: MSE.
+ */
+export function createRegressionTask(config: RegressionConfig, rng: Rng): Task & { readonly resolvedConfig: object } {
+  const f = config.features ?? 3;
+  const m = config.outputs ?? 2;
+  const nTrain = config.train ?? 40;
+  const nTest = config.test ?? 20;
+  const gain = config.gain ?? 0.5;
+  const noise = config.noise ?? 0;
+  const W = Array.from({ length: m }, () => Float64Array.from({ length: f }, () => rng.uniform(-gain, gain) / f));
+  const b = Float64Array.from({ length: m }, () => rng.uniform(-gain, gain) / f);
+  const draw = () => Float64Array.from({ length: f }, () => rng.normal());
+  const xsTrain = Array.from({ length: nTrain }, draw);
+  const xsTest = Array.from({ length: nTest }, draw);
+  const names = Array.from({ length: f }, (_, i) => `x${i}`);
+  const encoding = createInputEncoding({ standardize: false, ...config.inputs }, names, xsTrain);
+  const example = (x: Float64Array): Example => ({
+    inputs: encoding.encode(x),
+    target: Float64Array.from(W, (w, o) => w.reduce((s, wi, i) => s + wi * x[i], b[o]) + noise * rng.normal()),
+  });
+  return {
+    kind: 'regression',
+    inputCount: encoding.portNames.length,
+    inputType: encoding.type,
+    inputNames: encoding.portNames,
+    outputCount: m,
+    outputNames: Array.from({ length: m }, (_, o) => `y${o}`),
+    train: xsTrain.map(example),
+    test: xsTest.map(example),
+    loss: mseLoss,
+    resolvedConfig: { kind: 'regression', features: f, outputs: m, train: nTrain, test: nTest, gain, noise, inputs: encoding.resolved },
+  };
+}
+
+export const regressionTaskRecord: TaskRecord<RegressionConfig> = {
+  kind: 'regression',
+  description: 'linear regression against a random teacher map drawn by the seed',
+  configCodec: regressionConfigCodec,
+  create: (config, { rng }) => createRegressionTask(config, rng),
+};

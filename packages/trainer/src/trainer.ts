@@ -1,0 +1,208 @@
+import {
+  ActivationMechanism,
+  ErrorMechanism,
+  Example,
+  GradientPipeline,
+  LearningRule,
+  NumericalError,
+  Rng,
+  Substrate,
+  Task,
+  exampleGradient,
+} from '@multimech/core';
+import { ResolvedOptimizerConfig, SgdOptimizer } from './optimizer';
+
+/** Figures of one pass over a set of examples at the current parameters. */
+export interface Evaluation {
+  readonly loss: number;
+  readonly accuracy?: number;
+  readonly relativeError?: number;
+}
+
+export interface StepEvent {
+  readonly epoch: number;
+  readonly step: number;
+  readonly stepsPerEpoch: number;
+  /** Mean loss over the minibatch at the free state, before the update. */
+  readonly loss: number;
+  readonly clamped: number;
+}
+
+export interface EpochEvent {
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly trainLoss: number;
+  readonly testLoss: number;
+  readonly trainAccuracy?: number;
+  readonly testAccuracy?: number;
+  readonly trainRelativeError?: number;
+  readonly testRelativeError?: number;
+  /** Seconds spent on this epoch's training steps (0 for the initial evaluation). */
+  readonly seconds: number;
+  /** Parameters held at a bound during the epoch. */
+  readonly clamped: number;
+}
+
+export interface TrainingSummary {
+  readonly final_loss: number;
+  readonly train_accuracy?: number;
+  readonly test_accuracy?: number;
+  readonly relative_error?: number;
+  readonly epochs: number;
+  readonly seconds: number;
+}
+
+export interface TrainingResult {
+  /** Epoch 0 is the evaluation before any update. */
+  readonly history: readonly EpochEvent[];
+  readonly summary: TrainingSummary;
+  readonly parameters: { readonly name: string; readonly names: readonly string[]; readonly values: Float64Array };
+}
+
+export interface TrainerParts {
+  readonly substrate: Substrate;
+  readonly task: Task;
+  readonly activation: ActivationMechanism;
+  readonly error: ErrorMechanism;
+  readonly rule: LearningRule;
+  readonly optimizer: ResolvedOptimizerConfig;
+  readonly epochs: number;
+  readonly rng: Rng;
+}
+
+type Listener<E> = (event: E) => void;
+
+/**
+ * Composes substrate × activation × error × rule × task × optimizer.
+ * Each minibatch: every example goes through activation → error force →
+ * error mechanism → rule against the one factorization of the current
+ * parameters; the mean estimate drives one projected momentum step, after
+ * which the substrate refactors once. Seeded: the same seed gives the same
+ * numbers.
+ */
+export class Trainer {
+  private readonly listeners = { step: [] as Listener<StepEvent>[], epoch: [] as Listener<EpochEvent>[] };
+  private readonly optimizer: SgdOptimizer;
+  private readonly pipeline: GradientPipeline;
+  private readonly history: EpochEvent[] = [];
+  private epoch = 0;
+
+  constructor(readonly parts: TrainerParts) {
+    this.optimizer = new SgdOptimizer(parts.optimizer, parts.substrate.parameters.length);
+    this.pipeline = {
+      substrate: parts.substrate,
+      activation: parts.activation,
+      error: parts.error,
+      rule: parts.rule,
+      loss: parts.task.loss,
+      rng: parts.rng,
+    };
+  }
+
+  on(event: 'step', listener: Listener<StepEvent>): this;
+  on(event: 'epoch', listener: Listener<EpochEvent>): this;
+  on(event: 'step' | 'epoch', listener: Listener<never>): this {
+    (this.listeners[event] as Listener<never>[]).push(listener);
+    return this;
+  }
+
+  /** Loss, and accuracy (classification) or relative error (regression), at the current parameters. */
+  evaluate(examples: readonly Example[]): Evaluation {
+    const { substrate, task } = this.parts;
+    let loss = 0;
+    let correct = 0;
+    let err2 = 0;
+    let ref2 = 0;
+    for (const ex of examples) {
+      const y = substrate.readout(substrate.equilibrium(substrate.drive(ex.inputs)));
+      loss += task.loss.value(y, ex.target);
+      if (task.predict && ex.label !== undefined) {
+        if (task.predict(y) === ex.label) correct++;
+      }
+      for (let o = 0; o < y.length; o++) {
+        err2 += (y[o] - ex.target[o]) ** 2;
+        ref2 += ex.target[o] ** 2;
+      }
+    }
+    const n = Math.max(examples.length, 1);
+    if (!Number.isFinite(loss)) throw new NumericalError(`evaluation loss is not finite (${loss})`);
+    return task.predict
+      ? { loss: loss / n, accuracy: correct / n }
+      : { loss: loss / n, relativeError: ref2 > 0 ? Math.sqrt(err2 / ref2) : Math.sqrt(err2) };
+  }
+
+  private emitEpoch(seconds: number, clamped: number): EpochEvent {
+    const { task, epochs } = this.parts;
+    const tr = this.evaluate(task.train);
+    const te = this.evaluate(task.test);
+    const event: EpochEvent = {
+      epoch: this.epoch,
+      epochs,
+      trainLoss: tr.loss,
+      testLoss: te.loss,
+      trainAccuracy: tr.accuracy,
+      testAccuracy: te.accuracy,
+      trainRelativeError: tr.relativeError,
+      testRelativeError: te.relativeError,
+      seconds,
+      clamped,
+    };
+    this.history.push(event);
+    for (const l of this.listeners.epoch) l(event);
+    return event;
+  }
+
+  /** One epoch of minibatch steps; returns the number of clamped parameters. */
+  private trainEpoch(): number {
+    const { substrate, task, rng, optimizer } = this.parts;
+    const order = rng.shuffle([...task.train.keys()]);
+    const batch = optimizer.batchSize;
+    const steps = Math.ceil(order.length / batch);
+    const theta = Float64Array.from(substrate.parameters);
+    const grad = new Float64Array(theta.length);
+    let clampedTotal = 0;
+    for (let s = 0; s < steps; s++) {
+      grad.fill(0);
+      const members = order.slice(s * batch, (s + 1) * batch);
+      let loss = 0;
+      for (const i of members) {
+        const ex = task.train[i];
+        const r = exampleGradient(this.pipeline, substrate.drive(ex.inputs), ex.target);
+        loss += r.loss;
+        for (let k = 0; k < grad.length; k++) grad[k] += r.gradient[k];
+      }
+      for (let k = 0; k < grad.length; k++) grad[k] /= members.length;
+      const { clamped } = this.optimizer.step(theta, grad, substrate.bounds);
+      clampedTotal += clamped;
+      substrate.setParameters(theta);
+      const event: StepEvent = { epoch: this.epoch, step: s + 1, stepsPerEpoch: steps, loss: loss / members.length, clamped };
+      for (const l of this.listeners.step) l(event);
+    }
+    return clampedTotal;
+  }
+
+  /** Trains for the configured epochs (after an initial evaluation, epoch 0). */
+  run(): TrainingResult {
+    const start = Date.now();
+    if (this.history.length === 0) this.emitEpoch(0, 0);
+    while (this.epoch < this.parts.epochs) {
+      this.epoch++;
+      const t0 = Date.now();
+      const clamped = this.trainEpoch();
+      this.emitEpoch((Date.now() - t0) / 1000, clamped);
+    }
+    const last = this.history[this.history.length - 1];
+    const { substrate } = this.parts;
+    return {
+      history: [...this.history],
+      summary: {
+        final_loss: last.trainLoss,
+        ...(last.trainAccuracy !== undefined ? { train_accuracy: last.trainAccuracy, test_accuracy: last.testAccuracy } : {}),
+        ...(last.testRelativeError !== undefined ? { relative_error: last.testRelativeError } : {}),
+        epochs: this.epoch,
+        seconds: (Date.now() - start) / 1000,
+      },
+      parameters: { name: substrate.parameterName, names: substrate.parameterNames, values: Float64Array.from(substrate.parameters) },
+    };
+  }
+}

@@ -1,0 +1,248 @@
+#!/usr/bin/env node
+/**
+ * Benchmark of multimech's sparse solvers (packages/core/src/linalg) on the
+ * Hessians of physical networks: grounded weighted graph Laplacians with
+ * conductances in [0.5, 2].
+ *
+ *   npx tsc -b packages/core && node scripts/bench-linalg.js
+ *
+ * Graphs: 100x100 and 316x316 5-point grids grounded at one corner, and a
+ * connected random graph of 10^4 nodes and mean degree 4 grounded at 10
+ * random nodes. For each, the median ms (after a warm-up) of:
+ *   plan         planSolver: symbolic analysis, once per network
+ *   factor       plan.factor: numeric work, once per parameter update
+ *   solve        one right-hand side against the factor
+ *   equilibrium  factor + solve
+ *   FP step      factor + two solves (free and clamped states) + the O(edges)
+ *                per-edge product update of the conductances and in-place
+ *                re-assembly of the matrix values
+ *
+ * When python3 can import scipy, the same matrices go through
+ * scripts/bench_scipy.py (splu with COLAMD and MMD_AT_PLUS_A, Jacobi CG with
+ * rtol 1e-10) and the ratios multimech / scipy-best are printed; the last
+ * line is the worst equilibrium ratio over the graphs.
+ */
+'use strict';
+
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { spawnSync } = require('child_process');
+
+const linalg = require(path.join(__dirname, '..', 'packages', 'core', 'dist', 'linalg', 'index.js'));
+
+/** CG tolerance, the same as the scipy reference's rtol. */
+const CG_TOLERANCE = 1e-10;
+/** Time budget (ms) per measured operation; repeats stop once it is spent. */
+const BUDGET_MS = 3000;
+const MIN_REPEATS = 5;
+const MAX_REPEATS = 30;
+
+/** Median wall time of fn() in ms, after one warm-up run. */
+function medianMs(fn) {
+  fn();
+  const times = [];
+  let spent = 0;
+  while (times.length < MAX_REPEATS && (times.length < MIN_REPEATS || spent < BUDGET_MS)) {
+    const t0 = performance.now();
+    fn();
+    const dt = performance.now() - t0;
+    times.push(dt);
+    spent += dt;
+  }
+  times.sort((a, b) => a - b);
+  const mid = times.length >> 1;
+  return times.length % 2 ? times[mid] : 0.5 * (times[mid - 1] + times[mid]);
+}
+
+/** The benchmark networks, each a grounded Laplacian with its edge slots. */
+function buildProblems() {
+  const rng = linalg.mulberry32(20240601);
+  const problems = [];
+  for (const side of [100, 316]) {
+    const graph = linalg.gridGraph(side);
+    problems.push({
+      name: `grid${side}`,
+      title: `grid ${side}x${side}`,
+      lap: linalg.groundedLaplacian(graph, linalg.randomWeights(graph.tail.length, rng), [0]),
+    });
+  }
+  const n = 10000;
+  const graph = linalg.randomGraph(n, 4, rng);
+  const grounds = new Set();
+  while (grounds.size < 10) grounds.add(Math.floor(rng() * n));
+  problems.push({
+    name: 'random10k',
+    title: `random graph n=${n}, mean degree 4`,
+    lap: linalg.groundedLaplacian(graph, linalg.randomWeights(graph.tail.length, rng), [...grounds]),
+  });
+  for (const p of problems) {
+    const size = p.lap.matrix.rows;
+    p.free = Float64Array.from({ length: size }, () => rng() - 0.5);
+    // The clamped state nudges a few outputs.
+    p.clamped = p.free.slice();
+    for (let k = 0; k < 10; k++) p.clamped[Math.floor(rng() * size)] += 0.1;
+  }
+  return problems;
+}
+
+/** Per-edge product update of the conductances from the two states, then in-place re-assembly. */
+function learningUpdate(lap, weights, xFree, xClamped) {
+  const { tail, head } = lap.graph;
+  const eta = 1e-3;
+  for (let e = 0; e < weights.length; e++) {
+    const dFree = xFree[tail[e]] - xFree[head[e]];
+    const dClamped = xClamped[tail[e]] - xClamped[head[e]];
+    const w = weights[e] * (1 + eta * (dFree * dFree - dClamped * dClamped));
+    weights[e] = w < 0.1 ? 0.1 : w > 10 ? 10 : w;
+  }
+  linalg.assembleLaplacian(lap, weights);
+}
+
+/** Times multimech on one problem. */
+function benchMultimech(p) {
+  const A = p.lap.matrix;
+  const n = A.rows;
+  // Conductances as assembled: recover them from the off-diagonal slots.
+  const weights = new Float64Array(p.lap.graph.tail.length);
+  for (let e = 0; e < weights.length; e++) weights[e] = -A.values[p.lap.edgeSlots[4 * e + 2]];
+  const options = { cgTolerance: CG_TOLERANCE };
+  const plan = linalg.planSolver(A, options);
+  const xFree = new Float64Array(n);
+  const xClamped = new Float64Array(n);
+  const factor = plan.factor(A);
+  factor.solve(p.free, xFree);
+  const residual = relativeResidual(A, xFree, p.free);
+  return {
+    plan,
+    residual,
+    planMs: medianMs(() => linalg.planSolver(A, options)),
+    factorMs: medianMs(() => plan.factor(A)),
+    solveMs: medianMs(() => factor.solve(p.free, xFree)),
+    eqMs: medianMs(() => plan.factor(A).solve(p.free, xFree)),
+    fpMs: medianMs(() => {
+      const f = plan.factor(A);
+      f.solve(p.free, xFree);
+      f.solve(p.clamped, xClamped);
+      learningUpdate(p.lap, weights, xFree, xClamped);
+    }),
+  };
+}
+
+function relativeResidual(A, x, b) {
+  const r = linalg.csrMultiply(A, x);
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < b.length; i++) {
+    num += (r[i] - b[i]) ** 2;
+    den += b[i] ** 2;
+  }
+  return Math.sqrt(num / den);
+}
+
+/** A python3 that can import scipy, or the reason there is none. */
+function findScipyPython() {
+  const reasons = [];
+  for (const exe of ['/usr/bin/python3', 'python3']) {
+    const probe = spawnSync(exe, ['-c', 'import scipy, numpy; print(scipy.__version__)'], { encoding: 'utf8' });
+    if (probe.error) {
+      reasons.push(`${exe}: ${probe.error.code || probe.error.message}`);
+    } else if (probe.status !== 0) {
+      const last = (probe.stderr || '').trim().split('\n').pop();
+      reasons.push(`${exe}: ${last}`);
+    } else {
+      return { exe, version: probe.stdout.trim() };
+    }
+  }
+  return { reason: reasons.join('; ') };
+}
+
+/** Writes the matrices and right-hand sides as raw CSR arrays; returns the manifest path. */
+function writeMatrices(problems) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'multimech-bench-'));
+  const matrices = [];
+  for (const p of problems) {
+    const A = p.lap.matrix;
+    const write = (suffix, typed) => fs.writeFileSync(path.join(dir, p.name + suffix), Buffer.from(typed.buffer, typed.byteOffset, typed.byteLength));
+    write('.indptr', A.rowPtr);
+    write('.indices', A.colIdx);
+    write('.data', A.values);
+    write('.free', p.free);
+    write('.clamped', p.clamped);
+    matrices.push({ name: p.name, n: A.rows, nnz: A.rowPtr[A.rows] });
+  }
+  const manifest = path.join(dir, 'manifest.json');
+  fs.writeFileSync(manifest, JSON.stringify({ matrices }));
+  return { dir, manifest };
+}
+
+function runScipy(python, problems) {
+  const { dir, manifest } = writeMatrices(problems);
+  try {
+    const script = path.join(__dirname, 'bench_scipy.py');
+    const run = spawnSync(python, [script, manifest], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
+    if (run.status !== 0) throw new Error(`bench_scipy.py failed with status ${run.status}`);
+    return JSON.parse(run.stdout.trim().split('\n').pop());
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Best scipy variant for an operation key ('eq_ms' or 'fp_ms'). */
+function scipyBest(result, key) {
+  let best = null;
+  for (const [variant, r] of Object.entries(result)) {
+    if (typeof r[key] !== 'number') continue;
+    if (!best || r[key] < best.ms) best = { variant, ms: r[key] };
+  }
+  return best;
+}
+
+const fmt = (ms) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
+
+function main() {
+  const problems = buildProblems();
+  const ours = new Map();
+  console.log(`multimech linalg benchmark (node ${process.version}); median ms after a warm-up`);
+  for (const p of problems) {
+    const A = p.lap.matrix;
+    const r = benchMultimech(p);
+    ours.set(p.name, r);
+    console.log(`${p.title}: n=${A.rows}, nnz(A)=${A.rowPtr[A.rows]}, ${r.plan.method} (${r.plan.reason}), nnz(L)=${r.plan.nnzL}, residual ${r.residual.toExponential(1)}`);
+    console.log(
+      `  multimech: plan ${fmt(r.planMs)} | factor ${fmt(r.factorMs)} | solve ${fmt(r.solveMs)} | equilibrium ${fmt(r.eqMs)} | FP step ${fmt(r.fpMs)}`,
+    );
+  }
+  const python = findScipyPython();
+  if (!python.exe) {
+    console.log(`scipy reference skipped: no python3 with scipy (${python.reason})`);
+    return;
+  }
+  console.log(`scipy ${python.version} reference (${python.exe} scripts/bench_scipy.py):`);
+  const reference = runScipy(python.exe, problems);
+  let worst = 0;
+  for (const p of problems) {
+    const res = reference.results[p.name];
+    const r = ours.get(p.name);
+    for (const [variant, v] of Object.entries(res)) {
+      const parts = [];
+      if (v.factor_ms !== undefined) parts.push(`factor ${fmt(v.factor_ms)}`, `solve ${fmt(v.solve_ms)}`);
+      if (v.eq_ms !== undefined) parts.push(`equilibrium ${fmt(v.eq_ms)}`, `FP step ${fmt(v.fp_ms)}`);
+      if (v.iterations !== undefined) parts.push(`${v.iterations} iterations${v.converged ? '' : ' (not converged)'}`);
+      if (v.nnz_lu !== undefined) parts.push(`nnz(L+U)=${v.nnz_lu}`);
+      if (v.derived) parts.push('single run');
+      console.log(`  ${p.name} scipy ${variant}: ${parts.join(' | ')}`);
+    }
+    const eq = scipyBest(res, 'eq_ms');
+    const fp = scipyBest(res, 'fp_ms');
+    const eqRatio = r.eqMs / eq.ms;
+    const fpRatio = r.fpMs / fp.ms;
+    worst = Math.max(worst, eqRatio);
+    console.log(
+      `  ${p.name} ratio multimech/scipy-best: equilibrium ${eqRatio.toFixed(2)} (vs ${eq.variant} ${fmt(eq.ms)}) | FP step ${fpRatio.toFixed(2)} (vs ${fp.variant} ${fmt(fp.ms)})`,
+    );
+  }
+  console.log(`worst ratio to scipy: ${worst.toFixed(2)}`);
+}
+
+main();
