@@ -4,5 +4,4 @@ export * from './substrate-fixture';
 export * from './substrate-checks';
 export * from './run-substrate-conformance';
 export * from './random-drive';
-export * from './richardson-gradient';
 export * from './fixture-topologies';

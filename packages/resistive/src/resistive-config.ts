@@ -1,6 +1,5 @@
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either';
-import { withConfigPaths } from './config-paths';
 import { nonEmptyString, oneOf, positiveInteger, positiveNumber, range, strictObject } from '@multimech/core';
 
 /** Where a resistive network comes from: a generator, or a SPICE netlist file. */
@@ -123,7 +122,7 @@ const resistiveFields = strictObject(
 );
 
 /** The resistive substrate's config codec (a netlist sets its own initial conductances, so `init` is refused with one). */
-export const resistiveConfigCodec = withConfigPaths(new t.Type<ResistiveConfig, unknown, unknown>(
+export const resistiveConfigCodec = new t.Type<ResistiveConfig, unknown, unknown>(
   resistiveFields.name,
   (u): u is ResistiveConfig => resistiveFields.is(u),
   (u, c) => {
@@ -137,4 +136,4 @@ export const resistiveConfigCodec = withConfigPaths(new t.Type<ResistiveConfig, 
     return t.success(v);
   },
   (a) => a,
-));
+);

@@ -91,7 +91,7 @@ export class ConjugateGradient {
       x.fill(0);
       return { x, iterations: 0, relativeResidual: 0 };
     }
-    let residual = this.trueResidual(b, x) / bNorm;
+    let residual = x0 ? this.trueResidual(b, x) / bNorm : this.copyResidual(b, bNorm);
     let iterations = 0;
     for (let restart = 0; ; restart++) {
       if (residual <= this.tolerance) return { x, iterations, relativeResidual: residual };
@@ -115,6 +115,12 @@ export class ConjugateGradient {
     }
   }
 
+  /** r := b (the residual of x = 0); returns ||r|| / ||b|| = 1. */
+  private copyResidual(b: Float64Array, bNorm: number): number {
+    this.r.set(b.subarray(0, this.n));
+    return norm(this.r, this.n) / bNorm;
+  }
+
   /** r := b - A x; returns ||r||. */
   private trueResidual(b: Float64Array, x: Float64Array): number {
     const r = this.r;
@@ -131,12 +137,10 @@ export class ConjugateGradient {
   private iterate(x: Float64Array, bNorm: number, iterations: number): number {
     const { r, z, p, q, n, A } = this;
     const goal = this.tolerance * bNorm;
-    this.preconditioner.apply(r, z);
+    let rz = this.preconditioner.apply(r, z);
     p.set(z);
-    let rz = dot(r, z, n);
     while (iterations < this.maxIterations) {
-      csrMultiply(A, p, q);
-      const pq = dot(p, q, n);
+      const pq = multiplyDot(A, p, q);
       if (!(pq > 0 && pq < Infinity)) {
         const rel = norm(r, n) / bNorm;
         throw new ConvergenceError(
@@ -158,8 +162,7 @@ export class ConjugateGradient {
         throw new ConvergenceError(`conjugate gradients produced a non-finite residual at iteration ${iterations}`, iterations, NaN);
       }
       if (Math.sqrt(rr) <= goal) break;
-      this.preconditioner.apply(r, z);
-      const rzNext = dot(r, z, n);
+      const rzNext = this.preconditioner.apply(r, z);
       const beta = rzNext / rz;
       rz = rzNext;
       for (let i = 0; i < n; i++) p[i] = z[i] + beta * p[i];
@@ -175,6 +178,31 @@ export function conjugateGradient(
   options: CgOptions & { readonly x0?: Float64Array } = {},
 ): CgResult {
   return new ConjugateGradient(A, options).solve(b, options.x0);
+}
+
+/** q = A p; returns p^T q. The CSR product fused with the dot product CG needs. */
+function multiplyDot(A: CsrMatrix, p: Float64Array, q: Float64Array): number {
+  const { rowPtr, colIdx, values } = A;
+  const n = A.rows;
+  let pq = 0;
+  let k = rowPtr[0];
+  for (let i = 0; i < n; i++) {
+    let s0 = 0;
+    let s1 = 0;
+    const end = rowPtr[i + 1];
+    for (; k + 1 < end; k += 2) {
+      s0 += values[k] * p[colIdx[k]];
+      s1 += values[k + 1] * p[colIdx[k + 1]];
+    }
+    if (k < end) {
+      s0 += values[k] * p[colIdx[k]];
+      k++;
+    }
+    const qi = s0 + s1;
+    q[i] = qi;
+    pq += p[i] * qi;
+  }
+  return pq;
 }
 
 function dot(a: Float64Array, b: Float64Array, n: number): number {
