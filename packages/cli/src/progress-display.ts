@@ -1,16 +1,8 @@
+import type { EpochEvent } from '@multimech/trainer';
 import type { TextSink } from './cli-io';
 
-/** The figures of one epoch that the display shows (a subset of the trainer's EpochEvent). */
-export interface EpochFigures {
-  readonly epoch: number;
-  readonly epochs: number;
-  readonly trainLoss: number;
-  readonly testLoss: number;
-  readonly trainAccuracy?: number;
-  readonly testAccuracy?: number;
-  readonly trainRelativeError?: number;
-  readonly testRelativeError?: number;
-}
+/** The figures of one epoch that the display shows. */
+export type EpochFigures = Omit<EpochEvent, 'seconds' | 'clamped'>;
 
 /** Where training is inside an epoch (a subset of the trainer's StepEvent). */
 export interface StepPosition {

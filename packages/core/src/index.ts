@@ -14,6 +14,7 @@ export * from './task';
 export * from './loss';
 export * from './registry';
 export * from './scalar-network';
+export * from './scalar-substrate';
 export * from './gradient';
 export * from './config/codecs';
 export * from './config/sections';

@@ -1,4 +1,4 @@
-import { Boundary, InputPort, MultimechError, OutputPort, SolverOptions, Topology } from '@multimech/core';
+import { MultimechError, SolverOptions, Topology, boundaryFromTopology, uniformBounds } from '@multimech/core';
 import { ResistiveSubstrate } from './resistive-substrate';
 
 export interface TopologyOptions {
@@ -18,27 +18,15 @@ export interface TopologyOptions {
  * node. Outputs are the topology's output nodes, named after them.
  */
 export function resistiveFromTopology(topology: Topology, inputType: 'flow' | 'potential', options: TopologyOptions): ResistiveSubstrate {
-  const { graph } = topology;
-  if (topology.groundNodes.length === 0) throw new MultimechError('resistive network: the topology has no ground node');
-  const dirichlet = [...topology.groundNodes];
-  const dirichletNames = topology.groundNodes.map((_, i) => (topology.groundNodes.length === 1 ? 'gnd' : `gnd${i}`));
-  const inputs: InputPort[] = topology.inputNodes.map((node, i) => {
-    if (inputType === 'flow') return { name: `I${i + 1}`, type: 'flow', node, ref: topology.groundNodes[0] };
-    dirichlet.push(node);
-    dirichletNames.push(`V${i + 1}`);
-    return { name: `V${i + 1}`, type: 'potential', node, dirichletIndex: dirichlet.length - 1 };
-  });
-  const outputs: OutputPort[] = topology.outputNodes.map((node) => ({ name: graph.nodeNames[node], node }));
-  const boundary: Boundary = { dirichlet: Int32Array.from(dirichlet), dirichletNames, inputs, outputs };
-  const m = graph.from.length;
+  const m = topology.graph.from.length;
   if (options.conductances.length !== m) {
     throw new MultimechError(`resistive network: expected ${m} conductances (one per edge), got ${options.conductances.length}`);
   }
   return new ResistiveSubstrate({
-    graph,
-    boundary,
+    graph: topology.graph,
+    boundary: boundaryFromTopology(topology, inputType),
     conductances: options.conductances,
-    bounds: { min: new Float64Array(m).fill(options.bounds.min), max: new Float64Array(m).fill(options.bounds.max) },
+    bounds: uniformBounds(m, options.bounds.min, options.bounds.max),
     solver: options.solver,
   });
 }

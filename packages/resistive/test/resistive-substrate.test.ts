@@ -198,7 +198,7 @@ describe('bad input', () => {
     const s = resistiveFromNetlist(parseSpice('f\nR1 a 0 1\nRmid a b 2\nR3 b 0 1\n', 'f.cir'));
     expect(errorOf(() => s.setParameters([1, NaN, 1])).message).toBe("conductance of 'Rmid' must be a finite positive number, got NaN");
     expect(errorOf(() => s.setParameters([1, 1, 0])).message).toContain("'R3'");
-    expect(errorOf(() => s.setParameters([1, 1])).message).toContain('expected 3 conductances, got 2');
+    expect(errorOf(() => s.setParameters([1, 1])).message).toContain('expected 3 conductance values (one per edge), got 2');
     expect(errorOf(() => s.drive([1])).message).toContain('expected 0 input values');
     expect([...s.parameters]).toEqual([1, 0.5, 1]);
   });

@@ -133,14 +133,21 @@ export class ConjugateGradient {
    * CG iterations from the residual in `this.r` until the updated residual
    * meets the tolerance or the iteration cap is hit. Returns the iteration
    * count so far.
+   *
+   * Each iteration makes two passes over memory: (1) q = A z + beta q and
+   * p = z + beta p (so q = A p without a separate product) with p^T q, and
+   * (2) the x and r updates with ||r||^2, fused with z = M^{-1} r and r^T z
+   * when M is diagonal.
    */
   private iterate(x: Float64Array, bNorm: number, iterations: number): number {
     const { r, z, p, q, n, A } = this;
     const goal = this.tolerance * bNorm;
+    const scaling = this.preconditioner.scaling;
     let rz = this.preconditioner.apply(r, z);
-    p.set(z);
+    p.fill(0);
+    q.fill(0);
+    let pq = updateDirection(A, z, 0, p, q);
     while (iterations < this.maxIterations) {
-      const pq = multiplyDot(A, p, q);
       if (!(pq > 0 && pq < Infinity)) {
         const rel = norm(r, n) / bNorm;
         throw new ConvergenceError(
@@ -151,21 +158,34 @@ export class ConjugateGradient {
       }
       const alpha = rz / pq;
       let rr = 0;
-      for (let i = 0; i < n; i++) {
-        x[i] += alpha * p[i];
-        const ri = r[i] - alpha * q[i];
-        r[i] = ri;
-        rr += ri * ri;
+      let rzNext = 0;
+      if (scaling) {
+        for (let i = 0; i < n; i++) {
+          x[i] += alpha * p[i];
+          const ri = r[i] - alpha * q[i];
+          r[i] = ri;
+          rr += ri * ri;
+          const zi = ri * scaling[i];
+          z[i] = zi;
+          rzNext += ri * zi;
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          x[i] += alpha * p[i];
+          const ri = r[i] - alpha * q[i];
+          r[i] = ri;
+          rr += ri * ri;
+        }
       }
       iterations++;
       if (!Number.isFinite(rr)) {
         throw new ConvergenceError(`conjugate gradients produced a non-finite residual at iteration ${iterations}`, iterations, NaN);
       }
       if (Math.sqrt(rr) <= goal) break;
-      const rzNext = this.preconditioner.apply(r, z);
+      if (!scaling) rzNext = this.preconditioner.apply(r, z);
       const beta = rzNext / rz;
       rz = rzNext;
-      for (let i = 0; i < n; i++) p[i] = z[i] + beta * p[i];
+      pq = updateDirection(A, z, beta, p, q);
     }
     return iterations;
   }
@@ -180,8 +200,11 @@ export function conjugateGradient(
   return new ConjugateGradient(A, options).solve(b, options.x0);
 }
 
-/** q = A p; returns p^T q. The CSR product fused with the dot product CG needs. */
-function multiplyDot(A: CsrMatrix, p: Float64Array, q: Float64Array): number {
+/**
+ * The direction update of CG in one pass: p := z + beta p and
+ * q := A z + beta q (= A p when q held A p), returning p^T q.
+ */
+function updateDirection(A: CsrMatrix, z: Float64Array, beta: number, p: Float64Array, q: Float64Array): number {
   const { rowPtr, colIdx, values } = A;
   const n = A.rows;
   let pq = 0;
@@ -191,16 +214,18 @@ function multiplyDot(A: CsrMatrix, p: Float64Array, q: Float64Array): number {
     let s1 = 0;
     const end = rowPtr[i + 1];
     for (; k + 1 < end; k += 2) {
-      s0 += values[k] * p[colIdx[k]];
-      s1 += values[k + 1] * p[colIdx[k + 1]];
+      s0 += values[k] * z[colIdx[k]];
+      s1 += values[k + 1] * z[colIdx[k + 1]];
     }
     if (k < end) {
-      s0 += values[k] * p[colIdx[k]];
+      s0 += values[k] * z[colIdx[k]];
       k++;
     }
-    const qi = s0 + s1;
+    const qi = s0 + s1 + beta * q[i];
     q[i] = qi;
-    pq += p[i] * qi;
+    const pi = z[i] + beta * p[i];
+    p[i] = pi;
+    pq += pi * qi;
   }
   return pq;
 }

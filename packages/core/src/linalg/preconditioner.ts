@@ -18,6 +18,8 @@ export interface Preconditioner {
   readonly kind: PreconditionerKind;
   /** Sets z = M^{-1} r and returns r^T z (which CG needs next). */
   apply(r: Float64Array, z: Float64Array): number;
+  /** When M^{-1} is diagonal: its diagonal (CG then fuses it into its own loops). */
+  readonly scaling?: Float64Array;
 }
 
 /** Builds the preconditioner `kind` from the values of `A`. */
@@ -28,7 +30,7 @@ export function buildPreconditioner(A: CsrMatrix, kind: PreconditionerKind): Pre
     case 'ic0':
       return IncompleteCholesky.factor(A);
     case 'none':
-      return new IdentityPreconditioner();
+      return new IdentityPreconditioner(A.rows);
     default:
       throw new Error(`unknown preconditioner '${String(kind)}'`);
   }
@@ -37,6 +39,11 @@ export function buildPreconditioner(A: CsrMatrix, kind: PreconditionerKind): Pre
 /** M = I. */
 export class IdentityPreconditioner implements Preconditioner {
   readonly kind = 'none' as const;
+  readonly scaling: Float64Array;
+
+  constructor(n: number) {
+    this.scaling = new Float64Array(n).fill(1);
+  }
 
   apply(r: Float64Array, z: Float64Array): number {
     let rz = 0;
@@ -52,6 +59,10 @@ export class IdentityPreconditioner implements Preconditioner {
 export class JacobiPreconditioner implements Preconditioner {
   readonly kind = 'jacobi' as const;
   private readonly inverseDiagonal: Float64Array;
+
+  get scaling(): Float64Array {
+    return this.inverseDiagonal;
+  }
 
   constructor(A: CsrMatrix) {
     const n = A.rows;

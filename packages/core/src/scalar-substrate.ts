@@ -1,0 +1,214 @@
+import { Boundary, Drive, InputPort, OutputPort, driveFromInputs, readScalarOutputs, scalarOutputForce } from './boundary';
+import { MultimechError } from './errors';
+import { Graph, edgeDrops } from './graph/graph';
+import type { Topology } from './graph/generators';
+import type { CsrMatrix, SolverOptions } from './linalg';
+import { ScalarNetwork } from './scalar-network';
+import type { Capability, ParameterBounds, Substrate } from './substrate';
+
+/** What a one-value-per-node quadratic network is made of. */
+export interface ScalarSubstrateSpec {
+  readonly graph: Graph;
+  /** Dirichlet nodes, input ports and outputs. */
+  readonly boundary: Boundary;
+  /** Initial edge weights (conductances), one per edge. */
+  readonly parameters: ArrayLike<number>;
+  readonly bounds: ParameterBounds;
+  readonly solver?: SolverOptions;
+  /** Input values the network carries itself (a netlist's sources). */
+  readonly defaultInputs?: ArrayLike<number>;
+}
+
+/**
+ * The Substrate of every network whose state is one scalar per node and
+ * whose energy is `E = ½ Σ w_k Δs_k² − q·s` with trainable weights w
+ * (resistors: w = g, s = V; tubes: w = k, s = p; heat: w = thermal
+ * conductance, s = T). Each edge reads its drop Δs* as activation and Δu as
+ * error; dC/dw_k = Δs*_k·Δu_k and ∂E/∂w_k = ½Δs_k² (PHYSICS.md §2).
+ * Plugins extend it and name themselves; a substrate whose trainable
+ * parameter is not the weight itself (a tube radius) overrides the two
+ * derivatives with its chain rule.
+ */
+export abstract class ScalarSubstrate implements Substrate {
+  abstract readonly kind: string;
+  abstract readonly parameterName: string;
+  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>(['linear', 'scalar-potential']);
+  readonly dofPerNode = 1;
+  readonly graph: Graph;
+  readonly boundary: Boundary;
+  readonly parameterNames: readonly string[];
+  readonly bounds: ParameterBounds;
+  readonly defaultInputs?: Float64Array;
+  /** The shared numerical core (its `factorizations` counts numeric factorizations). */
+  readonly network: ScalarNetwork;
+  private readonly theta: Float64Array;
+
+  constructor(spec: ScalarSubstrateSpec) {
+    this.graph = spec.graph;
+    this.boundary = spec.boundary;
+    this.parameterNames = spec.graph.edgeNames;
+    const m = spec.graph.from.length;
+    checkBounds(spec.bounds, this.parameterNames);
+    this.bounds = { min: Float64Array.from(spec.bounds.min), max: Float64Array.from(spec.bounds.max) };
+    if (spec.defaultInputs) {
+      if (spec.defaultInputs.length !== spec.boundary.inputs.length) {
+        throw new MultimechError(`${spec.defaultInputs.length} default inputs for ${spec.boundary.inputs.length} input ports`);
+      }
+      this.defaultInputs = Float64Array.from(spec.defaultInputs);
+    }
+    this.network = new ScalarNetwork(spec.graph, spec.boundary.dirichlet, spec.solver ?? {});
+    this.theta = new Float64Array(m);
+    this.setParameters(spec.parameters);
+    for (let k = 0; k < m; k++) {
+      if (this.theta[k] < this.bounds.min[k] || this.theta[k] > this.bounds.max[k]) {
+        throw new MultimechError(
+          `parameter of '${this.parameterNames[k]}' (${this.theta[k]}) lies outside its bounds [${this.bounds.min[k]}, ${this.bounds.max[k]}]`,
+        );
+      }
+    }
+  }
+
+  get parameters(): Float64Array {
+    return this.theta;
+  }
+
+  /** The edge weights the parameters give (the identity here; a radius-parametrised tube overrides it). */
+  protected weights(theta: Float64Array): ArrayLike<number> {
+    return theta;
+  }
+
+  setParameters(theta: ArrayLike<number>): void {
+    const m = this.theta.length;
+    if (theta.length !== m) throw new MultimechError(`expected ${m} ${this.parameterName} values (one per edge), got ${theta.length}`);
+    for (let k = 0; k < m; k++) {
+      const x = theta[k];
+      if (!Number.isFinite(x) || !(x > 0)) {
+        throw new MultimechError(`${this.parameterName} of '${this.parameterNames[k]}' must be a finite positive number, got ${x}`);
+      }
+    }
+    this.theta.set(theta);
+    this.network.setWeights(this.weights(this.theta));
+  }
+
+  drive(inputs: ArrayLike<number>): Drive {
+    const ports = this.boundary.inputs;
+    if (inputs.length !== ports.length) {
+      throw new MultimechError(`expected ${ports.length} input values (${ports.map((p) => p.name).join(', ')}), got ${inputs.length}`);
+    }
+    for (let i = 0; i < inputs.length; i++) {
+      if (!Number.isFinite(inputs[i])) throw new MultimechError(`input '${ports[i].name}' is not finite (${inputs[i]})`);
+    }
+    return driveFromInputs(this.boundary, this.graph.nodeNames.length, inputs);
+  }
+
+  energy(state: Float64Array, drive: Drive): number {
+    return this.network.energy(state, drive);
+  }
+
+  residual(state: Float64Array, drive: Drive): Float64Array {
+    return this.network.residual(state, drive);
+  }
+
+  equilibrium(drive: Drive): Float64Array {
+    return this.network.equilibrium(drive);
+  }
+
+  /** Equilibria for several drives against one factorization. */
+  equilibria(drives: readonly Drive[]): Float64Array[] {
+    return this.network.equilibria(drives);
+  }
+
+  /** The grounded weighted Laplacian (independent of the state; values are live until the next update). */
+  hessian(_state: Float64Array): { readonly matrix: CsrMatrix; readonly freeDofs: Int32Array } {
+    return { matrix: this.network.hessian(), freeDofs: this.network.freeNodes };
+  }
+
+  linearResponse(_state: Float64Array, forces: readonly Float64Array[]): Float64Array[] {
+    return this.network.response(forces);
+  }
+
+  readout(state: Float64Array): Float64Array {
+    return readScalarOutputs(this.boundary, state);
+  }
+
+  outputForce(_state: Float64Array, dCdy: ArrayLike<number>): Float64Array {
+    return scalarOutputForce(this.boundary, this.graph.nodeNames.length, dCdy);
+  }
+
+  /** Δs* per edge. */
+  activationReadings(state: Float64Array): Float64Array {
+    return edgeDrops(this.graph, state);
+  }
+
+  /** Δu per edge. */
+  errorReadings(_state: Float64Array, response: Float64Array): Float64Array {
+    return edgeDrops(this.graph, response);
+  }
+
+  /** dC/dw = Δs*·Δu (PHYSICS.md §2). */
+  localGradient(activation: Float64Array, error: Float64Array): Float64Array {
+    const g = new Float64Array(activation.length);
+    for (let k = 0; k < g.length; k++) g[k] = activation[k] * error[k];
+    return g;
+  }
+
+  /** ∂E/∂w = ½ Δs² per edge. */
+  parameterForce(state: Float64Array): Float64Array {
+    const d = edgeDrops(this.graph, state);
+    for (let k = 0; k < d.length; k++) d[k] = 0.5 * d[k] * d[k];
+    return d;
+  }
+}
+
+function checkBounds(bounds: ParameterBounds, names: readonly string[]): void {
+  const m = names.length;
+  if (bounds.min.length !== m || bounds.max.length !== m) {
+    throw new MultimechError(`parameter bounds: expected ${m} minima and maxima, got ${bounds.min.length} and ${bounds.max.length}`);
+  }
+  for (let k = 0; k < m; k++) {
+    const lo = bounds.min[k];
+    const hi = bounds.max[k];
+    if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo > 0 && lo < hi)) {
+      throw new MultimechError(`bounds of '${names[k]}' must be finite with 0 < min < max, got [${lo}, ${hi}]`);
+    }
+  }
+}
+
+/** How the ports of a generated topology are named. */
+export interface PortNaming {
+  /** Name of the i-th input port (0-based) of the given type. */
+  input(i: number, type: 'flow' | 'potential'): string;
+  /** Name of the i-th ground node. */
+  ground(i: number, count: number): string;
+}
+
+const defaultNaming: PortNaming = {
+  input: (i, type) => (type === 'flow' ? `I${i + 1}` : `V${i + 1}`),
+  ground: (i, count) => (count === 1 ? 'gnd' : `gnd${i}`),
+};
+
+/**
+ * The boundary of a generated topology on a scalar network: its ground
+ * nodes held at 0; with `potential` inputs each input node held at its
+ * port's value; with `flow` inputs each port injecting at its node and
+ * withdrawing at the first ground node. Outputs are named after their nodes.
+ */
+export function boundaryFromTopology(topology: Topology, inputType: 'flow' | 'potential', naming: PortNaming = defaultNaming): Boundary {
+  const { graph, groundNodes } = topology;
+  if (groundNodes.length === 0) throw new MultimechError('the topology has no ground node');
+  const dirichlet = [...groundNodes];
+  const dirichletNames = groundNodes.map((_, i) => naming.ground(i, groundNodes.length));
+  const inputs: InputPort[] = topology.inputNodes.map((node, i) => {
+    const name = naming.input(i, inputType);
+    if (inputType === 'flow') return { name, type: 'flow', node, ref: groundNodes[0] };
+    dirichletNames.push(name);
+    return { name, type: 'potential', node, dirichletIndex: dirichlet.push(node) - 1 };
+  });
+  const outputs: OutputPort[] = topology.outputNodes.map((node) => ({ name: graph.nodeNames[node], node }));
+  return { dirichlet: Int32Array.from(dirichlet), dirichletNames, inputs, outputs };
+}
+
+/** The same bound for every edge. */
+export function uniformBounds(edges: number, min: number, max: number): ParameterBounds {
+  return { min: new Float64Array(edges).fill(min), max: new Float64Array(edges).fill(max) };
+}
