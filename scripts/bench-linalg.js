@@ -29,7 +29,7 @@ const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
 
-const linalg = require(path.join(__dirname, '..', 'packages', 'core', 'dist', 'linalg', 'index.js'));
+const linalg = require(process.env.MM_LINALG || path.join(__dirname, '..', 'packages', 'core', 'dist', 'linalg', 'index.js'));
 
 /** CG tolerance, the same as the scipy reference's rtol. */
 const CG_TOLERANCE = 1e-10;
@@ -110,23 +110,20 @@ function benchMultimech(p) {
   const plan = linalg.planSolver(A, options);
   const xFree = new Float64Array(n);
   const xClamped = new Float64Array(n);
+  const residual = relativeResidual(A, plan.factor(A).solve(p.free, xFree), p.free);
+  const planMs = medianMs(() => linalg.planSolver(A, options));
+  const factorMs = medianMs(() => plan.factor(A));
+  // A plan keeps its latest two factorizations usable: take a fresh one for the solves.
   const factor = plan.factor(A);
-  factor.solve(p.free, xFree);
-  const residual = relativeResidual(A, xFree, p.free);
-  return {
-    plan,
-    residual,
-    planMs: medianMs(() => linalg.planSolver(A, options)),
-    factorMs: medianMs(() => plan.factor(A)),
-    solveMs: medianMs(() => factor.solve(p.free, xFree)),
-    eqMs: medianMs(() => plan.factor(A).solve(p.free, xFree)),
-    fpMs: medianMs(() => {
-      const f = plan.factor(A);
-      f.solve(p.free, xFree);
-      f.solve(p.clamped, xClamped);
-      learningUpdate(p.lap, weights, xFree, xClamped);
-    }),
-  };
+  const solveMs = medianMs(() => factor.solve(p.free, xFree));
+  const eqMs = medianMs(() => plan.factor(A).solve(p.free, xFree));
+  const fpMs = medianMs(() => {
+    const f = plan.factor(A);
+    f.solve(p.free, xFree);
+    f.solve(p.clamped, xClamped);
+    learningUpdate(p.lap, weights, xFree, xClamped);
+  });
+  return { plan, residual, planMs, factorMs, solveMs, eqMs, fpMs };
 }
 
 function relativeResidual(A, x, b) {
@@ -176,12 +173,13 @@ function writeMatrices(problems) {
   return { dir, manifest };
 }
 
+/** Runs bench_scipy.py on the given problems; returns its parsed JSON. */
 function runScipy(python, problems) {
   const { dir, manifest } = writeMatrices(problems);
   try {
     const script = path.join(__dirname, 'bench_scipy.py');
-    const run = spawnSync(python, [script, manifest], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
-    if (run.status !== 0) throw new Error(`bench_scipy.py failed with status ${run.status}`);
+    const run = spawnSync(python, [script, manifest], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (run.status !== 0) throw new Error(`bench_scipy.py failed with status ${run.status}: ${(run.stderr || '').trim().split('\n').pop()}`);
     return JSON.parse(run.stdout.trim().split('\n').pop());
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -200,49 +198,55 @@ function scipyBest(result, key) {
 
 const fmt = (ms) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 
+function printOurs(p, r) {
+  const A = p.lap.matrix;
+  console.log(
+    `${p.title}: n=${A.rows}, nnz(A)=${A.rowPtr[A.rows]}, ${r.plan.method} (${r.plan.reason}), nnz(L)=${r.plan.nnzL}, residual ${r.residual.toExponential(1)}`,
+  );
+  console.log(
+    `  multimech: plan ${fmt(r.planMs)} | factor ${fmt(r.factorMs)} | solve ${fmt(r.solveMs)} | equilibrium ${fmt(r.eqMs)} | FP step ${fmt(r.fpMs)}`,
+  );
+}
+
+/** Prints scipy's timings for one problem and the ratios; returns the equilibrium ratio. */
+function printComparison(p, r, res) {
+  for (const [variant, v] of Object.entries(res)) {
+    const parts = [];
+    if (v.factor_ms !== undefined) parts.push(`factor ${fmt(v.factor_ms)}`, `solve ${fmt(v.solve_ms)}`);
+    if (v.eq_ms !== undefined) parts.push(`equilibrium ${fmt(v.eq_ms)}`, `FP step ${fmt(v.fp_ms)}`);
+    if (v.iterations !== undefined) parts.push(`${v.iterations} iterations${v.converged ? '' : ' (not converged)'}`);
+    if (v.nnz_lu !== undefined) parts.push(`nnz(L+U)=${v.nnz_lu}`);
+    if (v.derived) parts.push('timed once');
+    console.log(`  scipy ${variant}: ${parts.join(' | ')}`);
+  }
+  const eq = scipyBest(res, 'eq_ms');
+  const fp = scipyBest(res, 'fp_ms');
+  const eqRatio = r.eqMs / eq.ms;
+  const fpRatio = r.fpMs / fp.ms;
+  console.log(
+    `  ratio multimech/scipy-best: equilibrium ${eqRatio.toFixed(2)} (vs ${eq.variant} ${fmt(eq.ms)}) | FP step ${fpRatio.toFixed(2)} (vs ${fp.variant} ${fmt(fp.ms)})`,
+  );
+  return eqRatio;
+}
+
 function main() {
   const problems = buildProblems();
-  const ours = new Map();
-  console.log(`multimech linalg benchmark (node ${process.version}); median ms after a warm-up`);
-  for (const p of problems) {
-    const A = p.lap.matrix;
-    const r = benchMultimech(p);
-    ours.set(p.name, r);
-    console.log(`${p.title}: n=${A.rows}, nnz(A)=${A.rowPtr[A.rows]}, ${r.plan.method} (${r.plan.reason}), nnz(L)=${r.plan.nnzL}, residual ${r.residual.toExponential(1)}`);
-    console.log(
-      `  multimech: plan ${fmt(r.planMs)} | factor ${fmt(r.factorMs)} | solve ${fmt(r.solveMs)} | equilibrium ${fmt(r.eqMs)} | FP step ${fmt(r.fpMs)}`,
-    );
-  }
   const python = findScipyPython();
-  if (!python.exe) {
+  console.log(`multimech linalg benchmark (node ${process.version}); median ms after a warm-up`);
+  if (python.exe) {
+    console.log(`reference: scipy ${python.version} (${python.exe} scripts/bench_scipy.py), run right after each graph`);
+  } else {
     console.log(`scipy reference skipped: no python3 with scipy (${python.reason})`);
-    return;
   }
-  console.log(`scipy ${python.version} reference (${python.exe} scripts/bench_scipy.py):`);
-  const reference = runScipy(python.exe, problems);
   let worst = 0;
   for (const p of problems) {
-    const res = reference.results[p.name];
-    const r = ours.get(p.name);
-    for (const [variant, v] of Object.entries(res)) {
-      const parts = [];
-      if (v.factor_ms !== undefined) parts.push(`factor ${fmt(v.factor_ms)}`, `solve ${fmt(v.solve_ms)}`);
-      if (v.eq_ms !== undefined) parts.push(`equilibrium ${fmt(v.eq_ms)}`, `FP step ${fmt(v.fp_ms)}`);
-      if (v.iterations !== undefined) parts.push(`${v.iterations} iterations${v.converged ? '' : ' (not converged)'}`);
-      if (v.nnz_lu !== undefined) parts.push(`nnz(L+U)=${v.nnz_lu}`);
-      if (v.derived) parts.push('single run');
-      console.log(`  ${p.name} scipy ${variant}: ${parts.join(' | ')}`);
-    }
-    const eq = scipyBest(res, 'eq_ms');
-    const fp = scipyBest(res, 'fp_ms');
-    const eqRatio = r.eqMs / eq.ms;
-    const fpRatio = r.fpMs / fp.ms;
-    worst = Math.max(worst, eqRatio);
-    console.log(
-      `  ${p.name} ratio multimech/scipy-best: equilibrium ${eqRatio.toFixed(2)} (vs ${eq.variant} ${fmt(eq.ms)}) | FP step ${fpRatio.toFixed(2)} (vs ${fp.variant} ${fmt(fp.ms)})`,
-    );
+    const r = benchMultimech(p);
+    printOurs(p, r);
+    if (!python.exe) continue;
+    const reference = runScipy(python.exe, [p]);
+    worst = Math.max(worst, printComparison(p, r, reference.results[p.name]));
   }
-  console.log(`worst ratio to scipy: ${worst.toFixed(2)}`);
+  if (python.exe) console.log(`worst ratio to scipy: ${worst.toFixed(2)}`);
 }
 
 main();

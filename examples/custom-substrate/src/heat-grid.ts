@@ -26,6 +26,7 @@ export class HeatGridSubstrate extends ScalarSubstrate {
         ground: (i) => (i === 0 ? 'sink' : `sink${i}`),
       }),
       parameters: conductances,
+      parameterName: 'thermal conductance',
       bounds: uniformBounds(topology.graph.from.length, bounds.min, bounds.max),
     });
   }

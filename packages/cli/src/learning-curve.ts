@@ -1,4 +1,4 @@
-import { renderVegaLiteSvg, svgToPng } from './vega-renderer';
+import { type RenderedPlot, renderChart } from './vega-renderer';
 
 /** Figures per epoch to plot: the loss, and accuracy or relative error, on train and test. */
 export interface LearningCurveData {
@@ -12,13 +12,6 @@ export interface LearningCurveData {
     readonly train: readonly (number | undefined)[];
     readonly test: readonly (number | undefined)[];
   };
-}
-
-export interface RenderedPlot {
-  readonly svg: string;
-  readonly png: Buffer;
-  /** The vega-lite spec the plot was drawn from. */
-  readonly spec: object;
 }
 
 type Row = { epoch: number; value: number; series: string };
@@ -64,8 +57,6 @@ export function learningCurveSpec(data: LearningCurveData): object {
 }
 
 /** Draws the learning curve as SVG (vega-lite → vega View) and PNG (resvg). */
-export async function renderLearningCurve(data: LearningCurveData): Promise<RenderedPlot> {
-  const spec = learningCurveSpec(data);
-  const svg = await renderVegaLiteSvg(spec);
-  return { svg, png: svgToPng(svg, 1000), spec };
+export function renderLearningCurve(data: LearningCurveData): Promise<RenderedPlot> {
+  return renderChart(learningCurveSpec(data));
 }

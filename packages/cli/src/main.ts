@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import { CliIo, processIo } from './cli-io';
+import { compareCommand } from './compare-command';
 import { GRADIENT_METHODS, GradientMethod, GradientTarget, gradientJson, gradientTable, netlistGradient, parseTarget } from './gradient-command';
 import { readInputFile } from './read-input-file';
 import { trainCommand } from './train-command';
@@ -75,6 +76,16 @@ function buildProgram(io: CliIo): Command {
     });
 
   program
+    .command('compare')
+    .description('train several mechanisms, each over several seeds, on one substrate and task, and write a comparison table and plots')
+    .argument('<CONFIG>', 'comparison config (JSON): base, mechanisms, seeds')
+    .option('-o, --out <DIR>', 'results folder (default: runs/<config name>-<yyyymmdd-hhmmss>)')
+    .option('-w, --workers <N>', 'worker threads (default: the number of cores; 1 runs everything in one thread)', positiveIntegerArg)
+    .action(async (config: string, flags: { out?: string; workers?: number }) => {
+      await compareCommand(config, flags, io);
+    });
+
+  program
     .command('gradient')
     .description('dC/dG of every resistor of a SPICE netlist for C = ½ Σ (V_node − value)² at its DC operating point')
     .argument('<NETLIST>', 'SPICE netlist (R, I, V elements)')
@@ -90,7 +101,7 @@ function buildProgram(io: CliIo): Command {
       const frequencyOnly = (['mode', 'amplitude', 'frequency', 'periods', 'samplesPerPeriod'] as const).filter((k) => flags[k] !== undefined);
       if (flags.method !== 'frequency' && frequencyOnly.length > 0) {
         const names = frequencyOnly.map((k) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()));
-        throw new UsageError(`${names.join(', ')} apply only to --method frequency (the method is ${flags.method})`);
+        throw new UsageError(`${names.join(', ')} ${names.length === 1 ? 'applies' : 'apply'} only to --method frequency (the method is ${flags.method})`);
       }
       const text = await readInputFile(netlist, 'a SPICE netlist');
       const report = netlistGradient(text, netlist, flags.target, flags);

@@ -12,28 +12,33 @@ export function csvField(value: string | number | undefined): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** The columns of an epoch's figures: losses, then accuracies (classification) or relative errors (regression), then seconds. */
+export function metricColumns(classification: boolean): string[] {
+  return classification
+    ? ['epoch', 'train_loss', 'test_loss', 'train_accuracy', 'test_accuracy', 'seconds']
+    : ['epoch', 'train_loss', 'test_loss', 'train_relative_error', 'test_relative_error', 'seconds'];
+}
+
+/** An epoch's figures in the order of `metricColumns`. */
+export function metricValues(r: EpochRow, classification: boolean): (number | undefined)[] {
+  return [
+    r.epoch,
+    r.trainLoss,
+    r.testLoss,
+    classification ? r.trainAccuracy : r.trainRelativeError,
+    classification ? r.testAccuracy : r.testRelativeError,
+    r.seconds,
+  ];
+}
+
 /**
  * `metrics.csv`: one row per epoch (epoch 0 is the evaluation before any
  * update) with the losses and, for classification, the accuracies or, for
  * regression, the relative errors, and the seconds the epoch took.
  */
 export function metricsCsv(rows: readonly EpochRow[], classification: boolean): string {
-  const header = classification
-    ? ['epoch', 'train_loss', 'test_loss', 'train_accuracy', 'test_accuracy', 'seconds']
-    : ['epoch', 'train_loss', 'test_loss', 'train_relative_error', 'test_relative_error', 'seconds'];
-  const lines = rows.map((r) =>
-    [
-      r.epoch,
-      r.trainLoss,
-      r.testLoss,
-      classification ? r.trainAccuracy : r.trainRelativeError,
-      classification ? r.testAccuracy : r.testRelativeError,
-      r.seconds,
-    ]
-      .map(csvField)
-      .join(','),
-  );
-  return [header.join(','), ...lines].join('\n') + '\n';
+  const lines = rows.map((r) => metricValues(r, classification).map(csvField).join(','));
+  return [metricColumns(classification).join(','), ...lines].join('\n') + '\n';
 }
 
 /** `parameters.csv`: one row per trainable parameter. */

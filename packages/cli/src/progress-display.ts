@@ -37,6 +37,40 @@ export function formatDuration(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
+/** `[######..................]`: a bar `width` characters wide, filled to `fraction` (0 to 1). */
+export function progressBar(fraction: number, width = 24): string {
+  const full = Math.round(Math.min(1, Math.max(0, fraction)) * width);
+  return `[${'#'.repeat(full)}${'.'.repeat(width - full)}]`;
+}
+
+/** Time left at the rate so far (`m:ss`), `0:00` when done, `?` before anything is done. */
+export function remainingTime(elapsedSeconds: number, fraction: number): string {
+  return fraction > 0 && fraction < 1 ? formatDuration((elapsedSeconds * (1 - fraction)) / fraction) : fraction >= 1 ? '0:00' : '?';
+}
+
+/**
+ * One line of a terminal redrawn in place (`\r`, erase the line, the new
+ * text cut to the terminal's width), ended by `finish()`.
+ */
+export class StatusLine {
+  private drawn = false;
+
+  constructor(private readonly sink: TextSink) {}
+
+  draw(line: string): void {
+    const columns = this.sink.columns;
+    if (columns && line.length > columns - 1) line = line.slice(0, columns - 1);
+    this.sink.write(`\r\x1b[2K${line}`);
+    this.drawn = true;
+  }
+
+  /** Ends the line if one was drawn. */
+  finish(): void {
+    if (this.drawn) this.sink.write('\n');
+    this.drawn = false;
+  }
+}
+
 /**
  * Training progress on stderr. On a terminal: one bar redrawn in place
  * (epoch i/N, loss, accuracy or relative error, ETA). Otherwise: one plain
@@ -45,7 +79,7 @@ export function formatDuration(seconds: number): string {
 export class ProgressDisplay {
   private readonly start: number;
   private last: EpochFigures | undefined;
-  private drawn = false;
+  private readonly line: StatusLine;
   private lastDraw = -Infinity;
 
   constructor(
@@ -53,6 +87,7 @@ export class ProgressDisplay {
     private readonly now: () => number = Date.now,
   ) {
     this.start = now();
+    this.line = new StatusLine(sink);
   }
 
   get interactive(): boolean {
@@ -73,17 +108,13 @@ export class ProgressDisplay {
 
   /** Ends the bar's line (a no-op for log lines). */
   finish(): void {
-    if (this.interactive && this.drawn) this.sink.write('\n');
-    this.drawn = false;
+    this.line.finish();
   }
 
   /** The bar for `done` whole epochs plus `step/steps` of the next. */
   bar(done: number, epochs: number, step: number, steps: number, stepLoss?: number): string {
     const fraction = epochs > 0 ? Math.min(1, (done + (steps > 0 ? step / steps : 0)) / epochs) : 1;
-    const width = 24;
-    const full = Math.round(fraction * width);
-    const elapsed = (this.now() - this.start) / 1000;
-    const eta = fraction > 0 && fraction < 1 ? formatDuration((elapsed * (1 - fraction)) / fraction) : fraction >= 1 ? '0:00' : '?';
+    const eta = remainingTime((this.now() - this.start) / 1000, fraction);
     const e = this.last;
     const figures: string[] = [];
     if (e) {
@@ -93,15 +124,11 @@ export class ProgressDisplay {
     }
     if (stepLoss !== undefined) figures.push(`batch ${fmt(stepLoss)}`);
     const epochLabel = `epoch ${Math.min(done + (step > 0 ? 1 : 0), epochs)}/${epochs}`;
-    return `${epochLabel} [${'#'.repeat(full)}${'.'.repeat(width - full)}] ${Math.round(fraction * 100)}% ${figures.join(' ')} ETA ${eta}`;
+    return `${epochLabel} ${progressBar(fraction)} ${Math.round(fraction * 100)}% ${figures.join(' ')} ETA ${eta}`;
   }
 
   private draw(done: number, epochs: number, step: number, steps: number, stepLoss?: number): void {
-    let line = this.bar(done, epochs, step, steps, stepLoss);
-    const columns = this.sink.columns;
-    if (columns && line.length > columns - 1) line = line.slice(0, columns - 1);
-    this.sink.write(`\r\x1b[2K${line}`);
-    this.drawn = true;
+    this.line.draw(this.bar(done, epochs, step, steps, stepLoss));
     this.lastDraw = this.now();
   }
 }

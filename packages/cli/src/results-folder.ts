@@ -3,9 +3,10 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { atomicWrite, atomicWriteSync } from './atomic-write';
 
-/** `runs/<config basename>-<yyyymmdd-hhmmss>` for a config file and a start time (local time). */
-export function defaultResultsDir(configFile: string, when: Date): string {
-  const base = path.basename(configFile).replace(/\.json$/i, '') || 'run';
+/** `runs/<config name, or the file basename>-<yyyymmdd-hhmmss>` for a config and a start time (local time). */
+export function defaultResultsDir(configFile: string, when: Date, name?: string): string {
+  const safe = name?.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+  const base = safe || path.basename(configFile).replace(/\.json$/i, '') || 'run';
   const two = (n: number) => String(n).padStart(2, '0');
   const stamp =
     `${when.getFullYear()}${two(when.getMonth() + 1)}${two(when.getDate())}-` +

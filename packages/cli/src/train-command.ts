@@ -1,17 +1,14 @@
 import type { Substrate } from '@multimech/core';
-import { frequencyPlugin } from '@multimech/frequency';
-import { resistivePlugin, toNetlist, writeSpice } from '@multimech/resistive';
-import { Experiment, TrainingResult, createExperiment, trainerPlugin } from '@multimech/trainer';
+import { toNetlist, writeSpice } from '@multimech/resistive';
+import { Experiment, TrainingResult, createExperiment } from '@multimech/trainer';
 import * as path from 'path';
 import type { CliIo } from './cli-io';
+import { pluginsFor } from './cli-plugins';
 import { renderLearningCurve } from './learning-curve';
 import { EpochRow, metricsCsv, parametersCsv } from './metrics-csv';
 import { ProgressDisplay } from './progress-display';
 import { parseJsonText, readInputFile } from './read-input-file';
 import { ResultsFolder, SUMMARY_FILE, defaultResultsDir } from './results-folder';
-
-/** The plugins the command line loads. */
-export const CLI_PLUGINS = [resistivePlugin, frequencyPlugin, trainerPlugin];
 
 export interface TrainOptions {
   /** Results folder (default `runs/<config basename>-<yyyymmdd-hhmmss>`). */
@@ -30,7 +27,7 @@ export interface TrainOutcome {
 /** Reads and decodes an experiment config file (file and JSON errors name the file and line). */
 export async function loadExperiment(configFile: string, seed?: number): Promise<Experiment> {
   const raw = parseJsonText(await readInputFile(configFile, 'a JSON experiment config'), configFile);
-  return createExperiment(raw, CLI_PLUGINS, {
+  return createExperiment(raw, pluginsFor(raw, path.dirname(configFile), configFile), {
     ...(seed !== undefined ? { seed } : {}),
     baseDir: path.dirname(configFile),
     source: configFile,
@@ -81,7 +78,7 @@ function networkFile(substrate: Substrate, name: string): string | undefined {
 export async function trainCommand(configFile: string, options: TrainOptions, io: CliIo): Promise<TrainOutcome> {
   const experiment = await loadExperiment(configFile, options.seed);
   const { trainer, task, substrate, resolvedConfig } = experiment;
-  const folder = await ResultsFolder.open(options.out ?? defaultResultsDir(configFile, new Date()));
+  const folder = await ResultsFolder.open(options.out ?? defaultResultsDir(configFile, new Date(), resolvedConfig.name as string | undefined));
   const files: string[] = [];
   const write = async (name: string, data: string | Uint8Array) => {
     await folder.write(name, data);

@@ -50,6 +50,19 @@ export function renderVegaLiteSvg(spec: object): Promise<string> {
   });
 }
 
+/** A drawn chart: the SVG, a PNG of it, and the vega-lite spec it was drawn from. */
+export interface RenderedPlot {
+  readonly svg: string;
+  readonly png: Buffer;
+  readonly spec: object;
+}
+
+/** Draws any vega-lite spec as SVG and as a PNG `pngWidth` pixels wide. */
+export async function renderChart(spec: object, pngWidth = 1000): Promise<RenderedPlot> {
+  const svg = await renderVegaLiteSvg(spec);
+  return { svg, png: svgToPng(svg, pngWidth), spec };
+}
+
 /** Rasterises an SVG to PNG with the system's fonts (DejaVu Sans by default). */
 export function svgToPng(svg: string, width?: number): Buffer {
   const resvg = new Resvg(svg, {

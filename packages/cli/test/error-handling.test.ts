@@ -52,6 +52,7 @@ describe('usage', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Usage: multimech/);
     expect(r.stdout).toMatch(/train \[options\] <CONFIG>/);
+    expect(r.stdout).toMatch(/compare \[options\] <CONFIG>/);
     expect(r.stdout).toMatch(/gradient \[options\] <NETLIST>/);
   });
 

@@ -51,7 +51,7 @@ describe('multimech gradient: bad input is one clear message, no stack', () => {
   });
 
   test('frequency options with another method are refused (exit 2)', async () => {
-    await fails(['gradient', net, '--target', 'b=1', '--method', 'adjoint', '--amplitude', '0.1'], 2, /--amplitude apply only to --method frequency/);
+    await fails(['gradient', net, '--target', 'b=1', '--method', 'adjoint', '--amplitude', '0.1'], 2, /--amplitude applies only to --method frequency/);
   });
 
   test('bad frequency option values (exit 2)', async () => {

@@ -1,4 +1,4 @@
-import { ProgressDisplay, epochLogLine, formatDuration } from '../src/progress-display';
+import { ProgressDisplay, StatusLine, epochLogLine, formatDuration, progressBar, remainingTime } from '../src/progress-display';
 
 function sink(isTTY: boolean, columns?: number) {
   const out = { text: '', isTTY, columns, write: (s: string) => (out.text += s) };
@@ -56,5 +56,28 @@ describe('progress display', () => {
     expect(formatDuration(89.6)).toBe('1:30');
     expect(formatDuration(3725)).toBe('1:02:05');
     expect(formatDuration(NaN)).toBe('?');
+  });
+});
+
+describe('progress pieces', () => {
+  test('the bar is clamped to [0, 1]; the time left is extrapolated from the rate so far', () => {
+    expect(progressBar(0.5, 8)).toBe('[####....]');
+    expect(progressBar(1.7, 4)).toBe('[####]');
+    expect(progressBar(-1, 4)).toBe('[....]');
+    expect(remainingTime(30, 0.25)).toBe('1:30');
+    expect(remainingTime(30, 0)).toBe('?');
+    expect(remainingTime(30, 1)).toBe('0:00');
+  });
+
+  test('a status line redraws in place, cut to the terminal, and ends only if it drew', () => {
+    const s = sink(true, 10);
+    const line = new StatusLine(s);
+    line.finish();
+    expect(s.text).toBe('');
+    line.draw('0123456789abc');
+    line.draw('short');
+    line.finish();
+    line.finish();
+    expect(s.text).toBe('\r\x1b[2K012345678\r\x1b[2Kshort\n');
   });
 });

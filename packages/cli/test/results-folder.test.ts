@@ -7,6 +7,8 @@ describe('results folder', () => {
   test('the default folder is runs/<config basename>-<yyyymmdd-hhmmss>', () => {
     expect(defaultResultsDir(path.join('examples', 'iris', 'config.json'), new Date(2024, 0, 5, 9, 7, 3))).toBe(path.join('runs', 'config-20240105-090703'));
     expect(defaultResultsDir('my.run.JSON', new Date(2025, 11, 31, 23, 59, 59))).toBe(path.join('runs', 'my.run-20251231-235959'));
+    // the config's name, made safe for a folder, wins over the file name
+    expect(defaultResultsDir('config.json', new Date(2025, 11, 31, 23, 59, 59), 'iris / chemical')).toBe(path.join('runs', 'iris-chemical-20251231-235959'));
   });
 
   test('opens a new or empty folder, or one holding an earlier summary.json; refuses others', async () => {

@@ -17,6 +17,8 @@ export interface ScalarSubstrateSpec {
   readonly solver?: SolverOptions;
   /** Input values the network carries itself (a netlist's sources). */
   readonly defaultInputs?: ArrayLike<number>;
+  /** What the parameter is called in messages about the initial values (default 'parameter'). */
+  readonly parameterName?: string;
 }
 
 /**
@@ -42,6 +44,8 @@ export abstract class ScalarSubstrate implements Substrate {
   /** The shared numerical core (its `factorizations` counts numeric factorizations). */
   readonly network: ScalarNetwork;
   private readonly theta: Float64Array;
+  /** The weights are assembled on first use after an update, so a subclass's `weights` may use its own fields. */
+  private stale = true;
 
   constructor(spec: ScalarSubstrateSpec) {
     this.graph = spec.graph;
@@ -58,7 +62,7 @@ export abstract class ScalarSubstrate implements Substrate {
     }
     this.network = new ScalarNetwork(spec.graph, spec.boundary.dirichlet, spec.solver ?? {});
     this.theta = new Float64Array(m);
-    this.setParameters(spec.parameters);
+    this.store(spec.parameters, spec.parameterName ?? 'parameter');
     for (let k = 0; k < m; k++) {
       if (this.theta[k] < this.bounds.min[k] || this.theta[k] > this.bounds.max[k]) {
         throw new MultimechError(
@@ -78,16 +82,29 @@ export abstract class ScalarSubstrate implements Substrate {
   }
 
   setParameters(theta: ArrayLike<number>): void {
+    this.store(theta, this.parameterName);
+  }
+
+  private store(theta: ArrayLike<number>, name: string): void {
     const m = this.theta.length;
-    if (theta.length !== m) throw new MultimechError(`expected ${m} ${this.parameterName} values (one per edge), got ${theta.length}`);
+    if (theta.length !== m) throw new MultimechError(`expected ${m} ${name} values (one per edge), got ${theta.length}`);
     for (let k = 0; k < m; k++) {
       const x = theta[k];
       if (!Number.isFinite(x) || !(x > 0)) {
-        throw new MultimechError(`${this.parameterName} of '${this.parameterNames[k]}' must be a finite positive number, got ${x}`);
+        throw new MultimechError(`${name} of '${this.parameterNames[k]}' must be a finite positive number, got ${x}`);
       }
     }
     this.theta.set(theta);
-    this.network.setWeights(this.weights(this.theta));
+    this.stale = true;
+  }
+
+  /** The numerical core with the current weights assembled. */
+  protected get assembled(): ScalarNetwork {
+    if (this.stale) {
+      this.network.setWeights(this.weights(this.theta));
+      this.stale = false;
+    }
+    return this.network;
   }
 
   drive(inputs: ArrayLike<number>): Drive {
@@ -102,29 +119,29 @@ export abstract class ScalarSubstrate implements Substrate {
   }
 
   energy(state: Float64Array, drive: Drive): number {
-    return this.network.energy(state, drive);
+    return this.assembled.energy(state, drive);
   }
 
   residual(state: Float64Array, drive: Drive): Float64Array {
-    return this.network.residual(state, drive);
+    return this.assembled.residual(state, drive);
   }
 
   equilibrium(drive: Drive): Float64Array {
-    return this.network.equilibrium(drive);
+    return this.assembled.equilibrium(drive);
   }
 
   /** Equilibria for several drives against one factorization. */
   equilibria(drives: readonly Drive[]): Float64Array[] {
-    return this.network.equilibria(drives);
+    return this.assembled.equilibria(drives);
   }
 
   /** The grounded weighted Laplacian (independent of the state; values are live until the next update). */
   hessian(_state: Float64Array): { readonly matrix: CsrMatrix; readonly freeDofs: Int32Array } {
-    return { matrix: this.network.hessian(), freeDofs: this.network.freeNodes };
+    return { matrix: this.assembled.hessian(), freeDofs: this.network.freeNodes };
   }
 
   linearResponse(_state: Float64Array, forces: readonly Float64Array[]): Float64Array[] {
-    return this.network.response(forces);
+    return this.assembled.response(forces);
   }
 
   readout(state: Float64Array): Float64Array {

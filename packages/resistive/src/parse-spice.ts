@@ -24,7 +24,8 @@ function logicalLines(lines: readonly string[], file: string): Card[] {
     if (text.startsWith('+')) {
       const last = cards[cards.length - 1];
       if (!last) throw new InputFileError(file, i + 1, "continuation line ('+') with no element line before it");
-      last.text += ' ' + text.slice(1).trim();
+      const more = text.slice(1).trim();
+      if (more) last.text += ' ' + more;
       continue;
     }
     cards.push({ text, line: i + 1 });

@@ -1,9 +1,6 @@
-import { Boundary, InputFileError, InputPort, MultimechError, OutputPort, SolverOptions, createGraph } from '@multimech/core';
+import { Boundary, InputFileError, InputPort, MultimechError, OutputPort, OutputSpec, SolverOptions, createGraph } from '@multimech/core';
 import { GROUND, Netlist, normalizeNode } from './netlist';
 import { ResistiveSubstrate } from './resistive-substrate';
-
-/** An output: a node's voltage, or the difference of two nodes' voltages `[a, b]` = V(a) − V(b). */
-export type OutputSpec = string | readonly [string, string];
 
 export interface NetlistOptions {
   /** File name for messages (default `netlist`). */

@@ -5,12 +5,9 @@ import {
   MultimechError,
   SubstrateContext,
   SubstrateRecord,
-  Topology,
   bindSubstrate,
   definePlugin,
-  gridTopology,
-  layeredTopology,
-  randomTopology,
+  topologyFromConfig,
 } from '@multimech/core';
 import { parseSpice } from './parse-spice';
 import { ResistiveConfig, resistiveConfigCodec } from './resistive-config';
@@ -49,11 +46,7 @@ function fromNetlistFile(config: ResistiveConfig, network: { netlist: string; ou
 function createResistive(config: ResistiveConfig, context: SubstrateContext): ResistiveSubstrate {
   const network = config.network;
   if ('netlist' in network) return fromNetlistFile(config, network, context);
-  const ports = { inputs: context.inputs.count, outputs: context.outputs.count };
-  let topology: Topology;
-  if (network.generator === 'layered') topology = layeredTopology(network.hidden, ports);
-  else if (network.generator === 'grid') topology = gridTopology(network.width, network.height, ports);
-  else topology = randomTopology(network.nodes, network.meanDegree, ports, context.rng);
+  const topology = topologyFromConfig(network, { inputs: context.inputs.count, outputs: context.outputs.count }, context.rng);
   const [lo, hi] = config.conductance?.init ?? [0.5, 1.5];
   const conductances = new Float64Array(topology.graph.from.length);
   for (let k = 0; k < conductances.length; k++) conductances[k] = context.rng.uniform(lo, hi);

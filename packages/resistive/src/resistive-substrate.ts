@@ -16,6 +16,6 @@ export class ResistiveSubstrate extends ScalarSubstrate {
   readonly parameterName = 'conductance';
 
   constructor(spec: ResistiveNetworkSpec) {
-    super({ ...spec, parameters: spec.conductances });
+    super({ ...spec, parameters: spec.conductances, parameterName: 'conductance' });
   }
 }

@@ -140,3 +140,16 @@ describe('resistive record create', () => {
     expect(() => create({ network: { generator: 'random', nodes: 4, meanDegree: 2 } })).toThrow(MultimechError);
   });
 });
+
+describe('bounds against the default initial range', () => {
+  const { decodeOrThrow } = require('@multimech/core');
+  const { resistiveConfigCodec } = require('../src');
+  const decode = (conductance: object) => () => decodeOrThrow(resistiveConfigCodec, { network: { generator: 'grid', width: 3, height: 3 }, conductance }, 'substrate');
+  it('refuses a minimum above the default maximum at its path', () => {
+    expect(decode({ min: 20 })).toThrow('substrate.conductance.min: expected a minimum below max (default 10), got 20');
+  });
+  it('refuses bounds that exclude the default initial range, asking for init', () => {
+    expect(decode({ min: 2 })).toThrow('substrate.conductance.init: the default initial range [0.5, 1.5] lies outside [min, max] = [2, 10]: give init');
+    expect(decode({ min: 2, init: [2, 3] })).not.toThrow();
+  });
+});

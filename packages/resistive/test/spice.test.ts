@@ -67,6 +67,7 @@ describe('parseSpice', () => {
         'R1 IN Mid 1k ; inline comment',
         'rLoad mid GND',
         '+ 2.2kOhm',
+        '+ ; a continuation line holding only a comment',
         '',
         '  * indented comment',
         'V1 in 0 DC 5',
@@ -82,9 +83,9 @@ describe('parseSpice', () => {
     expect(n.elements).toEqual([
       { kind: 'R', name: 'R1', nodes: ['in', 'mid'], value: 1000, line: 3 },
       { kind: 'R', name: 'rLoad', nodes: ['mid', '0'], value: 2200, line: 4 },
-      { kind: 'V', name: 'V1', nodes: ['in', '0'], value: 5, line: 8 },
-      { kind: 'I', name: 'Ibias', nodes: ['0', 'mid'], value: 1e-5, line: 9 },
-      { kind: 'I', name: 'I2', nodes: ['mid', '0'], value: 1e-3, line: 10 },
+      { kind: 'V', name: 'V1', nodes: ['in', '0'], value: 5, line: 9 },
+      { kind: 'I', name: 'Ibias', nodes: ['0', 'mid'], value: 1e-5, line: 10 },
+      { kind: 'I', name: 'I2', nodes: ['mid', '0'], value: 1e-3, line: 11 },
     ]);
   });
 

@@ -1,5 +1,7 @@
 import {
   ConfigError,
+  InputFileError,
+  MultimechError,
   MultimechPlugin,
   Rng,
   Substrate,
@@ -32,8 +34,20 @@ export const experimentCodec = strictObject(
     rule: sectionShape,
     optimizer: optimizerCodec,
     training: strictObject('training settings', {}, { epochs: positiveInteger }),
+    /** Modules of third-party plugins, for the command line to load (createExperiment itself takes plugin objects). */
+    plugins: t.array(nonEmptyString),
   },
 );
+
+/** Runs a plugin's `create`, prefixing the config file's name to a message that does not name a file yet. */
+function namingSource<T>(source: string | undefined, create: () => T): T {
+  try {
+    return create();
+  } catch (e) {
+    if (!source || !(e instanceof MultimechError) || e instanceof ConfigError || e instanceof InputFileError) throw e;
+    throw new MultimechError(`${source}: ${e.message}`);
+  }
+}
 
 export interface ExperimentOptions {
   /** Overrides the config's seed. */
@@ -71,13 +85,17 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
   const substrateRng = root.fork();
   const trainRng = root.fork();
   const baseDir = options.baseDir ?? process.cwd();
-  const task = sections.task.record.create(sections.task.config, { rng: taskRng, baseDir }) as Task & { resolvedConfig?: object };
-  const substrate = sections.substrate.record.create(sections.substrate.config, {
-    inputs: { count: task.inputCount, type: task.inputType, names: task.inputNames },
-    outputs: { count: task.outputCount, names: task.outputNames },
-    rng: substrateRng,
-    baseDir,
-  });
+  const task = namingSource(options.source, () =>
+    sections.task.record.create(sections.task.config, { rng: taskRng, baseDir }),
+  ) as Task & { resolvedConfig?: object };
+  const substrate = namingSource(options.source, () =>
+    sections.substrate.record.create(sections.substrate.config, {
+      inputs: { count: task.inputCount, type: task.inputType, names: task.inputNames },
+      outputs: { count: task.outputCount, names: task.outputNames },
+      rng: substrateRng,
+      baseDir,
+    }),
+  );
   if (substrate.boundary.inputs.length !== task.inputCount || substrate.boundary.outputs.length !== task.outputCount) {
     throw new ConfigError(
       [
@@ -103,6 +121,7 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
   });
   const r = raw as Record<string, unknown>;
   const resolvedConfig: Record<string, unknown> = {
+    ...(top.plugins ? { plugins: top.plugins } : {}),
     ...(top.name ? { name: top.name } : {}),
     ...(top.description ? { description: top.description } : {}),
     seed,

@@ -2,6 +2,7 @@ export * from './optimizer';
 export * from './trainer';
 export * from './experiment';
 export * from './trainer-plugin';
+export * from './comparison-config';
 export * from './tasks/input-encoding';
 export * from './tasks/output-loss';
 export * from './tasks/stratified-split';

@@ -80,3 +80,18 @@ describe('encodings and losses', () => {
     expect([...enc.encode([1, -3])]).toEqual([2, -2, -6, 6, 0.5]);
   });
 });
+
+describe('settings that do not apply are refused, not ignored', () => {
+  const { decodeOrThrow } = require('@multimech/core');
+  const { classLossCodec, inputEncodingCodec } = require('../src');
+  it('kappa with an MSE loss', () => {
+    expect(() => decodeOrThrow(classLossCodec, { kind: 'mse', kappa: 3 }, 'task.loss')).toThrow(
+      "task.loss.kappa: applies only with kind 'cross-entropy', not 'mse': remove it",
+    );
+  });
+  it('a bias with current inputs', () => {
+    expect(() => decodeOrThrow(inputEncodingCodec, { encoding: 'current', bias: 1 }, 'task.inputs')).toThrow(
+      "task.inputs.bias: applies only with encoding 'voltage', not 'current': remove it",
+    );
+  });
+});

@@ -142,3 +142,53 @@ export function decodeOrThrow<A>(codec: t.Type<A, unknown, unknown>, value: unkn
   if (isLeft(result)) throw new ConfigError(reportErrors(result.left, prefix), source);
   return result.right;
 }
+
+/**
+ * A codec that decodes with `codec`, then runs a check across fields of the
+ * decoded value; every problem the check returns is reported at its key's
+ * JSON path (`conductance.max: expected a maximum above min`); a dotted key
+ * names a nested field.
+ */
+export function refine<A>(
+  codec: t.Type<A, unknown, unknown>,
+  check: (value: A) => readonly { readonly key: string; readonly message: string }[],
+): t.Type<A, unknown, unknown> {
+  return new t.Type<A, unknown, unknown>(
+    codec.name,
+    (u): u is A => codec.is(u) && check(u as A).length === 0,
+    (u, c) => {
+      const r = codec.validate(u, c);
+      if (isLeft(r)) return r;
+      const problems = check(r.right);
+      if (problems.length === 0) return r;
+      return t.failures(
+        problems.map((p) => {
+          // a dotted key (`conductance.init`) names a nested field
+          let actual: unknown = r.right;
+          const context = [...c];
+          for (const key of p.key.split('.')) {
+            actual = (actual as Record<string, unknown> | undefined)?.[key];
+            context.push({ key, type: t.unknown, actual });
+          }
+          return { value: actual, context, message: p.message };
+        }),
+      );
+    },
+    codec.encode,
+  );
+}
+
+/** Problems for keys that only apply when `field` has another value: `only(value, 'kind', { kappa: ['cross-entropy'] })`. */
+export function onlyWith(
+  value: object,
+  field: string,
+  fieldValue: string,
+  applies: Readonly<Record<string, readonly string[]>>,
+): { key: string; message: string }[] {
+  return Object.entries(applies)
+    .filter(([key, where]) => key in value && !where.includes(fieldValue))
+    .map(([key, where]) => ({
+      key,
+      message: `applies only with ${field} ${where.map((w) => `'${w}'`).join(' or ')}, not '${fieldValue}': remove it`,
+    }));
+}

@@ -31,7 +31,7 @@ function laplacian(n: number, rng: () => number): CsrMatrix {
 
 describe('conjugate gradients against a dense solve', () => {
   const rng = mulberry32(31);
-  const preconditioners = ['jacobi', 'ic0', 'none'] as const;
+  const preconditioners = ['jacobi', 'two-level', 'ic0', 'none'] as const;
 
   it.each([5, 12, 30, 64, 120, 200])('grounded random Laplacian of %i nodes', (n) => {
     const A = laplacian(n, rng);
@@ -86,6 +86,21 @@ describe('conjugate gradients: starts, reuse and failures', () => {
     const warm = cg.solve(b, near);
     expect(warm.iterations).toBeLessThan(cold.iterations);
     expect(relativeError(warm.x, cold.x)).toBeLessThan(1e-8);
+  });
+
+  it('refactors new values of the same pattern, and rejects another pattern', () => {
+    const graph = randomGraph(90, 4, rng);
+    const lap = groundedLaplacian(graph, randomWeights(graph.tail.length, rng), [0, 45]);
+    const rhs = randomVector(90, rng);
+    for (const preconditioner of ['jacobi', 'two-level', 'ic0', 'none'] as const) {
+      const cg = new ConjugateGradient(lap.matrix, { preconditioner, tolerance: 1e-13 });
+      const weights = randomWeights(graph.tail.length, rng, 0.1, 10);
+      const updated = groundedLaplacian(graph, weights, [0, 45]).matrix;
+      cg.refactor(updated);
+      expect(relativeError(cg.solve(rhs).x, denseSolve(updated, rhs))).toBeLessThanOrEqual(1e-10);
+    }
+    const cg = new ConjugateGradient(lap.matrix);
+    expect(() => cg.refactor(laplacian(91, rng))).toThrow(/pattern differs/);
   });
 
   it('returns zero for a zero right-hand side', () => {
@@ -160,6 +175,24 @@ describe('preconditioners', () => {
     const b = Float64Array.from([1, 2, 3, 4]);
     const { x } = conjugateGradient(A, b, { preconditioner: 'ic0', tolerance: 1e-14 });
     expect(relativeError(x, denseSolve(A, b))).toBeLessThan(1e-12);
+  });
+
+  it('two-level adds the exact correction on the all-ones vector, and needs fewer iterations than Jacobi', () => {
+    const rng = mulberry32(12);
+    const A = laplacian(400, rng);
+    const r = randomVector(400, rng);
+    const z = new Float64Array(400);
+    const rz = buildPreconditioner(A, 'two-level').apply(r, z);
+    const dense = csrToDense(A);
+    const total = dense.flat().reduce((a, b) => a + b, 0);
+    const sum = r.reduce((a, b) => a + b, 0);
+    for (let i = 0; i < 400; i++) expect(z[i]).toBeCloseTo(r[i] / dense[i][i] + sum / total, 12);
+    expect(rz).toBeCloseTo(r.reduce((a, v, i) => a + v * z[i], 0), 10);
+    const b = randomVector(400, rng);
+    const jacobi = conjugateGradient(A, b, { preconditioner: 'jacobi', tolerance: 1e-10 });
+    const twoLevel = conjugateGradient(A, b, { preconditioner: 'two-level', tolerance: 1e-10 });
+    expect(twoLevel.iterations).toBeLessThan(jacobi.iterations);
+    expect(relativeError(twoLevel.x, jacobi.x)).toBeLessThan(1e-8);
   });
 
   it('rejects unknown kinds', () => {

@@ -158,6 +158,27 @@ export function csrTranspose(A: CsrMatrix): CsrMatrix {
   return { rows: A.cols, cols: A.rows, rowPtr, colIdx, values };
 }
 
+/**
+ * Symmetric permutation B = P A P^T of a square matrix: `B[k][l] =
+ * A[perm[k]][perm[l]]` (perm[k] is the original index of row k of B).
+ */
+export function csrPermute(A: CsrMatrix, perm: Int32Array): CsrMatrix {
+  const n = A.rows;
+  if (A.cols !== n || perm.length !== n) throw new Error(`csrPermute: need a square matrix and a permutation of its size`);
+  const inv = new Int32Array(n);
+  for (let k = 0; k < n; k++) inv[perm[k]] = k;
+  const nz = csrNnz(A);
+  const ri = new Int32Array(nz);
+  const ci = new Int32Array(nz);
+  for (let i = 0; i < n; i++) {
+    for (let p = A.rowPtr[i]; p < A.rowPtr[i + 1]; p++) {
+      ri[p] = inv[i];
+      ci[p] = inv[A.colIdx[p]];
+    }
+  }
+  return csrFromTriplets(n, n, ri, ci, A.values);
+}
+
 /** The main diagonal of `A` (zero where no entry is stored). */
 export function csrDiagonal(A: CsrMatrix, out?: Float64Array): Float64Array {
   const m = Math.min(A.rows, A.cols);

@@ -1,6 +1,8 @@
 /** Sparse linear algebra: CSR matrices, orderings, sparse Cholesky, conjugate gradients, solver planning. */
 export * from './csr-matrix';
+export * from './graph-adjacency';
 export * from './ordering';
+export * from './nested-dissection';
 export * from './elimination-tree';
 export * from './supernodal-structure';
 export * from './symbolic-cholesky';
@@ -9,3 +11,5 @@ export * from './preconditioner';
 export * from './conjugate-gradient';
 export * from './linear-solver';
 export * from './sample-matrices';
+export * from './split-csr';
+export * from './bicgstab';

@@ -1,6 +1,6 @@
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { CsrMatrix, csrFromTriplets, csrToDense } from './csr-matrix';
-import { DEFAULT_FILL_LIMIT, planSolver } from './linear-solver';
+import { DEFAULT_FILL_LIMIT, LIVE_FACTORIZATIONS, planSolver } from './linear-solver';
 import { assembleLaplacian, gridGraph, groundedLaplacian, mulberry32, randomGraph, randomWeights } from './sample-matrices';
 
 function denseSolve(A: CsrMatrix, b: Float64Array): Float64Array {
@@ -31,7 +31,7 @@ describe('planSolver: automatic choice', () => {
     expect(plan.n).toBe(900);
     expect(plan.nnzA).toBe(lap.matrix.rowPtr[900]);
     expect(plan.nnzL).toBeGreaterThan(900);
-    expect(plan.reason).toMatch(new RegExp(`^fill \\d+\\.\\dx nnz\\(A\\) <= limit ${DEFAULT_FILL_LIMIT}$`));
+    expect(plan.reason).toMatch(new RegExp(`^fill \\d+\\.\\dx nnz\\(A\\) <= limit ${DEFAULT_FILL_LIMIT} \\((amd|nested-dissection) ordering\\)$`));
   });
 
   it('picks CG on a random 3000-node graph of mean degree 4 (its fill explodes)', () => {
@@ -105,6 +105,42 @@ describe('plan.factor: factor once, solve many', () => {
     expect(() => plan.factor(other)).toThrow(/matrix pattern differs from the analysed pattern/);
     const bigger = groundedLaplacian(gridGraph(7), randomWeights(84, rng), [0]).matrix;
     expect(() => plan.factor(bigger)).toThrow(/pattern differs.*size 49x49, expected 36x36/);
+  });
+
+  it.each(['cholesky', 'cg'] as const)('%s: recycles the storage of old factorizations, clearly', (method) => {
+    const graph = randomGraph(60, 4, rng);
+    const lap = groundedLaplacian(graph, randomWeights(graph.tail.length, rng), [0]);
+    const plan = planSolver(lap.matrix, { method, cgTolerance: 1e-13 });
+    const b = randomVector(60, rng);
+    const factors = [];
+    const references = [];
+    for (let t = 0; t <= LIVE_FACTORIZATIONS; t++) {
+      assembleLaplacian(lap, randomWeights(graph.tail.length, rng));
+      factors.push(plan.factor(lap.matrix));
+      references.push(denseSolve(lap.matrix, b));
+    }
+    // The newest LIVE_FACTORIZATIONS still solve their own systems...
+    for (let t = 1; t <= LIVE_FACTORIZATIONS; t++) {
+      expect(relativeError(factors[t].solve(b), references[t])).toBeLessThanOrEqual(1e-10);
+    }
+    // ...and the oldest says why it cannot.
+    expect(() => factors[0].solve(b)).toThrow(/no longer valid: its plan has made 2 newer factorizations since/);
+  });
+
+  it('keeps its storage usable after a failed factorization', () => {
+    const graph = gridGraph(5);
+    const lap = groundedLaplacian(graph, randomWeights(graph.tail.length, rng), [0]);
+    const plan = planSolver(lap.matrix, { method: 'cholesky' });
+    const good = plan.factor(lap.matrix);
+    plan.factor(lap.matrix);
+    const values = lap.matrix.values as Float64Array;
+    const saved = values.slice();
+    values[lap.groundSlots[0]] = -1000;
+    expect(() => plan.factor(lap.matrix)).toThrow(/not positive definite/);
+    values.set(saved);
+    const b = randomVector(25, rng);
+    expect(relativeError(plan.factor(lap.matrix).solve(b), denseSolve(lap.matrix, b))).toBeLessThanOrEqual(1e-10);
+    expect(() => good.solve(b)).toThrow(/no longer valid/);
   });
 
   it('rejects non-square and non-symmetric patterns', () => {

@@ -1,5 +1,6 @@
 import { CsrMatrix, csrFromTriplets } from './csr-matrix';
-import { amdOrdering, computeOrdering, invertPermutation, isPermutation, naturalOrdering, symmetricAdjacency } from './ordering';
+import { symmetricAdjacency } from './graph-adjacency';
+import { amdOrdering, computeOrdering, invertPermutation, isPermutation, naturalOrdering, nestedDissectionOrdering } from './ordering';
 import { EdgeList, gridGraph, groundedLaplacian, mulberry32, randomGraph, randomWeights } from './sample-matrices';
 import { SymbolicCholesky } from './symbolic-cholesky';
 
@@ -110,10 +111,61 @@ describe('amdOrdering', () => {
   });
 
   it('computeOrdering dispatches and validates', () => {
+    expect(isPermutation(computeOrdering(laplacianOf(gridGraph(5)), 'nested-dissection'), 25)).toBe(true);
     const A = laplacianOf(gridGraph(5));
     expect(Array.from(computeOrdering(A, 'natural'))).toEqual(Array.from(naturalOrdering(25)));
     expect(isPermutation(computeOrdering(A), 25)).toBe(true);
     expect(() => computeOrdering(csrFromTriplets(2, 3, [], [], []))).toThrow(/square/);
     expect(() => computeOrdering(A, 'metis' as never)).toThrow(/unknown method/);
+  });
+});
+
+/** `isolated` nodes without edges followed by a side x side grid. */
+function isolatedPlusGrid(isolated: number, side: number): CsrMatrix {
+  const g = gridGraph(side);
+  return laplacianOf({ nodes: isolated + side * side, tail: g.tail.map((v) => v + isolated), head: g.head.map((v) => v + isolated) });
+}
+
+describe('nestedDissectionOrdering', () => {
+  const cases: [string, CsrMatrix][] = [
+    ['60x60 grid', laplacianOf(gridGraph(60))],
+    ['25x90 grid', laplacianOf(gridGraph(25, 90))],
+    ['random graph 2000', laplacianOf(randomGraph(2000, 4, mulberry32(8)))],
+    ['single node', csrFromTriplets(1, 1, [0], [0], [1])],
+    ['empty', csrFromTriplets(0, 0, [], [], [])],
+    ['diagonal only (all isolated)', csrFromTriplets(500, 500, [...Array(500).keys()], [...Array(500).keys()], new Array(500).fill(1))],
+    ['50000 isolated nodes and a 30x30 grid', isolatedPlusGrid(50000, 30)],
+  ];
+
+  it.each(cases)('returns a valid permutation for %s', (_name, A) => {
+    expect(isPermutation(nestedDissectionOrdering(A), A.rows)).toBe(true);
+    expect(isPermutation(nestedDissectionOrdering(A, { leafSize: 8, balance: 0 }), A.rows)).toBe(true);
+  });
+
+  it('handles several components and a path', () => {
+    // Two 20x20 grids side by side (no edges between them) and a path of 300 nodes.
+    const g = gridGraph(20);
+    const tail = [...g.tail, ...Array.from(g.tail, (v) => v + 400)];
+    const head = [...g.head, ...Array.from(g.head, (v) => v + 400)];
+    for (let i = 800; i < 1099; i++) tail.push(i), head.push(i + 1);
+    const A = laplacianOf({ nodes: 1100, tail: Int32Array.from(tail), head: Int32Array.from(head) });
+    const perm = nestedDissectionOrdering(A, { leafSize: 30 });
+    expect(isPermutation(perm, 1100)).toBe(true);
+    expect(eliminationFill(A, perm)).toBeLessThan(eliminationFill(A, naturalOrdering(1100)));
+  });
+
+  it('needs fewer flops than AMD on a 2-D grid, and auto keeps the cheaper ordering', () => {
+    const A = laplacianOf(gridGraph(100));
+    const amd = SymbolicCholesky.analyze(A, { ordering: 'amd' });
+    const nd = SymbolicCholesky.analyze(A, { ordering: 'nested-dissection' });
+    expect(nd.ordering).toBe('nested-dissection');
+    expect(nd.flops).toBeLessThan(amd.flops);
+    const auto = SymbolicCholesky.analyze(A);
+    expect(auto.flops).toBe(Math.min(amd.flops, nd.flops));
+    // On a random graph (no small separators) auto keeps AMD.
+    const R = laplacianOf(randomGraph(2000, 4, mulberry32(9)));
+    const autoRandom = SymbolicCholesky.analyze(R);
+    expect(autoRandom.ordering).toBe('amd');
+    expect(autoRandom.flops).toBeLessThanOrEqual(SymbolicCholesky.analyze(R, { ordering: 'nested-dissection' }).flops);
   });
 });

@@ -15,9 +15,11 @@
  */
 
 import { CsrMatrix } from './csr-matrix';
+import { Adjacency, symmetricAdjacency } from './graph-adjacency';
+import { NestedDissectionOptions, nestedDissection } from './nested-dissection';
 
 /** Which fill-reducing ordering to use. */
-export type OrderingMethod = 'amd' | 'natural';
+export type OrderingMethod = 'amd' | 'natural' | 'nested-dissection';
 
 /** Options of {@link amdOrdering}. */
 export interface AmdOptions {
@@ -36,6 +38,8 @@ export function computeOrdering(A: CsrMatrix, method: OrderingMethod = 'amd'): I
       return naturalOrdering(A.rows);
     case 'amd':
       return amdOrdering(A);
+    case 'nested-dissection':
+      return nestedDissectionOrdering(A);
     default:
       throw new Error(`ordering: unknown method '${String(method)}'`);
   }
@@ -73,56 +77,27 @@ export function isPermutation(perm: ArrayLike<number>, n: number): boolean {
  */
 export function amdOrdering(A: CsrMatrix, options: AmdOptions = {}): Int32Array {
   if (A.rows !== A.cols) throw new Error(`amdOrdering: matrix must be square, got ${A.rows}x${A.cols}`);
-  const n = A.rows;
-  if (n === 0) return new Int32Array(0);
-  const adjacency = symmetricAdjacency(A);
+  return amdOnGraph(symmetricAdjacency(A), options);
+}
+
+/** Approximate minimum degree ordering of a graph given as symmetric adjacency lists without self loops. */
+export function amdOnGraph(adjacency: Adjacency, options: AmdOptions = {}): Int32Array {
+  const n = adjacency.ptr.length - 1;
+  if (n <= 0) return new Int32Array(0);
   const graph = new QuotientGraph(adjacency.ptr, adjacency.idx, denseThreshold(n, options.dense ?? 10));
   graph.eliminateAll();
   return graph.permutation();
 }
 
+/** Nested dissection of the pattern of `A + A^T`, with AMD on the small pieces. */
+export function nestedDissectionOrdering(A: CsrMatrix, options: NestedDissectionOptions = {}): Int32Array {
+  if (A.rows !== A.cols) throw new Error(`nestedDissectionOrdering: matrix must be square, got ${A.rows}x${A.cols}`);
+  return nestedDissection(symmetricAdjacency(A), (leaf) => amdOnGraph(leaf), options);
+}
+
 function denseThreshold(n: number, dense: number): number {
   if (dense < 0) return n;
   return Math.min(n, Math.max(16, Math.floor(dense * Math.sqrt(n))));
-}
-
-/** Adjacency lists of the graph of `A + A^T` without self loops. */
-export function symmetricAdjacency(A: CsrMatrix): { ptr: Int32Array; idx: Int32Array } {
-  const n = A.rows;
-  const count = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    for (let p = A.rowPtr[i]; p < A.rowPtr[i + 1]; p++) {
-      const j = A.colIdx[p];
-      if (j === i) continue;
-      count[i + 1]++;
-      count[j + 1]++;
-    }
-  }
-  for (let i = 0; i < n; i++) count[i + 1] += count[i];
-  const fill = count.slice(0, n);
-  const idx = new Int32Array(count[n]);
-  for (let i = 0; i < n; i++) {
-    for (let p = A.rowPtr[i]; p < A.rowPtr[i + 1]; p++) {
-      const j = A.colIdx[p];
-      if (j === i) continue;
-      idx[fill[i]++] = j;
-      idx[fill[j]++] = i;
-    }
-  }
-  // Each pair usually appears twice (once from each triangle): deduplicate.
-  const ptr = new Int32Array(n + 1);
-  const seen = new Int32Array(n).fill(-1);
-  let out = 0;
-  for (let i = 0; i < n; i++) {
-    for (let p = count[i]; p < count[i + 1]; p++) {
-      const j = idx[p];
-      if (seen[j] === i) continue;
-      seen[j] = i;
-      idx[out++] = j;
-    }
-    ptr[i + 1] = out;
-  }
-  return { ptr, idx: idx.slice(0, out) };
 }
 
 /** Encodes a node index as a negative number (and back): -2 - i. */

@@ -1,7 +1,11 @@
 /**
  * Preconditioners for conjugate gradients: z = M^{-1} r with M close to A.
  *
- * `jacobi`: M = diag(A). `ic0`: M = L L^T with L the incomplete Cholesky
+ * `jacobi`: M = diag(A). `two-level`: M^{-1} = diag(A)^{-1} + 1 1^T / (1^T A 1),
+ * Jacobi plus an exact correction on the all-ones vector, which is the slow
+ * mode of grounded Laplacians (a few grounds hold the whole network down;
+ * Jacobi alone leaves one tiny isolated eigenvalue). `ic0`: M = L L^T with L
+ * the incomplete Cholesky
  * factor of A that keeps the pattern of tril(A) (zero fill); when the plain
  * factorization breaks down (possible for SPD matrices that are not
  * M-matrices) it is retried on A + alpha diag(A) with growing alpha.
@@ -11,15 +15,13 @@
 import { CsrMatrix } from './csr-matrix';
 
 /** Which preconditioner conjugate gradients uses. */
-export type PreconditionerKind = 'jacobi' | 'ic0' | 'none';
+export type PreconditionerKind = 'jacobi' | 'two-level' | 'ic0' | 'none';
 
 /** z = M^{-1} r. */
 export interface Preconditioner {
   readonly kind: PreconditionerKind;
   /** Sets z = M^{-1} r and returns r^T z (which CG needs next). */
   apply(r: Float64Array, z: Float64Array): number;
-  /** When M^{-1} is diagonal: its diagonal (CG then fuses it into its own loops). */
-  readonly scaling?: Float64Array;
 }
 
 /** Builds the preconditioner `kind` from the values of `A`. */
@@ -27,10 +29,12 @@ export function buildPreconditioner(A: CsrMatrix, kind: PreconditionerKind): Pre
   switch (kind) {
     case 'jacobi':
       return new JacobiPreconditioner(A);
+    case 'two-level':
+      return new TwoLevelPreconditioner(A);
     case 'ic0':
       return IncompleteCholesky.factor(A);
     case 'none':
-      return new IdentityPreconditioner(A.rows);
+      return new IdentityPreconditioner();
     default:
       throw new Error(`unknown preconditioner '${String(kind)}'`);
   }
@@ -39,11 +43,6 @@ export function buildPreconditioner(A: CsrMatrix, kind: PreconditionerKind): Pre
 /** M = I. */
 export class IdentityPreconditioner implements Preconditioner {
   readonly kind = 'none' as const;
-  readonly scaling: Float64Array;
-
-  constructor(n: number) {
-    this.scaling = new Float64Array(n).fill(1);
-  }
 
   apply(r: Float64Array, z: Float64Array): number {
     let rz = 0;
@@ -59,10 +58,6 @@ export class IdentityPreconditioner implements Preconditioner {
 export class JacobiPreconditioner implements Preconditioner {
   readonly kind = 'jacobi' as const;
   private readonly inverseDiagonal: Float64Array;
-
-  get scaling(): Float64Array {
-    return this.inverseDiagonal;
-  }
 
   constructor(A: CsrMatrix) {
     const n = A.rows;
@@ -91,19 +86,88 @@ export class JacobiPreconditioner implements Preconditioner {
   }
 }
 
-/** Zero-fill incomplete Cholesky M = L L^T (natural order, pattern of tril(A)). */
+/** M^{-1} = diag(A)^{-1} + 1 1^T / (1^T A 1): Jacobi plus a coarse correction on the all-ones vector. */
+export class TwoLevelPreconditioner implements Preconditioner {
+  readonly kind = 'two-level' as const;
+  private readonly jacobi: JacobiPreconditioner;
+  /** 1 / (1^T A 1). */
+  private readonly inverseCoarse: number;
+
+  constructor(A: CsrMatrix) {
+    this.jacobi = new JacobiPreconditioner(A);
+    let total = 0;
+    for (let p = 0; p < A.rowPtr[A.rows]; p++) total += A.values[p];
+    if (!(total > 0)) throw new Error(`two-level preconditioner: 1^T A 1 = ${total} is not positive, matrix is not positive definite`);
+    this.inverseCoarse = 1 / total;
+  }
+
+  apply(r: Float64Array, z: Float64Array): number {
+    let rz = this.jacobi.apply(r, z);
+    let rSum = 0;
+    for (let i = 0; i < z.length; i++) rSum += r[i];
+    const shift = rSum * this.inverseCoarse;
+    for (let i = 0; i < z.length; i++) z[i] += shift;
+    rz += shift * rSum;
+    return rz;
+  }
+}
+
+/**
+ * Zero-fill incomplete Cholesky M = L L^T (natural order, pattern of
+ * tril(A)). For speed in V8 the factor lives in two typed arrays: `f` holds
+ * the strictly lower values by rows, the same values by columns (rows of
+ * L^T) and the inverse diagonal; `g` holds the matching row pointers and
+ * column indices. Both triangular solves then gather (no scattered stores).
+ */
 export class IncompleteCholesky implements Preconditioner {
   readonly kind = 'ic0' as const;
+  private readonly n: number;
+  private readonly f: Float64Array;
+  private readonly g: Int32Array;
+  // Offsets: in f, L values at 0, L^T values at UV, inverse diagonal at INV;
+  // in g, L row pointers at 0, L columns at LC, L^T row pointers at UP, L^T columns at UC.
+  private readonly UV: number;
+  private readonly INV: number;
+  private readonly LC: number;
+  private readonly UP: number;
+  private readonly UC: number;
 
   private constructor(
-    /** Strictly lower part of L by rows. */
-    private readonly rowPtr: Int32Array,
-    private readonly colIdx: Int32Array,
-    private readonly lower: Float64Array,
-    private readonly diagonal: Float64Array,
+    rowPtr: Int32Array,
+    colIdx: Int32Array,
+    lower: Float64Array,
+    diagonal: Float64Array,
     /** The diagonal shift alpha that made the factorization succeed (0 when none was needed). */
     readonly shift: number,
-  ) {}
+  ) {
+    const n = diagonal.length;
+    const nnz = colIdx.length;
+    this.n = n;
+    this.UV = nnz;
+    this.INV = 2 * nnz;
+    this.LC = n + 1;
+    this.UP = n + 1 + nnz;
+    this.UC = 2 * (n + 1) + nnz;
+    this.f = new Float64Array(2 * nnz + n);
+    this.g = new Int32Array(2 * (n + 1) + 2 * nnz);
+    const { f, g } = this;
+    f.set(lower, 0);
+    g.set(rowPtr, 0);
+    g.set(colIdx, this.LC);
+    for (let i = 0; i < n; i++) f[this.INV + i] = 1 / diagonal[i];
+    // L^T by rows: a counting transpose of the strictly lower part.
+    const up = this.UP;
+    for (let p = 0; p < nnz; p++) g[up + colIdx[p] + 1]++;
+    for (let i = 0; i < n; i++) g[up + i + 1] += g[up + i];
+    const next = g.slice(up, up + n);
+    for (let i = 0; i < n; i++) {
+      for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
+        const q = next[colIdx[p]]++;
+        g[this.UC + q] = i;
+        f[this.UV + q] = lower[p];
+      }
+    }
+  }
 
   /** Factors `A`, shifting the diagonal when the plain factorization breaks down. */
   static factor(A: CsrMatrix): IncompleteCholesky {
@@ -122,24 +186,46 @@ export class IncompleteCholesky implements Preconditioner {
   }
 
   apply(r: Float64Array, z: Float64Array): number {
-    const { rowPtr, colIdx, lower, diagonal } = this;
-    const n = diagonal.length;
-    // Forward: L y = r (rows of L).
-    for (let i = 0; i < n; i++) {
-      let s = r[i];
-      for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) s -= lower[p] * z[colIdx[p]];
-      z[i] = s / diagonal[i];
-    }
-    // Backward: L^T z = y, column-oriented on the rows of L.
-    for (let i = n - 1; i >= 0; i--) {
-      const zi = z[i] / diagonal[i];
-      z[i] = zi;
-      for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) z[colIdx[p]] -= lower[p] * zi;
-    }
-    let rz = 0;
-    for (let i = 0; i < n; i++) rz += r[i] * z[i];
-    return rz;
+    const { f, g, n, UV, INV, LC, UP, UC } = this;
+    lowerSolve(f, g, n, LC, INV, r, z);
+    return upperSolve(f, g, n, UV, UP, UC, INV, r, z);
   }
+}
+
+/** Forward substitution L y = r by rows of L; y is stored in z. */
+function lowerSolve(f: Float64Array, g: Int32Array, n: number, LC: number, INV: number, r: Float64Array, z: Float64Array): void {
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    let s = r[i];
+    const end = g[i + 1];
+    for (; p < end; p++) s -= f[p] * z[g[LC + p]];
+    z[i] = s * f[INV + i];
+  }
+}
+
+/** Back substitution L^T z = y (y in z) by rows of L^T, last row first; returns r^T z. */
+function upperSolve(
+  f: Float64Array,
+  g: Int32Array,
+  n: number,
+  UV: number,
+  UP: number,
+  UC: number,
+  INV: number,
+  r: Float64Array,
+  z: Float64Array,
+): number {
+  let rz = 0;
+  let p = g[UP + n] - 1;
+  for (let i = n - 1; i >= 0; i--) {
+    let s = z[i];
+    const start = g[UP + i];
+    for (; p >= start; p--) s -= f[UV + p] * z[g[UC + p]];
+    const zi = s * f[INV + i];
+    z[i] = zi;
+    rz += r[i] * zi;
+  }
+  return rz;
 }
 
 /** Strict lower triangle pattern of A by rows, with the slot of each entry in A. */

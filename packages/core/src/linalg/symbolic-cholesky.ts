@@ -23,10 +23,17 @@ import {
   buildSupernodalStructure,
 } from './supernodal-structure';
 
+/**
+ * How to order: a fill-reducing method, 'auto' (AMD and nested dissection
+ * both analysed, the one with fewer predicted flops kept), or an explicit
+ * permutation (perm[k] = original index of the k-th pivot).
+ */
+export type OrderingChoice = OrderingMethod | 'auto' | Int32Array;
+
 /** Options of {@link SymbolicCholesky.analyze}. */
 export interface SymbolicOptions {
-  /** A fill-reducing method, or an explicit permutation (perm[k] = k-th pivot). Default 'amd'. */
-  readonly ordering?: OrderingMethod | Int32Array;
+  /** Default 'auto'. */
+  readonly ordering?: OrderingChoice;
   /** Relaxed amalgamation of supernodes. */
   readonly relaxation?: SupernodeRelaxation;
 }
@@ -53,6 +60,8 @@ export class SymbolicCholesky {
     /** Permuted adjacency of A (no diagonal). */
     readonly adjacency: PermutedAdjacency,
     private readonly relaxation: SupernodeRelaxation,
+    /** The fill-reducing method used ('explicit' for a given permutation). */
+    readonly ordering: OrderingMethod | 'explicit',
   ) {
     this.patternRowPtr = pattern.rowPtr;
     this.patternColIdx = pattern.colIdx;
@@ -84,9 +93,25 @@ export class SymbolicCholesky {
   static analyze(A: CsrMatrix, options: SymbolicOptions = {}): SymbolicCholesky {
     if (A.rows !== A.cols) throw new Error(`Cholesky: matrix must be square, got ${A.rows}x${A.cols}`);
     if (!csrHasSymmetricPattern(A)) throw new Error('Cholesky: matrix pattern is not symmetric');
+    const ordering = options.ordering ?? 'auto';
+    const relaxation = options.relaxation ?? DEFAULT_RELAXATION;
+    if (ordering === 'auto') {
+      const amd = SymbolicCholesky.withOrdering(A, computeOrdering(A, 'amd'), 'amd', relaxation);
+      const nd = SymbolicCholesky.withOrdering(A, computeOrdering(A, 'nested-dissection'), 'nested-dissection', relaxation);
+      return nd.flops < amd.flops ? nd : amd;
+    }
+    if (typeof ordering === 'string') return SymbolicCholesky.withOrdering(A, computeOrdering(A, ordering), ordering, relaxation);
+    return SymbolicCholesky.withOrdering(A, ordering, 'explicit', relaxation);
+  }
+
+  /** The analysis under a given fill-reducing permutation (postordered here). */
+  private static withOrdering(
+    A: CsrMatrix,
+    fillReducing: Int32Array,
+    method: OrderingMethod | 'explicit',
+    relaxation: SupernodeRelaxation,
+  ): SymbolicCholesky {
     const n = A.rows;
-    const ordering = options.ordering ?? 'amd';
-    const fillReducing = typeof ordering === 'string' ? computeOrdering(A, ordering) : ordering;
     if (!isPermutation(fillReducing, n)) throw new Error(`Cholesky: ordering is not a permutation of 0..${n - 1}`);
     // Postorder the elimination tree so that supernodes are contiguous.
     const tree = eliminationTree(A, fillReducing, invertPermutation(fillReducing));
@@ -102,7 +127,7 @@ export class SymbolicCholesky {
     const invPerm = invertPermutation(perm);
     const adjacency = permutedAdjacency(A, perm, invPerm);
     const counts = columnCounts(adjacency, parent);
-    return new SymbolicCholesky(A, n, perm, invPerm, parent, counts, adjacency, options.relaxation ?? DEFAULT_RELAXATION);
+    return new SymbolicCholesky(A, n, perm, invPerm, parent, counts, adjacency, relaxation, method);
   }
 
   /** The supernodal layout of L (built on first use, then cached). */

@@ -1,4 +1,4 @@
-import { finiteNumber, oneOf, positiveNumber, strictObject } from '@multimech/core';
+import { finiteNumber, oneOf, onlyWith, positiveNumber, refine, strictObject } from '@multimech/core';
 import * as t from 'io-ts';
 
 /**
@@ -12,10 +12,9 @@ import * as t from 'io-ts';
  * Features are standardised with the training set's mean and standard
  * deviation before scaling, unless `standardize` is false.
  */
-export const inputEncodingCodec = strictObject(
-  'an input encoding',
-  {},
-  { encoding: oneOf('voltage', 'current'), scale: positiveNumber, bias: finiteNumber, standardize: t.boolean },
+export const inputEncodingCodec = refine(
+  strictObject('an input encoding', {}, { encoding: oneOf('voltage', 'current'), scale: positiveNumber, bias: finiteNumber, standardize: t.boolean }),
+  (v) => onlyWith(v, 'encoding', v.encoding ?? 'voltage', { bias: ['voltage'] }),
 );
 export type InputEncodingConfig = t.TypeOf<typeof inputEncodingCodec>;
 

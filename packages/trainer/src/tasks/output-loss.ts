@@ -1,4 +1,4 @@
-import { Loss, crossEntropyLoss, finiteNumber, mseLoss, oneOf, positiveNumber, strictObject } from '@multimech/core';
+import { Loss, crossEntropyLoss, finiteNumber, mseLoss, oneOf, onlyWith, positiveNumber, refine, strictObject } from '@multimech/core';
 import * as t from 'io-ts';
 
 /**
@@ -6,10 +6,9 @@ import * as t from 'io-ts';
  * the true class, `low` for the others), or softmax cross-entropy on the
  * output potentials with sharpness κ (PHYSICS.md §1).
  */
-export const classLossCodec = strictObject(
-  'a classification loss',
-  {},
-  { kind: oneOf('mse', 'cross-entropy'), kappa: positiveNumber, low: finiteNumber, high: finiteNumber },
+export const classLossCodec = refine(
+  strictObject('a classification loss', {}, { kind: oneOf('mse', 'cross-entropy'), kappa: positiveNumber, low: finiteNumber, high: finiteNumber }),
+  (v) => onlyWith(v, 'kind', v.kind ?? 'cross-entropy', { kappa: ['cross-entropy'], low: ['mse'], high: ['mse'] }),
 );
 export type ClassLossConfig = t.TypeOf<typeof classLossCodec>;
 

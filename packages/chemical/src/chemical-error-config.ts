@@ -1,0 +1,77 @@
+import * as t from 'io-ts';
+import { decodeOrThrow, finiteNumber, oneOf, positiveInteger, positiveNumber, strictObject } from '@multimech/core';
+
+/** Updates made before the chemical reaches its steady state (PHYSICS.md §4). */
+export const relaxationConfig = strictObject(
+  'relaxation settings ({ "time": positive, "steps"?: positive integer, "volumes"?: "unit" | "tubes" })',
+  {
+    /** How long the chemical spreads from c = c₀ before the edges read it. */
+    time: positiveNumber,
+  },
+  {
+    /** Implicit Euler steps over `time` (default 50). */
+    steps: positiveInteger,
+    /** Node volumes: 1 at every node ('unit', default) or half the volume of the tubes that meet there ('tubes'). */
+    volumes: oneOf('unit', 'tubes'),
+  },
+);
+
+/**
+ * The config of the chemical error mechanism, as written in an experiment
+ * config under `error` (every key optional).
+ */
+export const chemicalErrorConfig = strictObject(
+  'a chemical error mechanism ({ "kind": "chemical", "lambda"?, "gamma"?, "baseline"?, "diffusivity"?, "advection"?, "relaxation"?, "species"?, "nonNegative"? })',
+  {},
+  {
+    /** λ: the source at the outputs is σ = λ e (for MSE, λ (y − p)); default 1. */
+    lambda: positiveNumber,
+    /** γ: the diffusivity scale, D = γ k (default 1). */
+    gamma: positiveNumber,
+    /** c₀: the concentration where the flow problem holds the pressure (default 0). */
+    baseline: finiteNumber,
+    /** 'conductance': D ∝ k, exact; 'area': D ∝ π r², a measured departure (default 'conductance'). */
+    diffusivity: oneOf('conductance', 'area'),
+    /** Advection by the flow, upwind (default false). */
+    advection: t.boolean,
+    /** Read the chemical after a finite time instead of at steady state. */
+    relaxation: relaxationConfig,
+    /** 'one' species carries σ of both signs; 'two' species carry its positive and negative parts (default 'one'). */
+    species: oneOf('one', 'two'),
+    /** A concentration below zero is reported in the diagnostics ('report', default) or refused ('error'). */
+    nonNegative: oneOf('report', 'error'),
+  },
+);
+export type ChemicalErrorConfig = t.TypeOf<typeof chemicalErrorConfig>;
+
+/** A chemical error config with every default filled in. */
+export interface ChemicalErrorSettings {
+  readonly lambda: number;
+  readonly gamma: number;
+  readonly baseline: number;
+  readonly diffusivity: 'conductance' | 'area';
+  readonly advection: boolean;
+  readonly relaxation?: { readonly time: number; readonly steps: number; readonly volumes: 'unit' | 'tubes' };
+  readonly species: 'one' | 'two';
+  readonly nonNegative: 'report' | 'error';
+}
+
+/**
+ * Decodes a chemical error config (refusing bad values with their config
+ * path under `path`) and fills in the defaults.
+ */
+export function resolveChemicalErrorConfig(config: unknown = {}, path = 'error'): ChemicalErrorSettings {
+  const c = decodeOrThrow(chemicalErrorConfig, config, path);
+  return {
+    lambda: c.lambda ?? 1,
+    gamma: c.gamma ?? 1,
+    baseline: c.baseline ?? 0,
+    diffusivity: c.diffusivity ?? 'conductance',
+    advection: c.advection ?? false,
+    ...(c.relaxation
+      ? { relaxation: { time: c.relaxation.time, steps: c.relaxation.steps ?? 50, volumes: c.relaxation.volumes ?? 'unit' } }
+      : {}),
+    species: c.species ?? 'one',
+    nonNegative: c.nonNegative ?? 'report',
+  };
+}

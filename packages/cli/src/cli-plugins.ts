@@ -1,0 +1,44 @@
+import { chemicalPlugin } from '@multimech/chemical';
+import { contrastivePlugin } from '@multimech/contrastive';
+import { flowPlugin } from '@multimech/flow';
+import { frequencyPlugin } from '@multimech/frequency';
+import { resistivePlugin } from '@multimech/resistive';
+import { trainerPlugin } from '@multimech/trainer';
+import { ConfigError, MultimechError, MultimechPlugin, inversify } from '@multimech/core';
+import * as path from 'path';
+
+/**
+ * The plugins the command line loads (`train`, `compare`, and the
+ * comparison's worker threads): the resistive and flow substrates, the
+ * frequency, chemical and contrastive (EP, CL) mechanisms, the trainer's tasks.
+ */
+export const CLI_PLUGINS = [resistivePlugin, flowPlugin, frequencyPlugin, chemicalPlugin, contrastivePlugin, trainerPlugin];
+
+/**
+ * The plugins a config asks for in its `plugins` list, loaded as modules: a
+ * path (`./my-plugin.js`, relative to the config's folder) or a package name
+ * (resolved from the config's folder, then the working directory). Every
+ * export that is a plugin (a ContainerModule, as `definePlugin` makes) is
+ * loaded. Returns the command line's own plugins followed by these.
+ */
+export function pluginsFor(raw: unknown, baseDir: string, source?: string): MultimechPlugin[] {
+  const specs = (raw as { plugins?: unknown } | null)?.plugins;
+  if (specs === undefined) return CLI_PLUGINS;
+  if (!Array.isArray(specs) || !specs.every((s) => typeof s === 'string' && s.length > 0)) {
+    throw new ConfigError([{ path: 'plugins', message: `expected a list of module names or paths, got ${JSON.stringify(specs)}` }], source);
+  }
+  const loaded = specs.map((spec: string, i) => {
+    const where = `${source ? `${source}: ` : ''}plugins[${i}]`;
+    let exports: Record<string, unknown>;
+    try {
+      const id = spec.startsWith('.') || path.isAbsolute(spec) ? path.resolve(baseDir, spec) : require.resolve(spec, { paths: [baseDir, process.cwd()] });
+      exports = require(id);
+    } catch (e) {
+      throw new MultimechError(`${where}: cannot load '${spec}' (${(e as Error).message.split('\n')[0]})`);
+    }
+    const plugins = Object.values(exports ?? {}).filter((v): v is MultimechPlugin => v instanceof inversify.ContainerModule);
+    if (plugins.length === 0) throw new MultimechError(`${where}: '${spec}' exports no multimech plugin (a ContainerModule made with definePlugin)`);
+    return plugins;
+  });
+  return [...CLI_PLUGINS, ...loaded.flat()];
+}

@@ -1,0 +1,270 @@
+import { ConfigError, ConfigProblem, MultimechError } from '@multimech/core';
+import {
+  EpochEvent,
+  Experiment,
+  ResolvedComparison,
+  comparisonExperimentConfig,
+  comparisonProblemPath,
+  createExperiment,
+  decodeComparison,
+  resolveOptimizer,
+} from '@multimech/trainer';
+import { existsSync } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { CliIo } from './cli-io';
+import { pluginsFor } from './cli-plugins';
+import { MechanismFidelity, mechanismFidelity } from './comparison-fidelity';
+import { ComparisonJob, ComparisonJobResult, runComparisonJob } from './comparison-job';
+import { fidelitySpec, seedBandSpec, seedBands } from './comparison-plots';
+import { ComparisonPool, JobFailedError } from './comparison-pool';
+import { ComparisonProgress } from './comparison-progress';
+import { comparisonMarkdown, comparisonTable } from './comparison-report';
+import { ComparisonRun, ComparisonSummary, comparisonCsv, comparisonRecord, runsCsv, summarizeComparison } from './comparison-summary';
+import { parseJsonText, readInputFile } from './read-input-file';
+import { ResultsFolder, SUMMARY_FILE, defaultResultsDir } from './results-folder';
+import { renderChart } from './vega-renderer';
+
+export interface CompareOptions {
+  /** Results folder (default `runs/<config basename>-<yyyymmdd-hhmmss>`). */
+  readonly out?: string;
+  /** Worker threads (default: the machine's cores; 1 runs every run in this thread). */
+  readonly workers?: number;
+}
+
+/** What `compare` wrote and measured. */
+export interface CompareOutcome {
+  readonly dir: string;
+  readonly files: readonly string[];
+  readonly summaries: readonly ComparisonSummary[];
+  readonly runs: readonly ComparisonRun[];
+  /** Threads the runs used (1: this one). */
+  readonly workers: number;
+  readonly classification: boolean;
+}
+
+/** A comparison config decoded and checked, every mechanism's experiment built for its first seed, and its runs. */
+export interface PreparedComparison {
+  readonly name: string;
+  readonly resolved: ResolvedComparison;
+  /** Per mechanism: its experiment at the first seed (initial parameters, untrained). */
+  readonly experiments: readonly Experiment[];
+  readonly jobs: readonly ComparisonJob[];
+  readonly classification: boolean;
+  /** The config with every default filled in, as comparison.json-compatible JSON. */
+  readonly resolvedConfig: Record<string, unknown>;
+}
+
+/** The machine's cores (os.availableParallelism where Node has it). */
+export function availableCores(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : Math.max(1, os.cpus().length);
+}
+
+/** The compiled worker entry beside this module; undefined when running from the TypeScript sources (no dist). */
+export function comparisonWorkerScript(): string | undefined {
+  const file = path.join(__dirname, 'comparison-worker.js');
+  return existsSync(file) ? file : undefined;
+}
+
+/**
+ * Decodes a comparison config and builds every mechanism's experiment for
+ * the first seed, before any work: a mistake anywhere is reported at once,
+ * every problem with its path in the comparison config
+ * (`mechanisms[2].error.kind: ...`, `base.training.epochs: ...`).
+ */
+export function prepareComparison(raw: unknown, configFile: string): PreparedComparison {
+  const resolved = decodeComparison(raw, configFile);
+  const { config, seeds } = resolved;
+  const baseDir = path.dirname(configFile);
+  const problems: ConfigProblem[] = [];
+  const seen = new Set<string>();
+  const experiments: Experiment[] = [];
+  config.mechanisms.forEach((_, i) => {
+    try {
+      const run = comparisonExperimentConfig(config, i, seeds[0]);
+      experiments.push(createExperiment(run, pluginsFor(run, baseDir, configFile), { baseDir, source: configFile }));
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      for (const p of e.problems) {
+        const mapped = { path: comparisonProblemPath(p.path, i), message: p.message };
+        const key = `${mapped.path}\u0000${mapped.message}`;
+        if (!seen.has(key)) problems.push(mapped);
+        seen.add(key);
+      }
+    }
+  });
+  if (problems.length > 0) throw new ConfigError(problems, configFile);
+
+  const jobs: ComparisonJob[] = config.mechanisms.flatMap((m, i) =>
+    seeds.map((seed) => ({ mechanism: m.name, mechanismIndex: i, seed, config: comparisonExperimentConfig(config, i, seed), baseDir, source: configFile })),
+  );
+  const first = experiments[0].resolvedConfig;
+  const resolvedConfig: Record<string, unknown> = {
+    ...(config.name !== undefined ? { name: config.name } : {}),
+    ...(config.description !== undefined ? { description: config.description } : {}),
+    base: { substrate: first.substrate, task: first.task, optimizer: resolveOptimizer(config.base.optimizer), training: first.training },
+    mechanisms: config.mechanisms.map((m, i) => {
+      const r = experiments[i].resolvedConfig;
+      return { name: m.name, activation: r.activation, error: r.error, rule: r.rule, ...(m.optimizer ? { optimizer: r.optimizer } : {}) };
+    }),
+    seeds,
+    fidelity: { examples: resolved.fidelityExamples },
+  };
+  return {
+    name: config.name ?? path.basename(configFile).replace(/\.json$/i, ''),
+    resolved,
+    experiments,
+    jobs,
+    classification: experiments[0].task.predict !== undefined,
+    resolvedConfig,
+  };
+}
+
+/** A run's failure, said in terms of the comparison config. */
+function runFailure(job: ComparisonJob, e: unknown): unknown {
+  if (!(e instanceof MultimechError)) return e;
+  const failure = new MultimechError(`mechanisms[${job.mechanismIndex}] '${job.mechanism}', seed ${job.seed}: ${e.message}`);
+  failure.stack = e.stack;
+  return failure;
+}
+
+/**
+ * Runs the jobs in `workers` threads of the compiled worker entry, or one
+ * after another in this thread when `workers` is 1 or there is no compiled
+ * entry. Either way the numbers (all but the seconds) are the same: each run
+ * is built from its own seed.
+ */
+export async function runComparisonJobs(
+  jobs: readonly ComparisonJob[],
+  workers: number,
+  progress: Pick<ComparisonProgress, 'started' | 'epoch' | 'finished'>,
+  script: string | undefined = comparisonWorkerScript(),
+): Promise<ComparisonJobResult[]> {
+  if (workers > 1 && script !== undefined) {
+    const pool = new ComparisonPool<ComparisonJob, ComparisonJobResult, EpochEvent>(script, workers);
+    try {
+      return await pool.run(jobs, {
+        started: (i) => progress.started(i),
+        progress: (i, e) => progress.epoch(i, e),
+        finished: (i) => progress.finished(i),
+      });
+    } catch (e) {
+      throw e instanceof JobFailedError ? runFailure(jobs[e.jobId], e.error) : e;
+    }
+  }
+  const results: ComparisonJobResult[] = [];
+  jobs.forEach((job, i) => {
+    progress.started(i);
+    try {
+      results.push(runComparisonJob(job, (e) => progress.epoch(i, e)));
+    } catch (e) {
+      throw runFailure(job, e);
+    }
+    progress.finished(i);
+  });
+  return results;
+}
+
+function kindOf(section: unknown): string {
+  const kind = (section as { kind?: unknown } | undefined)?.kind;
+  return typeof kind === 'string' ? kind : '?';
+}
+
+/**
+ * `multimech compare CONFIG`: run every mechanism over every seed on the
+ * same substrate and task, in parallel worker threads, with one progress
+ * display on stderr; measure each mechanism's fidelity at the initial
+ * parameters; write comparison.csv, runs.csv, the plots and comparison.md;
+ * print the table. `summary.json`, written last, marks a complete folder.
+ */
+export async function compareCommand(configFile: string, options: CompareOptions, io: CliIo): Promise<CompareOutcome> {
+  const start = Date.now();
+  const raw = parseJsonText(await readInputFile(configFile, 'a JSON comparison config'), configFile);
+  const prepared = prepareComparison(raw, configFile);
+  const { name, resolved, experiments, jobs, classification } = prepared;
+  const { config, seeds, fidelityExamples } = resolved;
+
+  const fidelity: (MechanismFidelity | undefined)[] = experiments.map((experiment, i) => {
+    try {
+      return mechanismFidelity(experiment.trainer.parts, fidelityExamples);
+    } catch (e) {
+      if (!(e instanceof MultimechError)) throw e;
+      throw new MultimechError(`mechanisms[${i}] '${config.mechanisms[i].name}': measuring its fidelity failed: ${e.message}`);
+    }
+  });
+
+  const folder = await ResultsFolder.open(options.out ?? defaultResultsDir(configFile, new Date(), config.name));
+  const files: string[] = [];
+  const write = async (file: string, data: string | Uint8Array) => {
+    await folder.write(file, data);
+    files.push(file);
+  };
+  await write('config.json', JSON.stringify(prepared.resolvedConfig, null, 2) + '\n');
+
+  const script = comparisonWorkerScript();
+  const requested = options.workers ?? availableCores();
+  const workers = script === undefined ? 1 : Math.max(1, Math.min(requested, availableCores(), jobs.length));
+  if (script === undefined && options.workers !== undefined && options.workers > 1) {
+    io.stderr.write('multimech: note: no compiled worker (dist/comparison-worker.js), so the runs go one after another in this thread\n');
+  }
+  const epochs = experiments[0].trainer.parts.epochs;
+  const progress = new ComparisonProgress(io.stderr, jobs, epochs);
+  let results: ComparisonJobResult[];
+  try {
+    results = await runComparisonJobs(jobs, workers, progress, script);
+  } finally {
+    progress.finish();
+  }
+  const runs: ComparisonRun[] = jobs.map((job, i) => ({ mechanism: job.mechanism, seed: job.seed, result: results[i] }));
+  const mechanisms = config.mechanisms.map((m) => m.name);
+  const summaries = summarizeComparison(mechanisms, runs, fidelity, classification);
+
+  await write('runs.csv', runsCsv(runs, classification));
+  await write('comparison.csv', comparisonCsv(summaries, classification));
+
+  const metric = classification
+    ? { stem: 'accuracy', title: 'test accuracy', pick: (e: EpochEvent) => e.testAccuracy }
+    : { stem: 'relative-error', title: 'test relative error', pick: (e: EpochEvent) => e.testRelativeError };
+  const plots: [string, string, object][] = [
+    ['loss', 'training loss', seedBandSpec({ title: `${name}: training loss`, yTitle: 'training loss', mechanisms, points: seedBands(runs, (e) => e.trainLoss), log: true })],
+    [metric.stem, metric.title, seedBandSpec({ title: `${name}: ${metric.title}`, yTitle: metric.title, mechanisms, points: seedBands(runs, metric.pick) })],
+    ['fidelity', 'fidelity at the initial parameters', fidelitySpec(`${name}: fidelity at the initial parameters`, summaries)],
+  ];
+  const drawn = await Promise.all(plots.map(([, , spec]) => renderChart(spec)));
+  for (let p = 0; p < plots.length; p++) {
+    await write(`${plots[p][0]}.svg`, drawn[p].svg);
+    await write(`${plots[p][0]}.png`, drawn[p].png);
+  }
+
+  const first = experiments[0];
+  await write(
+    'comparison.md',
+    comparisonMarkdown(summaries, classification, {
+      name,
+      description: config.description,
+      substrate: first.substrate.kind,
+      task: first.task.kind,
+      parameters: first.substrate.parameters.length,
+      seeds,
+      epochs,
+      workers,
+      fidelityExamples,
+      kinds: experiments.map((e) => ({ activation: kindOf(e.resolvedConfig.activation), error: kindOf(e.resolvedConfig.error), rule: kindOf(e.resolvedConfig.rule) })),
+      plots: plots.map(([stem, caption]) => [stem, caption] as const),
+      files: [...files, 'comparison.md', SUMMARY_FILE],
+    }),
+  );
+  const summary = {
+    name,
+    seeds,
+    epochs,
+    workers,
+    seconds: (Date.now() - start) / 1000,
+    mechanisms: summaries.map((s) => comparisonRecord(s, classification)),
+  };
+  await write(SUMMARY_FILE, JSON.stringify(summary, null, 2) + '\n');
+
+  io.stdout.write(comparisonTable(summaries, classification));
+  io.stdout.write(`results: ${folder.dir}\n`);
+  return { dir: folder.dir, files, summaries, runs, workers, classification };
+}

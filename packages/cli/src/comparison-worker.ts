@@ -1,0 +1,12 @@
+/**
+ * The entry of a comparison's worker threads (compiled to
+ * dist/comparison-worker.js, which ComparisonPool loads): it trains each
+ * run it is given and posts every epoch's figures and the run's result.
+ */
+import { parentPort } from 'worker_threads';
+import { ComparisonJob, ComparisonJobResult, runComparisonJob } from './comparison-job';
+import { serveJobs } from './comparison-pool';
+import type { EpochEvent } from '@multimech/trainer';
+
+if (!parentPort) throw new Error('comparison-worker.js runs inside a worker thread started by `multimech compare`');
+serveJobs<ComparisonJob, ComparisonJobResult, EpochEvent>(parentPort, (job, progress) => runComparisonJob(job, progress));

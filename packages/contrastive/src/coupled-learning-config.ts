@@ -1,0 +1,24 @@
+import * as t from 'io-ts';
+import { decodeOrThrow, numberWhere, strictObject } from '@multimech/core';
+
+/** The config of coupled learning, as written under `error` (every key optional). */
+export const coupledLearningConfig = strictObject(
+  'a coupled learning error mechanism ({ "kind": "cl", "eta"? })',
+  {},
+  {
+    /** η: how far the clamped outputs move from the free outputs towards the target (default 0.1). */
+    eta: numberWhere('a number in (0, 1]', (n) => n > 0 && n <= 1),
+  },
+);
+export type CoupledLearningConfig = t.TypeOf<typeof coupledLearningConfig>;
+
+/** A coupled learning config with its defaults filled in. */
+export interface CoupledLearningSettings {
+  readonly eta: number;
+}
+
+/** Decodes a CL config (refusing bad values with their path under `path`) and fills in the defaults. */
+export function resolveCoupledLearningConfig(config: unknown = {}, path = 'error'): CoupledLearningSettings {
+  const c = decodeOrThrow(coupledLearningConfig, config, path);
+  return { eta: c.eta ?? 0.1 };
+}

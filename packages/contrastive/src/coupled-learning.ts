@@ -1,0 +1,48 @@
+import * as t from 'io-ts';
+import type { ErrorMechanism, ErrorRecord } from '@multimech/core';
+import { coupledLearningConfig, resolveCoupledLearningConfig, type CoupledLearningConfig, type CoupledLearningSettings } from './coupled-learning-config';
+import { createNudgedSolver } from './nudged-solver';
+import { parameterContrast } from './parameter-contrast';
+
+/** Coupled learning's error mechanism: each edge's ∂E/∂θ contrasted between the clamped and the free state. */
+export interface CoupledLearning extends ErrorMechanism {
+  readonly kind: 'cl';
+  readonly produces: 'contrastive';
+  /** The config with its defaults filled in. */
+  readonly settings: CoupledLearningSettings;
+}
+
+/**
+ * Coupled learning (PHYSICS.md §5): the outputs are clamped (Dirichlet) at
+ * y^C = y^F − η ∂C/∂y(y^F), which for MSE is y^F + η(t − y^F), the rest of
+ * the network re-equilibrates, and each edge reads
+ * ĝ_k = [∂E/∂θ_k(s^C) − ∂E/∂θ_k(s^F)]/η (so Δθ = −(α/η)[...]).
+ *
+ * As η → 0 this tends to Jᵀ G⁻¹ ∂C/∂y, with J = dy/dθ and G = O H⁻¹ Oᵀ the
+ * outputs' response matrix (their effective resistances): clamping imposes
+ * output values where EP imposes output forces. With one output that is the
+ * exact gradient over G; with several, a different (G⁻¹-weighted) direction.
+ */
+export function createCoupledLearning(config: CoupledLearningConfig = {}, path = 'error'): CoupledLearning {
+  const settings = resolveCoupledLearningConfig(config, path);
+  const { eta } = settings;
+  return {
+    kind: 'cl',
+    produces: 'contrastive',
+    settings,
+    measure({ substrate, activation, loss }) {
+      const solver = createNudgedSolver(substrate, activation.state, loss, 'coupled learning');
+      const clampedOutputs = solver.outputs.map((y, j) => y - eta * solver.outputGradient[j]);
+      return { readings: parameterContrast(substrate, solver.free, solver.clamped(clampedOutputs), eta) };
+    },
+  };
+}
+
+export const coupledLearningRecord: ErrorRecord<CoupledLearningConfig> = {
+  kind: 'cl',
+  description: 'coupled learning: outputs clamped at y + η(t − y) (η = 0.1 by default), ∂E/∂θ contrasted between the clamped and the free state',
+  configCodec: coupledLearningConfig as t.Type<CoupledLearningConfig, unknown, unknown>,
+  requires: ['linear'],
+  produces: 'contrastive',
+  create: (config) => createCoupledLearning(config),
+};

@@ -1,0 +1,29 @@
+import * as t from 'io-ts';
+import { decodeOrThrow, oneOf, positiveNumber, strictObject } from '@multimech/core';
+
+/** The config of equilibrium propagation, as written under `error` (every key optional). */
+export const equilibriumPropagationConfig = strictObject(
+  'an equilibrium propagation error mechanism ({ "kind": "ep", "beta"?, "variant"? })',
+  {},
+  {
+    /** β: the nudging strength (default 0.01). */
+    beta: positiveNumber,
+    /** Which two states are compared: 0 and +β, −β and 0, or −β and +β (default 'centred'). */
+    variant: oneOf('positive', 'negative', 'centred'),
+  },
+);
+export type EquilibriumPropagationConfig = t.TypeOf<typeof equilibriumPropagationConfig>;
+
+export type EquilibriumPropagationVariant = 'positive' | 'negative' | 'centred';
+
+/** An equilibrium propagation config with its defaults filled in. */
+export interface EquilibriumPropagationSettings {
+  readonly beta: number;
+  readonly variant: EquilibriumPropagationVariant;
+}
+
+/** Decodes an EP config (refusing bad values with their path under `path`) and fills in the defaults. */
+export function resolveEquilibriumPropagationConfig(config: unknown = {}, path = 'error'): EquilibriumPropagationSettings {
+  const c = decodeOrThrow(equilibriumPropagationConfig, config, path);
+  return { beta: c.beta ?? 0.01, variant: c.variant ?? 'centred' };
+}

@@ -1,0 +1,59 @@
+import * as t from 'io-ts';
+import type { ErrorMechanism, ErrorRecord } from '@multimech/core';
+import {
+  equilibriumPropagationConfig,
+  resolveEquilibriumPropagationConfig,
+  type EquilibriumPropagationConfig,
+  type EquilibriumPropagationSettings,
+} from './equilibrium-propagation-config';
+import { createNudgedSolver } from './nudged-solver';
+import { parameterContrast } from './parameter-contrast';
+
+/** Equilibrium propagation's error mechanism: each edge's ∂E/∂θ contrasted between two nudged states. */
+export interface EquilibriumPropagation extends ErrorMechanism {
+  readonly kind: 'ep';
+  readonly produces: 'contrastive';
+  /** The config with its defaults filled in. */
+  readonly settings: EquilibriumPropagationSettings;
+  /** The nudging strengths (β₁, β₂) of the two states compared. */
+  readonly betas: readonly [number, number];
+}
+
+/**
+ * Equilibrium propagation (PHYSICS.md §5). The nudged state
+ * s^β = argmin_s E(θ, s) + βC(s) adds a force β e(s^β) at the outputs; the
+ * reading of each edge is ĝ_k = [∂E/∂θ_k(s^{β₂}) − ∂E/∂θ_k(s^{β₁})]/(β₂ − β₁),
+ * the gradient estimate itself (consumed by the `contrastive` rule):
+ * positive (0, β) and negative (−β, 0) are biased O(β), centred (−β, β) O(β²).
+ * s^0 is the activation's free state; on a linear substrate the nudged
+ * states come from the free state's factorization (OutputSubspaceSolver).
+ */
+export function createEquilibriumPropagation(config: EquilibriumPropagationConfig = {}, path = 'error'): EquilibriumPropagation {
+  const settings = resolveEquilibriumPropagationConfig(config, path);
+  const { beta, variant } = settings;
+  const betas: [number, number] = variant === 'positive' ? [0, beta] : variant === 'negative' ? [-beta, 0] : [-beta, beta];
+  return {
+    kind: 'ep',
+    produces: 'contrastive',
+    settings,
+    betas,
+    measure({ substrate, activation, loss }) {
+      const solver = createNudgedSolver(substrate, activation.state, loss, 'equilibrium propagation');
+      const [low, high] = betas.map((b) => (b === 0 ? { state: solver.free, iterations: 0 } : solver.nudged(b)));
+      return {
+        readings: parameterContrast(substrate, low.state, high.state, betas[1] - betas[0]),
+        diagnostics: { newtonSteps: low.iterations + high.iterations },
+      };
+    },
+  };
+}
+
+export const equilibriumPropagationRecord: ErrorRecord<EquilibriumPropagationConfig> = {
+  kind: 'ep',
+  description:
+    'equilibrium propagation: ∂E/∂θ contrasted between nudged states s^β = argmin E + βC; variant positive (0, β), negative (−β, 0) or centred (−β, β, the default), β = 0.01',
+  configCodec: equilibriumPropagationConfig as t.Type<EquilibriumPropagationConfig, unknown, unknown>,
+  requires: ['linear'],
+  produces: 'contrastive',
+  create: (config) => createEquilibriumPropagation(config),
+};

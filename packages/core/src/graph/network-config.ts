@@ -1,0 +1,65 @@
+import * as t from 'io-ts';
+import { oneOf, positiveInteger, positiveNumber, strictObject } from '../config/codecs';
+import type { Rng } from '../rng';
+import { PortCounts, Topology, gridTopology, layeredTopology, randomTopology } from './generators';
+
+/** A generated network in a config; the port counts come from the task. */
+export type GeneratedNetworkConfig =
+  | { readonly generator: 'layered'; readonly hidden: readonly number[] }
+  | { readonly generator: 'grid'; readonly width: number; readonly height: number }
+  | { readonly generator: 'random'; readonly nodes: number; readonly meanDegree: number };
+
+export const GENERATORS = ['layered', 'grid', 'random'] as const;
+
+const generatorCodecs = {
+  layered: strictObject('a layered network { generator, hidden }', { generator: oneOf('layered'), hidden: t.array(positiveInteger) }),
+  grid: strictObject('a grid network { generator, width, height }', { generator: oneOf('grid'), width: positiveInteger, height: positiveInteger }),
+  random: strictObject('a random network { generator, nodes, meanDegree }', {
+    generator: oneOf('random'),
+    nodes: positiveInteger,
+    meanDegree: positiveNumber,
+  }),
+};
+
+/**
+ * `network: { "generator": ... }`, decoded against the one generator codec
+ * that `generator` names, so a mistake gives one problem rather than one per
+ * branch of a union. `alternatives` names other accepted forms for the
+ * message (a substrate that also reads a file says so).
+ */
+export function generatedNetworkCodec(alternatives = ''): t.Type<GeneratedNetworkConfig, unknown, unknown> {
+  const expected = `one of ${GENERATORS.map((g) => `'${g}'`).join(', ')}${alternatives}`;
+  return new t.Type<GeneratedNetworkConfig, unknown, unknown>(
+    `a network: { "generator": "layered" | "grid" | "random", ... }${alternatives}`,
+    (u): u is GeneratedNetworkConfig => Object.values(generatorCodecs).some((c) => c.is(u)),
+    (u, c) => {
+      if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c);
+      const g = (u as Record<string, unknown>).generator;
+      if (typeof g === 'string' && (GENERATORS as readonly string[]).includes(g)) {
+        return generatorCodecs[g as (typeof GENERATORS)[number]].validate(u, c) as t.Validation<GeneratedNetworkConfig>;
+      }
+      return t.failure(g, [...c, { key: 'generator', type: t.unknown, actual: g }], `expected ${expected}, got ${JSON.stringify(g) ?? 'nothing'}`);
+    },
+    (a) => a,
+  );
+}
+
+/** The topology a generated-network config describes, with the task's port counts. */
+export function topologyFromConfig(network: GeneratedNetworkConfig, ports: PortCounts, rng: Rng): Topology {
+  if (network.generator === 'layered') return layeredTopology(network.hidden, ports);
+  if (network.generator === 'grid') return gridTopology(network.width, network.height, ports);
+  return randomTopology(network.nodes, network.meanDegree, ports, rng);
+}
+
+/** An output in a config: a node name, or a pair [a, b] of node names (the value at a minus at b). */
+export type OutputSpec = string | readonly [string, string];
+
+const isName = (u: unknown): u is string => typeof u === 'string' && u.length > 0;
+const isOutput = (u: unknown): u is OutputSpec => isName(u) || (Array.isArray(u) && u.length === 2 && u.every(isName));
+
+export const outputSpecCodec = new t.Type<OutputSpec, unknown, unknown>(
+  'a node name or a pair [a, b] of node names',
+  isOutput,
+  (u, c) => (isOutput(u) ? t.success(u) : t.failure(u, c)),
+  (a) => a,
+);

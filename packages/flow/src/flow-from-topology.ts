@@ -1,0 +1,67 @@
+import { MultimechError, OutputPort, OutputSpec, PortNaming, SolverOptions, Topology, boundaryFromTopology, nodeIndex, uniformBounds } from '@multimech/core';
+import { FlowParameter, FlowSubstrate } from './flow-substrate';
+
+/** An output: a node's pressure, or the difference of two nodes' pressures `[a, b]` = p(a) − p(b). */
+export type FlowOutputSpec = OutputSpec;
+
+export interface FlowTopologyOptions {
+  /** What `initial` and the bounds are: hydraulic conductances k or tube radii r. */
+  readonly parameter: FlowParameter;
+  /** Initial parameter of each tube (one per edge of the topology's graph). */
+  readonly initial: ArrayLike<number>;
+  /** Viscosity μ, one for every tube or one per tube (default 1). */
+  readonly viscosity?: number | ArrayLike<number>;
+  /** Tube length L, one for every tube or one per tube (default 1). */
+  readonly length?: number | ArrayLike<number>;
+  /** Bounds of the parameter, the same for every tube. */
+  readonly bounds: { readonly min: number; readonly max: number };
+  /** Outputs by node name, replacing the topology's output nodes (for difference targets). */
+  readonly outputs?: readonly FlowOutputSpec[];
+  readonly solver?: SolverOptions;
+}
+
+/** Flow ports `Q1, Q2, …`, pressure ports `P1, P2, …`, the reference reservoir `reservoir`. */
+export const flowPortNaming: PortNaming = {
+  input: (i, type) => (type === 'flow' ? `Q${i + 1}` : `P${i + 1}`),
+  ground: (i, count) => (count === 1 ? 'reservoir' : `reservoir${i}`),
+};
+
+/** The name of an output port: the node name, or `p(a,b)` for a difference. */
+export function flowOutputName(spec: FlowOutputSpec): string {
+  return typeof spec === 'string' ? spec : `p(${spec[0]},${spec[1]})`;
+}
+
+/**
+ * A flow network on a generated topology (core's grid, random or layered
+ * generators). Its ground nodes are reservoirs at the reference pressure 0.
+ * With `potential` inputs each input node is a pressure reservoir whose
+ * pressure is the port's value (ports `P1`, `P2`, …); with `flow` inputs each
+ * port (`Q1`, …) injects its volume flow at the input node and withdraws it
+ * at the first reservoir. Outputs are the topology's output nodes, named
+ * after them, unless `outputs` names nodes or pairs of nodes.
+ */
+export function flowFromTopology(topology: Topology, inputType: 'flow' | 'potential', options: FlowTopologyOptions): FlowSubstrate {
+  const { graph } = topology;
+  const m = graph.from.length;
+  if (options.initial.length !== m) {
+    throw new MultimechError(`flow network: expected ${m} initial ${options.parameter} values (one per tube), got ${options.initial.length}`);
+  }
+  const boundary = boundaryFromTopology(topology, inputType, flowPortNaming);
+  const outputs: readonly OutputPort[] = options.outputs
+    ? options.outputs.map((spec) => {
+        if (typeof spec === 'string') return { name: flowOutputName(spec), node: nodeIndex(graph, spec) };
+        if (spec[0] === spec[1]) throw new MultimechError(`output ${flowOutputName(spec)} compares node '${spec[0]}' with itself`);
+        return { name: flowOutputName(spec), node: nodeIndex(graph, spec[0]), ref: nodeIndex(graph, spec[1]) };
+      })
+    : boundary.outputs;
+  return new FlowSubstrate({
+    graph,
+    boundary: { ...boundary, outputs },
+    parameter: options.parameter,
+    parameters: options.initial,
+    viscosity: options.viscosity,
+    length: options.length,
+    bounds: uniformBounds(m, options.bounds.min, options.bounds.max),
+    solver: options.solver,
+  });
+}

@@ -1,0 +1,116 @@
+import { ConfigError, ConfigProblem, decodeOrThrow, integer, nonEmptyString, positiveInteger, strictObject } from '@multimech/core';
+import * as t from 'io-ts';
+import { optimizerCodec } from './optimizer';
+
+/**
+ * The config of a comparison: several mechanisms, each over several seeds,
+ * on one substrate and task. Pure data and decoding; running it is the
+ * command line's business (`multimech compare`). Plugin sections (`substrate`,
+ * `task`, `activation`, `error`, `rule`) and `training` are decoded when each
+ * run's experiment config is, by `createExperiment`; `comparisonProblemPath`
+ * maps the paths of those problems back into the comparison config.
+ */
+
+const pluginSection = t.unknown;
+
+/** What every run shares: an experiment config without `activation`, `error` and `rule`. */
+export const comparisonBaseCodec = strictObject(
+  'the shared experiment settings ({ "substrate", "task", "optimizer"?, "training"?, "seed"?, "plugins"? })',
+  { substrate: pluginSection, task: pluginSection },
+  { optimizer: optimizerCodec, training: pluginSection, seed: integer, plugins: t.array(nonEmptyString) },
+);
+
+/** One mechanism of a comparison: its name (a column value), its activation, error and rule, an optimizer override. */
+export const comparisonMechanismCodec = strictObject(
+  'a mechanism ({ "name", "error", "activation"?, "rule"?, "optimizer"? })',
+  { name: nonEmptyString, error: pluginSection },
+  { activation: pluginSection, rule: pluginSection, optimizer: optimizerCodec },
+);
+
+export const comparisonCodec = strictObject(
+  'a comparison config ({ "name"?, "description"?, "base", "mechanisms", "seeds"?, "fidelity"? })',
+  { base: comparisonBaseCodec, mechanisms: t.array(comparisonMechanismCodec, 'a list of mechanisms') },
+  {
+    name: nonEmptyString,
+    description: t.string,
+    seeds: t.array(integer, 'a list of integer seeds'),
+    fidelity: strictObject('fidelity settings ({ "examples"? })', {}, { examples: positiveInteger }),
+  },
+);
+export type ComparisonConfig = t.TypeOf<typeof comparisonCodec>;
+export type ComparisonMechanism = t.TypeOf<typeof comparisonMechanismCodec>;
+
+/** The seeds when neither `seeds` nor `base.seed` is given. */
+export const DEFAULT_COMPARISON_SEEDS: readonly number[] = [1, 2, 3];
+/** Training examples the fidelity is measured on, by default. */
+export const DEFAULT_FIDELITY_EXAMPLES = 10;
+
+/** A comparison config with its seeds and fidelity settings resolved. */
+export interface ResolvedComparison {
+  readonly config: ComparisonConfig;
+  /** `seeds`, or `[base.seed]`, or DEFAULT_COMPARISON_SEEDS. */
+  readonly seeds: readonly number[];
+  readonly fidelityExamples: number;
+}
+
+/**
+ * Decodes a comparison config, refusing (with JSON paths) unknown keys, an
+ * empty or duplicated mechanism name list, duplicated seeds, and a
+ * `base.seed` given beside `seeds`. The plugin sections are not decoded here.
+ */
+export function decodeComparison(raw: unknown, source?: string): ResolvedComparison {
+  const config = decodeOrThrow(comparisonCodec, raw, '', source);
+  const problems: ConfigProblem[] = [];
+  if (config.mechanisms.length === 0) problems.push({ path: 'mechanisms', message: 'expected at least one mechanism, got []' });
+  const firstByName = new Map<string, number>();
+  config.mechanisms.forEach((m, i) => {
+    const first = firstByName.get(m.name);
+    if (first === undefined) firstByName.set(m.name, i);
+    else problems.push({ path: `mechanisms[${i}].name`, message: `duplicate mechanism name '${m.name}' (also mechanisms[${first}].name); names must be unique` });
+  });
+  if (config.seeds !== undefined) {
+    if (config.seeds.length === 0) problems.push({ path: 'seeds', message: 'expected at least one seed, got []' });
+    config.seeds.forEach((s, i) => {
+      const first = config.seeds!.indexOf(s);
+      if (first !== i) problems.push({ path: `seeds[${i}]`, message: `duplicate seed ${s} (also seeds[${first}])` });
+    });
+    if (config.base.seed !== undefined) {
+      problems.push({ path: 'base.seed', message: 'give the seeds in "seeds" only (base.seed is the single seed when "seeds" is absent)' });
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems, source);
+  const seeds = config.seeds ?? (config.base.seed !== undefined ? [config.base.seed] : DEFAULT_COMPARISON_SEEDS);
+  return { config, seeds, fidelityExamples: config.fidelity?.examples ?? DEFAULT_FIDELITY_EXAMPLES };
+}
+
+/**
+ * The experiment config of one run: the base with the mechanism's
+ * activation, error and rule, its optimizer keys over the base's, and the seed.
+ */
+export function comparisonExperimentConfig(config: ComparisonConfig, mechanismIndex: number, seed: number): Record<string, unknown> {
+  const m = config.mechanisms[mechanismIndex];
+  const { seed: _baseSeed, ...base } = config.base;
+  const optimizer = base.optimizer || m.optimizer ? { ...base.optimizer, ...m.optimizer } : undefined;
+  return {
+    ...(config.name !== undefined ? { name: `${config.name}: ${m.name}` } : { name: m.name }),
+    ...base,
+    ...(optimizer ? { optimizer } : {}),
+    ...(m.activation !== undefined ? { activation: m.activation } : {}),
+    error: m.error,
+    ...(m.rule !== undefined ? { rule: m.rule } : {}),
+    seed,
+  };
+}
+
+const MECHANISM_SECTIONS = ['activation', 'error', 'rule'];
+
+/**
+ * Where a problem found in one run's experiment config lies in the
+ * comparison config: `error.kind` → `mechanisms[2].error.kind`,
+ * `training.epochs` → `base.training.epochs`.
+ */
+export function comparisonProblemPath(path: string, mechanismIndex: number): string {
+  const head = /^[^.[]*/.exec(path)![0];
+  if (MECHANISM_SECTIONS.includes(head)) return `mechanisms[${mechanismIndex}].${path}`;
+  return path === '' ? 'base' : `base.${path}`;
+}
