@@ -17,6 +17,9 @@
  *                per-edge product update of the conductances and in-place
  *                re-assembly of the matrix values
  *
+ * multimech runs with its defaults (method and ordering 'auto', the default
+ * CG preconditioner) except the CG tolerance, set to the reference's 1e-10.
+ *
  * When python3 can import scipy, the same matrices go through
  * scripts/bench_scipy.py (splu with COLAMD and MMD_AT_PLUS_A, Jacobi CG with
  * rtol 1e-10) and the ratios multimech / scipy-best are printed; the last
@@ -29,7 +32,7 @@ const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
 
-const linalg = require(process.env.MM_LINALG || path.join(__dirname, '..', 'packages', 'core', 'dist', 'linalg', 'index.js'));
+const linalg = require(path.join(__dirname, '..', 'packages', 'core', 'dist', 'linalg', 'index.js'));
 
 /** CG tolerance, the same as the scipy reference's rtol. */
 const CG_TOLERANCE = 1e-10;
@@ -200,8 +203,9 @@ const fmt = (ms) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 
 function printOurs(p, r) {
   const A = p.lap.matrix;
+  const method = r.plan.method === 'cg' ? `cg with ${linalg.DEFAULT_CG_PRECONDITIONER} preconditioner` : r.plan.method;
   console.log(
-    `${p.title}: n=${A.rows}, nnz(A)=${A.rowPtr[A.rows]}, ${r.plan.method} (${r.plan.reason}), nnz(L)=${r.plan.nnzL}, residual ${r.residual.toExponential(1)}`,
+    `${p.title}: n=${A.rows}, nnz(A)=${A.rowPtr[A.rows]}, ${method} (${r.plan.reason}), nnz(L)=${r.plan.nnzL}, residual ${r.residual.toExponential(1)}`,
   );
   console.log(
     `  multimech: plan ${fmt(r.planMs)} | factor ${fmt(r.factorMs)} | solve ${fmt(r.solveMs)} | equilibrium ${fmt(r.eqMs)} | FP step ${fmt(r.fpMs)}`,

@@ -51,7 +51,7 @@ export interface PreparedComparison {
   readonly experiments: readonly Experiment[];
   readonly jobs: readonly ComparisonJob[];
   readonly classification: boolean;
-  /** The config with every default filled in, as comparison.json-compatible JSON. */
+  /** The comparison config that ran (the seeds filled in), as JSON. */
   readonly resolvedConfig: Record<string, unknown>;
 }
 

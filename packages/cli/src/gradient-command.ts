@@ -1,6 +1,7 @@
 import {
   ConfigError,
   ErrorMechanism,
+  LearningRule,
   MultimechError,
   Rng,
   adjointError,
@@ -11,10 +12,11 @@ import {
   mseLoss,
   productRule,
 } from '@multimech/core';
+import { contrastiveRule, createCoupledLearning, createEquilibriumPropagation } from '@multimech/contrastive';
 import { createFrequencyError } from '@multimech/frequency';
 import { parseSpice, resistiveFromNetlist } from '@multimech/resistive';
 
-export const GRADIENT_METHODS = ['adjoint', 'frequency', 'finite-difference'] as const;
+export const GRADIENT_METHODS = ['adjoint', 'frequency', 'finite-difference', 'ep', 'cl'] as const;
 export type GradientMethod = (typeof GRADIENT_METHODS)[number];
 
 /** `--target NODE=VALUE`: the loss pulls V(NODE) towards VALUE. */
@@ -43,7 +45,14 @@ export interface FrequencyOptions {
   readonly samplesPerPeriod?: number;
 }
 
-export interface GradientOptions extends FrequencyOptions {
+/** Equilibrium propagation's nudge and variant; coupled learning's clamp. */
+export interface ContrastiveOptions {
+  readonly beta?: number;
+  readonly variant?: 'positive' | 'negative' | 'centred';
+  readonly eta?: number;
+}
+
+export interface GradientOptions extends FrequencyOptions, ContrastiveOptions {
   readonly method: GradientMethod;
   /** Seed of any random choice a mechanism makes (default 1). */
   readonly seed?: number;
@@ -58,33 +67,45 @@ export interface GradientReport {
   readonly gradient: Float64Array;
 }
 
-const FLAG_OF: Record<string, string> = {
-  frequency: '--frequency',
-  amplitude: '--amplitude',
-  periods: '--periods',
-  mode: '--mode',
-  samplesPerPeriod: '--samples-per-period',
+/** The command's flag for each mechanism setting, and the method it belongs to. */
+export const METHOD_FLAGS: Record<string, { readonly flag: string; readonly method: GradientMethod }> = {
+  frequency: { flag: '--frequency', method: 'frequency' },
+  amplitude: { flag: '--amplitude', method: 'frequency' },
+  periods: { flag: '--periods', method: 'frequency' },
+  mode: { flag: '--mode', method: 'frequency' },
+  samplesPerPeriod: { flag: '--samples-per-period', method: 'frequency' },
+  beta: { flag: '--beta', method: 'ep' },
+  variant: { flag: '--variant', method: 'ep' },
+  eta: { flag: '--eta', method: 'cl' },
 };
 
-/** A frequency mechanism's config problem, restated in terms of the command's flags. */
-function frequencyOptionError(e: ConfigError): MultimechError {
-  const flag = (path: string) => FLAG_OF[path.replace(/^frequency\./, '')] ?? path;
-  const lines = e.problems.map((p) => `${flag(p.path)}: ${p.message.replace(/frequency\.(\w+)/g, (m, key: string) => FLAG_OF[key] ?? m)}`);
-  return new MultimechError(`--method frequency: ${lines.join('; ')}`);
+/** A mechanism's config problem, restated in terms of the command's flags. */
+function optionError(method: GradientMethod, e: ConfigError): MultimechError {
+  const flag = (key: string) => METHOD_FLAGS[key]?.flag;
+  const lines = e.problems.map((p) => {
+    const key = p.path.replace(/^method\./, '');
+    return `${flag(key) ?? p.path}: ${p.message.replace(/method\.(\w+)/g, (m, k: string) => flag(k) ?? m)}`;
+  });
+  return new MultimechError(`--method ${method}: ${lines.join('; ')}`);
 }
 
-function frequencyMechanism(options: FrequencyOptions): ErrorMechanism {
-  const config = {
-    ...(options.mode !== undefined ? { mode: options.mode } : {}),
-    ...(options.amplitude !== undefined ? { amplitude: options.amplitude } : {}),
-    ...(options.frequency !== undefined ? { frequency: options.frequency } : {}),
-    ...(options.periods !== undefined ? { periods: options.periods } : {}),
-    ...(options.samplesPerPeriod !== undefined ? { samplesPerPeriod: options.samplesPerPeriod } : {}),
-  };
+/** The settings of `options` that were given, as a mechanism config. */
+function given(options: GradientOptions, keys: readonly string[]): Record<string, unknown> {
+  const o = options as unknown as Record<string, unknown>;
+  return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
+}
+
+/** The error mechanism and rule of a physical method, built from the command's flags. */
+function mechanismOf(options: GradientOptions): { error: ErrorMechanism; rule: LearningRule } {
+  const keys = Object.keys(METHOD_FLAGS).filter((k) => METHOD_FLAGS[k].method === options.method);
+  const config = given(options, keys);
   try {
-    return createFrequencyError(config, 'frequency');
+    if (options.method === 'frequency') return { error: createFrequencyError(config, 'method'), rule: productRule };
+    if (options.method === 'ep') return { error: createEquilibriumPropagation(config, 'method'), rule: contrastiveRule };
+    if (options.method === 'cl') return { error: createCoupledLearning(config, 'method'), rule: contrastiveRule };
+    return { error: adjointError, rule: productRule };
   } catch (e) {
-    throw e instanceof ConfigError ? frequencyOptionError(e) : e;
+    throw e instanceof ConfigError ? optionError(options.method, e) : e;
   }
 }
 
@@ -92,7 +113,9 @@ function frequencyMechanism(options: FrequencyOptions): ErrorMechanism {
  * C = ½ Σ (V_node − value)² at the DC operating point of the netlist's own
  * sources, and dC/dG for every resistor (G = 1/R) by the chosen method:
  * the exact adjoint, frequency propagation (DC activation, error at ω₂ read
- * by lock-in), or central finite differences of the equilibrium loss.
+ * by lock-in), central finite differences of the equilibrium loss,
+ * equilibrium propagation (the contrast of ∂E/∂G between nudged states) or
+ * coupled learning (its estimate of dC/dG, from clamped outputs).
  */
 export function netlistGradient(text: string, file: string, targets: readonly GradientTarget[], options: GradientOptions): GradientReport {
   if (targets.length === 0) throw new MultimechError('at least one --target NODE=VALUE is needed (the loss is ½ Σ (V_node − value)²)');
@@ -105,13 +128,13 @@ export function netlistGradient(text: string, file: string, targets: readonly Gr
     const loss = equilibriumLoss(substrate, drive, mseLoss, y);
     return { method: options.method, loss, names, gradient: finiteDifferenceGradient(substrate, drive, mseLoss, y) };
   }
-  const error = options.method === 'adjoint' ? adjointError : frequencyMechanism(options);
-  const pipeline = { substrate, activation: dcActivation, error, rule: productRule, loss: mseLoss, rng: new Rng(options.seed ?? 1) };
+  const { error, rule } = mechanismOf(options);
+  const pipeline = { substrate, activation: dcActivation, error, rule, loss: mseLoss, rng: new Rng(options.seed ?? 1) };
   try {
     const r = exampleGradient(pipeline, drive, y);
     return { method: options.method, loss: r.loss, names, gradient: r.gradient };
   } catch (e) {
-    throw e instanceof ConfigError && options.method === 'frequency' ? frequencyOptionError(e) : e;
+    throw e instanceof ConfigError ? optionError(options.method, e) : e;
   }
 }
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'fs';
 import * as path from 'path';
 import { CliIo, processIo } from './cli-io';
 import { compareCommand } from './compare-command';
-import { GRADIENT_METHODS, GradientMethod, GradientTarget, gradientJson, gradientTable, netlistGradient, parseTarget } from './gradient-command';
+import { GRADIENT_METHODS, METHOD_FLAGS, GradientMethod, GradientTarget, gradientJson, gradientTable, netlistGradient, parseTarget } from './gradient-command';
 import { readInputFile } from './read-input-file';
 import { trainCommand } from './train-command';
 
@@ -48,6 +48,9 @@ interface GradientFlags {
   frequency?: number;
   periods?: number;
   samplesPerPeriod?: number;
+  beta?: number;
+  variant?: 'positive' | 'negative' | 'centred';
+  eta?: number;
 }
 
 /** Usage errors found after commander parsed the arguments (exit code 2, like commander's own). */
@@ -97,11 +100,14 @@ function buildProgram(io: CliIo): Command {
     .option('--frequency <F>', 'frequency method: error frequency (Hz)', positiveArg)
     .option('--periods <P>', 'frequency method: lock-in window in periods', positiveIntegerArg)
     .option('--samples-per-period <N>', 'frequency method, transient mode: samples per period', positiveIntegerArg)
+    .option('--beta <B>', 'ep method: nudge strength β', positiveArg)
+    .addOption(new Option('--variant <variant>', 'ep method: which pair of nudged states').choices(['positive', 'negative', 'centred']))
+    .option('--eta <E>', 'cl method: clamp fraction η (0 < η ≤ 1)', positiveArg)
     .action(async (netlist: string, flags: GradientFlags) => {
-      const frequencyOnly = (['mode', 'amplitude', 'frequency', 'periods', 'samplesPerPeriod'] as const).filter((k) => flags[k] !== undefined);
-      if (flags.method !== 'frequency' && frequencyOnly.length > 0) {
-        const names = frequencyOnly.map((k) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()));
-        throw new UsageError(`${names.join(', ')} ${names.length === 1 ? 'applies' : 'apply'} only to --method frequency (the method is ${flags.method})`);
+      const misplaced = Object.keys(METHOD_FLAGS).filter((k) => (flags as unknown as Record<string, unknown>)[k] !== undefined && METHOD_FLAGS[k].method !== flags.method);
+      if (misplaced.length > 0) {
+        const list = misplaced.map((k) => `${METHOD_FLAGS[k].flag} applies only to --method ${METHOD_FLAGS[k].method}`);
+        throw new UsageError(`${list.join('; ')} (the method is ${flags.method})`);
       }
       const text = await readInputFile(netlist, 'a SPICE netlist');
       const report = netlistGradient(text, netlist, flags.target, flags);

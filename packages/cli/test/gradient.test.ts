@@ -112,3 +112,45 @@ describe('multimech gradient --json', () => {
     expect(r.stdout).toMatch(/^R2\s+-1\.350000e\+3$/m);
   });
 });
+
+describe('multimech gradient --method ep | cl', () => {
+  const targets = ['--target', 'b=0.9', '--target', 'D=1.2'];
+  const cosine = (a: Record<string, number>, b: Record<string, number>) => {
+    const keys = Object.keys(b);
+    const dot = keys.reduce((s, k) => s + a[k] * b[k], 0);
+    const norm = (x: Record<string, number>) => Math.sqrt(keys.reduce((s, k) => s + x[k] ** 2, 0));
+    return dot / (norm(a) * norm(b));
+  };
+
+  test("centred EP's error falls as β² and positive EP's as β", async () => {
+    const adjoint = await gradient('network.cir', ...targets);
+    const err = async (beta: number, variant: string) =>
+      relativeDifference((await gradient('network.cir', ...targets, '--method', 'ep', '--beta', String(beta), '--variant', variant)).gradient, adjoint.gradient);
+    // β is a conductance here: small against the kΩ network's 1/R
+    const [c1, c2] = [await err(1e-4, 'centred'), await err(1e-5, 'centred')];
+    const [p1, p2] = [await err(1e-4, 'positive'), await err(1e-5, 'positive')];
+    expect(Math.log10(c1 / c2)).toBeGreaterThan(1.8);
+    expect(Math.log10(c1 / c2)).toBeLessThan(2.2);
+    expect(Math.log10(p1 / p2)).toBeGreaterThan(0.8);
+    expect(Math.log10(p1 / p2)).toBeLessThan(1.2);
+    expect(c2).toBeLessThan(1e-3);
+  });
+
+  test('coupled learning points along the gradient for one target, and its estimate is printed under the same keys', async () => {
+    const one = ['--target', 'b=0.9'];
+    const adjoint = await gradient('network.cir', ...one);
+    const cl = await gradient('network.cir', ...one, '--method', 'cl', '--eta', '0.0001');
+    expect(Object.keys(cl.gradient)).toEqual(Object.keys(adjoint.gradient));
+    expect(cl.loss).toBeCloseTo(adjoint.loss, 12);
+    expect(cosine(cl.gradient, adjoint.gradient)).toBeGreaterThan(0.9999);
+  });
+
+  test('a flag of another method is a usage error', async () => {
+    const r = await runCli(['gradient', path.join(dir, 'network.cir'), ...targets, '--method', 'adjoint', '--beta', '0.1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--beta applies only to --method ep (the method is adjoint)');
+    const s = await runCli(['gradient', path.join(dir, 'network.cir'), ...targets, '--method', 'cl', '--eta', '2']);
+    expect(s.code).toBe(1);
+    expect(s.stderr).toMatch(/--method cl: --eta: /);
+  });
+});

@@ -59,7 +59,7 @@ export interface ExperimentOptions {
 }
 
 export interface Experiment {
-  /** The config with every default filled in, as JSON. */
+  /** The config as JSON: the seed, the task, optimizer and training with their defaults filled in, the plugin sections as written (their plugins fill in their own defaults). */
   readonly resolvedConfig: Record<string, unknown>;
   readonly substrate: Substrate;
   readonly task: Task;

@@ -4,12 +4,14 @@
  * `jacobi`: M = diag(A). `two-level`: M^{-1} = diag(A)^{-1} + 1 1^T / (1^T A 1),
  * Jacobi plus an exact correction on the all-ones vector, which is the slow
  * mode of grounded Laplacians (a few grounds hold the whole network down;
- * Jacobi alone leaves one tiny isolated eigenvalue). `ic0`: M = L L^T with L
- * the incomplete Cholesky
- * factor of A that keeps the pattern of tril(A) (zero fill); when the plain
- * factorization breaks down (possible for SPD matrices that are not
- * M-matrices) it is retried on A + alpha diag(A) with growing alpha.
- * `none`: M = I.
+ * Jacobi alone leaves one tiny isolated eigenvalue); it is SPD for every SPD
+ * A. `ic0`: M = L L^T with L the incomplete Cholesky factor of A that keeps
+ * the pattern of tril(A) (zero fill); when the plain factorization breaks
+ * down (possible for SPD matrices that are not M-matrices) it is retried on
+ * A + alpha diag(A) with growing alpha. `none`: M = I.
+ *
+ * ConjugateGradient fuses the diagonal kinds into its own loops; these
+ * classes serve the other kinds and standalone use.
  */
 
 import { CsrMatrix } from './csr-matrix';
