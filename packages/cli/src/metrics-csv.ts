@@ -1,8 +1,10 @@
 import type { EpochFigures } from './progress-display';
 
-/** An epoch's figures and how long its training steps took. */
+/** An epoch's figures, how long its training steps took, and what the optimizer and the error mechanism reported. */
 export interface EpochRow extends EpochFigures {
   readonly seconds: number;
+  readonly clamped?: number;
+  readonly diagnostics?: Readonly<Record<string, number>>;
 }
 
 /** A CSV field: numbers in full precision, empty when absent, text quoted when it must be. */
@@ -34,11 +36,14 @@ export function metricValues(r: EpochRow, classification: boolean): (number | un
 /**
  * `metrics.csv`: one row per epoch (epoch 0 is the evaluation before any
  * update) with the losses and, for classification, the accuracies or, for
- * regression, the relative errors, and the seconds the epoch took.
+ * regression, the relative errors, the seconds the epoch took, how many
+ * parameters the projection held at a bound, and one `diag_<name>` column per
+ * diagnostic of the error mechanism (its largest value over the epoch).
  */
 export function metricsCsv(rows: readonly EpochRow[], classification: boolean): string {
-  const lines = rows.map((r) => metricValues(r, classification).map(csvField).join(','));
-  return [metricColumns(classification).join(','), ...lines].join('\n') + '\n';
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r.diagnostics ?? {})))].sort();
+  const lines = rows.map((r) => [...metricValues(r, classification), r.clamped, ...keys.map((k) => r.diagnostics?.[k])].map(csvField).join(','));
+  return [[...metricColumns(classification), 'clamped', ...keys.map((k) => `diag_${k}`)].join(','), ...lines].join('\n') + '\n';
 }
 
 /** `parameters.csv`: one row per trainable parameter. */

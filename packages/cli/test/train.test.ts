@@ -57,7 +57,7 @@ describe('multimech train', () => {
     expect(log[6]).toMatch(/^epoch 6\/6 loss \S+ test_loss \S+ train_rel_err \S+ test_rel_err \S+$/);
 
     const metrics = parseCsv(readFileSync(path.join(out, 'metrics.csv'), 'utf8'));
-    expect(metrics.header).toEqual(['epoch', 'train_loss', 'test_loss', 'train_relative_error', 'test_relative_error', 'seconds']);
+    expect(metrics.header).toEqual(['epoch', 'train_loss', 'test_loss', 'train_relative_error', 'test_relative_error', 'seconds', 'clamped']);
     expect(metrics.rows.map((row) => row[0])).toEqual([0, 1, 2, 3, 4, 5, 6]);
     for (const row of metrics.rows) for (const v of row) expect(Number.isFinite(v)).toBe(true);
     const first = metrics.rows[0];
@@ -116,7 +116,8 @@ describe('multimech train', () => {
     const r = await runCli(['train', config, '--out', out, '--seed', '7']);
     expect(r.code).toBe(0);
     const metrics = parseCsv(readFileSync(path.join(out, 'metrics.csv'), 'utf8'));
-    expect(metrics.header).toEqual(['epoch', 'train_loss', 'test_loss', 'train_accuracy', 'test_accuracy', 'seconds']);
+    // the frequency mechanism reports its lock-in window and sample count
+    expect(metrics.header).toEqual(['epoch', 'train_loss', 'test_loss', 'train_accuracy', 'test_accuracy', 'seconds', 'clamped', 'diag_samples', 'diag_window']);
     expect(metrics.rows).toHaveLength(3);
     expect(metrics.rows[2][1]).toBeLessThan(metrics.rows[0][1]);
     const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));

@@ -41,6 +41,12 @@ export interface EpochEvent {
   readonly seconds: number;
   /** Parameters held at a bound during the epoch. */
   readonly clamped: number;
+  /**
+   * The error mechanism's diagnostics over the epoch's training examples,
+   * each the largest value seen (a Péclet number, a count of negative
+   * concentrations, a quadrature component, Newton steps). Absent at epoch 0.
+   */
+  readonly diagnostics?: Readonly<Record<string, number>>;
 }
 
 export interface TrainingSummary {
@@ -131,7 +137,7 @@ export class Trainer {
       : { loss: loss / n, relativeError: ref2 > 0 ? Math.sqrt(err2 / ref2) : Math.sqrt(err2) };
   }
 
-  private emitEpoch(seconds: number, clamped: number): EpochEvent {
+  private emitEpoch(seconds: number, clamped: number, diagnostics?: Record<string, number>): EpochEvent {
     const { task, epochs } = this.parts;
     const tr = this.evaluate(task.train);
     const te = this.evaluate(task.test);
@@ -146,14 +152,15 @@ export class Trainer {
       testRelativeError: te.relativeError,
       seconds,
       clamped,
+      ...(diagnostics && Object.keys(diagnostics).length > 0 ? { diagnostics } : {}),
     };
     this.history.push(event);
     for (const l of this.listeners.epoch) l(event);
     return event;
   }
 
-  /** One epoch of minibatch steps; returns the number of clamped parameters. */
-  private trainEpoch(): number {
+  /** One epoch of minibatch steps; returns the number of clamped parameters and the largest diagnostics. */
+  private trainEpoch(): { clamped: number; diagnostics: Record<string, number> } {
     const { substrate, task, rng, optimizer } = this.parts;
     const order = rng.shuffle([...task.train.keys()]);
     const batch = optimizer.batchSize;
@@ -161,6 +168,7 @@ export class Trainer {
     const theta = Float64Array.from(substrate.parameters);
     const grad = new Float64Array(theta.length);
     let clampedTotal = 0;
+    const diagnostics: Record<string, number> = {};
     for (let s = 0; s < steps; s++) {
       grad.fill(0);
       const members = order.slice(s * batch, (s + 1) * batch);
@@ -170,6 +178,9 @@ export class Trainer {
         const r = exampleGradient(this.pipeline, substrate.drive(ex.inputs), ex.target);
         loss += r.loss;
         for (let k = 0; k < grad.length; k++) grad[k] += r.gradient[k];
+        for (const [key, value] of Object.entries(r.diagnostics ?? {})) {
+          if (Number.isFinite(value) && !(diagnostics[key] >= value)) diagnostics[key] = value;
+        }
       }
       for (let k = 0; k < grad.length; k++) grad[k] /= members.length;
       const { clamped } = this.optimizer.step(theta, grad, substrate.bounds);
@@ -178,7 +189,7 @@ export class Trainer {
       const event: StepEvent = { epoch: this.epoch, step: s + 1, stepsPerEpoch: steps, loss: loss / members.length, clamped };
       for (const l of this.listeners.step) l(event);
     }
-    return clampedTotal;
+    return { clamped: clampedTotal, diagnostics };
   }
 
   /** Trains for the configured epochs (after an initial evaluation, epoch 0). */
@@ -188,8 +199,8 @@ export class Trainer {
     while (this.epoch < this.parts.epochs) {
       this.epoch++;
       const t0 = Date.now();
-      const clamped = this.trainEpoch();
-      this.emitEpoch((Date.now() - t0) / 1000, clamped);
+      const { clamped, diagnostics } = this.trainEpoch();
+      this.emitEpoch((Date.now() - t0) / 1000, clamped, diagnostics);
     }
     const last = this.history[this.history.length - 1];
     const { substrate } = this.parts;
