@@ -94,16 +94,16 @@ export function planSolver(pattern: CsrMatrix, options: SolverOptions = {}): Sol
   let reason: string;
   if (method === 'cholesky') {
     chosen = 'cholesky';
-    reason = `requested cholesky (${fillText})`;
+    reason = `requested cholesky: ${fillText}`;
   } else if (method === 'cg') {
     chosen = 'cg';
-    reason = `requested cg (${fillText})`;
+    reason = `requested cg: ${fillText}`;
   } else if (fill > fillLimit) {
     chosen = 'cg';
     reason = `${fillText} > limit ${fillLimit}`;
   } else if (symbolic.nnzL > maxEntries) {
     chosen = 'cg';
-    reason = `nnz(L) ${symbolic.nnzL} > memory cap ${maxEntries} (${fillText})`;
+    reason = `nnz(L) ${symbolic.nnzL} > memory cap ${maxEntries}, ${fillText}`;
   } else {
     chosen = 'cholesky';
     reason = `${fillText} <= limit ${fillLimit}`;
