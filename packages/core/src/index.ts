@@ -18,6 +18,7 @@ export * from './scalar-network';
 export * from './scalar-substrate';
 export * from './transport';
 export * from './gradient';
+export * from './newton';
 export * from './config/codecs';
 export * from './config/sections';
 export * from './mechanisms/dc-activation';
