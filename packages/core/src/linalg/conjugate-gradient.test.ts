@@ -1,27 +1,9 @@
+import { denseSolve, randomVector, relativeError } from './dense-reference';
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { ConjugateGradient, ConvergenceError, conjugateGradient } from './conjugate-gradient';
 import { CsrMatrix, csrFromTriplets, csrMultiply, csrToDense } from './csr-matrix';
 import { IncompleteCholesky, buildPreconditioner } from './preconditioner';
 import { gridGraph, groundedLaplacian, mulberry32, randomGraph, randomGramSpd, randomSparseSpd, randomWeights } from './sample-matrices';
-
-function denseSolve(A: CsrMatrix, b: Float64Array): Float64Array {
-  const chol = new CholeskyDecomposition(new Matrix(csrToDense(A)));
-  return Float64Array.from(chol.solve(Matrix.columnVector(Array.from(b))).getColumn(0));
-}
-
-function relativeError(x: Float64Array, reference: Float64Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < x.length; i++) {
-    num += (x[i] - reference[i]) ** 2;
-    den += reference[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
-
-function randomVector(n: number, rng: () => number): Float64Array {
-  return Float64Array.from({ length: n }, () => rng() - 0.5);
-}
 
 function laplacian(n: number, rng: () => number): CsrMatrix {
   const graph = randomGraph(n, 3 + 3 * rng(), rng);

@@ -1,26 +1,7 @@
-import { CholeskyDecomposition, Matrix } from 'ml-matrix';
-import { CsrMatrix, csrFromTriplets, csrToDense } from './csr-matrix';
+import { denseSolve, randomVector, relativeError } from './dense-reference';
+import { csrFromTriplets } from './csr-matrix';
 import { DEFAULT_FILL_LIMIT, LIVE_FACTORIZATIONS, planSolver } from './linear-solver';
 import { assembleLaplacian, gridGraph, groundedLaplacian, mulberry32, randomGraph, randomWeights } from './sample-matrices';
-
-function denseSolve(A: CsrMatrix, b: Float64Array): Float64Array {
-  const chol = new CholeskyDecomposition(new Matrix(csrToDense(A)));
-  return Float64Array.from(chol.solve(Matrix.columnVector(Array.from(b))).getColumn(0));
-}
-
-function relativeError(x: Float64Array, reference: Float64Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < x.length; i++) {
-    num += (x[i] - reference[i]) ** 2;
-    den += reference[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
-
-function randomVector(n: number, rng: () => number): Float64Array {
-  return Float64Array.from({ length: n }, () => rng() - 0.5);
-}
 
 describe('planSolver: automatic choice', () => {
   it('picks Cholesky on a 30x30 grid', () => {

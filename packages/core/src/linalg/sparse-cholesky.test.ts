@@ -1,5 +1,5 @@
-import { CholeskyDecomposition, Matrix } from 'ml-matrix';
-import { CsrMatrix, csrFromTriplets, csrMultiply, csrToDense } from './csr-matrix';
+import { denseSolve, randomVector, relativeError } from './dense-reference';
+import { csrFromTriplets, csrMultiply } from './csr-matrix';
 import {
   EdgeList,
   assembleLaplacian,
@@ -13,27 +13,6 @@ import {
 } from './sample-matrices';
 import { SparseCholesky } from './sparse-cholesky';
 import { SymbolicCholesky } from './symbolic-cholesky';
-
-/** x = A^{-1} b by ml-matrix's dense Cholesky. */
-function denseSolve(A: CsrMatrix, b: Float64Array): Float64Array {
-  const chol = new CholeskyDecomposition(new Matrix(csrToDense(A)));
-  expect(chol.isPositiveDefinite()).toBe(true);
-  return Float64Array.from(chol.solve(Matrix.columnVector(Array.from(b))).getColumn(0));
-}
-
-function relativeError(x: Float64Array, reference: Float64Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < x.length; i++) {
-    num += (x[i] - reference[i]) ** 2;
-    den += reference[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
-
-function randomVector(n: number, rng: () => number): Float64Array {
-  return Float64Array.from({ length: n }, () => rng() - 0.5);
-}
 
 /** A random grounded Laplacian: random graph of n nodes, 1..3 grounds. */
 function randomLaplacian(n: number, rng: () => number) {
