@@ -13,3 +13,4 @@ export * from './linear-solver';
 export * from './sample-matrices';
 export * from './split-csr';
 export * from './bicgstab';
+export * from './dense-reference';
