@@ -19,3 +19,4 @@ export * from './comparison-report';
 export * from './comparison-plots';
 export * from './comparison-progress';
 export * from './compare-command';
+export * from './fidelity-command';

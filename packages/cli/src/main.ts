@@ -4,6 +4,7 @@ import { readFileSync } from 'fs';
 import * as path from 'path';
 import { CliIo, processIo } from './cli-io';
 import { compareCommand } from './compare-command';
+import { fidelityCommand } from './fidelity-command';
 import { GRADIENT_METHODS, METHOD_FLAGS, GradientMethod, GradientTarget, gradientJson, gradientTable, netlistGradient, parseTarget } from './gradient-command';
 import { readInputFile } from './read-input-file';
 import { trainCommand } from './train-command';
@@ -86,6 +87,15 @@ function buildProgram(io: CliIo): Command {
     .option('-w, --workers <N>', 'worker threads (default: the number of cores; 1 runs everything in one thread)', positiveIntegerArg)
     .action(async (config: string, flags: { out?: string; workers?: number }) => {
       await compareCommand(config, flags, io);
+    });
+
+  program
+    .command('fidelity')
+    .description("sweep one knob of a mechanism (β, η, window, noise) and measure its gradient against the exact one: a CSV and a log-log plot with the theoretical slope")
+    .argument('<CONFIG>', 'fidelity config (JSON): experiment, sweep { path, values }, slope?, examples?')
+    .option('-o, --out <DIR>', 'results folder (default: runs/<config name>-<yyyymmdd-hhmmss>)')
+    .action(async (config: string, flags: { out?: string }) => {
+      await fidelityCommand(config, flags, io);
     });
 
   program
