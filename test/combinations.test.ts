@@ -1,6 +1,7 @@
 import { chemicalPlugin } from '@multimech/chemical';
 import { contrastivePlugin } from '@multimech/contrastive';
 import { compatibilityProblems, corePlugin, createRegistries, decodeOrThrow } from '@multimech/core';
+import { elasticPlugin } from '@multimech/elastic';
 import { flowPlugin } from '@multimech/flow';
 import { frequencyPlugin } from '@multimech/frequency';
 import { resistivePlugin } from '@multimech/resistive';
@@ -13,12 +14,13 @@ import { heatPlugin } from '../examples/custom-substrate/src';
  * list is discovered from the registries, so a new plugin joins the matrix
  * by being registered here.
  */
-const plugins = [resistivePlugin, flowPlugin, frequencyPlugin, chemicalPlugin, contrastivePlugin, heatPlugin];
+const plugins = [resistivePlugin, flowPlugin, elasticPlugin, frequencyPlugin, chemicalPlugin, contrastivePlugin, heatPlugin];
 const registries = createRegistries([corePlugin, trainerPlugin, ...plugins]);
 
 const substrateConfigs: Record<string, object> = {
   resistive: { kind: 'resistive', network: { generator: 'layered', hidden: [6] } },
   flow: { kind: 'flow', network: { generator: 'layered', hidden: [6] }, parameter: 'radius' },
+  elastic: { kind: 'elastic', dimension: 2, network: { generator: 'triangular', width: 6, height: 5 }, parameter: 'both' },
   'acme/heat-grid': { kind: 'acme/heat-grid', width: 4, height: 3 },
 };
 const errorConfigs: Record<string, object> = {
@@ -64,7 +66,7 @@ describe('every supported combination trains', () => {
     const chemical = registries.errors.get('chemical');
     const problems = compatibilityProblems(registries.substrates.get('resistive'), registries.activations.get('dc'), chemical, ruleFor('chemical'));
     expect(problems.map((p) => p.message)).toEqual([
-      "error mechanism 'chemical' cannot run on substrate 'resistive': it needs 'transport', which 'resistive' does not provide",
+      "error mechanism 'chemical' cannot run on substrate 'resistive': it needs 'transport', which substrate 'resistive' does not provide",
     ]);
   });
 
@@ -73,7 +75,14 @@ describe('every supported combination trains', () => {
       {
         seed: 3,
         substrate: substrateConfigs[substrate],
-        task: { kind: 'regression', features: 2, outputs: 2, train: 12, test: 6, inputs: { encoding: substrate === 'resistive' ? 'voltage' : 'current' } },
+        task: {
+          kind: 'regression',
+          features: 2,
+          outputs: substrate === 'elastic' ? 1 : 2,
+          train: 12,
+          test: 6,
+          inputs: substrate === 'resistive' ? { encoding: 'voltage' } : { encoding: 'current', ...(substrate === 'elastic' ? { scale: 0.1 } : {}) },
+        },
         activation: { kind: activation },
         error: errorConfigs[error],
         rule: { kind: ruleFor(error).kind },

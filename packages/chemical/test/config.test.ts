@@ -118,7 +118,7 @@ describe('chemical plugin registration and config decoding', () => {
     expect((error as ConfigError).problems).toEqual([
       {
         path: 'error.kind',
-        message: "error mechanism 'chemical' cannot run on substrate 'resistive': it needs 'transport', which 'resistive' does not provide",
+        message: "error mechanism 'chemical' cannot run on substrate 'resistive': it needs 'transport', which substrate 'resistive' does not provide",
       },
     ]);
     expect(error.message).toContain("'chemical'");

@@ -1,5 +1,6 @@
 import { chemicalPlugin } from '@multimech/chemical';
 import { contrastivePlugin } from '@multimech/contrastive';
+import { elasticPlugin } from '@multimech/elastic';
 import { flowPlugin } from '@multimech/flow';
 import { frequencyPlugin } from '@multimech/frequency';
 import { resistivePlugin } from '@multimech/resistive';
@@ -9,10 +10,10 @@ import * as path from 'path';
 
 /**
  * The plugins the command line loads (`train`, `compare`, and the
- * comparison's worker threads): the resistive and flow substrates, the
+ * comparison's worker threads): the resistive, flow and elastic substrates, the
  * frequency, chemical and contrastive (EP, CL) mechanisms, the trainer's tasks.
  */
-export const CLI_PLUGINS = [resistivePlugin, flowPlugin, frequencyPlugin, chemicalPlugin, contrastivePlugin, trainerPlugin];
+export const CLI_PLUGINS = [resistivePlugin, flowPlugin, elasticPlugin, frequencyPlugin, chemicalPlugin, contrastivePlugin, trainerPlugin];
 
 /**
  * The plugins a config asks for in its `plugins` list, loaded as modules: a

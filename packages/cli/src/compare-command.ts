@@ -102,7 +102,13 @@ export function prepareComparison(raw: unknown, configFile: string): PreparedCom
   const resolvedConfig: Record<string, unknown> = {
     ...(config.name !== undefined ? { name: config.name } : {}),
     ...(config.description !== undefined ? { description: config.description } : {}),
-    base: { substrate: first.substrate, task: first.task, optimizer: resolveOptimizer(config.base.optimizer), training: first.training },
+    base: {
+      ...(config.base.plugins ? { plugins: config.base.plugins } : {}),
+      substrate: first.substrate,
+      task: first.task,
+      optimizer: resolveOptimizer(config.base.optimizer),
+      training: first.training,
+    },
     mechanisms: config.mechanisms.map((m, i) => {
       const r = experiments[i].resolvedConfig;
       return { name: m.name, activation: r.activation, error: r.error, rule: r.rule, ...(m.optimizer ? { optimizer: r.optimizer } : {}) };

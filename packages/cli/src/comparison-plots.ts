@@ -55,7 +55,7 @@ export function seedBandSpec(options: {
     $schema: SCHEMA,
     title: options.title,
     background: 'white',
-    config: { font: 'DejaVu Sans', legend: { symbolOpacity: 1, symbolType: 'stroke' } },
+    config: { font: 'DejaVu Sans', legend: { symbolOpacity: 1, symbolType: 'stroke', labelLimit: 260 } },
     width: 480,
     height: 260,
     data: { values: points },
@@ -81,7 +81,7 @@ export function seedBandSpec(options: {
 export function fidelitySpec(title: string, rows: readonly ComparisonSummary[]): object {
   const values = rows.filter((r) => r.fidelity).map((r) => ({ mechanism: r.mechanism, cosine: r.fidelity!.cosine, relativeError: r.fidelity!.relativeError }));
   const low = Math.min(0, ...values.map((v) => v.cosine));
-  const x = { field: 'mechanism', type: 'nominal', title: 'mechanism', sort: rows.map((r) => r.mechanism), axis: { labelAngle: 0 } };
+  const x = { field: 'mechanism', type: 'nominal', title: 'mechanism', sort: rows.map((r) => r.mechanism), axis: { labelAngle: -30, labelLimit: 200 } };
   return {
     $schema: SCHEMA,
     title,

@@ -138,7 +138,7 @@ export function fidelitySweepSpec(title: string, knob: string, points: readonly 
           x,
           y: { field: 'relativeError', type: 'quantitative', title: 'relative error against the exact gradient', scale: { type: 'log' } },
           color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'top-left' } },
-          strokeDash: { field: 'series', type: 'nominal', legend: null },
+          strokeDash: { field: 'series', type: 'nominal', title: null, legend: { orient: 'top-left' } },
         },
       },
       {

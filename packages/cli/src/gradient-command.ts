@@ -111,11 +111,15 @@ function mechanismOf(options: GradientOptions): { error: ErrorMechanism; rule: L
 
 /**
  * C = ½ Σ (V_node − value)² at the DC operating point of the netlist's own
- * sources, and dC/dG for every resistor (G = 1/R) by the chosen method:
+ * sources (found by damped Newton when the netlist has diodes), and dC/dG
+ * for every resistor (G = 1/R) by the chosen method:
  * the exact adjoint, frequency propagation (DC activation, error at ω₂ read
  * by lock-in), central finite differences of the equilibrium loss,
  * equilibrium propagation (the contrast of ∂E/∂G between nudged states) or
- * coupled learning (its estimate of dC/dG, from clamped outputs).
+ * coupled learning (its estimate of dC/dG, from clamped outputs). Diodes
+ * are fixed; on a netlist with diodes the adjoint and finite differences
+ * work, while frequency propagation, EP and coupled learning (linear
+ * networks only, so far) are refused with a message saying so.
  */
 export function netlistGradient(text: string, file: string, targets: readonly GradientTarget[], options: GradientOptions): GradientReport {
   if (targets.length === 0) throw new MultimechError('at least one --target NODE=VALUE is needed (the loss is ½ Σ (V_node − value)²)');
@@ -127,6 +131,12 @@ export function netlistGradient(text: string, file: string, targets: readonly Gr
   if (options.method === 'finite-difference') {
     const loss = equilibriumLoss(substrate, drive, mseLoss, y);
     return { method: options.method, loss, names, gradient: finiteDifferenceGradient(substrate, drive, mseLoss, y) };
+  }
+  if (options.method === 'frequency' && !substrate.capabilities.has('linear')) {
+    const diodes = substrate.diodes.map((d) => d.name).join(', ');
+    throw new MultimechError(
+      `--method frequency: ${file} has diodes (${diodes}), so the network is nonlinear; frequency propagation through nonlinear networks (small-signal and transient) comes with the next release. Use --method adjoint or finite-difference.`,
+    );
   }
   const { error, rule } = mechanismOf(options);
   const pipeline = { substrate, activation: dcActivation, error, rule, loss: mseLoss, rng: new Rng(options.seed ?? 1) };

@@ -28,6 +28,22 @@ R2 out 0 3k
 .end
 `;
 
+/** Diodes both ways, a current source, a reverse-biased junction (the mixed network of issue 3). */
+const DIODES = `diode network
+V1 a 0 DC 2
+I1 0 d DC 0.5m
+R1 a b 1k
+R2 b c 2.2k
+D1 b 0 dfast
+D2 c d dslow
+R3 c 0 4.7k
+R4 d 0 3.3k
+D3 0 d dfast
+.model dfast D(IS=1e-14 N=1)
+.model DSLOW D(IS=2n N=1.8)
+.end
+`;
+
 interface GradientJson {
   loss: number;
   gradient: Record<string, number>;
@@ -39,6 +55,7 @@ beforeAll(() => {
   ({ dir, cleanup } = tempDir('gradient'));
   writeFileSync(path.join(dir, 'network.cir'), NETWORK);
   writeFileSync(path.join(dir, 'divider.cir'), DIVIDER);
+  writeFileSync(path.join(dir, 'diodes.cir'), DIODES);
 });
 afterAll(() => cleanup());
 
@@ -110,6 +127,33 @@ describe('multimech gradient --json', () => {
     expect(r.stdout).toMatch(/loss C = .*: 7\.200000e-1$/m);
     expect(r.stdout).toMatch(/^R1\s+ 4\.500000e\+2$/m);
     expect(r.stdout).toMatch(/^R2\s+-1\.350000e\+3$/m);
+  });
+});
+
+describe('multimech gradient on a diode netlist', () => {
+  const targets = ['--target', 'c=0.3', '--target', 'd=0.2'];
+
+  test('the adjoint (with the diodes’ conductances in H) equals finite differences to 1e-6', async () => {
+    const adjoint = await gradient('diodes.cir', ...targets, '--method', 'adjoint');
+    const fd = await gradient('diodes.cir', ...targets, '--method', 'finite-difference');
+    expect(Object.keys(adjoint.gradient)).toEqual(['R1', 'R2', 'R3', 'R4']);
+    expect(adjoint.loss).toBeGreaterThan(1e-4);
+    expect(Math.abs(fd.loss - adjoint.loss)).toBeLessThanOrEqual(1e-12 * adjoint.loss);
+    expect(relativeDifference(fd.gradient, adjoint.gradient)).toBeLessThan(1e-6);
+  });
+
+  test('frequency, EP and CL refuse it, saying why', async () => {
+    const frequency = await runCli(['gradient', path.join(dir, 'diodes.cir'), ...targets, '--method', 'frequency']);
+    expect(frequency.code).toBe(1);
+    expect(frequency.stdout).toBe('');
+    expect(frequency.stderr).toContain('--method frequency: ');
+    expect(frequency.stderr).toContain('has diodes (D1, D2, D3), so the network is nonlinear; frequency propagation through nonlinear networks');
+    expect(frequency.stderr).toContain('comes with the next release');
+    for (const method of ['ep', 'cl']) {
+      const r = await runCli(['gradient', path.join(dir, 'diodes.cir'), ...targets, '--method', method]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/which is not linear; only linear substrates are supported so far/);
+    }
   });
 });
 

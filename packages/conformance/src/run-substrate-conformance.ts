@@ -28,7 +28,11 @@ export function runCheck(check: SubstrateCheck, fixtures: readonly SubstrateFixt
  * Registers the substrate conformance suite with jest: one `describe` named
  * after the substrate, one `it` per check titled `[id] description`. Each
  * check builds fresh fixtures with `makeFixtures`. A check is skipped only
- * when `options.skip` names it, with a reason (`[id] skipped: reason`).
+ * when `options.skip` names it, with a reason (`[id] skipped: reason`), or
+ * when it requires a capability that the fixtures' substrate does not
+ * declare (superposition needs 'linear', rigid-body needs 'vector-state'):
+ * then the title gives the check's own reason. The fixtures are built once
+ * at registration to read their capabilities.
  */
 export function runSubstrateConformance(name: string, makeFixtures: () => SubstrateFixture[], options: ConformanceOptions = {}): void {
   const skips = new Map<string, string>();
@@ -41,9 +45,11 @@ export function runSubstrateConformance(name: string, makeFixtures: () => Substr
     }
     skips.set(id, reason);
   }
+  const capabilities = probeCapabilities(name, makeFixtures);
   describe(`${name}: substrate conformance`, () => {
     for (const check of substrateChecks) {
-      const reason = skips.get(check.id);
+      const missing = capabilities && check.requires && !capabilities.has(check.requires.capability);
+      const reason = skips.get(check.id) ?? (missing ? check.requires?.reason : undefined);
       if (reason !== undefined) {
         it.skip(`[${check.id}] skipped: ${reason}`, () => undefined);
       } else {
@@ -51,4 +57,29 @@ export function runSubstrateConformance(name: string, makeFixtures: () => Substr
       }
     }
   });
+}
+
+/**
+ * The capabilities every fixture shares (fixtures of one run are one kind of
+ * substrate); undefined when the fixtures cannot be built now (the checks
+ * then run and report that themselves).
+ */
+function probeCapabilities(name: string, makeFixtures: () => SubstrateFixture[]): ReadonlySet<string> | undefined {
+  let fixtures: SubstrateFixture[];
+  try {
+    fixtures = makeFixtures();
+  } catch {
+    return undefined;
+  }
+  if (fixtures.length === 0) return undefined;
+  const first = fixtures[0].substrate.capabilities;
+  for (const f of fixtures) {
+    const caps = f.substrate.capabilities;
+    if (caps.size !== first.size || [...caps].some((c) => !first.has(c))) {
+      throw new Error(
+        `runSubstrateConformance('${name}'): fixture '${f.label}' declares capabilities [${[...caps].join(', ')}], but '${fixtures[0].label}' declares [${[...first].join(', ')}]: run one suite per kind`,
+      );
+    }
+  }
+  return first;
 }

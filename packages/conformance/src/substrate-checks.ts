@@ -1,4 +1,5 @@
 import {
+  Capability,
   Drive,
   Rng,
   Substrate,
@@ -27,12 +28,18 @@ export type SubstrateCheckId =
   | 'superposition'
   | 'parameter-derivative'
   | 'bounds'
-  | 'finite';
+  | 'finite'
+  | 'rigid-body';
 
 /** One check of the substrate suite: throws a ConformanceFailure when the fixture breaks it. */
 export interface SubstrateCheck {
   readonly id: SubstrateCheckId;
   readonly description: string;
+  /**
+   * A capability the check applies to. `runSubstrateConformance` registers
+   * the check as skipped, titled with `reason`, for a substrate without it.
+   */
+  readonly requires?: { readonly capability: Capability; readonly reason: string };
   run(fixture: SubstrateFixture, rng: Rng): void;
 }
 
@@ -52,6 +59,25 @@ function dofCount(s: Substrate): number {
   return s.graph.nodeNames.length * s.dofPerNode;
 }
 
+/**
+ * The size of a perturbation of a state. Scalar potentials: the largest
+ * value (or 1). Vector states (positions in space): a tenth of the mean
+ * edge length, so that a perturbation strains the edges without folding
+ * the network over itself.
+ */
+function perturbationScale(s: Substrate, state: Float64Array): number {
+  const d = s.dofPerNode;
+  if (d === 1 || !s.capabilities.has('vector-state')) return maxAbs(state) || 1;
+  const { from, to } = s.graph;
+  let sum = 0;
+  for (let k = 0; k < from.length; k++) {
+    let r2 = 0;
+    for (let a = 0; a < d; a++) r2 += (state[from[k] * d + a] - state[to[k] * d + a]) ** 2;
+    sum += Math.sqrt(r2);
+  }
+  return from.length > 0 && sum > 0 ? (0.1 * sum) / from.length : 1;
+}
+
 /** A random field on the free dofs (uniform in [−scale, scale]), zero elsewhere. */
 function randomFree(free: Int32Array, dofs: number, scale: number, rng: Rng): Float64Array {
   const v = new Float64Array(dofs);
@@ -68,6 +94,8 @@ function flowScale(s: Substrate, drive: Drive, state: Float64Array, free: Int32A
   const r = s.residual(state, drive);
   let scale = maxAbs(drive.injection);
   for (const dof of s.boundary.dirichlet) scale = Math.max(scale, Math.abs(r[dof]));
+  // positions: zeroing the free dofs would stack the free nodes onto one point (zero-length edges)
+  if (s.capabilities.has('vector-state')) return scale;
   const held = Float64Array.from(state);
   for (const dof of free) held[dof] = 0;
   const pull = s.residual(held, drive);
@@ -108,7 +136,7 @@ const stationarity: SubstrateCheck = {
     const s = f.substrate;
     const { state, free } = equilibrate(f);
     check(free.length > 0, () => 'the substrate has no free dofs');
-    const sigma = maxAbs(state) || 1;
+    const sigma = perturbationScale(s, state);
     const e0 = s.energy(state, f.drive);
     for (let t = 0; t < 5; t++) {
       const delta = randomFree(free, state.length, 1e-3 * sigma, rng);
@@ -157,7 +185,7 @@ const hessianSymmetry: SubstrateCheck = {
       const mirror = entries.get(j * H.cols + i) ?? 0;
       check(Math.abs(value - mirror) <= 1e-12 * hScale, () => `H[${i}][${j}] = ${value} but H[${j}][${i}] = ${mirror}`);
     }
-    const sigma = maxAbs(state) || 1;
+    const sigma = perturbationScale(s, state);
     const v = randomFree(free, state.length, sigma, rng);
     const h = 1e-4;
     const up = s.residual(axpy(state, h, v), f.drive);
@@ -214,6 +242,10 @@ const reciprocity: SubstrateCheck = {
 const superposition: SubstrateCheck = {
   id: 'superposition',
   description: 'linear substrates: the equilibrium of a·x + b·y drives is a·s(x) + b·s(y)',
+  requires: {
+    capability: 'linear',
+    reason: "superposition holds only where E is quadratic in s; the substrate does not declare 'linear'",
+  },
   run(f, rng) {
     const s = f.substrate;
     check(
@@ -328,6 +360,82 @@ const finite: SubstrateCheck = {
   },
 };
 
+/** A random rotation matrix (row-major, dim x dim) in 2-D or 3-D. */
+function randomRotation(dim: number, rng: Rng): number[] {
+  if (dim === 2) {
+    const a = rng.uniform(0.3, 2 * Math.PI - 0.3);
+    return [Math.cos(a), -Math.sin(a), Math.sin(a), Math.cos(a)];
+  }
+  // Rodrigues: a random unit axis and an angle away from 0
+  let n = [rng.normal(), rng.normal(), rng.normal()];
+  const len = Math.hypot(n[0], n[1], n[2]) || 1;
+  n = n.map((v) => v / len);
+  const a = rng.uniform(0.3, Math.PI - 0.3);
+  const [c, s1, c1] = [Math.cos(a), Math.sin(a), 1 - Math.cos(a)];
+  const [x, y, z] = n;
+  return [
+    c + x * x * c1, x * y * c1 - z * s1, x * z * c1 + y * s1,
+    y * x * c1 + z * s1, c + y * y * c1, y * z * c1 - x * s1,
+    z * x * c1 - y * s1, z * y * c1 + x * s1, c + z * z * c1,
+  ];
+}
+
+/** R·v + t applied to every node of a vector field (t = 0 for forces). */
+function transform(field: Float64Array, dim: number, R: number[], t: number[]): Float64Array {
+  const out = new Float64Array(field.length);
+  for (let i = 0; i < field.length; i += dim) {
+    for (let a = 0; a < dim; a++) {
+      let v = t[a];
+      for (let b = 0; b < dim; b++) v += R[a * dim + b] * field[i + b];
+      out[i + a] = v;
+    }
+  }
+  return out;
+}
+
+const rigidBody: SubstrateCheck = {
+  id: 'rigid-body',
+  description:
+    'positions in space: a rigid rotation and translation of a strained state leaves E unchanged and rotates ∂E/∂s; the internal forces have no net force or torque',
+  requires: { capability: 'vector-state', reason: "applies to positions in space only; the substrate does not declare 'vector-state'" },
+  run(f, rng) {
+    const s = f.substrate;
+    const dim = s.dofPerNode;
+    check(dim === 2 || dim === 3, () => `a vector state needs 2 or 3 dofs per node, got ${dim}`);
+    const { state } = equilibrate(f);
+    const sigma = perturbationScale(s, state);
+    // strain every spring: perturb all dofs, held ones included
+    const x = state.map((v) => v + sigma * rng.uniform(-1, 1));
+    const zero = zeroDrive(state.length, s.boundary.dirichlet.length);
+    const e0 = s.energy(x, zero);
+    check(e0 > 0, () => `E of a strained state without drive is ${e0}, expected > 0`);
+    const R = randomRotation(dim, rng);
+    const t = Array.from({ length: dim }, () => 10 * sigma * rng.normal());
+    const moved = transform(x, dim, R, t);
+    const e1 = s.energy(moved, zero);
+    check(Math.abs(e1 - e0) <= 1e-10 * e0, () => `E changes under a rigid motion: ${e0} before, ${e1} after`);
+    const r0 = s.residual(x, zero);
+    const r1 = s.residual(moved, zero);
+    expectClose(r1, transform(r0, dim, R, new Array(dim).fill(0)), { rtol: 1e-9 }, '∂E/∂s after a rigid motion against the rotated ∂E/∂s');
+    // Newton's third law: internal forces sum to zero, and so do their torques
+    const scale = r0.reduce((m, v) => m + Math.abs(v), 0) * (maxAbs(x) || 1);
+    check(scale > 0, () => 'no internal forces in a strained state');
+    const net = new Float64Array(dim);
+    const torque = new Float64Array(dim === 2 ? 1 : 3);
+    for (let i = 0; i < x.length; i += dim) {
+      for (let a = 0; a < dim; a++) net[a] += r0[i + a];
+      if (dim === 2) torque[0] += x[i] * r0[i + 1] - x[i + 1] * r0[i];
+      else {
+        torque[0] += x[i + 1] * r0[i + 2] - x[i + 2] * r0[i + 1];
+        torque[1] += x[i + 2] * r0[i] - x[i] * r0[i + 2];
+        torque[2] += x[i] * r0[i + 1] - x[i + 1] * r0[i];
+      }
+    }
+    check(maxAbs(net) * (maxAbs(x) || 1) <= 1e-12 * scale, () => `the internal forces have a net force [${[...net].join(', ')}]`);
+    check(maxAbs(torque) <= 1e-12 * scale, () => `the internal forces have a net torque [${[...torque].join(', ')}]`);
+  },
+};
+
 /** Every substrate check, in the order the suite runs them. */
 export const substrateChecks: readonly SubstrateCheck[] = [
   conservation,
@@ -338,6 +446,7 @@ export const substrateChecks: readonly SubstrateCheck[] = [
   parameterDerivative,
   bounds,
   finite,
+  rigidBody,
 ];
 
 /** The ids of the substrate checks. */

@@ -29,8 +29,12 @@ const good: Make = (t, type, w) => new ScalarTestSubstrate(t, type, w);
 
 runSubstrateConformance('reference scalar network', () => fixturesOf(good));
 
+/** The checks that a scalar substrate can break; `rigid-body` needs positions in space (its faults are tested with the elastic substrate). */
+type ScalarCheckId = Exclude<SubstrateCheckId, 'rigid-body'>;
+const scalarCheckIds = substrateCheckIds.filter((id): id is ScalarCheckId => id !== 'rigid-body');
+
 /** Broken variants: each breaks the physics one check is there to catch. */
-const broken: Record<SubstrateCheckId, Make> = {
+const broken: Record<ScalarCheckId, Make> = {
   conservation: (t, type, w) =>
     new (class extends ScalarTestSubstrate {
       override equilibrium(drive: Drive) {
@@ -98,9 +102,9 @@ const broken: Record<SubstrateCheckId, Make> = {
 };
 
 describe('each check catches the fault it is there for', () => {
-  it.each(substrateCheckIds.map((id) => [id]))('[%s] fails on a substrate that breaks it', (id) => {
+  it.each(scalarCheckIds.map((id) => [id]))('[%s] fails on a substrate that breaks it', (id) => {
     const check = substrateChecks.find((c) => c.id === id)!;
-    const fixtures = fixturesOf(broken[id as SubstrateCheckId]);
+    const fixtures = fixturesOf(broken[id as ScalarCheckId]);
     expect(() => runCheck(check, fixtures)).toThrow(ConformanceFailure);
     expect(() => runCheck(check, fixtures)).toThrow(new RegExp(`^\\[${id}\\] fixture '`));
     // and the same check passes on the correct substrate
@@ -140,7 +144,10 @@ describe('each check catches the fault it is there for', () => {
 
 describe('registration', () => {
   /** Calls runSubstrateConformance with recording stand-ins for jest's describe/it. */
-  function titles(options: Parameters<typeof runSubstrateConformance>[2]): { run: string[]; skipped: string[] } {
+  function titles(
+    options: Parameters<typeof runSubstrateConformance>[2],
+    makeFixtures: () => SubstrateFixture[] = () => [],
+  ): { run: string[]; skipped: string[] } {
     const g = globalThis as unknown as Record<string, unknown>;
     const saved = { describe: g.describe, it: g.it };
     const run: string[] = [];
@@ -149,7 +156,7 @@ describe('registration', () => {
     g.describe = (_: string, body: () => void) => body();
     g.it = it;
     try {
-      runSubstrateConformance('x', () => [], options);
+      runSubstrateConformance('x', makeFixtures, options);
     } finally {
       Object.assign(g, saved);
     }
@@ -163,6 +170,26 @@ describe('registration', () => {
     const some = titles({ skip: [{ id: 'superposition', reason: 'a diode network is not linear' }] });
     expect(some.skipped).toEqual(['[superposition] skipped: a diode network is not linear']);
     expect(some.run).toHaveLength(substrateCheckIds.length - 1);
+  });
+
+  it('skips a check by capability, with the reason in its title, and runs the rest', () => {
+    const linear = titles({}, () => fixturesOf(good));
+    expect(linear.skipped).toEqual([
+      "[rigid-body] skipped: applies to positions in space only; the substrate does not declare 'vector-state'",
+    ]);
+    expect(linear.run).toHaveLength(substrateCheckIds.length - 1);
+    const nonlinear: Make = (t, type, w) =>
+      new (class extends ScalarTestSubstrate {
+        override readonly capabilities = new Set(['scalar-potential']);
+      })(t, type, w);
+    const some = titles({}, () => fixturesOf(nonlinear));
+    expect(some.skipped.map((t) => t.slice(0, t.indexOf(']') + 1))).toEqual(['[superposition]', '[rigid-body]']);
+    expect(some.skipped[0]).toMatch(/superposition holds only where E is quadratic in s; the substrate does not declare 'linear'/);
+    // an explicit skip keeps its own reason
+    const explicit = titles({ skip: [{ id: 'superposition', reason: 'diodes' }] }, () => fixturesOf(nonlinear));
+    expect(explicit.skipped[0]).toBe('[superposition] skipped: diodes');
+    const mixed = () => [...fixturesOf(good).slice(0, 1), ...fixturesOf(nonlinear).slice(0, 1)];
+    expect(() => titles({}, mixed)).toThrow(/declares capabilities \[scalar-potential\].*run one suite per kind/);
   });
 
   it('refuses unknown ids and skips without a reason', () => {

@@ -121,7 +121,7 @@ describe('contrastive plugin registration and config decoding', () => {
       expect(compatibilityProblems(diode, dcActivationRecord as ActivationRecord, error as ErrorRecord, contrastiveRuleRecord as RuleRecord)).toEqual([
         {
           path: 'error.kind',
-          message: `error mechanism '${error.kind}' cannot run on substrate 'acme/diode-network': it needs 'linear', which 'acme/diode-network' does not provide`,
+          message: `error mechanism '${error.kind}' cannot run on substrate 'acme/diode-network': it needs 'linear', which substrate 'acme/diode-network' does not provide`,
         },
       ]);
     }

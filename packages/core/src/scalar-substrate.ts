@@ -3,8 +3,9 @@ import { MultimechError } from './errors';
 import { Graph, edgeDrops } from './graph/graph';
 import type { Topology } from './graph/generators';
 import type { CsrMatrix, SolverOptions } from './linalg';
-import { ScalarNetwork } from './scalar-network';
+import { EquilibriumOptions, ScalarNetwork } from './scalar-network';
 import type { Capability, ParameterBounds, Substrate } from './substrate';
+import type { FixedElement } from './two-terminal-law';
 
 /** What a one-value-per-node quadratic network is made of. */
 export interface ScalarSubstrateSpec {
@@ -19,6 +20,14 @@ export interface ScalarSubstrateSpec {
   readonly defaultInputs?: ArrayLike<number>;
   /** What the parameter is called in messages about the initial values (default 'parameter'). */
   readonly parameterName?: string;
+  /**
+   * Fixed nonlinear two-terminal elements (diodes) on extra edges: not
+   * trained, not in `parameters`; with any, the substrate is not 'linear' and
+   * its equilibrium is found by damped Newton.
+   */
+  readonly elements?: readonly FixedElement[];
+  /** Newton settings for the nonlinear equilibria. */
+  readonly newton?: EquilibriumOptions;
 }
 
 /**
@@ -30,11 +39,17 @@ export interface ScalarSubstrateSpec {
  * Plugins extend it and name themselves; a substrate whose trainable
  * parameter is not the weight itself (a tube radius) overrides the two
  * derivatives with its chain rule.
+ *
+ * Fixed nonlinear elements (`spec.elements`) add their co-content to E and
+ * their small-signal conductance to H at a state; the trainable parameters
+ * stay on the linear edges, and dC/dw = Δs*·Δu still holds there, with u
+ * solved against H at the free state. Such a substrate lacks 'linear'.
  */
 export abstract class ScalarSubstrate implements Substrate {
   abstract readonly kind: string;
   abstract readonly parameterName: string;
-  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>(['linear', 'scalar-potential']);
+  /** 'linear' and 'scalar-potential'; without 'linear' when there are fixed nonlinear elements. */
+  readonly capabilities: ReadonlySet<Capability>;
   readonly dofPerNode = 1;
   readonly graph: Graph;
   readonly boundary: Boundary;
@@ -60,7 +75,9 @@ export abstract class ScalarSubstrate implements Substrate {
       }
       this.defaultInputs = Float64Array.from(spec.defaultInputs);
     }
-    this.network = new ScalarNetwork(spec.graph, spec.boundary.dirichlet, spec.solver ?? {});
+    const elements = spec.elements ?? [];
+    this.capabilities = new Set<Capability>(elements.length > 0 ? ['scalar-potential'] : ['linear', 'scalar-potential']);
+    this.network = new ScalarNetwork(spec.graph, spec.boundary.dirichlet, spec.solver ?? {}, elements, spec.newton ?? {});
     this.theta = new Float64Array(m);
     this.store(spec.parameters, spec.parameterName ?? 'parameter');
     for (let k = 0; k < m; k++) {
@@ -135,13 +152,17 @@ export abstract class ScalarSubstrate implements Substrate {
     return this.assembled.equilibria(drives);
   }
 
-  /** The grounded weighted Laplacian (independent of the state; values are live until the next update). */
-  hessian(_state: Float64Array): { readonly matrix: CsrMatrix; readonly freeDofs: Int32Array } {
-    return { matrix: this.assembled.hessian(), freeDofs: this.network.freeNodes };
+  /**
+   * The grounded weighted Laplacian, plus each fixed element's conductance
+   * at the state when there are any (values are live until the next update
+   * or the next state).
+   */
+  hessian(state: Float64Array): { readonly matrix: CsrMatrix; readonly freeDofs: Int32Array } {
+    return { matrix: this.assembled.hessian(state), freeDofs: this.network.freeNodes };
   }
 
-  linearResponse(_state: Float64Array, forces: readonly Float64Array[]): Float64Array[] {
-    return this.assembled.response(forces);
+  linearResponse(state: Float64Array, forces: readonly Float64Array[]): Float64Array[] {
+    return this.assembled.response(forces, state);
   }
 
   readout(state: Float64Array): Float64Array {

@@ -96,7 +96,7 @@ describe('two-stage config decoding', () => {
       throw new Error('expected a ConfigError');
     } catch (e) {
       expect((e as Error).message).toContain(
-        "error.kind: error mechanism 'chem' cannot run on substrate 'toy': it needs 'transport', which 'toy' does not provide",
+        "error.kind: error mechanism 'chem' cannot run on substrate 'toy': it needs 'transport', which substrate 'toy' does not provide",
       );
     }
   });

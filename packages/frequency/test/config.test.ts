@@ -160,11 +160,11 @@ describe('frequency plugin registration and config decoding', () => {
     expect(problems).toEqual([
       {
         path: 'activation.kind',
-        message: "activation mechanism 'ac' cannot run on substrate 'acme/diode-network': it needs 'linear', which 'acme/diode-network' does not provide",
+        message: "activation mechanism 'ac' cannot run on substrate 'acme/diode-network': it needs 'linear', which substrate 'acme/diode-network' does not provide",
       },
       {
         path: 'error.kind',
-        message: "error mechanism 'frequency' cannot run on substrate 'acme/diode-network': it needs 'linear', which 'acme/diode-network' does not provide",
+        message: "error mechanism 'frequency' cannot run on substrate 'acme/diode-network': it needs 'linear', which substrate 'acme/diode-network' does not provide",
       },
     ]);
   });

@@ -1,5 +1,6 @@
 export * from './netlist';
 export * from './spice-number';
+export * from './shockley-diode';
 export * from './parse-spice';
 export * from './write-spice';
 export * from './resistive-substrate';

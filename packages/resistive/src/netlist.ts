@@ -1,18 +1,19 @@
-/** The element kinds of the SPICE subset this package reads: resistors, DC current sources, DC voltage sources. */
-export type NetlistElementKind = 'R' | 'I' | 'V';
+/** The element kinds of the SPICE subset this package reads: resistors, DC current sources, DC voltage sources, diodes. */
+export type NetlistElementKind = 'R' | 'I' | 'V' | 'D';
 
 /**
- * One element line of a netlist. `name` is kept as written (`R1`, `Rload`);
- * node names are lower case, with ground written `0` (`gnd` in any case reads
- * as `0`). `value` is ohms for `R`, amperes for `I`, volts for `V`.
+ * One element line of a netlist with a value. `name` is kept as written
+ * (`R1`, `Rload`); node names are lower case, with ground written `0` (`gnd`
+ * in any case reads as `0`). `value` is ohms for `R`, amperes for `I`, volts
+ * for `V`.
  *
  * - `R name a b value`: a resistor between a and b.
  * - `I name a b value`: `value` amperes flow from node a through the source
  *   to node b, so the current is withdrawn from a and injected into b.
  * - `V name a b value`: V(a) − V(b) = value.
  */
-export interface NetlistElement {
-  readonly kind: NetlistElementKind;
+export interface ValuedElement {
+  readonly kind: 'R' | 'I' | 'V';
   readonly name: string;
   readonly nodes: readonly [string, string];
   readonly value: number;
@@ -20,10 +21,43 @@ export interface NetlistElement {
   readonly line: number;
 }
 
-/** A parsed SPICE netlist: its title line and its elements in file order. */
+/**
+ * `D name anode cathode model`: a diode (fixed, not trained) whose
+ * parameters are those of the `.model` card named `model` (matched
+ * case-insensitively; the name is kept as written).
+ */
+export interface DiodeElement {
+  readonly kind: 'D';
+  readonly name: string;
+  /** [anode, cathode]: forward current flows from the anode to the cathode. */
+  readonly nodes: readonly [string, string];
+  readonly model: string;
+  readonly line: number;
+}
+
+export type NetlistElement = ValuedElement | DiodeElement;
+
+/**
+ * A diode model, `.model NAME D(IS=… N=…)`: saturation current IS in amperes
+ * (SPICE's default 1e-14) and emission coefficient N (default 1).
+ */
+export interface DiodeModel {
+  readonly name: string;
+  readonly IS: number;
+  readonly N: number;
+  /** Line of the `.model` card (0 for a model made in code). */
+  readonly line: number;
+}
+
+/** SPICE's defaults of the diode model parameters this package reads. */
+export const DIODE_DEFAULTS = { IS: 1e-14, N: 1 } as const;
+
+/** A parsed SPICE netlist: its title line, its elements in file order and its diode models. */
 export interface Netlist {
   readonly title: string;
   readonly elements: readonly NetlistElement[];
+  /** `.model` cards in file order (none when absent). */
+  readonly models?: readonly DiodeModel[];
 }
 
 /** The name of the ground node in a parsed netlist. */

@@ -1,12 +1,46 @@
 import { InputFileError } from '@multimech/core';
-import { Netlist, NetlistElement, NetlistElementKind, normalizeNode } from './netlist';
+import { DIODE_DEFAULTS, DiodeModel, Netlist, NetlistElement, NetlistElementKind, normalizeNode } from './netlist';
 import { parseSpiceNumber } from './spice-number';
 
 const FORMS: Record<NetlistElementKind, string> = {
   R: "'Rname node node value'",
   I: "'Iname node node [DC] value'",
   V: "'Vname node node [DC] value'",
+  D: "'Dname anode cathode model'",
 };
+
+const SUPPORTED = 'R resistor, I DC current source, V DC voltage source, D diode';
+const MODEL_FORM = "'.model NAME D(IS=value N=value)'";
+
+/** `.model NAME D(IS=… N=…)` (parentheses, commas and spaces around '=' optional): a diode model, or an InputFileError. */
+function parseModel(card: string, fail: (detail: string) => never): DiodeModel & { line: number } {
+  const m = /^\.model\s+(\S+)\s+([a-z]+)\s*(\(.*\)|[^()]*)$/i.exec(card.replace(/\s*=\s*/g, '='));
+  if (!m) return fail(`expected ${MODEL_FORM}, got '${card}'`);
+  const [, name, type, rest] = m;
+  if (type.toLowerCase() !== 'd') {
+    return fail(`unsupported model type '${type}' in .model ${name} (this reader supports diode models: ${MODEL_FORM})`);
+  }
+  const body = rest.startsWith('(') ? rest.slice(1, -1) : rest;
+  const values: { IS: number; N: number } = { ...DIODE_DEFAULTS };
+  const given = new Set<string>();
+  for (const param of body.split(/[\s,]+/).filter((x) => x !== '')) {
+    const eq = param.indexOf('=');
+    if (eq <= 0) return fail(`expected KEY=VALUE in .model ${name}, got '${param}' (${MODEL_FORM})`);
+    const key = param.slice(0, eq).toUpperCase();
+    const text = param.slice(eq + 1);
+    if (key !== 'IS' && key !== 'N') {
+      return fail(`unknown diode model parameter '${param.slice(0, eq)}' in .model ${name} (supported: IS saturation current, N emission coefficient)`);
+    }
+    if (given.has(key)) return fail(`parameter ${key} given twice in .model ${name}`);
+    given.add(key);
+    const value = parseSpiceNumber(text);
+    if (value === undefined || !(value > 0)) {
+      return fail(`${key} of .model ${name} must be a positive number (with an optional suffix f p n u m k meg g t), got '${text}'`);
+    }
+    values[key] = value;
+  }
+  return { name, IS: values.IS, N: values.N, line: 0 };
+}
 
 /** A logical line: continuation (`+`) lines joined, inline `;` comments removed. */
 interface Card {
@@ -36,17 +70,22 @@ function logicalLines(lines: readonly string[], file: string): Card[] {
 /**
  * Reads the SPICE subset of resistive networks: the first line is the title;
  * `*` comment lines, `;` inline comments and `+` continuation lines; `R`,
- * `I` (DC) and `V` (DC) elements; an optional `.end`, after which nothing may
- * follow. Values take SI suffixes (`1k`, `4.7meg`, `10uA`); names are
- * case-insensitive (nodes are stored in lower case, ground as `0`; element
- * names keep their spelling). Bad input throws an InputFileError naming the
- * file, the line and what was expected.
+ * `I` (DC), `V` (DC) and `D` (diode) elements; `.model NAME D(IS=… N=…)`
+ * cards (anywhere before `.end`, defaults IS = 1e-14 A and N = 1 as in
+ * SPICE); an optional `.end`, after which nothing may follow. Values take SI
+ * suffixes (`1k`, `4.7meg`, `10uA`); names are case-insensitive (nodes are
+ * stored in lower case, ground as `0`; element and model names keep their
+ * spelling). Bad input throws an InputFileError naming the file, the line
+ * and what was expected: a diode naming a model that no `.model` card
+ * defines, an unknown model parameter, a model type other than D.
  */
 export function parseSpice(text: string, file: string): Netlist {
   const lines = text.split(/\r\n|\r|\n/);
   const title = (lines[0] ?? '').trim();
   const elements: NetlistElement[] = [];
   const seen = new Map<string, NetlistElement>();
+  const models: DiodeModel[] = [];
+  const modelByName = new Map<string, DiodeModel>();
   let endLine: number | undefined;
 
   for (const { text: card, line } of logicalLines(lines, file)) {
@@ -62,16 +101,37 @@ export function parseSpice(text: string, file: string): Netlist {
         endLine = line;
         continue;
       }
-      fail(`unsupported control card '${head}' (this reader supports only .end)`);
+      if (head.toLowerCase() === '.model') {
+        const model = { ...parseModel(card, fail), line };
+        const first = modelByName.get(model.name.toLowerCase());
+        if (first) fail(`duplicate model name '${model.name}' (first defined on line ${first.line} as '${first.name}')`);
+        modelByName.set(model.name.toLowerCase(), model);
+        models.push(model);
+        continue;
+      }
+      fail(`unsupported control card '${head}' (this reader supports .model and .end)`);
     }
     const letter = head[0].toUpperCase();
-    if (letter === 'D' || letter === 'C') {
-      fail(`unknown element '${head}': diodes (D) and capacitors (C) are not supported yet (supported elements: R, I, V)`);
+    if (letter === 'C') {
+      fail(`unknown element '${head}': capacitors (C) are not supported yet (supported elements: ${SUPPORTED})`);
     }
-    if (letter !== 'R' && letter !== 'I' && letter !== 'V') {
-      fail(`unknown element letter '${head[0]}' in '${head}' (supported elements: R resistor, I DC current source, V DC voltage source)`);
+    if (letter !== 'R' && letter !== 'I' && letter !== 'V' && letter !== 'D') {
+      fail(`unknown element letter '${head[0]}' in '${head}' (supported elements: ${SUPPORTED})`);
     }
     const kind = letter as NetlistElementKind;
+    const key = head.toLowerCase();
+    const first = seen.get(key);
+    const duplicate = () => fail(`duplicate element name '${head}' (first defined on line ${first!.line} as '${first!.name}')`);
+    if (kind === 'D') {
+      if (tokens.length !== 4) fail(`expected ${FORMS.D}, got '${card}'`);
+      const nodes: [string, string] = [normalizeNode(tokens[1]), normalizeNode(tokens[2])];
+      if (nodes[0] === nodes[1]) fail(`element '${head}' connects node '${nodes[0]}' to itself`);
+      if (first) duplicate();
+      const element: NetlistElement = { kind, name: head, nodes, model: tokens[3], line };
+      seen.set(key, element);
+      elements.push(element);
+      continue;
+    }
     let valueToken: string | undefined;
     if (tokens.length === 4) valueToken = tokens[3];
     else if (tokens.length === 5 && kind !== 'R' && tokens[3].toLowerCase() === 'dc') valueToken = tokens[4];
@@ -83,12 +143,16 @@ export function parseSpice(text: string, file: string): Netlist {
     if (kind === 'R' && !(value! > 0)) fail(`resistance of '${head}' must be positive, got ${valueToken}`);
     const nodes: [string, string] = [normalizeNode(tokens[1]), normalizeNode(tokens[2])];
     if (nodes[0] === nodes[1]) fail(`element '${head}' connects node '${nodes[0]}' to itself`);
-    const key = head.toLowerCase();
-    const first = seen.get(key);
-    if (first) fail(`duplicate element name '${head}' (first defined on line ${first.line} as '${first.name}')`);
+    if (first) duplicate();
     const element: NetlistElement = { kind, name: head, nodes, value: value!, line };
     seen.set(key, element);
     elements.push(element);
   }
-  return { title, elements };
+  for (const e of elements) {
+    if (e.kind === 'D' && !modelByName.has(e.model.toLowerCase())) {
+      const known = models.length > 0 ? `models: ${models.map((m) => m.name).join(', ')}` : 'the netlist has no .model card';
+      throw new InputFileError(file, e.line, `diode '${e.name}' names model '${e.model}', which no .model card defines (${known}); add e.g. '.model ${e.model} D(IS=1e-14 N=1)'`);
+    }
+  }
+  return models.length > 0 ? { title, elements, models } : { title, elements };
 }

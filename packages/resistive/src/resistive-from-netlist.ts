@@ -1,6 +1,6 @@
-import { Boundary, InputFileError, InputPort, MultimechError, OutputPort, OutputSpec, SolverOptions, createGraph } from '@multimech/core';
-import { GROUND, Netlist, normalizeNode } from './netlist';
-import { ResistiveSubstrate } from './resistive-substrate';
+import { Boundary, EquilibriumOptions, InputFileError, InputPort, MultimechError, OutputPort, OutputSpec, SolverOptions, createGraph } from '@multimech/core';
+import { GROUND, Netlist, ValuedElement, normalizeNode } from './netlist';
+import { DiodeSpec, ResistiveSubstrate } from './resistive-substrate';
 
 export interface NetlistOptions {
   /** File name for messages (default `netlist`). */
@@ -10,6 +10,10 @@ export interface NetlistOptions {
   /** Conductance bounds for every resistor. Default: [1e-3·min g, 1e3·max g]. */
   readonly bounds?: { readonly min: number; readonly max: number };
   readonly solver?: SolverOptions;
+  /** Conductance in parallel with every diode (default 1e-12 S, SPICE's gmin). */
+  readonly gmin?: number;
+  /** Newton settings of the equilibrium when there are diodes. */
+  readonly newton?: EquilibriumOptions;
 }
 
 /** The name of an output port: the node name, or `v(a,b)` for a difference. */
@@ -25,6 +29,9 @@ export function outputName(spec: OutputSpec): string {
  * gives port value −5); each current source is a flow input port
  * `{ node: the node its current enters, ref: the node it leaves }`. Ports are
  * in netlist order, and `defaultInputs` holds the netlist's source values.
+ * Each diode `D name anode cathode model` is a fixed Shockley element with
+ * its `.model`'s IS and N (and gmin in parallel); with any, the substrate is
+ * nonlinear.
  */
 export function resistiveFromNetlist(netlist: Netlist, options: NetlistOptions = {}): ResistiveSubstrate {
   const file = options.file ?? 'netlist';
@@ -39,7 +46,7 @@ export function resistiveFromNetlist(netlist: Netlist, options: NetlistOptions =
     return i;
   };
   for (const e of netlist.elements) for (const n of e.nodes) node(n);
-  const resistors = netlist.elements.filter((e) => e.kind === 'R');
+  const resistors = netlist.elements.filter((e): e is ValuedElement => e.kind === 'R');
   if (resistors.length === 0) throw new InputFileError(file, undefined, 'the netlist has no resistors (nothing to train)');
   if (!index.has(GROUND)) throw new InputFileError(file, undefined, 'the netlist has no ground node (name one node 0 or gnd)');
 
@@ -104,8 +111,18 @@ export function resistiveFromNetlist(netlist: Netlist, options: NetlistOptions =
     });
   }
   const m = g.length;
+  const models = new Map((netlist.models ?? []).map((model) => [model.name.toLowerCase(), model]));
+  const diodes: DiodeSpec[] = netlist.elements.flatMap((e) => {
+    if (e.kind !== 'D') return [];
+    const model = models.get(e.model.toLowerCase());
+    if (!model) throw new InputFileError(file, e.line, `diode '${e.name}' names model '${e.model}', which no .model card defines`);
+    return [{ name: e.name, anode: index.get(e.nodes[0])!, cathode: index.get(e.nodes[1])!, model }];
+  });
   try {
     return new ResistiveSubstrate({
+      diodes,
+      gmin: options.gmin,
+      newton: options.newton,
       graph,
       boundary,
       conductances: g,

@@ -60,7 +60,7 @@ function createResistive(config: ResistiveConfig, context: SubstrateContext): Re
 /** The registration record of the resistive substrate (kind `resistive`). */
 export const resistiveRecord: SubstrateRecord<ResistiveConfig> = {
   kind: 'resistive',
-  description: 'linear resistive network: node voltages, trainable conductances; generated (layered, grid, random) or read from a SPICE netlist',
+  description: 'resistive network: node voltages, trainable conductances, optional fixed diodes (netlists); generated (layered, grid, random) or read from a SPICE netlist',
   configCodec: resistiveConfigCodec,
   capabilities: ['linear', 'scalar-potential'],
   create: createResistive,

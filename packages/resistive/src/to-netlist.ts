@@ -1,5 +1,6 @@
 import { MultimechError, Substrate } from '@multimech/core';
-import { GROUND, Netlist, NetlistElement, NetlistElementKind } from './netlist';
+import { DiodeModel, GROUND, Netlist, NetlistElement, NetlistElementKind } from './netlist';
+import { ResistiveSubstrate } from './resistive-substrate';
 
 /**
  * Exports a resistive substrate (its current, e.g. trained, conductances) as
@@ -9,7 +10,8 @@ import { GROUND, Netlist, NetlistElement, NetlistElementKind } from './netlist';
  * that no port drives are written as ground. `inputValues` defaults to the
  * substrate's own `defaultInputs`, else zeros. Element names keep the
  * substrate's edge and port names, prefixed by their letter when they do not
- * start with it.
+ * start with it. Diodes are written with their models (one `.model` card
+ * per model name).
  */
 export function toNetlist(substrate: Substrate, inputValues?: ArrayLike<number>, title = 'multimech resistive network'): Netlist {
   if (substrate.kind !== 'resistive' || substrate.dofPerNode !== 1) {
@@ -34,7 +36,7 @@ export function toNetlist(substrate: Substrate, inputValues?: ArrayLike<number>,
     return out;
   };
   const elements: NetlistElement[] = [];
-  const add = (kind: NetlistElementKind, name: string, a: string, b: string, value: number) =>
+  const add = (kind: 'R' | 'I' | 'V', name: string, a: string, b: string, value: number) =>
     elements.push({ kind, name: elementName(kind, name), nodes: [a, b], value, line: elements.length + 2 });
   const g = substrate.parameters;
   for (let k = 0; k < g.length; k++) add('R', graph.edgeNames[k], nodeName(graph.from[k]), nodeName(graph.to[k]), 1 / g[k]);
@@ -42,5 +44,16 @@ export function toNetlist(substrate: Substrate, inputValues?: ArrayLike<number>,
     if (p.type === 'flow') add('I', p.name, p.ref === undefined ? GROUND : nodeName(p.ref), nodeName(p.node), values[i]);
     else add('V', p.name, nodeName(p.node), GROUND, values[i]);
   });
-  return { title, elements };
+  const diodes = substrate instanceof ResistiveSubstrate ? substrate.diodes : [];
+  const models = new Map<string, DiodeModel>();
+  for (const d of diodes) {
+    const key = d.model.name.toLowerCase();
+    const known = models.get(key);
+    if (known && (known.IS !== d.model.IS || known.N !== d.model.N)) {
+      throw new MultimechError(`toNetlist: two different diode models are both named '${d.model.name}'`);
+    }
+    models.set(key, d.model);
+    elements.push({ kind: 'D', name: elementName('D', d.name), nodes: [nodeName(d.anode), nodeName(d.cathode)], model: d.model.name, line: elements.length + 2 });
+  }
+  return models.size > 0 ? { title, elements, models: [...models.values()] } : { title, elements };
 }

@@ -1,7 +1,7 @@
 import { Rng } from '@multimech/core';
 import { SubstrateFixture, fixtureTopologies, randomDrive, runSubstrateConformance } from '@multimech/conformance';
 import { parseSpice, resistiveFromNetlist, resistiveFromTopology } from '@multimech/resistive';
-import { randomNetlist } from './random-netlist';
+import { randomDiodeNetlist, randomNetlist } from './random-netlist';
 
 function fixtures(): SubstrateFixture[] {
   const rng = new Rng(42);
@@ -27,3 +27,29 @@ function fixtures(): SubstrateFixture[] {
 }
 
 runSubstrateConformance('resistive', fixtures);
+
+/**
+ * The suite's finite-difference probes move the state by fractions of its
+ * largest value; a junction's scale is N·Vt ≈ 40 mV. So the fixtures run at
+ * a few hundred millivolts with leaky junctions (IS ≥ 1e-9 A), where the
+ * diodes are strongly nonlinear and the probes still resolve them.
+ */
+function diodeFixtures(): SubstrateFixture[] {
+  const rng = new Rng(11);
+  const out: SubstrateFixture[] = [];
+  const clipper = resistiveFromNetlist(
+    parseSpice('clipper\nV1 in 0 0.4\nI1 0 b 50u\nR1 in a 1k\nD1 a 0 dm\nR2 a b 2k\nD2 b c dm\nD3 0 c dm\nR3 c 0 10k\n.model dm D(IS=1e-8 N=1.5)\n.end', 'clipper.cir'),
+    { outputs: ['b', ['a', 'c']] },
+  );
+  out.push({ label: 'diode clipper netlist', substrate: clipper, drive: clipper.drive(clipper.defaultInputs!), target: Float64Array.of(0.1, 0.05) });
+  for (const nodes of [12, 30]) {
+    const { netlist, outputs } = randomDiodeNetlist(rng, nodes, { voltages: 1, currents: 1, outputs: 2, diodes: 5 }, { volts: 0.4, minIS: 1e-9 });
+    const s = resistiveFromNetlist(netlist, { outputs });
+    out.push({ label: `random diode netlist, ${nodes} nodes`, substrate: s, drive: s.drive(s.defaultInputs!) });
+  }
+  return out;
+}
+
+runSubstrateConformance('resistive with diodes', diodeFixtures, {
+  skip: [{ id: 'superposition', reason: 'nonlinear: superposition does not hold' }],
+});

@@ -82,3 +82,51 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 }
+
+/**
+ * A random connected diode network as SPICE text: resistors of 100 ohm ..
+ * 10 kohm on a random graph and two more from random nodes to ground, `diodes` diodes between random node pairs
+ * (either orientation) with one of three models (IS log-uniform in
+ * [minIS, 1e6·minIS], default [1e-15, 1e-9] A, N in [1, 2]), `voltages`
+ * grounded voltage sources of up to ±volts (default 5 V), `currents` current
+ * sources of up to ±0.4 mA per volt, and `outputs` output nodes. Ground is
+ * written `0` (so ngspice reads the same text).
+ */
+export function randomDiodeNetlist(
+  rng: Rng,
+  nodes: number,
+  ports: { voltages: number; currents: number; outputs: number; diodes: number },
+  scale: { volts?: number; minIS?: number } = {},
+): { text: string; netlist: Netlist; outputs: string[] } {
+  const volts = scale.volts ?? 5;
+  const minIS = scale.minIS ?? 1e-15;
+  const meanDegree = Math.min(nodes - 1, 2 + 2 * rng.next());
+  const topo = randomTopology(nodes, meanDegree, { inputs: ports.voltages + ports.currents, outputs: ports.outputs }, rng);
+  const ground = topo.groundNodes[0];
+  const name = (i: number) => (i === ground ? '0' : `n${i}`);
+  const lines = [`random diode network, ${nodes} nodes`];
+  for (let k = 0; k < topo.graph.from.length; k++) {
+    lines.push(`R${k + 1} ${name(topo.graph.from[k])} ${name(topo.graph.to[k])} ${100 * 100 ** rng.next()}`);
+  }
+  // two more resistors to ground, so that current flows between the sources and ground
+  for (let k = 1; k <= 2; k++) lines.push(`Rg${k} n${(ground + 1 + rng.int(nodes - 1)) % nodes} 0 ${100 * 100 ** rng.next()}`);
+  for (let d = 0; d < ports.diodes; d++) {
+    const a = rng.int(nodes);
+    let b = rng.int(nodes);
+    if (b === a) b = (a + 1) % nodes;
+    lines.push(`D${d + 1} ${name(a)} ${name(b)} dm${rng.int(3)}`);
+  }
+  topo.inputNodes.forEach((node, i) => {
+    if (i < ports.voltages) {
+      const v = rng.uniform(-volts, volts);
+      lines.push(rng.next() < 0.5 ? `V${i + 1} ${name(node)} 0 DC ${v}` : `V${i + 1} 0 ${name(node)} DC ${v}`);
+    } else {
+      let other = rng.int(nodes);
+      if (other === node || topo.inputNodes.slice(0, ports.voltages).includes(other)) other = ground;
+      lines.push(`I${i + 1} ${name(other)} ${name(node)} DC ${rng.uniform(-4e-4, 4e-4) * volts}`);
+    }
+  });
+  for (let m = 0; m < 3; m++) lines.push(`.model dm${m} D(IS=${minIS * 1e6 ** rng.next()} N=${rng.uniform(1, 2)})`);
+  const text = lines.join('\n') + '\n';
+  return { text, netlist: parseSpice(text, `random-diodes-${nodes}.cir`), outputs: topo.outputNodes.map((node) => `n${node}`) };
+}

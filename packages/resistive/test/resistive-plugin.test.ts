@@ -1,7 +1,21 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ConfigError, ConfigProblem, MultimechError, Rng, SubstrateContext, corePlugin, createRegistries, decodeSection } from '@multimech/core';
+import {
+  ConfigError,
+  ConfigProblem,
+  MultimechError,
+  Rng,
+  SubstrateContext,
+  adjointError,
+  corePlugin,
+  createRegistries,
+  dcActivation,
+  decodeSection,
+  exampleGradient,
+  mseLoss,
+  productRule,
+} from '@multimech/core';
 import { ResistiveSubstrate, resistivePlugin } from '@multimech/resistive';
 import { denseEquilibrium, maxAbs, maxAbsDiff } from './random-netlist';
 
@@ -95,6 +109,11 @@ describe('resistive record create', () => {
       dir = mkdtempSync(path.join(tmpdir(), 'multimech-resistive-'));
       writeFileSync(path.join(dir, 'net.cir'), 'net\nV1 a 0 1\nV2 0 b 2\nR1 a c 1k\nR2 b c 1k\nR3 c d 2k\nR4 d 0 1k\nR5 c 0 3k\n.end\n');
       writeFileSync(path.join(dir, 'bad.cir'), 'bad\nR1 a 0 1k\nQ1 a b c model\n');
+      writeFileSync(
+        path.join(dir, 'diodes.cir'),
+        'diode net\nV1 a 0 1\nV2 b 0 1\nR1 a c 1k\nR2 b c 1k\nD1 c d dm\nR3 d 0 1k\nR4 c e 2k\nD2 0 e dm\nR5 e 0 1k\nR6 a e 3k\n.model dm D(IS=1e-12 N=1.5)\n.end\n',
+      );
+      writeFileSync(path.join(dir, 'nomodel.cir'), 'bad\nV1 a 0 1\nR1 a b 1k\nD1 b 0 dx\n');
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -114,6 +133,40 @@ describe('resistive record create', () => {
       expect(y[1]).toBeCloseTo(ref[c] - ref[dd], 14);
       const bounded = create({ network: { netlist: 'net.cir', outputs: ['c', 'd'] }, conductance: { min: 1e-4, max: 0.01 } }, { baseDir: dir, inputs: { count: 2, type: 'potential' } });
       expect(bounded.bounds.max[0]).toBe(0.01);
+    });
+
+    it('loads a diode netlist: a nonlinear substrate (no linear capability) that adjoint training fits', () => {
+      const context = { baseDir: dir, inputs: { count: 2, type: 'potential' as const }, outputs: { count: 1 } };
+      const s = create({ network: { netlist: 'diodes.cir', outputs: ['e'] } }, context);
+      expect(s.capabilities.has('linear')).toBe(false);
+      expect(s.diodes.map((d) => d.name)).toEqual(['D1', 'D2']);
+      // a teacher: the same network with other conductances sets the targets
+      const teacher = create({ network: { netlist: 'diodes.cir', outputs: ['e'] } }, context);
+      const rng = new Rng(3);
+      teacher.setParameters(teacher.parameters.map((g) => g * rng.uniform(0.3, 3)));
+      const inputs = Array.from({ length: 8 }, () => [rng.uniform(0, 3), rng.uniform(-3, 3)]);
+      const targets = inputs.map((x) => teacher.readout(teacher.equilibrium(teacher.drive(x))));
+      const pipeline = { substrate: s, activation: dcActivation, error: adjointError, rule: productRule, loss: mseLoss, rng };
+      const epoch = (update: boolean): number => {
+        let total = 0;
+        inputs.forEach((x, i) => {
+          const { loss, gradient } = exampleGradient(pipeline, s.drive(x), targets[i]);
+          total += loss;
+          if (update) s.setParameters(s.parameters.map((g, k) => Math.min(s.bounds.max[k], Math.max(s.bounds.min[k], g - 2e-5 * gradient[k]))));
+        });
+        return total / inputs.length;
+      };
+      const first = epoch(false);
+      for (let e = 0; e < 40; e++) epoch(true);
+      const last = epoch(false);
+      expect(first).toBeGreaterThan(1e-4);
+      expect(last).toBeLessThan(0.2 * first);
+    });
+
+    it('names the file and line of a diode that names no model', () => {
+      expect(() => create({ network: { netlist: 'nomodel.cir', outputs: ['b'] } }, { baseDir: dir, inputs: { count: 1, type: 'potential' }, outputs: { count: 1 } })).toThrow(
+        /^nomodel\.cir:4: diode 'D1' names model 'dx', which no \.model card defines/,
+      );
     });
 
     it('names the file and line of a bad netlist, and a missing file', () => {

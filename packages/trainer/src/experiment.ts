@@ -1,6 +1,7 @@
 import {
   ConfigError,
   InputFileError,
+  capabilityProblems,
   MultimechError,
   MultimechPlugin,
   Rng,
@@ -96,6 +97,9 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
       baseDir,
     }),
   );
+  // The record says what a kind can provide; the network as built says what it does (a netlist with diodes is not linear).
+  const built = capabilityProblems(`this '${substrate.kind}' network`, substrate.capabilities, sections.activation.record, sections.error.record);
+  if (built.length > 0) throw new ConfigError(built, options.source);
   if (substrate.boundary.inputs.length !== task.inputCount || substrate.boundary.outputs.length !== task.outputCount) {
     throw new ConfigError(
       [

@@ -39,12 +39,14 @@ export interface EpochEvent {
   readonly testRelativeError?: number;
   /** Seconds spent on this epoch's training steps (0 for the initial evaluation). */
   readonly seconds: number;
-  /** Parameters held at a bound during the epoch. */
+  /** Parameters the projection held at a bound, summed over the epoch's steps. */
   readonly clamped: number;
   /**
    * The error mechanism's diagnostics over the epoch's training examples,
-   * each the largest value seen (a Péclet number, a count of negative
-   * concentrations, a quadrature component, Newton steps). Absent at epoch 0.
+   * each its worst value: the smallest for a name ending in `Min` (the most
+   * negative concentration), else the largest (a Péclet number, a count of
+   * negative concentrations, a quadrature component, Newton steps). Absent
+   * at epoch 0.
    */
   readonly diagnostics?: Readonly<Record<string, number>>;
 }
@@ -179,7 +181,9 @@ export class Trainer {
         loss += r.loss;
         for (let k = 0; k < grad.length; k++) grad[k] += r.gradient[k];
         for (const [key, value] of Object.entries(r.diagnostics ?? {})) {
-          if (Number.isFinite(value) && !(diagnostics[key] >= value)) diagnostics[key] = value;
+          if (!Number.isFinite(value)) continue;
+          const worse = key.endsWith('Min') ? !(diagnostics[key] <= value) : !(diagnostics[key] >= value);
+          if (worse) diagnostics[key] = value;
         }
       }
       for (let k = 0; k < grad.length; k++) grad[k] /= members.length;

@@ -89,7 +89,7 @@ export function strictObject<R extends Props, O extends Props = {}>(
       const errors: t.Errors = unknownKeys.map((k) => ({
         value: (u as Record<string, unknown>)[k],
         context: [...c, { key: k, type: t.unknown, actual: (u as Record<string, unknown>)[k] }],
-        message: `unknown key (known keys: ${known.join(', ')})`,
+        message: known.length > 0 ? `unknown key (known keys: ${known.join(', ')})` : 'unknown key (this section takes no settings)',
       }));
       const a = req.validate(u, c);
       const b = opt.validate(u, c);

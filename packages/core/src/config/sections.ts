@@ -82,6 +82,42 @@ export function decodePluginSections(raw: Record<string, unknown>, registries: R
   return { substrate, task, activation, error, rule };
 }
 
+/** Quotes names as a list: 'a', 'b' and 'c'. */
+function quotedList(names: readonly string[]): string {
+  const quoted = names.map((c) => `'${c}'`);
+  return quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}` : quoted[0];
+}
+
+/**
+ * The capabilities a pair of mechanisms requires that `capabilities` lacks,
+ * as problems at `activation.kind` / `error.kind`. `substrate` names what is
+ * checked: a substrate kind at decode time (its record lists what the kind
+ * can provide), or a network as built (what it does provide: a netlist with
+ * diodes is not linear).
+ */
+export function capabilityProblems(
+  substrate: string,
+  capabilities: Iterable<string>,
+  activation: Pick<ActivationRecord, 'kind' | 'requires'>,
+  error: Pick<ErrorRecord, 'kind' | 'requires'>,
+): ConfigProblem[] {
+  const caps = new Set(capabilities);
+  const problems: ConfigProblem[] = [];
+  for (const [path, what, m] of [
+    ['activation.kind', 'activation mechanism', activation],
+    ['error.kind', 'error mechanism', error],
+  ] as const) {
+    const missing = m.requires.filter((c) => !caps.has(c));
+    if (missing.length > 0) {
+      problems.push({
+        path,
+        message: `${what} '${m.kind}' cannot run on ${substrate}: it needs ${quotedList(missing)}, which ${substrate} does not provide`,
+      });
+    }
+  }
+  return problems;
+}
+
 /** Why a substrate × activation × error × rule combination cannot work (empty when it can). */
 export function compatibilityProblems(
   substrate: SubstrateRecord,
@@ -89,23 +125,7 @@ export function compatibilityProblems(
   error: ErrorRecord,
   rule: RuleRecord,
 ): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  const caps = new Set(substrate.capabilities);
-  const missing = (needs: readonly string[]) => needs.filter((c) => !caps.has(c));
-  const a = missing(activation.requires);
-  if (a.length > 0) {
-    problems.push({
-      path: 'activation.kind',
-      message: `activation mechanism '${activation.kind}' cannot run on substrate '${substrate.kind}': it needs ${a.map((c) => `'${c}'`).join(', ')}, which '${substrate.kind}' does not provide`,
-    });
-  }
-  const e = missing(error.requires);
-  if (e.length > 0) {
-    problems.push({
-      path: 'error.kind',
-      message: `error mechanism '${error.kind}' cannot run on substrate '${substrate.kind}': it needs ${e.map((c) => `'${c}'`).join(', ')}, which '${substrate.kind}' does not provide`,
-    });
-  }
+  const problems = capabilityProblems(`substrate '${substrate.kind}'`, substrate.capabilities, activation, error);
   if (rule.consumes !== error.produces) {
     problems.push({
       path: 'rule.kind',

@@ -22,7 +22,8 @@ export interface InputEncoding {
   readonly type: 'flow' | 'potential';
   readonly portNames: readonly string[];
   encode(features: ArrayLike<number>): Float64Array;
-  readonly resolved: Required<InputEncodingConfig>;
+  /** The settings in force, as a config would give them (no `bias` for current inputs, which have none). */
+  readonly resolved: InputEncodingConfig;
 }
 
 export function createInputEncoding(
@@ -64,10 +65,11 @@ export function createInputEncoding(
       },
     };
   }
+  const { bias: _unused, ...flowSettings } = resolved;
   return {
     type: 'flow',
     portNames: [...featureNames],
-    resolved,
+    resolved: flowSettings,
     encode(x) {
       const out = new Float64Array(f);
       for (let i = 0; i < f; i++) out[i] = (s * (x[i] - mean[i])) / std[i];

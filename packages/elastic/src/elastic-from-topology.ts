@@ -1,0 +1,65 @@
+import { MultimechError, SolverOptions } from '@multimech/core';
+import { ElasticInput, ElasticOutput, ElasticParameter, ElasticSubstrate } from './elastic-substrate';
+import type { ElasticTopology } from './elastic-topology';
+
+export interface ElasticTopologyOptions {
+  readonly parameter: ElasticParameter;
+  /** Stiffness per spring. */
+  readonly stiffness: ArrayLike<number>;
+  /** Bounds of the stiffness (absolute). */
+  readonly stiffnessBounds: { readonly min: number; readonly max: number };
+  /** Bounds of the rest length, as factors of each spring's initial rest length (its reference length). */
+  readonly restLengthBounds: { readonly min: number; readonly max: number };
+  /** `force`: a force dipole on each source pair along its axis (+ at b, − at a); `displacement`: b of each source pair moved along its axis. */
+  readonly inputs: 'force' | 'displacement';
+  /** `distance`: each target pair's change of distance; `displacement`: b of each target pair along the pair's axis. */
+  readonly outputs: 'distance' | 'displacement';
+  readonly solver?: SolverOptions;
+}
+
+/** An elastic substrate on a generated topology: its pins, one input per source pair, one output per target pair. */
+export function elasticFromTopology(topology: ElasticTopology, options: ElasticTopologyOptions): ElasticSubstrate {
+  const { graph, sources, targets } = topology;
+  const m = graph.from.length;
+  if (options.stiffness.length !== m) throw new MultimechError(`elastic network: expected ${m} stiffness values (one per spring), got ${options.stiffness.length}`);
+  const names = graph.nodeNames;
+  const inputs: ElasticInput[] = sources.map(({ a, b, axis }, i) =>
+    options.inputs === 'force'
+      ? { type: 'force', node: b, axis, ref: a, name: `F${i + 1}(${names[a]},${names[b]})` }
+      : { type: 'displacement', node: b, axis, name: `U${i + 1}(${names[b]})` },
+  );
+  const outputs: ElasticOutput[] = targets.map(({ a, b, axis }) =>
+    options.outputs === 'distance' ? { type: 'distance', a, b } : { type: 'displacement', node: b, axis },
+  );
+  // the reference lengths are the initial rest lengths
+  const d = topology.dimension;
+  const rest = Float64Array.from({ length: m }, (_, k) => {
+    let s = 0;
+    for (let a = 0; a < d; a++) s += (topology.positions[graph.from[k] * d + a] - topology.positions[graph.to[k] * d + a]) ** 2;
+    return Math.sqrt(s);
+  });
+  const sb = options.stiffnessBounds;
+  const rb = options.restLengthBounds;
+  const kMin = new Float64Array(m).fill(sb.min);
+  const kMax = new Float64Array(m).fill(sb.max);
+  const lMin = rest.map((l) => rb.min * l);
+  const lMax = rest.map((l) => rb.max * l);
+  const bounds =
+    options.parameter === 'stiffness'
+      ? { min: kMin, max: kMax }
+      : options.parameter === 'rest-length'
+        ? { min: lMin, max: lMax }
+        : { min: Float64Array.from([...kMin, ...lMin]), max: Float64Array.from([...kMax, ...lMax]) };
+  return new ElasticSubstrate({
+    dimension: d,
+    graph,
+    positions: topology.positions,
+    stiffness: options.stiffness,
+    parameter: options.parameter,
+    bounds,
+    pins: topology.pins,
+    inputs,
+    outputs,
+    solver: options.solver,
+  });
+}

@@ -1,0 +1,6 @@
+export * from './elastic-substrate';
+export * from './spring-stiffness';
+export * from './elastic-topology';
+export * from './elastic-from-topology';
+export * from './elastic-config';
+export * from './elastic-plugin';

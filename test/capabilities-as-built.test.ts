@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { frequencyPlugin } from '@multimech/frequency';
+import { resistivePlugin } from '@multimech/resistive';
+import { createExperiment } from '@multimech/trainer';
+
+/**
+ * A substrate kind says what it can provide; the network built from a config
+ * says what it does. A resistive netlist with a diode is not linear, so a
+ * mechanism that needs 'linear' is refused when the experiment is built, at
+ * its config path, and never runs as a silent approximation.
+ */
+const NETLIST = `diode network
+V1 a 0 1
+V2 b 0 -1
+V3 c 0 1
+R1 a m 1k
+R2 b m 2k
+R3 c m 1.5k
+R4 m out 1k
+D1 out 0 dmod
+R5 out 0 3k
+.model dmod D(IS=1e-12 N=1.5)
+.end
+`;
+
+describe('capabilities of the network as built', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'multimech-caps-'));
+    writeFileSync(join(dir, 'diodes.cir'), NETLIST);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const config = (error: object) => ({
+    substrate: { kind: 'resistive', network: { netlist: 'diodes.cir', outputs: ['out'] } },
+    task: { kind: 'regression', features: 1, outputs: 1, train: 4, test: 2 },
+    error,
+  });
+
+  it('refuses frequency propagation on a diode netlist, naming the path and what is missing', () => {
+    expect(() => createExperiment(config({ kind: 'frequency' }), [resistivePlugin, frequencyPlugin], { baseDir: dir, source: 'exp.json' })).toThrow(
+      "error.kind: error mechanism 'frequency' cannot run on this 'resistive' network: it needs 'linear', which this 'resistive' network does not provide",
+    );
+  });
+
+  it('trains the same network with the exact gradient', () => {
+    const { trainer, substrate } = createExperiment(config({ kind: 'adjoint' }), [resistivePlugin, frequencyPlugin], { baseDir: dir });
+    expect(substrate.capabilities.has('linear')).toBe(false);
+    const { history } = trainer.run();
+    expect(history[history.length - 1].trainLoss).toBeLessThan(history[0].trainLoss);
+  });
+});
