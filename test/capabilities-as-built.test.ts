@@ -39,10 +39,25 @@ describe('capabilities of the network as built', () => {
     error,
   });
 
-  it('refuses frequency propagation on a diode netlist, naming the path and what is missing', () => {
-    expect(() => createExperiment(config({ kind: 'frequency' }), [resistivePlugin, frequencyPlugin], { baseDir: dir, source: 'exp.json' })).toThrow(
-      "error.kind: error mechanism 'frequency' cannot run on this 'resistive' network: it needs 'linear', which this 'resistive' network does not provide",
+  it('refuses what a diode netlist cannot do when the experiment is built, at its config path', () => {
+    // the AC activation needs a linear network
+    expect(() =>
+      createExperiment({ ...config({ kind: 'adjoint' }), activation: { kind: 'ac' } }, [resistivePlugin, frequencyPlugin], { baseDir: dir, source: 'exp.json' }),
+    ).toThrow("activation.kind: activation mechanism 'ac' cannot run on this 'resistive' network: it needs 'linear', which this 'resistive' network does not provide");
+    // the ideal phasor lock-in is exact only on a linear network
+    expect(() => createExperiment(config({ kind: 'frequency', mode: 'phasor' }), [resistivePlugin, frequencyPlugin], { baseDir: dir, source: 'exp.json' })).toThrow(
+      "error.mode: 'phasor' is the ideal lock-in of a linear network",
     );
+  });
+
+  it('trains the diode network by transient frequency propagation (exact to O(β²))', () => {
+    const { trainer } = createExperiment(
+      { ...config({ kind: 'frequency', mode: 'transient', amplitude: 1e-3, periods: 1, samplesPerPeriod: 16 }), training: { epochs: 4 } },
+      [resistivePlugin, frequencyPlugin],
+      { baseDir: dir },
+    );
+    const { history } = trainer.run();
+    expect(history[history.length - 1].trainLoss).toBeLessThan(history[0].trainLoss);
   });
 
   it('trains the same network with the exact gradient', () => {

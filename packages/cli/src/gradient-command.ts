@@ -13,7 +13,7 @@ import {
   productRule,
 } from '@multimech/core';
 import { contrastiveRule, createCoupledLearning, createEquilibriumPropagation } from '@multimech/contrastive';
-import { createFrequencyError } from '@multimech/frequency';
+import { createFrequencyError, type FrequencyMode } from '@multimech/frequency';
 import { parseSpice, resistiveFromNetlist } from '@multimech/resistive';
 
 export const GRADIENT_METHODS = ['adjoint', 'frequency', 'finite-difference', 'ep', 'cl'] as const;
@@ -38,7 +38,9 @@ export function parseTarget(text: string): GradientTarget {
 }
 
 export interface FrequencyOptions {
-  readonly mode?: 'phasor' | 'transient';
+  /** 'phasor' (default; linear netlists), 'small-signal' (the β → 0 limit, any netlist) or 'transient'. */
+  readonly mode?: FrequencyMode;
+  /** β: the error current at each target is β·(value − V) amperes per volt. */
   readonly amplitude?: number;
   readonly frequency?: number;
   readonly periods?: number;
@@ -118,8 +120,11 @@ function mechanismOf(options: GradientOptions): { error: ErrorMechanism; rule: L
  * equilibrium propagation (the contrast of ∂E/∂G between nudged states) or
  * coupled learning (its estimate of dC/dG, from clamped outputs). Diodes
  * are fixed; on a netlist with diodes the adjoint and finite differences
- * work, while frequency propagation, EP and coupled learning (linear
- * networks only, so far) are refused with a message saying so.
+ * work, and so does frequency propagation in `small-signal` mode (the β → 0
+ * limit: the adjoint) or `transient` mode (Newton solves sampled over a
+ * period of the error signal, exact to O(β²)); its ideal `phasor` mode, EP
+ * and coupled learning (linear networks only, so far) are refused with a
+ * message saying so.
  */
 export function netlistGradient(text: string, file: string, targets: readonly GradientTarget[], options: GradientOptions): GradientReport {
   if (targets.length === 0) throw new MultimechError('at least one --target NODE=VALUE is needed (the loss is ½ Σ (V_node − value)²)');
@@ -132,10 +137,11 @@ export function netlistGradient(text: string, file: string, targets: readonly Gr
     const loss = equilibriumLoss(substrate, drive, mseLoss, y);
     return { method: options.method, loss, names, gradient: finiteDifferenceGradient(substrate, drive, mseLoss, y) };
   }
-  if (options.method === 'frequency' && !substrate.capabilities.has('linear')) {
+  if (options.method === 'frequency' && !substrate.capabilities.has('linear') && (options.mode ?? 'phasor') === 'phasor') {
     const diodes = substrate.diodes.map((d) => d.name).join(', ');
     throw new MultimechError(
-      `--method frequency: ${file} has diodes (${diodes}), so the network is nonlinear; frequency propagation through nonlinear networks (small-signal and transient) comes with the next release. Use --method adjoint or finite-difference.`,
+      `--method frequency: ${file} has diodes (${diodes}), so the network is nonlinear; --mode phasor (the default) is the ideal lock-in of a linear network. ` +
+        'Use --mode small-signal (the β → 0 limit: the exact adjoint) or --mode transient --amplitude B (exact to O(B²)).',
     );
   }
   const { error, rule } = mechanismOf(options);

@@ -44,7 +44,7 @@ interface GradientFlags {
   target: GradientTarget[];
   method: GradientMethod;
   json?: boolean;
-  mode?: 'phasor' | 'transient';
+  mode?: 'phasor' | 'small-signal' | 'transient';
   amplitude?: number;
   frequency?: number;
   periods?: number;
@@ -105,7 +105,7 @@ function buildProgram(io: CliIo): Command {
     .requiredOption('-t, --target <NODE=VALUE>', 'a target node voltage (repeat for several)', targetArg)
     .addOption(new Option('-m, --method <method>', 'how the gradient is obtained').choices(GRADIENT_METHODS).default('adjoint'))
     .option('--json', 'print one line of JSON: {"loss": C, "gradient": {"R1": dC/dG, ...}}')
-    .addOption(new Option('--mode <mode>', 'frequency method: ideal lock-in (phasor) or sampled transient').choices(['phasor', 'transient']))
+    .addOption(new Option('--mode <mode>', 'frequency method: ideal lock-in (phasor, linear networks), its β → 0 limit (small-signal) or a sampled transient').choices(['phasor', 'small-signal', 'transient']))
     .option('--amplitude <B>', 'frequency method: error amplitude β (A)', positiveArg)
     .option('--frequency <F>', 'frequency method: error frequency (Hz)', positiveArg)
     .option('--periods <P>', 'frequency method: lock-in window in periods', positiveIntegerArg)

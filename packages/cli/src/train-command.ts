@@ -1,10 +1,12 @@
-import type { Substrate } from '@multimech/core';
+import type { Substrate, Task } from '@multimech/core';
+import { ElasticSubstrate } from '@multimech/elastic';
 import { toNetlist, writeSpice } from '@multimech/resistive';
 import { Experiment, TrainingResult, createExperiment } from '@multimech/trainer';
 import * as path from 'path';
 import type { CliIo } from './cli-io';
 import { pluginsFor } from './cli-plugins';
 import { renderLearningCurve } from './learning-curve';
+import { NetworkPicture, networkPicture, renderNetwork, sharedColourRange } from './network-drawing';
 import { EpochRow, metricsCsv, parametersCsv } from './metrics-csv';
 import { ProgressDisplay } from './progress-display';
 import { parseJsonText, readInputFile } from './read-input-file';
@@ -59,6 +61,7 @@ export function summaryMarkdown(name: string, config: Record<string, unknown>, r
     '',
     '![learning curve](learning-curve.svg)',
     '',
+    ...(files.includes('network-after.svg') ? ['![the network before training](network-before.svg) ![the network after training](network-after.svg)', ''] : []),
     `Files: ${files.map((f) => `[${f}](${f})`).join(', ')}.`,
     '',
   ].join('\n');
@@ -67,6 +70,16 @@ export function summaryMarkdown(name: string, config: Record<string, unknown>, r
 /** The trained network as SPICE, for a resistive substrate. */
 function networkFile(substrate: Substrate, name: string): string | undefined {
   return substrate.kind === 'resistive' ? writeSpice(toNetlist(substrate, undefined, `${name}: trained by multimech`)) : undefined;
+}
+
+/** A 2-D elastic network's picture under the first training example, with its outputs against their targets; undefined for other substrates. */
+function pictureOf(substrate: Substrate, task: Task, title: string): NetworkPicture | undefined {
+  if (!(substrate instanceof ElasticSubstrate) || substrate.dofPerNode !== 2 || task.train.length === 0) return undefined;
+  const ex = task.train[0];
+  const y = substrate.readout(substrate.equilibrium(substrate.drive(ex.inputs)));
+  const names = task.outputNames ?? substrate.boundary.outputs.map((o) => o.name);
+  const notes = [`inputs: ${Array.from(ex.inputs, (v) => v.toPrecision(3)).join(', ')}`, ...Array.from(y, (v, o) => `${names[o]}: ${v.toPrecision(3)} (target ${ex.target[o].toPrecision(3)})`)];
+  return networkPicture(substrate, ex.inputs, title, notes);
 }
 
 /**
@@ -97,6 +110,8 @@ export async function trainCommand(configFile: string, options: TrainOptions, io
     progress.epoch(e);
   });
   trainer.on('step', (s) => progress.step(s, epochs));
+  const name = typeof resolvedConfig.name === 'string' ? resolvedConfig.name : path.basename(configFile).replace(/\.json$/i, '');
+  const before = pictureOf(substrate, task, `${name}: before training`);
   let result: TrainingResult;
   try {
     result = trainer.run();
@@ -106,7 +121,6 @@ export async function trainCommand(configFile: string, options: TrainOptions, io
   files.push('metrics.csv');
 
   await write('parameters.csv', parametersCsv(result.parameters.names, result.parameters.values));
-  const name = typeof resolvedConfig.name === 'string' ? resolvedConfig.name : path.basename(configFile).replace(/\.json$/i, '');
   const cir = networkFile(substrate, name);
   if (cir !== undefined) await write('network.cir', cir);
 
@@ -122,6 +136,15 @@ export async function trainCommand(configFile: string, options: TrainOptions, io
   });
   await write('learning-curve.svg', plot.svg);
   await write('learning-curve.png', plot.png);
+  const after = pictureOf(substrate, task, `${name}: after training`);
+  if (before && after) {
+    const range = sharedColourRange([before, after]);
+    for (const [file, picture] of [['network-before', before], ['network-after', after]] as const) {
+      const drawing = renderNetwork(picture, range);
+      await write(`${file}.svg`, drawing.svg);
+      await write(`${file}.png`, drawing.png);
+    }
+  }
   await write('summary.md', summaryMarkdown(name, resolvedConfig, result, [...files, SUMMARY_FILE]));
   await write(SUMMARY_FILE, JSON.stringify(result.summary, null, 2) + '\n');
 

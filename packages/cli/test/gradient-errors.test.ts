@@ -57,7 +57,7 @@ describe('multimech gradient: bad input is one clear message, no stack', () => {
   test('bad frequency option values (exit 2)', async () => {
     await fails(['gradient', net, '--target', 'b=1', '--method', 'frequency', '--amplitude', '-1'], 2, /--amplitude <B>' argument '-1' is invalid. expected a positive number/);
     await fails(['gradient', net, '--target', 'b=1', '--method', 'frequency', '--periods', '2.5'], 2, /expected a positive integer/);
-    await fails(['gradient', net, '--target', 'b=1', '--method', 'frequency', '--mode', 'fast'], 2, /Allowed choices are phasor, transient/);
+    await fails(['gradient', net, '--target', 'b=1', '--method', 'frequency', '--mode', 'fast'], 2, /Allowed choices are phasor, small-signal, transient/);
   });
 
   test('an aliasing transient plan is reported in terms of the flags (exit 1)', async () => {

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'fs';
 import * as path from 'path';
+import { netlistGradient, parseTarget } from '../src/gradient-command';
 import { runCli, tempDir } from './run-cli';
 
 /**
@@ -142,13 +143,37 @@ describe('multimech gradient on a diode netlist', () => {
     expect(relativeDifference(fd.gradient, adjoint.gradient)).toBeLessThan(1e-6);
   });
 
-  test('frequency, EP and CL refuse it, saying why', async () => {
-    const frequency = await runCli(['gradient', path.join(dir, 'diodes.cir'), ...targets, '--method', 'frequency']);
-    expect(frequency.code).toBe(1);
-    expect(frequency.stdout).toBe('');
-    expect(frequency.stderr).toContain('--method frequency: ');
-    expect(frequency.stderr).toContain('has diodes (D1, D2, D3), so the network is nonlinear; frequency propagation through nonlinear networks');
-    expect(frequency.stderr).toContain('comes with the next release');
+  test('frequency propagation: small-signal is the adjoint to 1e-9; transient errs as B²', async () => {
+    const adjoint = await gradient('diodes.cir', ...targets, '--method', 'adjoint');
+    // --mode small-signal through the command's function (the flag's choices are main.ts's)
+    const report = netlistGradient(DIODES, 'diodes.cir', [parseTarget('c=0.3'), parseTarget('d=0.2')], { method: 'frequency', mode: 'small-signal' });
+    expect(report.names).toEqual(['R1', 'R2', 'R3', 'R4']);
+    expect(Math.abs(report.loss - adjoint.loss)).toBeLessThanOrEqual(1e-12 * adjoint.loss);
+    const smallSignal = Object.fromEntries(report.names.map((n, k) => [n, report.gradient[k]]));
+    expect(relativeDifference(smallSignal, adjoint.gradient)).toBeLessThan(1e-9);
+    // transient: an error current of B·(value − V) A/V at each target, sampled over one period of ω₂
+    const transient = async (B: number) =>
+      relativeDifference(
+        (await gradient('diodes.cir', ...targets, '--method', 'frequency', '--mode', 'transient', '--amplitude', String(B), '--periods', '1', '--samples-per-period', '16')).gradient,
+        adjoint.gradient,
+      );
+    // (measured: 6.7e-9 at B = 1e-4, 6.7e-11 at 1e-5; beyond B ≈ 3e-4 the error current swings D3 out of its small-signal range)
+    const [coarse, fine] = [await transient(1e-4), await transient(1e-5)];
+    expect(coarse).toBeGreaterThan(1e-9); // the nonlinearity is visible ...
+    expect(fine).toBeLessThan(1e-9); // ... and B²-small at small B
+    expect(coarse / fine).toBeGreaterThan(70); // 10× less B: ~100× less error (B², not B)
+    expect(coarse / fine).toBeLessThan(140);
+  });
+
+  test('frequency in phasor mode (the default), EP and CL refuse it, saying why', async () => {
+    for (const mode of [[], ['--mode', 'phasor']]) {
+      const frequency = await runCli(['gradient', path.join(dir, 'diodes.cir'), ...targets, '--method', 'frequency', ...mode]);
+      expect(frequency.code).toBe(1);
+      expect(frequency.stdout).toBe('');
+      expect(frequency.stderr).toContain('--method frequency: ');
+      expect(frequency.stderr).toContain('has diodes (D1, D2, D3), so the network is nonlinear; --mode phasor (the default) is the ideal lock-in of a linear network');
+      expect(frequency.stderr).toContain('Use --mode small-signal (the β → 0 limit: the exact adjoint) or --mode transient --amplitude B');
+    }
     for (const method of ['ep', 'cl']) {
       const r = await runCli(['gradient', path.join(dir, 'diodes.cir'), ...targets, '--method', method]);
       expect(r.code).toBe(1);

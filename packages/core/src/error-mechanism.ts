@@ -55,9 +55,11 @@ export interface ErrorRecord<C = unknown> {
   /**
    * Problems that only show with the activation it is paired with (a
    * frequency pair that cannot be told apart, a window that does not hold
-   * whole periods of both). Called when the config is decoded; messages
-   * carry their config path.
+   * whole periods of both) or with the network as built (a mode that needs a
+   * linear network, on a netlist with diodes). Called when the config is
+   * decoded (without `substrate`) and again when the experiment is built
+   * (with it); messages carry their config path.
    */
-  check?(config: C, activation: ActivationMechanism): readonly ConfigProblem[];
+  check?(config: C, activation: ActivationMechanism, substrate?: Substrate): readonly ConfigProblem[];
 }
 export const ErrorRecord = Symbol.for('@multimech/core/ErrorRecord');

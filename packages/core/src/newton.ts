@@ -54,7 +54,9 @@ function maxAbs(v: Float64Array): { value: number; index: number } {
 /**
  * Damped Newton on a convex (or locally convex) energy: step −H⁻¹∇E, limited
  * by the problem, halved until the energy does not increase (a backtracking
- * line search on E). Converges from any start on a strictly convex energy;
+ * line search on E); where the energy no longer resolves a decrease (at its
+ * rounding level, near the minimum) a full step that lowers the gradient is
+ * taken. Converges from any start on a strictly convex energy;
  * when it cannot, it throws a NumericalError with the iterations, the
  * residual and the worst unknown named, never a NaN. Starting at the
  * minimum returns at once.
@@ -97,7 +99,17 @@ export function newtonMinimize(problem: NewtonProblem, x0: Float64Array, options
       }
       t /= 2;
     }
-    if (!accepted) fail(it + 1, 'the line search found no decrease of the energy');
+    if (!accepted) {
+      // Near the minimum the energy changes by less than its rounding; there
+      // the full step is judged by the gradient, which stays well resolved.
+      for (let i = 0; i < x.length; i++) trial[i] = x[i] + step[i];
+      const gt = problem.gradient(trial);
+      if (!(maxAbs(gt).value < r)) fail(it + 1, 'the line search found no decrease of the energy');
+      x.set(trial);
+      e = problem.energy(x);
+      g = gt;
+      continue;
+    }
     g = problem.gradient(x);
   }
   const r = maxAbs(g).value;

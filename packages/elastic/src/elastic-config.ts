@@ -17,6 +17,12 @@ export interface ElasticConfig {
   readonly stiffness?: { readonly init?: readonly [number, number]; readonly min?: number; readonly max?: number };
   /** Rest-length bounds as factors of each spring's reference length (defaults 0.5, 1.5); the initial rest lengths are the reference lengths. */
   readonly restLength?: { readonly min?: number; readonly max?: number };
+  /**
+   * How the task's inputs act on the source pairs. Flow inputs are always `force` dipoles; potential inputs are
+   * `displacement` (default: the pair's second node moved along the pair's axis) or `strain` (the pair held at its
+   * reference distance plus the input, the allostery form).
+   */
+  readonly inputs?: 'force' | 'displacement' | 'strain';
   /** What the task's outputs read (default `distance`: the target pairs' change of distance). */
   readonly outputs?: 'distance' | 'displacement';
   readonly solver?: { readonly method?: 'auto' | 'cholesky' | 'cg' };
@@ -57,12 +63,13 @@ const dimensionCodec = new t.Type<2 | 3, unknown, unknown>(
 );
 
 const fields = strictObject(
-  'an elastic substrate { dimension, network, parameter?, stiffness?, restLength?, outputs?, solver? }',
+  'an elastic substrate { dimension, network, parameter?, stiffness?, restLength?, inputs?, outputs?, solver? }',
   { dimension: dimensionCodec, network: elasticNetworkCodec },
   {
     parameter: oneOf('stiffness', 'rest-length', 'both'),
     stiffness: strictObject('stiffness settings { init?, min?, max? }', {}, { init: range, min: positiveNumber, max: positiveNumber }),
     restLength: strictObject('rest-length bounds { min?, max? } as factors of the reference length', {}, { min: positiveNumber, max: positiveNumber }),
+    inputs: oneOf('force', 'displacement', 'strain'),
     outputs: oneOf('distance', 'displacement'),
     solver: strictObject('solver settings { method }', {}, { method: oneOf('auto', 'cholesky', 'cg') }),
   },

@@ -10,8 +10,11 @@ export interface ElasticTopologyOptions {
   readonly stiffnessBounds: { readonly min: number; readonly max: number };
   /** Bounds of the rest length, as factors of each spring's initial rest length (its reference length). */
   readonly restLengthBounds: { readonly min: number; readonly max: number };
-  /** `force`: a force dipole on each source pair along its axis (+ at b, − at a); `displacement`: b of each source pair moved along its axis. */
-  readonly inputs: 'force' | 'displacement';
+  /**
+   * `force`: a force dipole on each source pair along its axis (+ at b, − at a); `displacement`: b of each source pair moved along its axis;
+   * `strain`: each source pair held at its reference distance plus the input (both nodes moved apart along the pair's direction).
+   */
+  readonly inputs: 'force' | 'displacement' | 'strain';
   /** `distance`: each target pair's change of distance; `displacement`: b of each target pair along the pair's axis. */
   readonly outputs: 'distance' | 'displacement';
   readonly solver?: SolverOptions;
@@ -26,7 +29,9 @@ export function elasticFromTopology(topology: ElasticTopology, options: ElasticT
   const inputs: ElasticInput[] = sources.map(({ a, b, axis }, i) =>
     options.inputs === 'force'
       ? { type: 'force', node: b, axis, ref: a, name: `F${i + 1}(${names[a]},${names[b]})` }
-      : { type: 'displacement', node: b, axis, name: `U${i + 1}(${names[b]})` },
+      : options.inputs === 'strain'
+        ? { type: 'strain', a, b, name: `E${i + 1}(${names[a]},${names[b]})` }
+        : { type: 'displacement', node: b, axis, name: `U${i + 1}(${names[b]})` },
   );
   const outputs: ElasticOutput[] = targets.map(({ a, b, axis }) =>
     options.outputs === 'distance' ? { type: 'distance', a, b } : { type: 'displacement', node: b, axis },

@@ -25,10 +25,15 @@ export type ElasticParameter = 'stiffness' | 'rest-length' | 'both';
  * `axis`, and the opposite force on `ref` along the same axis when set (a
  * force dipole). `displacement`: the dof (node, axis) is held at its
  * reference position plus the port's value (an imposed position).
+ * `strain`: a strained source pair; every dof of `a` and `b` is held, each
+ * node moved by half the port's value along the pair's reference axis ê =
+ * (X_b − X_a)/|X_b − X_a|, away from the other, so the pair's distance is
+ * its reference distance plus the value (its extension, a length).
  */
 export type ElasticInput =
   | { readonly type: 'force'; readonly node: number; readonly axis: number; readonly ref?: number; readonly name?: string }
-  | { readonly type: 'displacement'; readonly node: number; readonly axis: number; readonly name?: string };
+  | { readonly type: 'displacement'; readonly node: number; readonly axis: number; readonly name?: string }
+  | { readonly type: 'strain'; readonly a: number; readonly b: number; readonly name?: string };
 
 /**
  * An output. `displacement`: x[node·dim + axis] minus its reference value.
@@ -95,6 +100,8 @@ export class ElasticSubstrate implements Substrate {
   readonly reference: Float64Array;
   readonly inputs: readonly ElasticInput[];
   readonly outputs: readonly ElasticOutput[];
+  /** Pinned nodes. */
+  readonly pins: readonly number[];
   /** Stiffness k per spring (live: use setParameters or setSprings). */
   readonly stiffness: Float64Array;
   /** Rest length ℓ per spring (live). */
@@ -103,6 +110,8 @@ export class ElasticSubstrate implements Substrate {
   private readonly freeIndex: Int32Array;
   private readonly heldDofs: Int32Array;
   private readonly referenceDistance: Float64Array;
+  /** Per input: the held values it moves, fixed[index] += weight · value. */
+  private readonly inputHolds: { readonly index: number; readonly weight: number }[][] = [];
   private readonly stiffnessMatrix: SpringStiffness;
   private readonly theta: Float64Array;
   private readonly tolerance: number;
@@ -149,12 +158,29 @@ export class ElasticSubstrate implements Substrate {
       heldNames.push(name);
       return heldIndex[dof];
     };
+    this.pins = [...spec.pins];
     for (const node of spec.pins) {
       this.checkNode(node, 'pin');
       for (let a = 0; a < d; a++) hold(node * d + a, `pin:${this.dofName(node * d + a)}`);
     }
     this.inputs = spec.inputs ?? [];
     const inputPorts: InputPort[] = this.inputs.map((p, i) => {
+      this.inputHolds.push([]);
+      if (p.type === 'strain') {
+        this.checkNode(p.a, `input ${i}`);
+        this.checkNode(p.b, `input ${i}`);
+        const name = p.name ?? `e${i + 1}(${graph.nodeNames[p.a]},${graph.nodeNames[p.b]})`;
+        if (p.a === p.b) throw new MultimechError(`input '${name}' strains node '${graph.nodeNames[p.a]}' against itself`);
+        let len = 0;
+        for (let a = 0; a < d; a++) len += (this.reference[p.b * d + a] - this.reference[p.a * d + a]) ** 2;
+        len = Math.sqrt(len);
+        for (let a = 0; a < d; a++) {
+          const e = (this.reference[p.b * d + a] - this.reference[p.a * d + a]) / len;
+          this.inputHolds[i].push({ index: hold(p.a * d + a, `${name}:${this.dofName(p.a * d + a)}`), weight: -e / 2 });
+          this.inputHolds[i].push({ index: hold(p.b * d + a, `${name}:${this.dofName(p.b * d + a)}`), weight: e / 2 });
+        }
+        return { name, type: 'potential', node: p.b * d, dirichletIndex: this.inputHolds[i][1].index };
+      }
       this.checkNode(p.node, `input ${i}`);
       this.checkAxis(p.axis, `input ${i}`);
       const dof = p.node * d + p.axis;
@@ -167,7 +193,9 @@ export class ElasticSubstrate implements Substrate {
       }
       if (p.type !== 'displacement') throw new MultimechError(`input ${i}: type must be 'force' or 'displacement', got ${JSON.stringify((p as { type: unknown }).type)}`);
       const name = p.name ?? `u${i + 1}`;
-      return { name, type: 'potential', node: dof, dirichletIndex: hold(dof, name) };
+      const index = hold(dof, name);
+      this.inputHolds[i].push({ index, weight: 1 });
+      return { name, type: 'potential', node: dof, dirichletIndex: index };
     });
     this.outputs = spec.outputs ?? [];
     const outputPorts: OutputPort[] = this.outputs.map((o, i) => {
@@ -319,9 +347,14 @@ export class ElasticSubstrate implements Substrate {
       if (port.type === 'flow') {
         injection[port.node] += v;
         if (port.ref !== undefined) injection[port.ref] -= v;
-      } else fixed[port.dirichletIndex] += v;
+      } else for (const { index, weight } of this.inputHolds[i]) fixed[index] += weight * v;
     });
     return { injection, fixed };
+  }
+
+  /** Length of every spring at the reference positions (a copy). */
+  referenceLengths(): Float64Array {
+    return Float64Array.from(this.referenceDistance);
   }
 
   /** Length of every spring in a state. */

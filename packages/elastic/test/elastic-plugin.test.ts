@@ -26,7 +26,7 @@ describe('elastic config', () => {
       { path: 'substrate.network.generator', message: `expected one of 'triangular', 'random', got "hex"` },
     ]);
     expect(problemsOf({ dimension: 2, network: lattice, parameter: 'mass', stiffness: { min: -1 }, stifness: 1 })).toEqual([
-      { path: 'substrate.stifness', message: 'unknown key (known keys: dimension, network, parameter, stiffness, restLength, outputs, solver)' },
+      { path: 'substrate.stifness', message: 'unknown key (known keys: dimension, network, parameter, stiffness, restLength, inputs, outputs, solver)' },
       { path: 'substrate.parameter', message: "expected one of 'stiffness', 'rest-length', 'both', got \"mass\"" },
       { path: 'substrate.stiffness.min', message: 'expected a positive number, got -1' },
     ]);
@@ -78,5 +78,25 @@ describe('createExperiment with an elastic substrate', () => {
     expect(s.boundary.inputs.map((p) => p.type)).toEqual(['potential', 'potential']);
     const y = s.readout(s.equilibrium(s.drive([0.1, -0.1])));
     expect(y.every((v) => Number.isFinite(v) && v !== 0)).toBe(true);
+  });
+});
+
+describe('strain inputs', () => {
+  it('hold each source pair at its reference distance plus the input, and refuse a flow task', () => {
+    const problems: ConfigProblem[] = [];
+    const section = decodeSection(registries.substrates, { kind: 'elastic', dimension: 2, network: lattice, inputs: 'strain' }, 'substrate', problems);
+    expect(problems).toEqual([]);
+    const s = section!.record.create(section!.config, { inputs: { count: 1, type: 'potential' }, outputs: { count: 1 }, rng: new Rng(4), baseDir: '.' }) as ElasticSubstrate;
+    const source = s.inputs[0];
+    if (source.type !== 'strain') throw new Error('expected a strain input');
+    const distance = (x: Float64Array) => Math.hypot(x[2 * source.a] - x[2 * source.b], x[2 * source.a + 1] - x[2 * source.b + 1]);
+    const x0 = s.equilibrium(s.drive([0]));
+    const x = s.equilibrium(s.drive([0.07]));
+    expect(distance(x) - distance(x0)).toBeCloseTo(0.07, 12);
+    expect(s.residual(x, s.drive([0.07])).filter((_, dof) => s.freeDofs.includes(dof)).every((r) => Math.abs(r) < 1e-9)).toBe(true);
+    expect(Math.abs(s.readout(x)[0])).toBeGreaterThan(1e-4);
+    expect(() => section!.record.create(section!.config, { inputs: { count: 1, type: 'flow' }, outputs: { count: 1 }, rng: new Rng(4), baseDir: '.' })).toThrow(
+      "substrate.inputs: 'strain' needs a task with potential (displacement or strain) inputs, but the task's inputs are flows",
+    );
   });
 });

@@ -13,8 +13,12 @@ export const frequencyErrorConfig = strictObject(
       frequency: positiveNumber,
       /** β: the error current at each output is β·e (default 1e-3). */
       amplitude: positiveNumber,
-      /** 'phasor': the ideal lock-in coefficients; 'transient': sample the response in time and demodulate (default 'phasor'). */
-      mode: oneOf('phasor', 'transient'),
+      /**
+       * 'phasor': the ideal lock-in coefficients of a linear substrate (exact at any β);
+       * 'small-signal': the same computation as the β → 0 limit on any substrate (u = H(s*)⁻¹e);
+       * 'transient': sample the response in time and demodulate (default 'phasor').
+       */
+      mode: oneOf('phasor', 'small-signal', 'transient'),
       /** Window length in periods of the activation carrier (of the error signal for a DC activation; default 10). */
       periods: positiveInteger,
       /** Samples per period of the highest frequency present (default 32). */
@@ -27,11 +31,14 @@ export const frequencyErrorConfig = strictObject(
   );
 export type FrequencyErrorConfig = t.TypeOf<typeof frequencyErrorConfig>;
 
+/** How the lock-in coefficients are obtained (see `frequencyErrorConfig`). */
+export type FrequencyMode = 'phasor' | 'small-signal' | 'transient';
+
 /** A frequency error config with every default filled in. */
 export interface FrequencyErrorSettings {
   readonly frequency: number;
   readonly amplitude: number;
-  readonly mode: 'phasor' | 'transient';
+  readonly mode: FrequencyMode;
   readonly periods: number;
   readonly samplesPerPeriod: number;
   readonly noise: number;

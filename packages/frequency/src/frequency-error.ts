@@ -18,20 +18,31 @@ export interface FrequencyError extends ErrorMechanism {
 const BLOCK_VALUES = 1 << 20;
 
 /**
- * Frequency propagation (PHYSICS.md §3.1): the outputs carry the error
+ * Frequency propagation (PHYSICS.md §3.1, §3.2): the outputs carry the error
  * current `β e cos(ω₂t)` beside the activation at ω₁ (or DC), and each edge
  * reads the in-phase amplitude of its own drop at each frequency.
  *
- * - `phasor` mode returns the ideal lock-in coefficients: a = the
- *   activation readings, b = β·Δu with u = H⁻¹e. Measurement noise σ on
- *   the samples becomes its exact equivalent on the coefficients, a normal
- *   deviate of standard deviation σ√(2/N) (σ√(1/N) for a DC mean).
+ * - `phasor` mode returns the ideal lock-in coefficients of a linear
+ *   substrate: a = the activation readings, b = β·Δu with u = H⁻¹e.
+ *   Measurement noise σ on the samples becomes its exact equivalent on the
+ *   coefficients, a normal deviate of standard deviation σ√(2/N) (σ√(1/N)
+ *   for a DC mean). Refused on a substrate without 'linear'.
+ * - `small-signal` mode is the same computation read as the β → 0 limit,
+ *   u = H(s*)⁻¹e with H at the free state: on a linear substrate it equals
+ *   `phasor`; on a nonlinear one it is the exact adjoint, with no β
+ *   dependence (β only scales the modelled noise).
  * - `transient` mode samples the joint response at N times over the window,
- *   solving the network at each (one factorization serves every sample),
- *   adds the noise to each edge's sampled drop, and demodulates.
+ *   solving the network at each (a linear substrate: one factorization
+ *   serves every sample; a nonlinear one: one Newton solve per sample,
+ *   warm-started from the previous sample), adds the noise to each edge's
+ *   sampled drop, and demodulates: the DC part (or the ω₁ part) is the
+ *   activation reading, the first harmonic at ω₂ over β the error reading.
+ *   Exact at any β on linear substrates (superposition); on a nonlinear
+ *   memoryless substrate with a DC activation both readings are exact to
+ *   O(β²), and so is the gradient (PHYSICS.md §3.2).
  *
- * Both return readings b/β and activationReadings a. Exact at any β on
- * linear substrates (superposition); on others it is not claimed.
+ * On a substrate without 'linear' only a DC activation is accepted: with an
+ * AC activation the product of the two coefficients is not the gradient.
  */
 export function createFrequencyError(config: FrequencyErrorConfig = {}, path = 'error'): FrequencyError {
   const settings = resolveFrequencyErrorConfig(config, path);
@@ -43,11 +54,43 @@ export function createFrequencyError(config: FrequencyErrorConfig = {}, path = '
     settings,
     plan,
     measure(context) {
-      const p = plan(context.activation.carrier, context.substrate.capabilities.has('linear'));
+      const linear = context.substrate.capabilities.has('linear');
+      if (!linear) refuseNonlinear(context.activation.carrier, settings, path);
+      const p = plan(context.activation.carrier, linear);
       const rng = ownRng ?? context.rng;
-      return settings.mode === 'phasor' ? measurePhasor(context, p, settings, rng) : measureTransient(context, p, settings, rng);
+      return settings.mode === 'transient' ? measureTransient(context, p, settings, rng) : measurePhasor(context, p, settings, rng);
     },
   };
+}
+
+/**
+ * What frequency propagation cannot do on a substrate without 'linear'
+ * (PHYSICS.md §3.2), as a ConfigError naming the config path and the
+ * alternative: an AC activation, and the ideal `phasor` mode.
+ */
+function refuseNonlinear(carrier: Carrier, settings: FrequencyErrorSettings, path: string): void {
+  if (carrier.type === 'ac') {
+    throw new ConfigError([
+      {
+        path: 'activation.kind',
+        message:
+          `frequency propagation on a nonlinear substrate needs a DC activation: with the inputs at ${carrier.frequency} Hz the product of the ` +
+          'two lock-in coefficients is not the gradient there (superposition fails); the time average of the instantaneous product of the ' +
+          "two drops is the gradient of the time-averaged loss, which is the 'time-average' rule's job (PHYSICS.md §3.2, not built yet), " +
+          `never a silent substitute; use { "kind": "dc" }`,
+      },
+    ]);
+  }
+  if (settings.mode === 'phasor') {
+    throw new ConfigError([
+      {
+        path: `${path}.mode`,
+        message:
+          "'phasor' is the ideal lock-in of a linear network (exact at any β), and this substrate is nonlinear: use 'small-signal' " +
+          "(the β → 0 limit, u = H(s*)⁻¹e at the free state) or 'transient' (Newton solves sampled in time, exact to O(β²))",
+      },
+    ]);
+  }
 }
 
 function measurePhasor(context: ErrorContext, plan: FrequencyPlan, settings: FrequencyErrorSettings, rng: Rng): ErrorReading {
@@ -120,14 +163,17 @@ function measureTransient(context: ErrorContext, plan: FrequencyPlan, settings: 
 export const frequencyErrorRecord: ErrorRecord<FrequencyErrorConfig> = {
   kind: 'frequency',
   description:
-    'frequency propagation: the error injected at the outputs at ω₂ (default 1700 Hz) and read by lock-in, ideal (phasor) or sampled (transient); exact on linear substrates',
+    'frequency propagation: the error injected at the outputs at ω₂ (default 1700 Hz) and read by lock-in, ideal (phasor, linear substrates), ' +
+    'its β → 0 limit (small-signal) or sampled (transient); exact on linear substrates, exact to O(β²) on nonlinear ones with a DC activation',
   configCodec: frequencyErrorConfig as t.Type<FrequencyErrorConfig, unknown, unknown>,
-  requires: ['linear'],
+  requires: [],
   produces: 'product',
   create: (config) => createFrequencyError(config),
-  check(config, activation) {
+  check(config, activation, substrate) {
     try {
-      createFrequencyError(config).plan(activation.carrier);
+      const linear = substrate?.capabilities.has('linear') ?? true;
+      if (!linear) refuseNonlinear(activation.carrier, resolveFrequencyErrorConfig(config), 'error');
+      createFrequencyError(config).plan(activation.carrier, linear);
       return [];
     } catch (e) {
       if (e instanceof ConfigError) return e.problems;

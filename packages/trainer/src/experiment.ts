@@ -99,6 +99,8 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
   );
   // The record says what a kind can provide; the network as built says what it does (a netlist with diodes is not linear).
   const built = capabilityProblems(`this '${substrate.kind}' network`, substrate.capabilities, sections.activation.record, sections.error.record);
+  const activation = sections.activation.record.create(sections.activation.config);
+  if (built.length === 0 && sections.error.record.check) built.push(...sections.error.record.check(sections.error.config, activation, substrate));
   if (built.length > 0) throw new ConfigError(built, options.source);
   if (substrate.boundary.inputs.length !== task.inputCount || substrate.boundary.outputs.length !== task.outputCount) {
     throw new ConfigError(
@@ -116,7 +118,7 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
   const trainer = new Trainer({
     substrate,
     task,
-    activation: sections.activation.record.create(sections.activation.config),
+    activation,
     error: sections.error.record.create(sections.error.config),
     rule: sections.rule.record.create(sections.rule.config),
     optimizer,

@@ -8,3 +8,4 @@ export * from './tasks/output-loss';
 export * from './tasks/stratified-split';
 export * from './tasks/iris-task';
 export * from './tasks/regression-task';
+export * from './tasks/allostery-task';

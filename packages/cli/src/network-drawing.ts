@@ -1,0 +1,199 @@
+import { MultimechError } from '@multimech/core';
+import type { ElasticSubstrate } from '@multimech/elastic';
+import { svgToPng } from './vega-renderer';
+
+/** A pair of nodes where an input acts or an output is read. */
+export interface DrawnPair {
+  readonly a: number;
+  readonly b: number;
+}
+
+/**
+ * A snapshot of a 2-D spring network to draw: springs at the reference
+ * positions, the equilibrium under one drive as a ghost, stiffness and rest
+ * lengths, pins, source and target pairs. Every array is a copy.
+ */
+export interface NetworkPicture {
+  readonly title: string;
+  /** Reference positions, x0, y0, x1, y1, ... */
+  readonly reference: Float64Array;
+  /** Equilibrium positions under the drawn drive (same layout). */
+  readonly equilibrium: Float64Array;
+  readonly from: readonly number[];
+  readonly to: readonly number[];
+  readonly stiffness: Float64Array;
+  readonly restLength: Float64Array;
+  readonly referenceLength: Float64Array;
+  /** What the colours show: stiffness, or the rest length's change relative to the reference length. */
+  readonly colourBy: 'stiffness' | 'rest-length';
+  readonly pins: readonly number[];
+  readonly sources: readonly DrawnPair[];
+  readonly targets: readonly DrawnPair[];
+  /** Lines printed under the legend (the outputs against their targets, say). */
+  readonly notes: readonly string[];
+}
+
+/** The value range the colours span; share one between the before and after drawings. */
+export interface ColourRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * Snapshot of an elastic substrate for drawing: its equilibrium under
+ * `inputs` (one value per input port), springs coloured by stiffness when
+ * only stiffness learns, else by rest-length change.
+ */
+export function networkPicture(substrate: ElasticSubstrate, inputs: ArrayLike<number>, title: string, notes: readonly string[] = []): NetworkPicture {
+  if (substrate.dofPerNode !== 2) throw new MultimechError(`network drawing: only 2-D networks are drawn, this one is ${substrate.dofPerNode}-D`);
+  const sources = substrate.inputs.flatMap((p): DrawnPair[] =>
+    p.type === 'strain' ? [{ a: p.a, b: p.b }] : p.type === 'force' && p.ref !== undefined ? [{ a: p.ref, b: p.node }] : [{ a: p.node, b: p.node }],
+  );
+  const targets = substrate.outputs.map((o): DrawnPair => (o.type === 'distance' ? { a: o.a, b: o.b } : { a: o.node, b: o.node }));
+  return {
+    title,
+    reference: Float64Array.from(substrate.reference),
+    equilibrium: Float64Array.from(substrate.equilibrium(substrate.drive(inputs))),
+    from: [...substrate.graph.from],
+    to: [...substrate.graph.to],
+    stiffness: Float64Array.from(substrate.stiffness),
+    restLength: Float64Array.from(substrate.restLength),
+    referenceLength: substrate.referenceLengths(),
+    colourBy: substrate.parameterName === 'stiffness' ? 'stiffness' : 'rest-length',
+    pins: [...substrate.pins],
+    sources,
+    targets,
+    notes,
+  };
+}
+
+/** The per-spring values the colours show. */
+export function colourValues(p: NetworkPicture): Float64Array {
+  return p.colourBy === 'stiffness' ? Float64Array.from(p.stiffness) : p.restLength.map((l, k) => l / p.referenceLength[k] - 1);
+}
+
+/** One range over several pictures (symmetric about 0 for rest-length change). */
+export function sharedColourRange(pictures: readonly NetworkPicture[]): ColourRange {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const p of pictures) for (const v of colourValues(p)) [min, max] = [Math.min(min, v), Math.max(max, v)];
+  if (pictures[0]?.colourBy === 'rest-length') {
+    const m = Math.max(Math.abs(min), Math.abs(max), 1e-6);
+    return { min: -m, max: m };
+  }
+  return max > min ? { min, max } : { min: min - 0.5, max: max + 0.5 };
+}
+
+const SEQUENTIAL = ['#440154', '#3b528b', '#21918c', '#5ec962', '#fde725'];
+const DIVERGING = ['#2166ac', '#92c5de', '#d9d9d9', '#f4a582', '#b2182b'];
+const SOURCE = '#ff7f0e';
+const TARGETS = ['#e7298a', '#17becf', '#8c564b', '#bcbd22', '#7f7f7f'];
+
+function hex(c: string): number[] {
+  return [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
+}
+
+/** The colour at t ∈ [0, 1] along a list of stops. */
+function colourAt(stops: readonly string[], t: number): string {
+  const x = Math.min(Math.max(t, 0), 1) * (stops.length - 1);
+  const i = Math.min(Math.floor(x), stops.length - 2);
+  const [p, q] = [hex(stops[i]), hex(stops[i + 1])];
+  return `#${p.map((v, j) => Math.round(v + (q[j] - v) * (x - i)).toString(16).padStart(2, '0')).join('')}`;
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const f = (v: number) => (Math.round(v * 100) / 100).toString();
+
+/**
+ * The picture as an SVG document: one `<line class="spring">` per spring at
+ * the reference positions, coloured by the picture's values over `range`,
+ * width ∝ stiffness; the equilibrium as a thin grey ghost (displacements
+ * magnified so the largest is a third of the mean spring length); pinned
+ * nodes as black squares; the source pair and each target pair ringed in
+ * their own colours; a legend with the colour bar.
+ */
+export function drawNetwork(p: NetworkPicture, range: ColourRange = sharedColourRange([p])): string {
+  const n = p.reference.length / 2;
+  const [xs, ys] = [0, 1].map((a) => Array.from({ length: n }, (_, i) => p.reference[2 * i + a]));
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const meanLength = p.referenceLength.reduce((s, l) => s + l, 0) / Math.max(p.referenceLength.length, 1);
+  const plot = 520;
+  const scale = plot / Math.max(x1 - x0, y1 - y0, 1e-12);
+  const margin = 40;
+  const legendWidth = 230;
+  const width = Math.ceil(margin * 2 + (x1 - x0) * scale + legendWidth);
+  const height = Math.ceil(Math.max(margin * 2 + (y1 - y0) * scale + 30, 360));
+  const X = (x: number) => margin + (x - x0) * scale;
+  const Y = (y: number) => 30 + margin + (y1 - y) * scale;
+  let dmax = 0;
+  for (let i = 0; i < p.reference.length; i++) dmax = Math.max(dmax, Math.abs(p.equilibrium[i] - p.reference[i]));
+  const magnify = dmax > 0 ? meanLength / 3 / dmax : 0;
+  const ghost = (i: number, a: number) => p.reference[2 * i + a] + magnify * (p.equilibrium[2 * i + a] - p.reference[2 * i + a]);
+  const values = colourValues(p);
+  const stops = p.colourBy === 'stiffness' ? SEQUENTIAL : DIVERGING;
+  const kmax = Math.max(...p.stiffness);
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, sans-serif">`,
+    `<rect width="${width}" height="${height}" fill="white"/>`,
+    `<text x="${margin}" y="24" font-size="16" font-weight="bold">${esc(p.title)}</text>`,
+  ];
+  p.from.forEach((a, k) => {
+    const b = p.to[k];
+    out.push(`<line class="ghost" x1="${f(X(ghost(a, 0)))}" y1="${f(Y(ghost(a, 1)))}" x2="${f(X(ghost(b, 0)))}" y2="${f(Y(ghost(b, 1)))}" stroke="#9a9a9a" stroke-width="0.8" stroke-dasharray="3 2"/>`);
+  });
+  p.from.forEach((a, k) => {
+    const b = p.to[k];
+    const colour = colourAt(stops, (values[k] - range.min) / (range.max - range.min));
+    const w = 0.6 + 4.4 * (p.stiffness[k] / kmax);
+    out.push(
+      `<line class="spring" x1="${f(X(p.reference[2 * a]))}" y1="${f(Y(p.reference[2 * a + 1]))}" x2="${f(X(p.reference[2 * b]))}" y2="${f(Y(p.reference[2 * b + 1]))}" stroke="${colour}" stroke-width="${f(w)}" stroke-linecap="round"/>`,
+    );
+  });
+  for (const i of p.pins) out.push(`<rect class="pin" x="${f(X(p.reference[2 * i]) - 5)}" y="${f(Y(p.reference[2 * i + 1]) - 5)}" width="10" height="10" fill="black"/>`);
+  const ring = (pair: DrawnPair, colour: string, cls: string) => {
+    for (const i of new Set([pair.a, pair.b])) {
+      out.push(`<circle class="${cls}" cx="${f(X(p.reference[2 * i]))}" cy="${f(Y(p.reference[2 * i + 1]))}" r="8" fill="none" stroke="${colour}" stroke-width="3.5"/>`);
+    }
+  };
+  p.sources.forEach((s) => ring(s, SOURCE, 'source'));
+  p.targets.forEach((t, o) => ring(t, TARGETS[o % TARGETS.length], 'target'));
+
+  // legend
+  const lx = width - legendWidth + 10;
+  let ly = 60;
+  const label = p.colourBy === 'stiffness' ? 'stiffness k' : 'rest length ℓ/ℓ₀ − 1';
+  out.push(`<text x="${lx}" y="${ly}" font-size="13">colour: ${esc(label)}</text>`);
+  ly += 10;
+  const bar = 160;
+  for (let i = 0; i < 32; i++) {
+    out.push(`<rect x="${f(lx + (i * bar) / 32)}" y="${ly}" width="${f(bar / 32 + 0.5)}" height="12" fill="${colourAt(stops, i / 31)}"/>`);
+  }
+  ly += 26;
+  out.push(`<text x="${lx}" y="${ly}" font-size="11">${range.min.toPrecision(3)}</text>`);
+  out.push(`<text x="${lx + bar}" y="${ly}" font-size="11" text-anchor="end">${range.max.toPrecision(3)}</text>`);
+  ly += 20;
+  out.push(`<text x="${lx}" y="${ly}" font-size="12">line width ∝ stiffness</text>`);
+  ly += 24;
+  const item = (mark: string, text: string) => {
+    out.push(mark.replace(/\$X/g, String(lx + 8)).replace(/\$Y/g, String(ly - 4)));
+    out.push(`<text x="${lx + 22}" y="${ly}" font-size="12">${esc(text)}</text>`);
+    ly += 22;
+  };
+  item(`<rect x="${lx + 3}" y="${ly - 9}" width="10" height="10" fill="black"/>`, 'pinned node');
+  item(`<circle cx="$X" cy="$Y" r="7" fill="none" stroke="${SOURCE}" stroke-width="3.5"/>`, 'source pair');
+  p.targets.forEach((_, o) => item(`<circle cx="$X" cy="$Y" r="7" fill="none" stroke="${TARGETS[o % TARGETS.length]}" stroke-width="3.5"/>`, `target pair ${o + 1}`));
+  item(`<line x1="${lx}" y1="${ly - 4}" x2="${lx + 16}" y2="${ly - 4}" stroke="#9a9a9a" stroke-width="1" stroke-dasharray="3 2"/>`, `equilibrium, ×${magnify.toPrecision(2)}`);
+  ly += 6;
+  for (const note of p.notes) {
+    out.push(`<text x="${lx}" y="${ly}" font-size="11">${esc(note)}</text>`);
+    ly += 16;
+  }
+  out.push('</svg>');
+  return out.join('\n') + '\n';
+}
+
+/** The drawing as SVG and as a PNG `pngWidth` pixels wide. */
+export function renderNetwork(p: NetworkPicture, range?: ColourRange, pngWidth = 1000): { svg: string; png: Buffer } {
+  const svg = drawNetwork(p, range);
+  return { svg, png: svgToPng(svg, pngWidth) };
+}

@@ -1,0 +1,58 @@
+import { Example, Task, TaskRecord, finiteNumber, mseLoss, numberWhere, refine, strictObject } from '@multimech/core';
+import * as t from 'io-ts';
+
+const nonZero = numberWhere('a non-zero finite number', (n) => n !== 0);
+
+const fields = strictObject(
+  'an allostery task { targets, strains?, test? }',
+  { targets: t.array(finiteNumber) },
+  { strains: t.array(nonZero), test: t.array(nonZero) },
+);
+
+export const allosteryConfigCodec = refine(fields, (v) => [
+  ...(v.targets.length === 0 ? [{ key: 'targets', message: 'expected at least one ratio (one per target pair), got none' }] : []),
+  ...(v.strains?.length === 0 ? [{ key: 'strains', message: 'expected at least one source strain, got none' }] : []),
+  ...(v.test?.length === 0 ? [{ key: 'test', message: 'expected at least one test strain, got none' }] : []),
+]);
+export type AllosteryConfig = t.TypeOf<typeof fields>;
+
+/** The source strain when the config names none. */
+export const defaultAllosteryStrain = 0.1;
+
+/**
+ * Allostery (issue 5, item 4): a strain imposed on one source pair of nodes
+ * must produce a chosen strain on each of several target pairs. Here a
+ * pair's strain is its change of distance from the reference (an
+ * extension, in length units): the one input is the source pair's strain
+ * s (a potential port: an elastic substrate built with `inputs: "strain"`
+ * holds the pair at its reference distance plus s), and output o reads
+ * target pair o's change of distance, whose target is `targets[o] · s`.
+ * Each example is one source strain from `strains` (default [0.1]); the
+ * test set uses `test` (default: the training strains). Loss: MSE; the
+ * trainer's metric is the relative error √(Σ(y − y*)² / Σ y*²).
+ */
+export function createAllosteryTask(config: AllosteryConfig): Task & { readonly resolvedConfig: object } {
+  const ratios = Float64Array.from(config.targets);
+  const strains = config.strains ?? [defaultAllosteryStrain];
+  const test = config.test ?? strains;
+  const example = (s: number): Example => ({ inputs: Float64Array.of(s), target: ratios.map((r) => r * s) });
+  return {
+    kind: 'allostery',
+    inputCount: 1,
+    inputType: 'potential',
+    inputNames: ['source'],
+    outputCount: ratios.length,
+    outputNames: Array.from(ratios, (_, o) => `target${o + 1}`),
+    train: strains.map(example),
+    test: test.map(example),
+    loss: mseLoss,
+    resolvedConfig: { kind: 'allostery', targets: [...ratios], strains: [...strains], test: [...test] },
+  };
+}
+
+export const allosteryTaskRecord: TaskRecord<AllosteryConfig> = {
+  kind: 'allostery',
+  description: 'allostery: a strain on a source pair must give target strains (fixed ratios of it) on one or several output pairs',
+  configCodec: allosteryConfigCodec as t.Type<AllosteryConfig, unknown, unknown>,
+  create: (config) => createAllosteryTask(config),
+};
