@@ -91,6 +91,11 @@ function optionError(method: GradientMethod, e: ConfigError): MultimechError {
   return new MultimechError(`--method ${method}: ${lines.join('; ')}`);
 }
 
+function median(values: ArrayLike<number>): number {
+  const sorted = Array.from(values).sort((a, b) => a - b);
+  return sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+}
+
 /** The settings of `options` that were given, as a mechanism config. */
 function given(options: GradientOptions, keys: readonly string[]): Record<string, unknown> {
   const o = options as unknown as Record<string, unknown>;
@@ -98,9 +103,11 @@ function given(options: GradientOptions, keys: readonly string[]): Record<string
 }
 
 /** The error mechanism and rule of a physical method, built from the command's flags. */
-function mechanismOf(options: GradientOptions): { error: ErrorMechanism; rule: LearningRule } {
+function mechanismOf(options: GradientOptions, conductances: Float64Array): { error: ErrorMechanism; rule: LearningRule } {
   const keys = Object.keys(METHOD_FLAGS).filter((k) => METHOD_FLAGS[k].method === options.method);
   const config = given(options, keys);
+  // β is a conductance (it weighs C, in V², against E, in W): without --beta, take it small against the netlist's own
+  if (options.method === 'ep' && config.beta === undefined) config.beta = 1e-3 * median(conductances);
   try {
     if (options.method === 'frequency') return { error: createFrequencyError(config, 'method'), rule: productRule };
     if (options.method === 'ep') return { error: createEquilibriumPropagation(config, 'method'), rule: contrastiveRule };
@@ -144,7 +151,7 @@ export function netlistGradient(text: string, file: string, targets: readonly Gr
         'Use --mode small-signal (the β → 0 limit: the exact adjoint) or --mode transient --amplitude B (exact to O(B²)).',
     );
   }
-  const { error, rule } = mechanismOf(options);
+  const { error, rule } = mechanismOf(options, substrate.parameters);
   const pipeline = { substrate, activation: dcActivation, error, rule, loss: mseLoss, rng: new Rng(options.seed ?? 1) };
   try {
     const r = exampleGradient(pipeline, drive, y);

@@ -110,7 +110,7 @@ function buildProgram(io: CliIo): Command {
     .option('--frequency <F>', 'frequency method: error frequency (Hz)', positiveArg)
     .option('--periods <P>', 'frequency method: lock-in window in periods', positiveIntegerArg)
     .option('--samples-per-period <N>', 'frequency method, transient mode: samples per period', positiveIntegerArg)
-    .option('--beta <B>', 'ep method: nudge strength β', positiveArg)
+    .option('--beta <B>', 'ep method: nudge strength β, a conductance (default 1e-3 × the median conductance of the netlist)', positiveArg)
     .addOption(new Option('--variant <variant>', 'ep method: which pair of nudged states').choices(['positive', 'negative', 'centred']))
     .option('--eta <E>', 'cl method: clamp fraction η (0 < η ≤ 1)', positiveArg)
     .action(async (netlist: string, flags: GradientFlags) => {

@@ -223,3 +223,10 @@ describe('multimech gradient --method ep | cl', () => {
     expect(s.stderr).toMatch(/--method cl: --eta: /);
   });
 });
+
+test('without --beta, EP nudges with β small against the netlist (1e-3 × its median conductance) and lands near the gradient', async () => {
+  const targets = ['--target', 'b=0.9', '--target', 'D=1.2'];
+  const adjoint = await gradient('network.cir', ...targets);
+  const ep = await gradient('network.cir', ...targets, '--method', 'ep');
+  expect(relativeDifference(ep.gradient, adjoint.gradient)).toBeLessThan(1e-4);
+});
