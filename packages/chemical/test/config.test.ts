@@ -7,6 +7,7 @@ import {
   dcActivation,
   decodePluginSections,
   decodeSection,
+  sectionProblems,
   exampleGradient,
   mseLoss,
   productRule,
@@ -20,11 +21,7 @@ import { chemicalErrorRecord, chemicalPlugin, createChemicalError } from '../src
 
 const registries = createRegistries([corePlugin, trainerPlugin, flowPlugin, resistivePlugin, chemicalPlugin]);
 
-function decodeError(section: Record<string, unknown>): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  decodeSection(registries.errors, section, 'error', problems);
-  return problems;
-}
+const decodeError = (section: Record<string, unknown>): ConfigProblem[] => sectionProblems(registries.errors, section, 'error');
 
 /** The message a call throws (fails the test when it throws nothing). */
 function thrown(f: () => unknown): Error {

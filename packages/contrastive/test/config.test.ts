@@ -4,6 +4,7 @@ import {
   corePlugin,
   createRegistries,
   decodeSection,
+  sectionProblems,
   dcActivationRecord,
   adjointErrorRecord,
   type ActivationRecord,
@@ -26,11 +27,7 @@ import {
 
 const registries = createRegistries([corePlugin, contrastivePlugin]);
 
-function decodeError(section: Record<string, unknown>): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  decodeSection(registries.errors, section, 'error', problems);
-  return problems;
-}
+const decodeError = (section: Record<string, unknown>): ConfigProblem[] => sectionProblems(registries.errors, section, 'error');
 
 /** The message of what `f` throws (fails the test when it throws nothing). */
 function thrown(f: () => unknown): Error {

@@ -6,6 +6,7 @@ import {
   createRegistries,
   dcActivation,
   decodeSection,
+  sectionProblems,
   exampleGradient,
   mseLoss,
   productRule,
@@ -22,11 +23,7 @@ import { randomNetwork } from './networks';
 
 const registries = createRegistries([corePlugin, frequencyPlugin]);
 
-function decodeError(section: Record<string, unknown>): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  decodeSection(registries.errors, section, 'error', problems);
-  return problems;
-}
+const decodeError = (section: Record<string, unknown>): ConfigProblem[] => sectionProblems(registries.errors, section, 'error');
 
 /** The ConfigError a call throws (fails the test when it throws nothing or something else). */
 function configError(f: () => unknown): ConfigError {

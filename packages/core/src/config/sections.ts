@@ -50,6 +50,17 @@ export function decodeSection<R extends { readonly kind: string; readonly config
   return { record, config: result.right };
 }
 
+/** The problems of one `{ kind, ... }` section at `path` (none when it decodes). */
+export function sectionProblems<R extends { readonly kind: string; readonly configCodec: t.Type<any, unknown, unknown> }>(
+  registry: Registry<R>,
+  value: unknown,
+  path: string,
+): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  decodeSection(registry, value, path, problems);
+  return problems;
+}
+
 /** The plugin sections of an experiment config, decoded and checked for compatibility. */
 export interface PluginSections {
   readonly substrate: Section<SubstrateRecord>;
