@@ -27,3 +27,4 @@ export * from './mechanisms/adjoint-error';
 export * from './mechanisms/product-rule';
 export * from './core-plugin';
 export * as inversify from 'inversify';
+export * from './phasor-response';

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { decodeOrThrow, positiveNumber, strictObject, type ActivationMechanism, type ActivationRecord } from '@multimech/core';
+import { decodeOrThrow, dynamicsOf, positiveNumber, strictObject, type ActivationMechanism, type ActivationRecord } from '@multimech/core';
 
 /** The config of the AC activation, as written under `activation`. */
 export const acActivationConfig = strictObject(
@@ -23,8 +23,11 @@ export interface AcActivation extends ActivationMechanism {
  * each edge reads the in-phase amplitude of its drop. On a memoryless
  * linear substrate (a resistive network) that amplitude state is the
  * equilibrium under the drive amplitude x, which is what `activate` returns.
- * A substrate with dynamics (capacitance) would respond with
- * Re[(H + iω₁C)⁻¹]; this mechanism uses the quasi-static (ω₁ → 0) response.
+ * On a substrate with 'dynamics' (capacitances) the state's amplitude at
+ * ω₁ is complex, s = (H + iω₁C)⁻¹b on the free nodes (b: the injections
+ * and the pull of the held nodes); the in-phase part Re s (held nodes at
+ * their values) is the state a lock-in reads, and is what `activate`
+ * returns.
  */
 export function createAcActivation(config: AcActivationConfig = {}, path = 'activation'): AcActivation {
   const c = decodeOrThrow(acActivationConfig, config, path);
@@ -33,7 +36,18 @@ export function createAcActivation(config: AcActivationConfig = {}, path = 'acti
     kind: 'ac',
     carrier,
     activate(substrate, drive) {
-      const state = substrate.equilibrium(drive);
+      const dynamic = substrate.capabilities.has('linear') ? dynamicsOf(substrate) : undefined;
+      let state: Float64Array;
+      if (dynamic) {
+        // b on the free dofs = −residual at the state that is zero there and holds the Dirichlet values.
+        const held = new Float64Array(substrate.graph.nodeNames.length * substrate.dofPerNode);
+        substrate.boundary.dirichlet.forEach((dof, i) => (held[dof] = drive.fixed[i]));
+        const force = substrate.residual(held, drive).map((r) => -r);
+        state = dynamic.phasorResponse(held, [force], 2 * Math.PI * carrier.frequency).real[0];
+        substrate.boundary.dirichlet.forEach((dof, i) => (state[dof] = drive.fixed[i]));
+      } else {
+        state = substrate.equilibrium(drive);
+      }
       return { drive, carrier, state, readings: substrate.activationReadings(state) };
     },
   };

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { ConfigError, Rng, type Carrier, type Drive, type ErrorContext, type ErrorMechanism, type ErrorReading, type ErrorRecord } from '@multimech/core';
+import { ConfigError, Rng, dynamicsOf, type Carrier, type Drive, type ErrorContext, type ErrorMechanism, type ErrorReading, type ErrorRecord } from '@multimech/core';
 import { frequencyErrorConfig, resolveFrequencyErrorConfig, type FrequencyErrorConfig, type FrequencyErrorSettings } from './frequency-error-config';
 import { planFrequencies, type FrequencyPlan } from './frequency-plan';
 import { lockIn } from './lock-in';
@@ -40,6 +40,13 @@ const BLOCK_VALUES = 1 << 20;
  *   Exact at any β on linear substrates (superposition); on a nonlinear
  *   memoryless substrate with a DC activation both readings are exact to
  *   O(β²), and so is the gradient (PHYSICS.md §3.2).
+ *
+ * On a substrate with 'dynamics' (capacitances), `phasor` (and `small-signal`) mode solves the
+ * response at ω₂ = 2π·frequency, u = (H + iω₂C)⁻¹e: the update uses its
+ * in-phase part Re u, and the diagnostic `quadratureRms` is the rms of the
+ * quadrature readings Im Δu relative to the rms of the in-phase ones. The
+ * update is exact only as ω₂ → 0: Re u differs from H⁻¹e at O((ω₂RC)²),
+ * Im u grows as O(ω₂RC) (PHYSICS.md §3.3).
  *
  * On a substrate without 'linear' only a DC activation is accepted: with an
  * AC activation the product of the two coefficients is not the gradient.
@@ -96,8 +103,19 @@ function refuseNonlinear(carrier: Carrier, settings: FrequencyErrorSettings, pat
 function measurePhasor(context: ErrorContext, plan: FrequencyPlan, settings: FrequencyErrorSettings, rng: Rng): ErrorReading {
   const { substrate, activation, errorForce } = context;
   const beta = settings.amplitude;
-  const [u] = substrate.linearResponse(activation.state, [errorForce]);
-  const du = substrate.errorReadings(activation.state, u);
+  const dynamic = dynamicsOf(substrate);
+  let du: Float64Array;
+  let quadratureRms: number | undefined;
+  if (dynamic) {
+    const { real, imag } = dynamic.phasorResponse(activation.state, [errorForce], 2 * Math.PI * settings.frequency);
+    du = substrate.errorReadings(activation.state, real[0]);
+    const dq = substrate.errorReadings(activation.state, imag[0]);
+    const inPhase = rms(du);
+    quadratureRms = inPhase > 0 ? rms(dq) / inPhase : 0;
+  } else {
+    const [u] = substrate.linearResponse(activation.state, [errorForce]);
+    du = substrate.errorReadings(activation.state, u);
+  }
   const a = Float64Array.from(activation.readings);
   const b = new Float64Array(du.length);
   for (let k = 0; k < b.length; k++) b[k] = beta * du[k];
@@ -111,7 +129,14 @@ function measurePhasor(context: ErrorContext, plan: FrequencyPlan, settings: Fre
   }
   const readings = new Float64Array(b.length);
   for (let k = 0; k < b.length; k++) readings[k] = b[k] / beta;
-  return { readings, activationReadings: a, diagnostics: { samples: plan.samples, window: plan.window } };
+  const diagnostics = { samples: plan.samples, window: plan.window, ...(quadratureRms !== undefined ? { quadratureRms } : {}) };
+  return { readings, activationReadings: a, diagnostics };
+}
+
+function rms(x: Float64Array): number {
+  let s = 0;
+  for (const v of x) s += v * v;
+  return Math.sqrt(s / Math.max(1, x.length));
 }
 
 function measureTransient(context: ErrorContext, plan: FrequencyPlan, settings: FrequencyErrorSettings, rng: Rng): ErrorReading {

@@ -1,19 +1,21 @@
-/** The element kinds of the SPICE subset this package reads: resistors, DC current sources, DC voltage sources, diodes. */
-export type NetlistElementKind = 'R' | 'I' | 'V' | 'D';
+/** The element kinds of the SPICE subset this package reads: resistors, DC current sources, DC voltage sources, diodes, capacitors. */
+export type NetlistElementKind = 'R' | 'I' | 'V' | 'D' | 'C';
 
 /**
  * One element line of a netlist with a value. `name` is kept as written
  * (`R1`, `Rload`); node names are lower case, with ground written `0` (`gnd`
  * in any case reads as `0`). `value` is ohms for `R`, amperes for `I`, volts
- * for `V`.
+ * for `V`, farads for `C`.
  *
  * - `R name a b value`: a resistor between a and b.
  * - `I name a b value`: `value` amperes flow from node a through the source
  *   to node b, so the current is withdrawn from a and injected into b.
  * - `V name a b value`: V(a) − V(b) = value.
+ * - `C name a b value`: a capacitor between a and b (a substrate needs one
+ *   terminal at ground: a node capacitance); it carries no current at DC.
  */
 export interface ValuedElement {
-  readonly kind: 'R' | 'I' | 'V';
+  readonly kind: 'R' | 'I' | 'V' | 'C';
   readonly name: string;
   readonly nodes: readonly [string, string];
   readonly value: number;

@@ -7,9 +7,10 @@ const FORMS: Record<NetlistElementKind, string> = {
   I: "'Iname node node [DC] value'",
   V: "'Vname node node [DC] value'",
   D: "'Dname anode cathode model'",
+  C: "'Cname node node value'",
 };
 
-const SUPPORTED = 'R resistor, I DC current source, V DC voltage source, D diode';
+const SUPPORTED = 'R resistor, I DC current source, V DC voltage source, D diode, C capacitor';
 const MODEL_FORM = "'.model NAME D(IS=value N=value)'";
 
 /** `.model NAME D(IS=… N=…)` (parentheses, commas and spaces around '=' optional): a diode model, or an InputFileError. */
@@ -70,7 +71,7 @@ function logicalLines(lines: readonly string[], file: string): Card[] {
 /**
  * Reads the SPICE subset of resistive networks: the first line is the title;
  * `*` comment lines, `;` inline comments and `+` continuation lines; `R`,
- * `I` (DC), `V` (DC) and `D` (diode) elements; `.model NAME D(IS=… N=…)`
+ * `I` (DC), `V` (DC), `D` (diode) and `C` (capacitor, farads) elements; `.model NAME D(IS=… N=…)`
  * cards (anywhere before `.end`, defaults IS = 1e-14 A and N = 1 as in
  * SPICE); an optional `.end`, after which nothing may follow. Values take SI
  * suffixes (`1k`, `4.7meg`, `10uA`); names are case-insensitive (nodes are
@@ -112,10 +113,7 @@ export function parseSpice(text: string, file: string): Netlist {
       fail(`unsupported control card '${head}' (this reader supports .model and .end)`);
     }
     const letter = head[0].toUpperCase();
-    if (letter === 'C') {
-      fail(`unknown element '${head}': capacitors (C) are not supported yet (supported elements: ${SUPPORTED})`);
-    }
-    if (letter !== 'R' && letter !== 'I' && letter !== 'V' && letter !== 'D') {
+    if (letter !== 'R' && letter !== 'I' && letter !== 'V' && letter !== 'D' && letter !== 'C') {
       fail(`unknown element letter '${head[0]}' in '${head}' (supported elements: ${SUPPORTED})`);
     }
     const kind = letter as NetlistElementKind;
@@ -134,13 +132,14 @@ export function parseSpice(text: string, file: string): Netlist {
     }
     let valueToken: string | undefined;
     if (tokens.length === 4) valueToken = tokens[3];
-    else if (tokens.length === 5 && kind !== 'R' && tokens[3].toLowerCase() === 'dc') valueToken = tokens[4];
+    else if (tokens.length === 5 && (kind === 'I' || kind === 'V') && tokens[3].toLowerCase() === 'dc') valueToken = tokens[4];
     if (valueToken === undefined) fail(`expected ${FORMS[kind]}, got '${card}'`);
     const value = parseSpiceNumber(valueToken!);
     if (value === undefined) {
       fail(`bad number '${valueToken}' for '${head}' (expected a number with an optional suffix f p n u m k meg g t, e.g. 4.7k)`);
     }
     if (kind === 'R' && !(value! > 0)) fail(`resistance of '${head}' must be positive, got ${valueToken}`);
+    if (kind === 'C' && !(value! > 0)) fail(`capacitance of '${head}' must be positive, got ${valueToken}`);
     const nodes: [string, string] = [normalizeNode(tokens[1]), normalizeNode(tokens[2])];
     if (nodes[0] === nodes[1]) fail(`element '${head}' connects node '${nodes[0]}' to itself`);
     if (first) duplicate();

@@ -1,6 +1,6 @@
 import { Boundary, EquilibriumOptions, InputFileError, InputPort, MultimechError, OutputPort, OutputSpec, SolverOptions, createGraph } from '@multimech/core';
 import { GROUND, Netlist, ValuedElement, normalizeNode } from './netlist';
-import { DiodeSpec, ResistiveSubstrate } from './resistive-substrate';
+import { CapacitorSpec, DiodeSpec, ResistiveSubstrate } from './resistive-substrate';
 
 export interface NetlistOptions {
   /** File name for messages (default `netlist`). */
@@ -31,7 +31,9 @@ export function outputName(spec: OutputSpec): string {
  * in netlist order, and `defaultInputs` holds the netlist's source values.
  * Each diode `D name anode cathode model` is a fixed Shockley element with
  * its `.model`'s IS and N (and gmin in parallel); with any, the substrate is
- * nonlinear.
+ * nonlinear. Each capacitor `C name a b value` must have one terminal at
+ * ground (a node capacitance; a floating capacitor is refused, naming its
+ * line); with any, the substrate has 'dynamics'.
  */
 export function resistiveFromNetlist(netlist: Netlist, options: NetlistOptions = {}): ResistiveSubstrate {
   const file = options.file ?? 'netlist';
@@ -59,7 +61,19 @@ export function resistiveFromNetlist(netlist: Netlist, options: NetlistOptions =
   const heldBy = new Map<number, string>();
   const inputs: InputPort[] = [];
   const defaults: number[] = [];
+  const capacitors: CapacitorSpec[] = [];
   for (const e of netlist.elements) {
+    if (e.kind === 'C') {
+      if (e.nodes[0] !== GROUND && e.nodes[1] !== GROUND) {
+        throw new InputFileError(
+          file,
+          e.line,
+          `capacitor '${e.name}' floats between '${e.nodes[0]}' and '${e.nodes[1]}': only node capacitances are supported; connect one terminal to ground (0)`,
+        );
+      }
+      capacitors.push({ name: e.name, node: index.get(e.nodes[0] === GROUND ? e.nodes[1] : e.nodes[0])!, capacitance: e.value });
+      continue;
+    }
     const [a, b] = e.nodes.map((n) => index.get(n)!);
     if (e.kind === 'I') {
       inputs.push({ name: e.name, type: 'flow', node: b, ref: a });
@@ -121,6 +135,7 @@ export function resistiveFromNetlist(netlist: Netlist, options: NetlistOptions =
   try {
     return new ResistiveSubstrate({
       diodes,
+      capacitors,
       gmin: options.gmin,
       newton: options.newton,
       graph,

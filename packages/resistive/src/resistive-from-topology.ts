@@ -1,5 +1,5 @@
 import { MultimechError, SolverOptions, Topology, boundaryFromTopology, uniformBounds } from '@multimech/core';
-import { ResistiveSubstrate } from './resistive-substrate';
+import { CapacitorSpec, ResistiveSubstrate } from './resistive-substrate';
 
 export interface TopologyOptions {
   /** One conductance per edge of the topology's graph. */
@@ -7,6 +7,8 @@ export interface TopologyOptions {
   /** Bounds for every conductance. */
   readonly bounds: { readonly min: number; readonly max: number };
   readonly solver?: SolverOptions;
+  /** Node capacitances to ground (default none). */
+  readonly capacitors?: readonly CapacitorSpec[];
 }
 
 /**
@@ -28,5 +30,6 @@ export function resistiveFromTopology(topology: Topology, inputType: 'flow' | 'p
     conductances: options.conductances,
     bounds: uniformBounds(m, options.bounds.min, options.bounds.max),
     solver: options.solver,
+    capacitors: options.capacitors,
   });
 }

@@ -1,4 +1,14 @@
-import { EquilibriumOptions, FixedElement, MultimechError, ScalarSubstrate, ScalarSubstrateSpec } from '@multimech/core';
+import {
+  Capability,
+  DynamicSubstrate,
+  EquilibriumOptions,
+  FixedElement,
+  MultimechError,
+  PhasorResponse,
+  ScalarSubstrate,
+  ScalarSubstrateSpec,
+  solvePhasor,
+} from '@multimech/core';
 import type { DiodeModel } from './netlist';
 import { DEFAULT_GMIN, shockleyDiode } from './shockley-diode';
 
@@ -10,6 +20,13 @@ export interface DiodeSpec {
   readonly model: DiodeModel;
 }
 
+/** A capacitor from a node to ground (a node capacitance), in farads. */
+export interface CapacitorSpec {
+  readonly name: string;
+  readonly node: number;
+  readonly capacitance: number;
+}
+
 /** What a resistive network is made of (conductances g = 1/R are its parameters); see `resistiveFromNetlist` and `resistiveFromTopology`. */
 export type ResistiveNetworkSpec = Omit<ScalarSubstrateSpec, 'parameters' | 'elements'> & {
   readonly conductances: ArrayLike<number>;
@@ -18,6 +35,8 @@ export type ResistiveNetworkSpec = Omit<ScalarSubstrateSpec, 'parameters' | 'ele
   /** Conductance in parallel with every diode (default DEFAULT_GMIN = 1e-12 S, SPICE's). */
   readonly gmin?: number;
   readonly newton?: EquilibriumOptions;
+  /** Node capacitances to ground (default none); with any, the substrate has 'dynamics'. */
+  readonly capacitors?: readonly CapacitorSpec[];
 };
 
 /**
@@ -31,12 +50,19 @@ export type ResistiveNetworkSpec = Omit<ScalarSubstrateSpec, 'parameters' | 'ele
  * is linear: one factorization per parameter update serves every solve.
  * With diodes the equilibrium is found by damped Newton, and the substrate
  * lacks the 'linear' capability.
+ *
+ * Capacitors to ground (node capacitances C) carry no current at DC, so
+ * equilibria, H and the adjoint do not see them; they give the substrate
+ * 'dynamics' and its phasor response (H + iωC)⁻¹ f at ω (PHYSICS.md §3.3).
  */
-export class ResistiveSubstrate extends ScalarSubstrate {
+export class ResistiveSubstrate extends ScalarSubstrate implements DynamicSubstrate {
   readonly kind = 'resistive';
   readonly parameterName = 'conductance';
   readonly diodes: readonly DiodeSpec[];
   readonly gmin: number;
+  readonly capacitors: readonly CapacitorSpec[];
+  /** Total capacitance to ground at each node (F). */
+  readonly nodeCapacitance: Float64Array;
 
   constructor(spec: ResistiveNetworkSpec) {
     const diodes = spec.diodes ?? [];
@@ -51,5 +77,43 @@ export class ResistiveSubstrate extends ScalarSubstrate {
     super({ ...spec, parameters: spec.conductances, parameterName: 'conductance', elements });
     this.diodes = diodes;
     this.gmin = gmin;
+    this.capacitors = spec.capacitors ?? [];
+    const n = spec.graph.nodeNames.length;
+    this.nodeCapacitance = new Float64Array(n);
+    for (const c of this.capacitors) {
+      if (!Number.isInteger(c.node) || c.node < 0 || c.node >= n) {
+        throw new MultimechError(`capacitor '${c.name}' refers to node index ${c.node}, but there are ${n} nodes`);
+      }
+      if (!(c.capacitance > 0 && Number.isFinite(c.capacitance))) {
+        throw new MultimechError(`capacitance of '${c.name}' must be a finite positive number of farads, got ${c.capacitance}`);
+      }
+      this.nodeCapacitance[c.node] += c.capacitance;
+    }
+    // The base class builds the capability set; capacitors add 'dynamics' to it.
+    if (this.capacitors.length > 0) (this.capabilities as Set<Capability>).add('dynamics');
+  }
+
+  /**
+   * x = (H(state) + iωC)⁻¹ f on the free nodes for each force field f (one
+   * value per node, read at the free nodes), zero on Dirichlet nodes; ω in
+   * rad/s. Solved in real arithmetic by BiCGSTAB on the 2n×2n block system
+   * (see core's `solvePhasor`). Without capacitors it is H⁻¹f with a zero
+   * imaginary part.
+   */
+  phasorResponse(state: Float64Array, forces: readonly Float64Array[], omega: number): PhasorResponse {
+    const { matrix, freeDofs } = this.hessian(state);
+    const c = Float64Array.from(freeDofs, (node) => this.nodeCapacitance[node]);
+    const n = this.graph.nodeNames.length;
+    const rhs = forces.map((f) => {
+      if (f.length !== n) throw new MultimechError(`phasorResponse: expected a force of ${n} node values, got ${f.length}`);
+      return Float64Array.from(freeDofs, (node) => f[node]);
+    });
+    const { real, imag } = solvePhasor(matrix, c, omega, rhs);
+    const scatter = (x: Float64Array) => {
+      const s = new Float64Array(n);
+      freeDofs.forEach((node, r) => (s[node] = x[r]));
+      return s;
+    };
+    return { real: real.map(scatter), imag: imag.map(scatter) };
   }
 }

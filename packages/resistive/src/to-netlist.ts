@@ -11,7 +11,7 @@ import { ResistiveSubstrate } from './resistive-substrate';
  * substrate's own `defaultInputs`, else zeros. Element names keep the
  * substrate's edge and port names, prefixed by their letter when they do not
  * start with it. Diodes are written with their models (one `.model` card
- * per model name).
+ * per model name); capacitors as `C name node 0 value`.
  */
 export function toNetlist(substrate: Substrate, inputValues?: ArrayLike<number>, title = 'multimech resistive network'): Netlist {
   if (substrate.kind !== 'resistive' || substrate.dofPerNode !== 1) {
@@ -36,7 +36,7 @@ export function toNetlist(substrate: Substrate, inputValues?: ArrayLike<number>,
     return out;
   };
   const elements: NetlistElement[] = [];
-  const add = (kind: 'R' | 'I' | 'V', name: string, a: string, b: string, value: number) =>
+  const add = (kind: 'R' | 'I' | 'V' | 'C', name: string, a: string, b: string, value: number) =>
     elements.push({ kind, name: elementName(kind, name), nodes: [a, b], value, line: elements.length + 2 });
   const g = substrate.parameters;
   for (let k = 0; k < g.length; k++) add('R', graph.edgeNames[k], nodeName(graph.from[k]), nodeName(graph.to[k]), 1 / g[k]);
@@ -44,6 +44,9 @@ export function toNetlist(substrate: Substrate, inputValues?: ArrayLike<number>,
     if (p.type === 'flow') add('I', p.name, p.ref === undefined ? GROUND : nodeName(p.ref), nodeName(p.node), values[i]);
     else add('V', p.name, nodeName(p.node), GROUND, values[i]);
   });
+  if (substrate instanceof ResistiveSubstrate) {
+    for (const c of substrate.capacitors) add('C', c.name, nodeName(c.node), GROUND, c.capacitance);
+  }
   const diodes = substrate instanceof ResistiveSubstrate ? substrate.diodes : [];
   const models = new Map<string, DiodeModel>();
   for (const d of diodes) {

@@ -2,7 +2,7 @@ import type { Netlist } from './netlist';
 
 /**
  * Writes a netlist in the subset `parseSpice` reads: the title, one line per
- * element (sources with `DC`, diodes with their model name), one
+ * element (sources with `DC`, diodes with their model name, capacitors in farads), one
  * `.model NAME D(IS=… N=…)` card per model, `.end`. Values are printed as the shortest
  * decimal that reads back as the same double, so `parseSpice(writeSpice(n))`
  * has n's title and elements (each element's `line` becomes its line in the
@@ -12,7 +12,7 @@ export function writeSpice(netlist: Netlist): string {
   const out = [netlist.title.replace(/[\r\n]+/g, ' ')];
   for (const e of netlist.elements) {
     if (e.kind === 'D') out.push(`${e.name} ${e.nodes[0]} ${e.nodes[1]} ${e.model}`);
-    else out.push(`${e.name} ${e.nodes[0]} ${e.nodes[1]} ${e.kind === 'R' ? '' : 'DC '}${String(e.value)}`);
+    else out.push(`${e.name} ${e.nodes[0]} ${e.nodes[1]} ${e.kind === 'I' || e.kind === 'V' ? 'DC ' : ''}${String(e.value)}`);
   }
   for (const m of netlist.models ?? []) out.push(`.model ${m.name} D(IS=${String(m.IS)} N=${String(m.N)})`);
   out.push('.end', '');

@@ -198,18 +198,20 @@ describe('parseSpice errors', () => {
     expect(e.message).toContain("bad.cir:2: expected 'Rname node node value'");
   });
 
-  it('refuses capacitors as not supported yet', () => {
-    const e = errorOf('t\nR1 a 0 1\n* c\nC5 a 0 1u\n');
+  it('reads capacitors, refusing a non-positive capacitance and a DC keyword, naming the line', () => {
+    expect(parseSpice('t\nR1 a 0 1\n* c\nC5 a 0 1u\n', 'ok.cir').elements[1]).toEqual({ kind: 'C', name: 'C5', nodes: ['a', '0'], value: 1e-6, line: 4 });
+    let e = errorOf('t\nR1 a 0 1\n* c\nC5 a 0 0\n');
     expect(e.line).toBe(4);
-    expect(e.message).toMatch(/^bad\.cir:4: .*'C5'.*capacitors \(C\) are not supported yet/);
-    expect(e.message).toContain('R resistor, I DC current source, V DC voltage source, D diode');
+    expect(e.message).toBe("bad.cir:4: capacitance of 'C5' must be positive, got 0");
+    e = errorOf('t\nR1 a 0 1\nC5 a 0 DC 1u\n');
+    expect(e.message).toContain("bad.cir:3: expected 'Cname node node value'");
   });
 
   it('refuses other element letters, naming them and the supported ones', () => {
     const e = errorOf('t\nR1 a 0 1\nL1 a 0 1m\n');
     expect(e.line).toBe(3);
     expect(e.message).toContain("'L1'");
-    expect(e.message).toMatch(/R resistor, I DC current source, V DC voltage source/);
+    expect(e.message).toMatch(/R resistor, I DC current source, V DC voltage source, D diode, C capacitor/);
   });
 
   it('refuses dot-cards other than .end', () => {

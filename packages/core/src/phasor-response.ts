@@ -1,0 +1,90 @@
+import { MultimechError, NumericalError } from './errors';
+import { Bicgstab, ConvergenceError, CsrMatrix } from './linalg';
+import type { Substrate } from './substrate';
+
+/** The complex response x = real + i·imag to each force, one value per dof (zero on Dirichlet dofs). */
+export interface PhasorResponse {
+  readonly real: Float64Array[];
+  readonly imag: Float64Array[];
+}
+
+/**
+ * A substrate with the 'dynamics' capability (PHYSICS.md §3.3): besides H
+ * it stores a capacitance C (diagonal, per free dof), and at angular
+ * frequency ω a force f of amplitude cos(ωt) gives the phasor response
+ * x = (H + iωC)⁻¹ f, whose real part is the in-phase and whose imaginary
+ * part is the quadrature amplitude of the state (x(t) = Re[x e^{iωt}]).
+ */
+export interface DynamicSubstrate extends Substrate {
+  /** (H(state) + iωC)⁻¹ f on the free dofs for each force f (ω in rad/s). */
+  phasorResponse(state: Float64Array, forces: readonly Float64Array[], omega: number): PhasorResponse;
+}
+
+/** The substrate as a DynamicSubstrate when it has the 'dynamics' capability and a phasorResponse. */
+export function dynamicsOf(substrate: Substrate): DynamicSubstrate | undefined {
+  const d = substrate as Partial<DynamicSubstrate>;
+  return substrate.capabilities.has('dynamics') && typeof d.phasorResponse === 'function' ? (substrate as DynamicSubstrate) : undefined;
+}
+
+/**
+ * Solves (H + iωC) x = b for real right-hand sides b in real arithmetic: the
+ * 2n×2n system [[H, −ωC], [ωC, H]] [Re x; Im x] = [b; 0], with C diagonal,
+ * by BiCGSTAB with ILU(0) (no dense fallback). H must be square with sorted
+ * columns (any CsrMatrix from core's linalg). A solve that does not reach
+ * `tolerance` throws a NumericalError naming ω and the residual reached.
+ */
+export function solvePhasor(
+  H: CsrMatrix,
+  capacitance: ArrayLike<number>,
+  omega: number,
+  rhs: readonly Float64Array[],
+  tolerance = 1e-13,
+): { real: Float64Array[]; imag: Float64Array[] } {
+  const n = H.rows;
+  if (H.cols !== n || capacitance.length !== n) {
+    throw new MultimechError(`phasor solve: expected a square H and ${n} capacitances, got ${H.rows}x${H.cols} and ${capacitance.length}`);
+  }
+  if (!Number.isFinite(omega) || omega < 0) throw new MultimechError(`phasor solve: ω must be finite and ≥ 0, got ${omega}`);
+  const nnz = H.rowPtr[n];
+  const rowPtr = new Int32Array(2 * n + 1);
+  const colIdx = new Int32Array(2 * nnz + 2 * n);
+  const values = new Float64Array(2 * nnz + 2 * n);
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    rowPtr[i] = p;
+    for (let q = H.rowPtr[i]; q < H.rowPtr[i + 1]; q++, p++) {
+      colIdx[p] = H.colIdx[q];
+      values[p] = H.values[q];
+    }
+    colIdx[p] = n + i;
+    values[p++] = -omega * capacitance[i];
+  }
+  for (let i = 0; i < n; i++) {
+    rowPtr[n + i] = p;
+    colIdx[p] = i;
+    values[p++] = omega * capacitance[i];
+    for (let q = H.rowPtr[i]; q < H.rowPtr[i + 1]; q++, p++) {
+      colIdx[p] = n + H.colIdx[q];
+      values[p] = H.values[q];
+    }
+  }
+  rowPtr[2 * n] = p;
+  const solver = new Bicgstab({ rows: 2 * n, cols: 2 * n, rowPtr, colIdx, values }, { tolerance, preconditioner: 'ilu0' });
+  const real: Float64Array[] = [];
+  const imag: Float64Array[] = [];
+  for (const b of rhs) {
+    if (b.length !== n) throw new MultimechError(`phasor solve: expected a right-hand side of ${n} values, got ${b.length}`);
+    const big = new Float64Array(2 * n);
+    big.set(b);
+    let x: Float64Array;
+    try {
+      x = b.some((v) => v !== 0) ? solver.solve(big).x : big;
+    } catch (e) {
+      if (e instanceof ConvergenceError) throw new NumericalError(`phasor solve at ω = ${omega} rad/s: ${e.message}`);
+      throw e;
+    }
+    real.push(x.slice(0, n));
+    imag.push(x.slice(n));
+  }
+  return { real, imag };
+}
