@@ -62,7 +62,7 @@ export const resistiveRecord: SubstrateRecord<ResistiveConfig> = {
   kind: 'resistive',
   description: 'resistive network: node voltages, trainable conductances, optional fixed diodes (netlists); generated (layered, grid, random) or read from a SPICE netlist',
   configCodec: resistiveConfigCodec,
-  capabilities: ['linear', 'scalar-potential'],
+  capabilities: ['linear', 'scalar-potential', 'dynamics'],
   create: createResistive,
 };
 

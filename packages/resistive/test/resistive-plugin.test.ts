@@ -43,7 +43,7 @@ function create(config: Record<string, unknown>, context: Partial<SubstrateConte
 describe('resistive config', () => {
   it('registers kind resistive with its capabilities', () => {
     const record = registries.substrates.get('resistive');
-    expect(record.capabilities).toEqual(['linear', 'scalar-potential']);
+    expect(record.capabilities).toEqual(['linear', 'scalar-potential', 'dynamics']);
   });
 
   it('gives one clear problem for an unknown generator', () => {
