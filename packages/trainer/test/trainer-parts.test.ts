@@ -95,3 +95,18 @@ describe('settings that do not apply are refused, not ignored', () => {
     );
   });
 });
+
+describe('rectified regression teacher', () => {
+  it('targets are max(0, Wx + b) of the linear teacher with the same seed', () => {
+    const linear = createRegressionTask({ features: 2, outputs: 2, train: 30 }, new Rng(4));
+    const rectified = createRegressionTask({ features: 2, outputs: 2, train: 30, teacher: 'rectified' }, new Rng(4));
+    let clipped = 0;
+    linear.train.forEach((ex, i) =>
+      ex.target.forEach((y, o) => {
+        expect(rectified.train[i].target[o]).toBe(Math.max(0, y));
+        if (y < 0) clipped++;
+      }),
+    );
+    expect(clipped).toBeGreaterThan(0);
+  });
+});

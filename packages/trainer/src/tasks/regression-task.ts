@@ -1,4 +1,4 @@
-import { Example, Rng, Task, TaskRecord, finiteNumber, mseLoss, nonNegativeNumber, positiveInteger, strictObject } from '@multimech/core';
+import { Example, Rng, Task, TaskRecord, finiteNumber, mseLoss, nonNegativeNumber, oneOf, positiveInteger, strictObject } from '@multimech/core';
 import * as t from 'io-ts';
 import { createInputEncoding, inputEncodingCodec } from './input-encoding';
 
@@ -12,15 +12,18 @@ export const regressionConfigCodec = strictObject(
     test: positiveInteger,
     gain: finiteNumber,
     noise: nonNegativeNumber,
+    teacher: oneOf('linear', 'rectified'),
     inputs: inputEncodingCodec,
   },
 );
 export type RegressionConfig = t.TypeOf<typeof regressionConfigCodec>;
 
 /**
- * Linear regression: targets y = W x + b (+ noise) from a random teacher
- * drawn by the seed, W and b uniform in ±gain/features, features standard
- * normal. A passive network reproduces such a map when its weights are
+ * Regression against a random teacher drawn by the seed: targets
+ * y = W x + b (`teacher: "linear"`, the default) or y = max(0, W x + b)
+ * (`"rectified"`, a nonlinear map that networks with diodes can represent),
+ * plus noise; W and b uniform in ±gain/features, features standard normal.
+ * A passive linear network reproduces the linear map when its weights are
  * small, so the relative error can approach zero. Loss: MSE.
  */
 export function createRegressionTask(config: RegressionConfig, rng: Rng): Task & { readonly resolvedConfig: object } {
@@ -30,6 +33,8 @@ export function createRegressionTask(config: RegressionConfig, rng: Rng): Task &
   const nTest = config.test ?? 20;
   const gain = config.gain ?? 0.5;
   const noise = config.noise ?? 0;
+  const teacher = config.teacher ?? 'linear';
+  const shape = teacher === 'rectified' ? (z: number) => Math.max(0, z) : (z: number) => z;
   const W = Array.from({ length: m }, () => Float64Array.from({ length: f }, () => rng.uniform(-gain, gain) / f));
   const b = Float64Array.from({ length: m }, () => rng.uniform(-gain, gain) / f);
   const draw = () => Float64Array.from({ length: f }, () => rng.normal());
@@ -39,7 +44,7 @@ export function createRegressionTask(config: RegressionConfig, rng: Rng): Task &
   const encoding = createInputEncoding({ standardize: false, ...config.inputs }, names, xsTrain);
   const example = (x: Float64Array): Example => ({
     inputs: encoding.encode(x),
-    target: Float64Array.from(W, (w, o) => w.reduce((s, wi, i) => s + wi * x[i], b[o]) + noise * rng.normal()),
+    target: Float64Array.from(W, (w, o) => shape(w.reduce((s, wi, i) => s + wi * x[i], b[o])) + noise * rng.normal()),
   });
   return {
     kind: 'regression',
@@ -51,13 +56,13 @@ export function createRegressionTask(config: RegressionConfig, rng: Rng): Task &
     train: xsTrain.map(example),
     test: xsTest.map(example),
     loss: mseLoss,
-    resolvedConfig: { kind: 'regression', features: f, outputs: m, train: nTrain, test: nTest, gain, noise, inputs: encoding.resolved },
+    resolvedConfig: { kind: 'regression', features: f, outputs: m, train: nTrain, test: nTest, gain, noise, teacher, inputs: encoding.resolved },
   };
 }
 
 export const regressionTaskRecord: TaskRecord<RegressionConfig> = {
   kind: 'regression',
-  description: 'linear regression against a random teacher map drawn by the seed',
+  description: 'regression against a random teacher map drawn by the seed (linear, or rectified: max(0, Wx + b))',
   configCodec: regressionConfigCodec,
   create: (config, { rng }) => createRegressionTask(config, rng),
 };
