@@ -20,6 +20,7 @@ export * from './transport';
 export * from './gradient';
 export * from './newton';
 export * from './two-terminal-law';
+export * from './expression-law';
 export * from './config/codecs';
 export * from './config/sections';
 export * from './mechanisms/dc-activation';

@@ -2,6 +2,7 @@ export * from './netlist';
 export * from './spice-number';
 export * from './shockley-diode';
 export * from './parse-spice';
+export * from './netlist-law';
 export * from './write-spice';
 export * from './resistive-substrate';
 export * from './resistive-from-netlist';

@@ -1,5 +1,5 @@
-/** The element kinds of the SPICE subset this package reads: resistors, DC current sources, DC voltage sources, diodes, capacitors. */
-export type NetlistElementKind = 'R' | 'I' | 'V' | 'D' | 'C';
+/** The element kinds of the SPICE subset this package reads: resistors, DC current sources, DC voltage sources, diodes, capacitors, behavioural laws. */
+export type NetlistElementKind = 'R' | 'I' | 'V' | 'D' | 'C' | 'B';
 
 /**
  * One element line of a netlist with a value. `name` is kept as written
@@ -37,7 +37,31 @@ export interface DiodeElement {
   readonly line: number;
 }
 
-export type NetlistElement = ValuedElement | DiodeElement;
+/**
+ * `B name a b I={expression}`: a fixed two-terminal element whose current,
+ * from a through the element to b, is the mathjs expression of
+ * v = V(a) − V(b) (see core's `expressionLaw`); it may use the netlist's
+ * `.param` values.
+ */
+export interface BehaviouralElement {
+  readonly kind: 'B';
+  readonly name: string;
+  readonly nodes: readonly [string, string];
+  readonly expression: string;
+  readonly line: number;
+}
+
+export type NetlistElement = ValuedElement | DiodeElement | BehaviouralElement;
+
+/** `.param NAME=value`: a named constant for behavioural laws (name case-sensitive, as mathjs reads it). */
+export interface SpiceParameter {
+  readonly name: string;
+  readonly value: number;
+  readonly line: number;
+}
+
+/** The range on which behavioural laws are checked when a netlist gives no `.options lawrange=lo,hi`: [−5, 5] V. */
+export const DEFAULT_LAW_RANGE: readonly [number, number] = [-5, 5];
 
 /**
  * A diode model, `.model NAME D(IS=… N=…)`: saturation current IS in amperes
@@ -60,6 +84,10 @@ export interface Netlist {
   readonly elements: readonly NetlistElement[];
   /** `.model` cards in file order (none when absent). */
   readonly models?: readonly DiodeModel[];
+  /** `.param` cards in file order (none when absent). */
+  readonly parameters?: readonly SpiceParameter[];
+  /** `.options lawrange=lo,hi`: where behavioural laws must be monotone (absent: DEFAULT_LAW_RANGE). */
+  readonly lawRange?: readonly [number, number];
 }
 
 /** The name of the ground node in a parsed netlist. */

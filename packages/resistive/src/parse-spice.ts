@@ -1,5 +1,6 @@
 import { InputFileError } from '@multimech/core';
-import { DIODE_DEFAULTS, DiodeModel, Netlist, NetlistElement, NetlistElementKind, normalizeNode } from './netlist';
+import { DIODE_DEFAULTS, DiodeModel, Netlist, NetlistElement, NetlistElementKind, SpiceParameter, normalizeNode } from './netlist';
+import { netlistLaw } from './netlist-law';
 import { parseSpiceNumber } from './spice-number';
 
 const FORMS: Record<NetlistElementKind, string> = {
@@ -8,9 +9,12 @@ const FORMS: Record<NetlistElementKind, string> = {
   V: "'Vname node node [DC] value'",
   D: "'Dname anode cathode model'",
   C: "'Cname node node value'",
+  B: "'Bname node node I={expression of v}'",
 };
 
-const SUPPORTED = 'R resistor, I DC current source, V DC voltage source, D diode, C capacitor';
+const SUPPORTED = 'R resistor, I DC current source, V DC voltage source, D diode, C capacitor, B behavioural law';
+const PARAM_FORM = "'.param NAME=value [NAME=value ...]'";
+const OPTIONS_FORM = "'.options lawrange=lo,hi'";
 const MODEL_FORM = "'.model NAME D(IS=value N=value)'";
 
 /** `.model NAME D(IS=… N=…)` (parentheses, commas and spaces around '=' optional): a diode model, or an InputFileError. */
@@ -73,12 +77,19 @@ function logicalLines(lines: readonly string[], file: string): Card[] {
  * `*` comment lines, `;` inline comments and `+` continuation lines; `R`,
  * `I` (DC), `V` (DC), `D` (diode) and `C` (capacitor, farads) elements; `.model NAME D(IS=… N=…)`
  * cards (anywhere before `.end`, defaults IS = 1e-14 A and N = 1 as in
- * SPICE); an optional `.end`, after which nothing may follow. Values take SI
+ * SPICE); behavioural elements `Bname a b I={expression of v}` (current
+ * from a through the element to b as a mathjs expression of v = V(a) − V(b)),
+ * with `.param NAME=value` cards for the constants they use and an optional
+ * `.options lawrange=lo,hi` (default [−5, 5] V) on which every law must be
+ * finite and monotone non-decreasing (see core's `expressionLaw`); an
+ * optional `.end`, after which nothing may follow. Values take SI
  * suffixes (`1k`, `4.7meg`, `10uA`); names are case-insensitive (nodes are
  * stored in lower case, ground as `0`; element and model names keep their
  * spelling). Bad input throws an InputFileError naming the file, the line
  * and what was expected: a diode naming a model that no `.model` card
- * defines, an unknown model parameter, a model type other than D.
+ * defines, an unknown model parameter, a model type other than D, a law
+ * that does not parse, uses an unknown symbol or is not monotone (at the B
+ * element's line, naming it).
  */
 export function parseSpice(text: string, file: string): Netlist {
   const lines = text.split(/\r\n|\r|\n/);
@@ -88,6 +99,8 @@ export function parseSpice(text: string, file: string): Netlist {
   const models: DiodeModel[] = [];
   const modelByName = new Map<string, DiodeModel>();
   let endLine: number | undefined;
+  const parameters: SpiceParameter[] = [];
+  let lawRange: [number, number] | undefined;
 
   for (const { text: card, line } of logicalLines(lines, file)) {
     const fail = (detail: string): never => {
@@ -110,13 +123,51 @@ export function parseSpice(text: string, file: string): Netlist {
         models.push(model);
         continue;
       }
-      fail(`unsupported control card '${head}' (this reader supports .model and .end)`);
+      if (head.toLowerCase() === '.param') {
+        const body = card.slice(head.length).replace(/\s*=\s*/g, '=').trim();
+        if (body === '') fail(`expected ${PARAM_FORM}, got '${card}'`);
+        for (const item of body.split(/\s+/)) {
+          const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(item);
+          if (!m) fail(`expected ${PARAM_FORM}, got '${item}'`);
+          const [, name, text] = m!;
+          if (name === 'v') fail(`a parameter may not be named 'v' (the variable of behavioural laws)`);
+          const value = parseSpiceNumber(text);
+          if (value === undefined) fail(`bad number '${text}' for parameter '${name}' (expected a number with an optional suffix f p n u m k meg g t)`);
+          const before = parameters.find((p) => p.name === name);
+          if (before) fail(`parameter '${name}' given twice (first on line ${before.line})`);
+          parameters.push({ name, value: value!, line });
+        }
+        continue;
+      }
+      if (head.toLowerCase() === '.options') {
+        const m = /^lawrange=([^,\s]+),([^,\s]+)$/i.exec(card.slice(head.length).replace(/\s*([=,])\s*/g, '$1').trim());
+        if (!m) fail(`expected ${OPTIONS_FORM} (the only option this reader supports), got '${card}'`);
+        if (lawRange) fail(`lawrange given twice`);
+        const lo = parseSpiceNumber(m![1]);
+        const hi = parseSpiceNumber(m![2]);
+        if (lo === undefined || hi === undefined || !(lo < hi)) fail(`lawrange must be two numbers lo < hi, got '${m![1]},${m![2]}'`);
+        lawRange = [lo!, hi!];
+        continue;
+      }
+      fail(`unsupported control card '${head}' (this reader supports .model, .param, .options lawrange=lo,hi and .end)`);
     }
     const letter = head[0].toUpperCase();
+    if (letter === 'B') {
+      const m = /^i\s*=\s*(?:\{(.*)\}|(\S+))$/i.exec(card.split(/\s+/).slice(3).join(' '));
+      if (tokens.length < 4 || !m || (m[1] ?? m[2]).trim() === '') fail(`expected ${FORMS.B}, got '${card}'`);
+      const nodes: [string, string] = [normalizeNode(tokens[1]), normalizeNode(tokens[2])];
+      if (nodes[0] === nodes[1]) fail(`element '${head}' connects node '${nodes[0]}' to itself`);
+      const first = seen.get(head.toLowerCase());
+      if (first) fail(`duplicate element name '${head}' (first defined on line ${first.line} as '${first.name}')`);
+      const element: NetlistElement = { kind: 'B', name: head, nodes, expression: (m![1] ?? m![2]).trim(), line };
+      seen.set(head.toLowerCase(), element);
+      elements.push(element);
+      continue;
+    }
     if (letter !== 'R' && letter !== 'I' && letter !== 'V' && letter !== 'D' && letter !== 'C') {
       fail(`unknown element letter '${head[0]}' in '${head}' (supported elements: ${SUPPORTED})`);
     }
-    const kind = letter as NetlistElementKind;
+    const kind = letter as Exclude<NetlistElementKind, 'B'>;
     const key = head.toLowerCase();
     const first = seen.get(key);
     const duplicate = () => fail(`duplicate element name '${head}' (first defined on line ${first!.line} as '${first!.name}')`);
@@ -153,5 +204,13 @@ export function parseSpice(text: string, file: string): Netlist {
       throw new InputFileError(file, e.line, `diode '${e.name}' names model '${e.model}', which no .model card defines (${known}); add e.g. '.model ${e.model} D(IS=1e-14 N=1)'`);
     }
   }
-  return models.length > 0 ? { title, elements, models } : { title, elements };
+  const netlist: Netlist = {
+    title,
+    elements,
+    ...(models.length > 0 ? { models } : {}),
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(lawRange ? { lawRange } : {}),
+  };
+  for (const e of elements) if (e.kind === 'B') netlistLaw(netlist, e, file);
+  return netlist;
 }

@@ -1,5 +1,7 @@
 import { Boundary, EquilibriumOptions, InputFileError, InputPort, MultimechError, OutputPort, OutputSpec, SolverOptions, createGraph } from '@multimech/core';
+import { FixedElement } from '@multimech/core';
 import { GROUND, Netlist, ValuedElement, normalizeNode } from './netlist';
+import { netlistLaw } from './netlist-law';
 import { CapacitorSpec, DiodeSpec, ResistiveSubstrate } from './resistive-substrate';
 
 export interface NetlistOptions {
@@ -31,7 +33,9 @@ export function outputName(spec: OutputSpec): string {
  * in netlist order, and `defaultInputs` holds the netlist's source values.
  * Each diode `D name anode cathode model` is a fixed Shockley element with
  * its `.model`'s IS and N (and gmin in parallel); with any, the substrate is
- * nonlinear. Each capacitor `C name a b value` must have one terminal at
+ * nonlinear. Each behavioural element `B name a b I={expression}` is a fixed
+ * element with core's `expressionLaw` (the netlist's `.param` values, its
+ * law range); with any, the substrate is nonlinear too. Each capacitor `C name a b value` must have one terminal at
  * ground (a node capacitance; a floating capacitor is refused, naming its
  * line); with any, the substrate has 'dynamics'.
  */
@@ -132,9 +136,13 @@ export function resistiveFromNetlist(netlist: Netlist, options: NetlistOptions =
     if (!model) throw new InputFileError(file, e.line, `diode '${e.name}' names model '${e.model}', which no .model card defines`);
     return [{ name: e.name, anode: index.get(e.nodes[0])!, cathode: index.get(e.nodes[1])!, model }];
   });
+  const laws: FixedElement[] = netlist.elements.flatMap((e) =>
+    e.kind === 'B' ? [{ name: e.name, from: index.get(e.nodes[0])!, to: index.get(e.nodes[1])!, law: netlistLaw(netlist, e, file) }] : [],
+  );
   try {
     return new ResistiveSubstrate({
       diodes,
+      laws,
       capacitors,
       gmin: options.gmin,
       newton: options.newton,

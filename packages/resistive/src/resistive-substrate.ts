@@ -32,6 +32,8 @@ export type ResistiveNetworkSpec = Omit<ScalarSubstrateSpec, 'parameters' | 'ele
   readonly conductances: ArrayLike<number>;
   /** Shockley diodes (default none). */
   readonly diodes?: readonly DiodeSpec[];
+  /** Further fixed two-terminal elements, e.g. behavioural laws from core's `expressionLaw` (default none; no gmin is added to them). */
+  readonly laws?: readonly FixedElement[];
   /** Conductance in parallel with every diode (default DEFAULT_GMIN = 1e-12 S, SPICE's). */
   readonly gmin?: number;
   readonly newton?: EquilibriumOptions;
@@ -48,7 +50,8 @@ export type ResistiveNetworkSpec = Omit<ScalarSubstrateSpec, 'parameters' | 'ele
  * ΔV* and Δu, and dC/dg = ΔV*·Δu, with u solved against H at the free state
  * (diodes add their conductance i'(ΔV*) there). Without diodes the network
  * is linear: one factorization per parameter update serves every solve.
- * With diodes the equilibrium is found by damped Newton, and the substrate
+ * Behavioural elements (`laws`) enter exactly as diodes do.
+ * With diodes or laws the equilibrium is found by damped Newton, and the substrate
  * lacks the 'linear' capability.
  *
  * Capacitors to ground (node capacitances C) carry no current at DC, so
@@ -59,6 +62,8 @@ export class ResistiveSubstrate extends ScalarSubstrate implements DynamicSubstr
   readonly kind = 'resistive';
   readonly parameterName = 'conductance';
   readonly diodes: readonly DiodeSpec[];
+  /** The fixed elements given as `laws` (behavioural elements). */
+  readonly laws: readonly FixedElement[];
   readonly gmin: number;
   readonly capacitors: readonly CapacitorSpec[];
   /** Total capacitance to ground at each node (F). */
@@ -74,8 +79,10 @@ export class ResistiveSubstrate extends ScalarSubstrate implements DynamicSubstr
         throw e instanceof MultimechError ? new MultimechError(`diode '${d.name}' (model '${d.model.name}'): ${e.message}`) : e;
       }
     });
-    super({ ...spec, parameters: spec.conductances, parameterName: 'conductance', elements });
+    const laws = spec.laws ?? [];
+    super({ ...spec, parameters: spec.conductances, parameterName: 'conductance', elements: [...elements, ...laws] });
     this.diodes = diodes;
+    this.laws = laws;
     this.gmin = gmin;
     this.capacitors = spec.capacitors ?? [];
     const n = spec.graph.nodeNames.length;

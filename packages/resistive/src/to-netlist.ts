@@ -45,6 +45,9 @@ export function toNetlist(substrate: Substrate, inputValues?: ArrayLike<number>,
     else add('V', p.name, nodeName(p.node), GROUND, values[i]);
   });
   if (substrate instanceof ResistiveSubstrate) {
+    if (substrate.laws.length > 0) {
+      throw new MultimechError(`toNetlist: behavioural elements (${substrate.laws.map((l) => l.name).join(', ')}) cannot be written back (their expressions are not kept); write the parsed netlist instead`);
+    }
     for (const c of substrate.capacitors) add('C', c.name, nodeName(c.node), GROUND, c.capacitance);
   }
   const diodes = substrate instanceof ResistiveSubstrate ? substrate.diodes : [];

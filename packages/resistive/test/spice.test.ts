@@ -216,7 +216,7 @@ describe('parseSpice errors', () => {
 
   it('refuses dot-cards other than .end', () => {
     const e = errorOf('t\nR1 a 0 1\n.tran 1n 1u\n');
-    expect(e.message).toBe("bad.cir:3: unsupported control card '.tran' (this reader supports .model and .end)");
+    expect(e.message).toBe("bad.cir:3: unsupported control card '.tran' (this reader supports .model, .param, .options lawrange=lo,hi and .end)");
   });
 
   it('refuses bad numbers, naming the element', () => {

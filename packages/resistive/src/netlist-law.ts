@@ -1,0 +1,20 @@
+import { InputFileError, MultimechError, TwoTerminalLaw, expressionLaw } from '@multimech/core';
+import { BehaviouralElement, DEFAULT_LAW_RANGE, Netlist } from './netlist';
+
+/**
+ * The law of a behavioural element `B name a b I={expression}`: core's
+ * `expressionLaw` with the netlist's `.param` values and its law range
+ * (`.options lawrange=lo,hi`, default DEFAULT_LAW_RANGE). A law that does not
+ * parse, names an unknown symbol, or is not finite and monotone on the range
+ * throws an InputFileError at the element's line.
+ */
+export function netlistLaw(netlist: Netlist, element: BehaviouralElement, file: string): TwoTerminalLaw {
+  const parameters: Record<string, number> = {};
+  for (const p of netlist.parameters ?? []) parameters[p.name] = p.value;
+  try {
+    return expressionLaw(element.expression, { parameters, range: netlist.lawRange ?? DEFAULT_LAW_RANGE, name: element.name });
+  } catch (e) {
+    if (e instanceof MultimechError) throw new InputFileError(file, element.line, e.message);
+    throw e;
+  }
+}
