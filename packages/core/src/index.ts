@@ -19,6 +19,7 @@ export * from './scalar-substrate';
 export * from './transport';
 export * from './gradient';
 export * from './newton';
+export * from './fire';
 export * from './two-terminal-law';
 export * from './expression-law';
 export * from './config/codecs';

@@ -1,4 +1,4 @@
-import { NumericalError, newtonMinimize } from '../src';
+import { NumericalError, fireMinimize, newtonMinimize } from '../src';
 
 /** E(x) = Σ cosh(a_i x_i) − b_i x_i + ½ Σ (x_i − x_{i+1})²: strictly convex, stiff for large a. */
 function problem(a: number[], b: number[]) {
@@ -62,5 +62,24 @@ describe('damped Newton', () => {
     const p = { ...problem([1, 2], [1, 1]), name: (i: number) => `node n${i}` };
     expect(() => newtonMinimize(p, new Float64Array(2), { maxIterations: 1 })).toThrow(NumericalError);
     expect(() => newtonMinimize(p, new Float64Array(2), { maxIterations: 1 })).toThrow(/after 1 Newton iterations: residual .*, worst at node n\d/);
+  });
+});
+
+describe('FIRE', () => {
+  it('reaches the minimum Newton reaches, from the energy and its gradient alone', () => {
+    const p = problem([1, 2, 3, 1.5], [0.5, 3, -2, 1]);
+    const newton = newtonMinimize(p, new Float64Array(4));
+    const fire = fireMinimize(p, Float64Array.from([1, -1, 1, -1]), { tolerance: 1e-10 });
+    expect(fire.residual).toBeLessThan(1e-10);
+    expect(fire.iterations).toBeGreaterThan(10);
+    for (let i = 0; i < 4; i++) expect(Math.abs(fire.x[i] - newton.x[i])).toBeLessThan(1e-9);
+  });
+
+  it('undoes steps into infinite energy and fails clearly when it cannot converge', () => {
+    const p = { ...problem([1, 2], [1, 1]), name: (i: number) => `node n${i}` };
+    expect(() => fireMinimize(p, new Float64Array(2), { maxIterations: 3 })).toThrow(/FIRE did not converge \(too many steps\) after 3 steps: residual .*, worst at node n\d/);
+    const walled = { ...problem([1, 1], [0, 0]), energy: (x: Float64Array) => (x[0] > 0.5 ? Infinity : problem([1, 1], [0, 0]).energy(x)) };
+    const r = fireMinimize(walled, Float64Array.from([0.4, 0.2]));
+    expect(r.residual).toBeLessThan(1e-9);
   });
 });

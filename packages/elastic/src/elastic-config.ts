@@ -26,6 +26,8 @@ export interface ElasticConfig {
   /** What the task's outputs read (default `distance`: the target pairs' change of distance). */
   readonly outputs?: 'distance' | 'displacement';
   readonly solver?: { readonly method?: 'auto' | 'cholesky' | 'cg' };
+  /** The equilibrium's minimiser (default `newton`; `fire` is the inertial alternative). */
+  readonly minimiser?: 'newton' | 'fire';
 }
 
 export const elasticDefaults = {
@@ -63,7 +65,7 @@ const dimensionCodec = new t.Type<2 | 3, unknown, unknown>(
 );
 
 const fields = strictObject(
-  'an elastic substrate { dimension, network, parameter?, stiffness?, restLength?, inputs?, outputs?, solver? }',
+  'an elastic substrate { dimension, network, parameter?, stiffness?, restLength?, inputs?, outputs?, solver?, minimiser? }',
   { dimension: dimensionCodec, network: elasticNetworkCodec },
   {
     parameter: oneOf('stiffness', 'rest-length', 'both'),
@@ -72,6 +74,7 @@ const fields = strictObject(
     inputs: oneOf('force', 'displacement', 'strain'),
     outputs: oneOf('distance', 'displacement'),
     solver: strictObject('solver settings { method }', {}, { method: oneOf('auto', 'cholesky', 'cg') }),
+    minimiser: oneOf('newton', 'fire'),
   },
 );
 

@@ -18,6 +18,8 @@ export interface ElasticTopologyOptions {
   /** `distance`: each target pair's change of distance; `displacement`: b of each target pair along the pair's axis. */
   readonly outputs: 'distance' | 'displacement';
   readonly solver?: SolverOptions;
+  /** The equilibrium's minimiser (default `newton`). */
+  readonly minimiser?: 'newton' | 'fire';
 }
 
 /** An elastic substrate on a generated topology: its pins, one input per source pair, one output per target pair. */
@@ -66,5 +68,6 @@ export function elasticFromTopology(topology: ElasticTopology, options: ElasticT
     inputs,
     outputs,
     solver: options.solver,
+    minimiser: options.minimiser,
   });
 }

@@ -33,6 +33,7 @@ function createElastic(config: ElasticConfig, context: SubstrateContext): Elasti
     inputs: inputMode(config, context.inputs.type),
     outputs: config.outputs ?? 'distance',
     solver: config.solver,
+    minimiser: config.minimiser,
   });
 }
 

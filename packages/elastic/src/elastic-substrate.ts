@@ -12,6 +12,7 @@ import {
   ParameterBounds,
   SolverOptions,
   Substrate,
+  fireMinimize,
   newtonMinimize,
   planSolver,
 } from '@multimech/core';
@@ -63,6 +64,13 @@ export interface ElasticSpec {
   readonly solver?: SolverOptions;
   /** Newton: converged when max |∂E/∂x| ≤ tolerance·(1 + force scale) (default 1e-9, then up to 4 polishing Newton steps while the residual falls, to rounding level); iteration cap (default 200). */
   readonly newton?: { readonly tolerance?: number; readonly maxIterations?: number };
+  /**
+   * The minimiser of the equilibrium: damped Newton with a Levenberg shift
+   * (default), or FIRE (damped inertial dynamics on the energy and its
+   * gradient alone, the robust alternative far from the minimum), finished by
+   * the same polishing Newton steps.
+   */
+  readonly minimiser?: 'newton' | 'fire';
 }
 
 const AXES = ['x', 'y', 'z'];
@@ -115,6 +123,8 @@ export class ElasticSubstrate implements Substrate {
   private readonly stiffnessMatrix: SpringStiffness;
   private readonly theta: Float64Array;
   private readonly tolerance: number;
+  /** The equilibrium's minimiser. */
+  readonly minimiser: 'newton' | 'fire';
   private readonly maxIterations: number;
   private last: Float64Array | undefined;
 
@@ -221,6 +231,7 @@ export class ElasticSubstrate implements Substrate {
     this.checkRigid();
     this.tolerance = spec.newton?.tolerance ?? 1e-9;
     this.maxIterations = spec.newton?.maxIterations ?? 200;
+    this.minimiser = spec.minimiser ?? 'newton';
   }
 
   /** `name.x` for a dof. */
@@ -456,7 +467,10 @@ export class ElasticSubstrate implements Substrate {
     };
     let result;
     try {
-      result = newtonMinimize(problem, x0, { tolerance: this.tolerance, scale: forceScale, maxIterations: this.maxIterations });
+      result =
+        this.minimiser === 'fire'
+          ? fireMinimize(problem, x0, { tolerance: this.tolerance, scale: forceScale })
+          : newtonMinimize(problem, x0, { tolerance: this.tolerance, scale: forceScale, maxIterations: this.maxIterations });
     } catch (e) {
       if (e instanceof NumericalError) {
         const r = this.lengths(current);

@@ -26,7 +26,7 @@ describe('elastic config', () => {
       { path: 'substrate.network.generator', message: `expected one of 'triangular', 'random', got "hex"` },
     ]);
     expect(problemsOf({ dimension: 2, network: lattice, parameter: 'mass', stiffness: { min: -1 }, stifness: 1 })).toEqual([
-      { path: 'substrate.stifness', message: 'unknown key (known keys: dimension, network, parameter, stiffness, restLength, inputs, outputs, solver)' },
+      { path: 'substrate.stifness', message: 'unknown key (known keys: dimension, network, parameter, stiffness, restLength, inputs, outputs, solver, minimiser)' },
       { path: 'substrate.parameter', message: "expected one of 'stiffness', 'rest-length', 'both', got \"mass\"" },
       { path: 'substrate.stiffness.min', message: 'expected a positive number, got -1' },
     ]);
