@@ -9,14 +9,21 @@ export interface PhasorResponse {
 }
 
 /**
- * A substrate with the 'dynamics' capability (PHYSICS.md §3.3): besides H
- * it stores a capacitance C (diagonal, per free dof), and at angular
- * frequency ω a force f of amplitude cos(ωt) gives the phasor response
- * x = (H + iωC)⁻¹ f, whose real part is the in-phase and whose imaginary
- * part is the quadrature amplitude of the state (x(t) = Re[x e^{iωt}]).
+ * A substrate with the 'dynamics' capability (PHYSICS.md §3.3): besides H it
+ * has, per dof, a damping Γ (a node capacitance to ground for a resistive
+ * network; a viscous drag for springs) and optionally an inertia M (a node
+ * mass for springs; none for circuits and flow), both diagonal. The state
+ * then obeys M s̈ + Γ ṡ = −∂E/∂s, and at angular frequency ω a force f of
+ * amplitude cos(ωt) gives the phasor response x = (H − ω²M + iωΓ)⁻¹ f, whose
+ * real part is the in-phase and whose imaginary part is the quadrature
+ * amplitude of the state (x(t) = Re[x e^{iωt}]).
  */
 export interface DynamicSubstrate extends Substrate {
-  /** (H(state) + iωC)⁻¹ f on the free dofs for each force f (ω in rad/s). */
+  /** Γ per dof (one value per entry of a state; zero where a dof has none, and on Dirichlet dofs). */
+  readonly dofDamping: Float64Array;
+  /** M per dof, where the substrate has inertia (absent or all zero: first-order dynamics Γ ṡ = −∂E/∂s). */
+  readonly dofMass?: Float64Array;
+  /** (H(state) − ω²M + iωΓ)⁻¹ f on the free dofs for each force f (ω in rad/s). */
   phasorResponse(state: Float64Array, forces: readonly Float64Array[], omega: number): PhasorResponse;
 }
 
@@ -27,11 +34,13 @@ export function dynamicsOf(substrate: Substrate): DynamicSubstrate | undefined {
 }
 
 /**
- * Solves (H + iωC) x = b for real right-hand sides b in real arithmetic: the
- * 2n×2n system [[H, −ωC], [ωC, H]] [Re x; Im x] = [b; 0], with C diagonal,
+ * Solves (H − ω²M + iωC) x = b for real right-hand sides b in real
+ * arithmetic: with K = H − ω²M, the 2n×2n system [[K, −ωC], [ωC, K]]
+ * [Re x; Im x] = [b; 0], with C (damping) and M (mass, optional) diagonal,
  * by BiCGSTAB with ILU(0) (no dense fallback). H must be square with sorted
- * columns (any CsrMatrix from core's linalg). A solve that does not reach
- * `tolerance` throws a NumericalError naming ω and the residual reached.
+ * columns and a stored diagonal (any Hessian from core's linalg). A solve
+ * that does not reach `tolerance` throws a NumericalError naming ω and the
+ * residual reached.
  */
 export function solvePhasor(
   H: CsrMatrix,
@@ -39,11 +48,13 @@ export function solvePhasor(
   omega: number,
   rhs: readonly Float64Array[],
   tolerance = 1e-13,
+  mass?: ArrayLike<number>,
 ): { real: Float64Array[]; imag: Float64Array[] } {
   const n = H.rows;
   if (H.cols !== n || capacitance.length !== n) {
     throw new MultimechError(`phasor solve: expected a square H and ${n} capacitances, got ${H.rows}x${H.cols} and ${capacitance.length}`);
   }
+  if (mass !== undefined && mass.length !== n) throw new MultimechError(`phasor solve: expected ${n} masses, got ${mass.length}`);
   if (!Number.isFinite(omega) || omega < 0) throw new MultimechError(`phasor solve: ω must be finite and ≥ 0, got ${omega}`);
   const nnz = H.rowPtr[n];
   const rowPtr = new Int32Array(2 * n + 1);
@@ -54,7 +65,7 @@ export function solvePhasor(
     rowPtr[i] = p;
     for (let q = H.rowPtr[i]; q < H.rowPtr[i + 1]; q++, p++) {
       colIdx[p] = H.colIdx[q];
-      values[p] = H.values[q];
+      values[p] = H.values[q] - (mass !== undefined && H.colIdx[q] === i ? omega * omega * mass[i] : 0);
     }
     colIdx[p] = n + i;
     values[p++] = -omega * capacitance[i];
@@ -65,7 +76,7 @@ export function solvePhasor(
     values[p++] = omega * capacitance[i];
     for (let q = H.rowPtr[i]; q < H.rowPtr[i + 1]; q++, p++) {
       colIdx[p] = n + H.colIdx[q];
-      values[p] = H.values[q];
+      values[p] = H.values[q] - (mass !== undefined && H.colIdx[q] === i ? omega * omega * mass[i] : 0);
     }
   }
   rowPtr[2 * n] = p;

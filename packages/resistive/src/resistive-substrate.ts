@@ -68,6 +68,12 @@ export class ResistiveSubstrate extends ScalarSubstrate implements DynamicSubstr
   readonly capacitors: readonly CapacitorSpec[];
   /** Total capacitance to ground at each node (F). */
   readonly nodeCapacitance: Float64Array;
+  /** The damping Γ of the dynamics (DynamicSubstrate): the node capacitances, zero on Dirichlet nodes. */
+  get dofDamping(): Float64Array {
+    const d = Float64Array.from(this.nodeCapacitance);
+    for (const dof of this.boundary.dirichlet) d[dof] = 0;
+    return d;
+  }
 
   constructor(spec: ResistiveNetworkSpec) {
     const diodes = spec.diodes ?? [];
