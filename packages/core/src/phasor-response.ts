@@ -25,6 +25,12 @@ export interface DynamicSubstrate extends Substrate {
   readonly dofMass?: Float64Array;
   /** (H(state) − ω²M + iωΓ)⁻¹ f on the free dofs for each force f (ω in rad/s). */
   phasorResponse(state: Float64Array, forces: readonly Float64Array[], omega: number): PhasorResponse;
+  /**
+   * The lowest natural angular frequency ω₀ (rad/s) at a state, where the
+   * substrate has inertia: the smallest √λ of H x = λ M x. Frequency
+   * propagation reports ω/ω₀ as its resonance diagnostic.
+   */
+  lowestResonance?(state: Float64Array): number;
 }
 
 /** The substrate as a DynamicSubstrate when it has the 'dynamics' capability and a phasorResponse. */
