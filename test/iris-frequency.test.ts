@@ -1,5 +1,7 @@
-import { readFileSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
+import { run } from '@multimech/cli';
 import { frequencyPlugin } from '@multimech/frequency';
 import { resistivePlugin } from '@multimech/resistive';
 import { createExperiment } from '@multimech/trainer';
@@ -26,5 +28,31 @@ describe('Iris by frequency propagation', () => {
     expect([...a.parameters.values]).toEqual([...b.parameters.values]);
     expect(a.history.map((h) => h.trainLoss)).toEqual(b.history.map((h) => h.trainLoss));
     expect(a.history[2].trainLoss).not.toEqual(c.history[2].trainLoss);
+  });
+});
+
+describe('npm start', () => {
+  it("runs the demo the README promises: its last line is 'test accuracy: X' with X >= 0.90", async () => {
+    const script: string = JSON.parse(readFileSync(join(__dirname, '../package.json'), 'utf8')).scripts.start;
+    const [command, ...args] = script.split(/\s+/);
+    expect(command).toBe('multimech');
+    const out = mkdtempSync(join(tmpdir(), 'multimech-start-'));
+    try {
+      const at = args.indexOf('--out');
+      expect(at).toBeGreaterThan(0);
+      args[at + 1] = join(out, 'demo');
+      let stdout = '';
+      const code = await run(['node', 'multimech', ...args.map((a) => (a.startsWith('examples/') ? join(__dirname, '..', a) : a))], {
+        stdout: { write: (s: string) => (stdout += s) },
+        stderr: { write: () => true },
+        env: {},
+      });
+      expect(code).toBe(0);
+      const last = stdout.trim().split('\n').pop()!;
+      expect(last).toMatch(/^test accuracy: \d\.\d{4}$/);
+      expect(Number(last.split(': ')[1])).toBeGreaterThanOrEqual(0.9);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });

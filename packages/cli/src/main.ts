@@ -75,7 +75,9 @@ function buildProgram(io: CliIo): Command {
     .argument('<CONFIG>', 'experiment config (JSON)')
     .option('-o, --out <DIR>', 'results folder (default: runs/<config name>-<yyyymmdd-hhmmss>)')
     .option('--seed <N>', "seed for every random choice (overrides the config's seed)", integerArg)
-    .action(async (config: string, flags: { out?: string; seed?: number }) => {
+    .option('--resume', "continue the run in --out DIR from its checkpoint (the config may change only training.epochs)")
+    .action(async (config: string, flags: { out?: string; seed?: number; resume?: boolean }) => {
+      if (flags.resume && flags.out === undefined) throw new UsageError('--resume needs --out DIR: the results folder of the run to continue');
       await trainCommand(config, flags, io);
     });
 

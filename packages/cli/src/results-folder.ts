@@ -17,6 +17,9 @@ export function defaultResultsDir(configFile: string, when: Date, name?: string)
 /** The file that marks a folder as a complete multimech results folder. */
 export const SUMMARY_FILE = 'summary.json';
 
+/** The trainer's state after its last whole epoch, rewritten after every epoch (`train --resume` continues from it). */
+export const CHECKPOINT_FILE = 'checkpoint.json';
+
 /**
  * A results folder. Opening it refuses a path that is a file, and a folder
  * that holds files but no `summary.json` of an earlier run (so that a typo
@@ -40,14 +43,39 @@ export class ResultsFolder {
     }
     if (entries && entries.length > 0 && !entries.includes(SUMMARY_FILE)) {
       throw new MultimechError(
-        `--out ${dir}: the folder is not empty and holds no ${SUMMARY_FILE} of an earlier multimech run; ` +
-          'choose a new or empty folder (or a previous results folder to replace its results)',
+        entries.includes(CHECKPOINT_FILE)
+          ? `--out ${dir}: the folder holds an unfinished run (a ${CHECKPOINT_FILE} and no ${SUMMARY_FILE}); continue it with --resume, or choose a new or empty folder`
+          : `--out ${dir}: the folder is not empty and holds no ${SUMMARY_FILE} of an earlier multimech run; ` +
+              'choose a new or empty folder (or a previous results folder to replace its results)',
       );
     }
     try {
       await fs.mkdir(dir, { recursive: true });
     } catch (e) {
       throw new MultimechError(`--out ${dir}: cannot create the folder: ${(e as Error).message}`);
+    }
+    return new ResultsFolder(dir);
+  }
+
+  /** An existing results folder that a run is to continue: it must hold the run's config and checkpoint. */
+  static async existing(dir: string): Promise<ResultsFolder> {
+    let entries: string[];
+    try {
+      entries = await fs.readdir(dir);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new MultimechError(
+        code === 'ENOENT'
+          ? `--resume: ${dir}: no such folder (expected the results folder of the run to continue)`
+          : code === 'ENOTDIR'
+            ? `--resume: ${dir}: is a file (expected the results folder of the run to continue)`
+            : `--resume: ${dir}: cannot be read: ${(e as Error).message}`,
+      );
+    }
+    for (const needed of ['config.json', CHECKPOINT_FILE]) {
+      if (!entries.includes(needed)) {
+        throw new MultimechError(`--resume: ${dir} holds no ${needed}, so there is no run to continue there (a run writes it after its first evaluation)`);
+      }
     }
     return new ResultsFolder(dir);
   }

@@ -1,7 +1,8 @@
 import type { Substrate, Task } from '@multimech/core';
 import { ElasticSubstrate } from '@multimech/elastic';
 import { toNetlist, writeSpice } from '@multimech/resistive';
-import { Experiment, TrainingResult, createExperiment } from '@multimech/trainer';
+import { MultimechError } from '@multimech/core';
+import { Experiment, TrainerCheckpoint, TrainingResult, createExperiment } from '@multimech/trainer';
 import * as path from 'path';
 import type { CliIo } from './cli-io';
 import { pluginsFor } from './cli-plugins';
@@ -10,13 +11,15 @@ import { NetworkPicture, networkPicture, renderNetwork, sharedColourRange } from
 import { EpochRow, metricsCsv, parametersCsv } from './metrics-csv';
 import { ProgressDisplay } from './progress-display';
 import { parseJsonText, readInputFile } from './read-input-file';
-import { ResultsFolder, SUMMARY_FILE, defaultResultsDir } from './results-folder';
+import { CHECKPOINT_FILE, ResultsFolder, SUMMARY_FILE, defaultResultsDir } from './results-folder';
 
 export interface TrainOptions {
   /** Results folder (default `runs/<config basename>-<yyyymmdd-hhmmss>`). */
   readonly out?: string;
   /** Overrides the config's seed. */
   readonly seed?: number;
+  /** Continue the run in `out` from its checkpoint (the config may change only `training.epochs`). */
+  readonly resume?: boolean;
 }
 
 /** What `train` wrote, and the figures it printed. */
@@ -82,16 +85,108 @@ function pictureOf(substrate: Substrate, task: Task, title: string): NetworkPict
   return networkPicture(substrate, ex.inputs, title, notes);
 }
 
+/** The first place two JSON values differ, as a JSON path (`optimizer.learningRate`, `task.hidden[1]`), or undefined. */
+export function firstDifference(a: unknown, b: unknown, at = ''): { path: string; a: unknown; b: unknown } | undefined {
+  if (Object.is(a, b)) return undefined;
+  const bothObjects = typeof a === 'object' && typeof b === 'object' && a !== null && b !== null && Array.isArray(a) === Array.isArray(b);
+  if (!bothObjects) return { path: at || '(the whole config)', a, b };
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      const d = firstDifference(a[i], b[i], `${at}[${i}]`);
+      if (d) return d;
+    }
+    return undefined;
+  }
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  for (const key of [...new Set([...Object.keys(ra), ...Object.keys(rb)])].sort()) {
+    const d = firstDifference(ra[key], rb[key], at ? `${at}.${key}` : key);
+    if (d) return d;
+  }
+  return undefined;
+}
+
+function withoutEpochs(config: Record<string, unknown>): Record<string, unknown> {
+  const training = { ...((config.training as Record<string, unknown> | undefined) ?? {}) };
+  delete training.epochs;
+  return { ...config, training };
+}
+
+const shown = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
+
+/**
+ * The run to continue in `dir`: its resolved config must match this one but
+ * for `training.epochs`, and its checkpoint must fit the trainer; the
+ * trainer is restored from it. Returns the checkpoint.
+ */
+async function resumeInto(experiment: Experiment, folder: ResultsFolder, configFile: string): Promise<TrainerCheckpoint> {
+  const configPath = folder.path('config.json');
+  const previous = parseJsonText(await readInputFile(configPath, "the run's resolved config"), configPath) as Record<string, unknown>;
+  const diff = firstDifference(withoutEpochs(previous), withoutEpochs(experiment.resolvedConfig));
+  if (diff) {
+    throw new MultimechError(
+      `--resume: ${configFile} does not describe the run in ${folder.dir}: at ${diff.path} the run has ${shown(diff.a)} and the config ${shown(diff.b)} ` +
+        '(only training.epochs may change when a run continues)',
+    );
+  }
+  const checkpointPath = folder.path(CHECKPOINT_FILE);
+  const checkpoint = parseJsonText(await readInputFile(checkpointPath, 'a training checkpoint'), checkpointPath) as TrainerCheckpoint;
+  try {
+    experiment.trainer.restore(checkpoint);
+  } catch (e) {
+    if (e instanceof MultimechError) throw new MultimechError(`${checkpointPath}: ${e.message}`);
+    throw e;
+  }
+  const epochs = experiment.trainer.parts.epochs;
+  if (checkpoint.epoch >= epochs) {
+    throw new MultimechError(
+      `--resume: the run in ${folder.dir} has finished ${checkpoint.epoch} of ${epochs} epochs; raise training.epochs in ${configFile} to train on`,
+    );
+  }
+  return checkpoint;
+}
+
+/** The seed a resumed run was trained with, from its folder's config.json, when the command line gives none. */
+async function seedOfRun(dir: string): Promise<number | undefined> {
+  const file = path.join(dir, 'config.json');
+  try {
+    const seed = (parseJsonText(await readInputFile(file, "the run's resolved config"), file) as { seed?: unknown }).seed;
+    return typeof seed === 'number' ? seed : undefined;
+  } catch {
+    return undefined; // resumeInto reports a missing or broken config.json
+  }
+}
+
+/** `draw()` with the substrate's parameters set, for the moment, to those before training (a resumed run has trained already). */
+function beforeTraining<T>(substrate: Substrate, initial: Float64Array, draw: () => T): T {
+  const current = Float64Array.from(substrate.parameters);
+  if (current.every((v, k) => v === initial[k])) return draw();
+  substrate.setParameters(initial);
+  try {
+    return draw();
+  } finally {
+    substrate.setParameters(current);
+  }
+}
+
 /**
  * `multimech train CONFIG`: decode the config, train with progress on
  * stderr, and write the results folder. Each file is written atomically;
- * `metrics.csv` is rewritten after every epoch, so an interrupted run keeps
- * the epochs it finished; `summary.json`, written last, marks a complete run.
+ * `metrics.csv` and `checkpoint.json` are rewritten after every epoch, so an
+ * interrupted run keeps the epochs it finished and `--resume` continues it
+ * with the numbers an uninterrupted run gives; `summary.json`, written
+ * last, marks a complete run.
  */
 export async function trainCommand(configFile: string, options: TrainOptions, io: CliIo): Promise<TrainOutcome> {
-  const experiment = await loadExperiment(configFile, options.seed);
+  if (options.resume && options.out === undefined) {
+    throw new MultimechError('--resume needs --out DIR: the results folder of the run to continue');
+  }
+  const resumeFolder = options.resume ? await ResultsFolder.existing(options.out!) : undefined;
+  const seed = options.seed ?? (resumeFolder ? await seedOfRun(resumeFolder.dir) : undefined);
+  const experiment = await loadExperiment(configFile, seed);
   const { trainer, task, substrate, resolvedConfig } = experiment;
-  const folder = await ResultsFolder.open(options.out ?? defaultResultsDir(configFile, new Date(), resolvedConfig.name as string | undefined));
+  const checkpoint = resumeFolder ? await resumeInto(experiment, resumeFolder, configFile) : undefined;
+  const folder = resumeFolder ?? (await ResultsFolder.open(options.out ?? defaultResultsDir(configFile, new Date(), resolvedConfig.name as string | undefined)));
   const files: string[] = [];
   const write = async (name: string, data: string | Uint8Array) => {
     await folder.write(name, data);
@@ -100,25 +195,27 @@ export async function trainCommand(configFile: string, options: TrainOptions, io
   await write('config.json', JSON.stringify(resolvedConfig, null, 2) + '\n');
 
   const classification = task.predict !== undefined;
-  const rows: EpochRow[] = [];
+  const rows: EpochRow[] = [...(checkpoint?.history ?? [])];
   const progress = new ProgressDisplay(io.stderr);
   let epochs = 0;
   trainer.on('epoch', (e) => {
     epochs = e.epochs;
     rows.push(e);
     folder.writeSync('metrics.csv', metricsCsv(rows, classification));
+    folder.writeSync(CHECKPOINT_FILE, JSON.stringify(trainer.checkpoint()) + '\n');
     progress.epoch(e);
   });
   trainer.on('step', (s) => progress.step(s, epochs));
   const name = typeof resolvedConfig.name === 'string' ? resolvedConfig.name : path.basename(configFile).replace(/\.json$/i, '');
-  const before = pictureOf(substrate, task, `${name}: before training`);
+  if (checkpoint) io.stderr.write(`resuming ${folder.dir} after epoch ${checkpoint.epoch} of ${trainer.parts.epochs}\n`);
+  const before = beforeTraining(substrate, trainer.parametersBeforeTraining, () => pictureOf(substrate, task, `${name}: before training`));
   let result: TrainingResult;
   try {
     result = trainer.run();
   } finally {
     progress.finish();
   }
-  files.push('metrics.csv');
+  files.push('metrics.csv', CHECKPOINT_FILE);
 
   await write('parameters.csv', parametersCsv(result.parameters.names, result.parameters.values));
   const cir = networkFile(substrate, name);
@@ -148,12 +245,13 @@ export async function trainCommand(configFile: string, options: TrainOptions, io
   await write('summary.md', summaryMarkdown(name, resolvedConfig, result, [...files, SUMMARY_FILE]));
   await write(SUMMARY_FILE, JSON.stringify(result.summary, null, 2) + '\n');
 
+  // the figure is the last line, so that scripts can read it with `tail -1`
   const s = result.summary;
+  io.stdout.write(`results: ${folder.dir}\n`);
   if (s.test_accuracy !== undefined) {
     io.stdout.write(`test accuracy: ${s.test_accuracy.toFixed(4)}\n`);
   } else if (s.relative_error !== undefined) {
     io.stdout.write(`relative error: ${s.relative_error.toPrecision(4)}\n`);
   }
-  io.stdout.write(`results: ${folder.dir}\n`);
   return { dir: folder.dir, files, result };
 }

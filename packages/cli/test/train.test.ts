@@ -48,7 +48,7 @@ describe('multimech train', () => {
 
     const files = readdirSync(out).sort();
     expect(files).toEqual(
-      ['config.json', 'learning-curve.png', 'learning-curve.svg', 'metrics.csv', 'network.cir', 'parameters.csv', 'summary.json', 'summary.md'].sort(),
+      ['checkpoint.json', 'config.json', 'learning-curve.png', 'learning-curve.svg', 'metrics.csv', 'network.cir', 'parameters.csv', 'summary.json', 'summary.md'].sort(),
     );
 
     // one log line per epoch (stderr is not a terminal), epoch 0 being the evaluation before training
@@ -70,7 +70,7 @@ describe('multimech train', () => {
     expect(summary.epochs).toBe(6);
     expect(summary.final_loss).toBe(last[1]);
     expect(summary.relative_error).toBe(last[4]);
-    expect(r.stdout).toBe(`relative error: ${summary.relative_error.toPrecision(4)}\nresults: ${out}\n`);
+    expect(r.stdout).toBe(`results: ${out}\nrelative error: ${summary.relative_error.toPrecision(4)}\n`);
 
     const resolved = JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8'));
     expect(resolved.seed).toBe(3);
@@ -123,7 +123,7 @@ describe('multimech train', () => {
     const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
     expect(Object.keys(summary).sort()).toEqual(['epochs', 'final_loss', 'seconds', 'test_accuracy', 'train_accuracy']);
     expect(summary.test_accuracy).toBe(metrics.rows[2][4]);
-    expect(r.stdout).toMatch(new RegExp(`^test accuracy: ${summary.test_accuracy.toFixed(4).replace('.', '\\.')}\\n`));
+    expect(r.stdout).toMatch(new RegExp(`\\ntest accuracy: ${summary.test_accuracy.toFixed(4).replace('.', '\\.')}\\n$`));
     expect(r.stdout).toMatch(/^test accuracy: \d\.\d{4}$/m);
     expect(JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8')).seed).toBe(7);
     expect(r.stderr).toMatch(/^epoch 2\/2 loss \S+ test_loss \S+ train_acc \d\.\d\d test_acc \d\.\d\d$/m);

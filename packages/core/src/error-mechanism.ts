@@ -1,7 +1,7 @@
 import type * as t from 'io-ts';
 import type { ActivationMechanism, ActivationReading } from './activation-mechanism';
 import type { ConfigProblem } from './errors';
-import type { Rng } from './rng';
+import type { Rng, RngState } from './rng';
 import type { Capability, Substrate } from './substrate';
 
 /** The loss as a function of a state, for mechanisms that nudge (EP) or clamp (CL). */
@@ -42,6 +42,13 @@ export interface ErrorMechanism {
   readonly kind: string;
   readonly produces: ReadingKind;
   measure(context: ErrorContext): ErrorReading;
+  /**
+   * A mechanism that draws from a generator of its own (a noise seed of its
+   * own) gives its state here, so that a checkpoint can continue the same
+   * stream; mechanisms that draw from the context's generator need neither.
+   */
+  randomState?(): RngState;
+  restoreRandomState?(state: RngState): void;
 }
 export const ErrorMechanism = Symbol.for('@multimech/core/ErrorMechanism');
 

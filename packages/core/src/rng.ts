@@ -3,6 +3,12 @@
  * for normals). Every random choice in multimech draws from one of these, so
  * the same seed gives the same numbers on every machine.
  */
+/** Everything an Rng holds: its 32-bit state and the spare normal deviate of the last Box-Muller pair, if any. */
+export interface RngState {
+  readonly state: number;
+  readonly spare?: number;
+}
+
 export class Rng {
   private state: number;
   private spare: number | undefined;
@@ -54,6 +60,20 @@ export class Rng {
       items[j] = tmp;
     }
     return items;
+  }
+
+  /** The generator's whole state, as plain JSON (for a checkpoint). */
+  snapshot(): RngState {
+    return this.spare === undefined ? { state: this.state } : { state: this.state, spare: this.spare };
+  }
+
+  /** Continues from a state taken by `snapshot`; the numbers that follow are the ones that followed the snapshot. */
+  restore(snapshot: RngState): void {
+    const { state, spare } = snapshot;
+    if (!Number.isInteger(state) || state < 0 || state > 0xffffffff) throw new RangeError(`random generator state must be an unsigned 32-bit integer, got ${state}`);
+    if (spare !== undefined && !Number.isFinite(spare)) throw new RangeError(`random generator spare normal must be finite, got ${spare}`);
+    this.state = state;
+    this.spare = spare;
   }
 
   /** An independent generator derived from this one (for a sub-task that must not shift this stream). */

@@ -4,8 +4,10 @@ import {
   Example,
   GradientPipeline,
   LearningRule,
+  MultimechError,
   NumericalError,
   Rng,
+  RngState,
   Substrate,
   Task,
   exampleGradient,
@@ -78,6 +80,32 @@ export interface TrainerParts {
   readonly rng: Rng;
 }
 
+/**
+ * Everything a trainer needs to continue a run exactly where it stopped,
+ * after a whole epoch, as plain JSON: the parameters, the optimizer's
+ * velocity, the random streams (minibatch order, measurement noise) and the
+ * history so far. Continuing from it gives the numbers an uninterrupted run
+ * gives (to the last bit where the substrate's equilibrium does not depend
+ * on where its solver starts; to the solver's tolerance where it is
+ * warm-started, as for springs).
+ */
+export interface TrainerCheckpoint {
+  readonly format: 'multimech-checkpoint';
+  readonly version: 1;
+  /** Epochs finished. */
+  readonly epoch: number;
+  /** Seconds spent in `run` so far. */
+  readonly seconds: number;
+  readonly parameters: readonly number[];
+  /** The parameters before the first update (for a picture of the network before training). */
+  readonly initialParameters: readonly number[];
+  readonly velocity: readonly number[];
+  readonly rng: RngState;
+  /** The error mechanism's own generator, when it has one. */
+  readonly errorRng?: RngState;
+  readonly history: readonly EpochEvent[];
+}
+
 type Listener<E> = (event: E) => void;
 
 /**
@@ -94,8 +122,12 @@ export class Trainer {
   private readonly pipeline: GradientPipeline;
   private readonly history: EpochEvent[] = [];
   private epoch = 0;
+  private secondsBefore = 0;
+  private runStart: number | undefined;
+  private readonly initialParameters: Float64Array;
 
   constructor(readonly parts: TrainerParts) {
+    this.initialParameters = Float64Array.from(parts.substrate.parameters);
     this.optimizer = new SgdOptimizer(parts.optimizer, parts.substrate.parameters.length);
     this.pipeline = {
       substrate: parts.substrate,
@@ -196,9 +228,81 @@ export class Trainer {
     return { clamped: clampedTotal, diagnostics };
   }
 
+  /** The state after the last whole epoch (or before any, at epoch 0), to continue from with `restore`. */
+  checkpoint(): TrainerCheckpoint {
+    const { substrate, rng, error } = this.parts;
+    const errorRng = error.randomState?.();
+    return {
+      format: 'multimech-checkpoint',
+      version: 1,
+      epoch: this.epoch,
+      seconds: this.secondsBefore + (this.runStart !== undefined ? (Date.now() - this.runStart) / 1000 : 0),
+      parameters: Array.from(substrate.parameters),
+      initialParameters: Array.from(this.initialParameters),
+      velocity: Array.from(this.optimizer.state()),
+      rng: rng.snapshot(),
+      ...(errorRng !== undefined ? { errorRng } : {}),
+      history: this.history.map((e) => ({ ...e })),
+    };
+  }
+
+  /**
+   * Continues from a checkpoint of a trainer built from the same config: the
+   * next `run` trains the epochs that remain. A checkpoint that does not fit
+   * (another network size, more epochs than configured, values that are not
+   * finite) is refused with a MultimechError saying what does not match.
+   */
+  restore(checkpoint: TrainerCheckpoint): void {
+    const { substrate, rng, error, epochs } = this.parts;
+    const m = substrate.parameters.length;
+    const fail = (what: string) => {
+      throw new MultimechError(`checkpoint does not fit this experiment: ${what}`);
+    };
+    if (checkpoint.format !== 'multimech-checkpoint' || checkpoint.version !== 1) fail(`expected format 'multimech-checkpoint' version 1, got ${String(checkpoint.format)} version ${String(checkpoint.version)}`);
+    if (!Number.isInteger(checkpoint.epoch) || checkpoint.epoch < 0) fail(`epoch must be a whole number ≥ 0, got ${checkpoint.epoch}`);
+    if (checkpoint.epoch > epochs) fail(`it has ${checkpoint.epoch} epochs done, more than the ${epochs} configured`);
+    for (const key of ['parameters', 'initialParameters', 'velocity'] as const) {
+      const v = checkpoint[key];
+      if (!Array.isArray(v) || v.length !== m) fail(`${key}: expected ${m} values (one per ${substrate.parameterName} parameter), got ${Array.isArray(v) ? v.length : typeof v}`);
+      const bad = v.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x));
+      if (bad >= 0) fail(`${key}[${bad}] is not a finite number (${String(v[bad])})`);
+    }
+    if (!Array.isArray(checkpoint.history) || checkpoint.history.length !== checkpoint.epoch + 1) {
+      fail(`history: expected ${checkpoint.epoch + 1} epochs (0 to ${checkpoint.epoch}), got ${Array.isArray(checkpoint.history) ? checkpoint.history.length : typeof checkpoint.history}`);
+    }
+    checkpoint.history.forEach((e, i) => {
+      if (e?.epoch !== i || !Number.isFinite(e.trainLoss) || !Number.isFinite(e.testLoss)) fail(`history[${i}]: expected epoch ${i} with finite losses`);
+    });
+    if ((checkpoint.errorRng !== undefined) !== (error.randomState !== undefined)) {
+      fail(error.randomState ? 'the error mechanism draws from a generator of its own, and the checkpoint has no state for it' : 'it holds a generator state for an error mechanism that has none');
+    }
+    const { min, max } = substrate.bounds;
+    const outside = checkpoint.parameters.findIndex((x, k) => x < min[k] || x > max[k]);
+    if (outside >= 0) fail(`parameters[${outside}] = ${checkpoint.parameters[outside]} lies outside its bounds [${min[outside]}, ${max[outside]}]`);
+    try {
+      rng.restore(checkpoint.rng);
+      if (checkpoint.errorRng !== undefined) error.restoreRandomState?.(checkpoint.errorRng);
+    } catch (e) {
+      fail((e as Error).message);
+    }
+    this.initialParameters.set(checkpoint.initialParameters);
+    substrate.setParameters(Float64Array.from(checkpoint.parameters));
+    this.optimizer.restore(checkpoint.velocity);
+    this.history.length = 0;
+    this.history.push(...checkpoint.history.map((e) => ({ ...e, epochs })));
+    this.epoch = checkpoint.epoch;
+    this.secondsBefore = Number.isFinite(checkpoint.seconds) && checkpoint.seconds >= 0 ? checkpoint.seconds : 0;
+  }
+
+  /** The parameters before the first update (restored with a checkpoint). */
+  get parametersBeforeTraining(): Float64Array {
+    return Float64Array.from(this.initialParameters);
+  }
+
   /** Trains for the configured epochs (after an initial evaluation, epoch 0). */
   run(): TrainingResult {
     const start = Date.now();
+    this.runStart = start;
     if (this.history.length === 0) this.emitEpoch(0, 0);
     while (this.epoch < this.parts.epochs) {
       this.epoch++;
@@ -215,7 +319,7 @@ export class Trainer {
         ...(last.trainAccuracy !== undefined ? { train_accuracy: last.trainAccuracy, test_accuracy: last.testAccuracy } : {}),
         ...(last.testRelativeError !== undefined ? { relative_error: last.testRelativeError } : {}),
         epochs: this.epoch,
-        seconds: (Date.now() - start) / 1000,
+        seconds: this.secondsBefore + (Date.now() - start) / 1000,
       },
       parameters: { name: substrate.parameterName, names: substrate.parameterNames, values: Float64Array.from(substrate.parameters) },
     };
