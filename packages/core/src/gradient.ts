@@ -60,7 +60,8 @@ export function equilibriumLoss(substrate: Substrate, drive: Drive, loss: Loss, 
 
 /**
  * Central finite differences of the equilibrium loss in every parameter,
- * with a relative step `h` (θ_k ± h·|θ_k|). Restores the parameters.
+ * with a relative step `h` (θ_k ± h·|θ_k|; ± h·1e-12 for a zero θ_k).
+ * Restores the parameters.
  */
 export function centralDifferenceGradient(
   substrate: Substrate,
@@ -74,7 +75,8 @@ export function centralDifferenceGradient(
   const probe = Float64Array.from(theta);
   try {
     for (let k = 0; k < theta.length; k++) {
-      const step = h * Math.max(Math.abs(theta[k]), 1e-12);
+      // relative to θ_k itself, so that θ_k − step keeps its sign however small θ_k is (a 2 PΩ resistor is 5e-16 S)
+      const step = h * (theta[k] !== 0 ? Math.abs(theta[k]) : 1e-12);
       probe[k] = theta[k] + step;
       substrate.setParameters(probe);
       const up = equilibriumLoss(substrate, drive, loss, target);
