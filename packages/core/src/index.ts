@@ -24,6 +24,7 @@ export * from './two-terminal-law';
 export * from './expression-law';
 export * from './config/codecs';
 export * from './config/sections';
+export * from './config/quantity';
 export * from './mechanisms/dc-activation';
 export * from './mechanisms/adjoint-error';
 export * from './mechanisms/product-rule';

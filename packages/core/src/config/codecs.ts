@@ -96,7 +96,11 @@ export function strictObject<R extends Props, O extends Props = {}>(
       if (isLeft(a)) errors.push(...a.left);
       if (isLeft(b)) errors.push(...b.left);
       if (errors.length > 0 || isLeft(a) || isLeft(b)) return t.failures(errors);
-      return t.success({ ...b.right, ...a.right } as Out<R, O>);
+      // each side's own keys: a.right is the input itself where no required value changed, and would undo a decoded optional value
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(optional ?? {})) if (k in (b.right as object)) out[k] = (b.right as Record<string, unknown>)[k];
+      for (const k of Object.keys(required)) out[k] = (a.right as Record<string, unknown>)[k];
+      return t.success(out as Out<R, O>);
     },
     (a) => a,
   );

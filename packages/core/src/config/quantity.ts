@@ -1,0 +1,81 @@
+import * as t from 'io-ts';
+import { Unit, unit as parseUnit } from 'mathjs';
+
+/** The physical quantities a config may give with a unit, each with its SI unit and an example for messages. */
+export const QUANTITIES = {
+  conductance: { si: 'S', example: '2 mS' },
+  resistance: { si: 'ohm', example: '1 kohm' },
+  capacitance: { si: 'F', example: '10 uF' },
+  current: { si: 'A', example: '1 mA' },
+  voltage: { si: 'V', example: '0.5 V' },
+  frequency: { si: 'Hz', example: '1.7 kHz' },
+  time: { si: 's', example: '20 ms' },
+  length: { si: 'm', example: '3 cm' },
+  viscosity: { si: 'Pa s', example: '1 mPa s' },
+  pressure: { si: 'Pa', example: '10 kPa' },
+  force: { si: 'N', example: '0.2 N' },
+  stiffness: { si: 'N/m', example: '2 N/m' },
+  mass: { si: 'kg', example: '5 g' },
+  damping: { si: 'N s/m', example: '0.1 N s/m' },
+} as const;
+export type Quantity = keyof typeof QUANTITIES;
+
+const siUnits = new Map<Quantity, Unit>();
+function siUnit(q: Quantity): Unit {
+  let u = siUnits.get(q);
+  if (!u) siUnits.set(q, (u = parseUnit(QUANTITIES[q].si)));
+  return u;
+}
+
+/** The quantity a parsed unit measures, among those above, for a message ("a resistance"). */
+function quantityOf(u: Unit): Quantity | undefined {
+  return (Object.keys(QUANTITIES) as Quantity[]).find((q) => u.equalBase(siUnit(q)));
+}
+
+/**
+ * Reads `"1 kohm"`, `"10 uF"`, `"1.7 kHz"` (mathjs units, SI prefixes) as a
+ * number in the quantity's SI unit, rounded to 15 significant digits so
+ * that decimal inputs stay exact (`"10 uF"` is 1e-5, not 9.999999999999999e-6).
+ * Returns the number, or a message saying what is wrong.
+ */
+export function parseQuantity(text: string, quantity: Quantity): number | string {
+  const { si, example } = QUANTITIES[quantity];
+  let u: Unit;
+  try {
+    u = parseUnit(text.trim());
+  } catch (e) {
+    return `expected a ${quantity} in ${si}: a number, or a string with its unit such as "${example}"; cannot read ${JSON.stringify(text)} (${(e as Error).message})`;
+  }
+  if (u.value === null) return `expected a ${quantity} such as "${example}", got the bare unit ${JSON.stringify(text)}`;
+  if (!u.equalBase(siUnit(quantity))) {
+    const other = quantityOf(u);
+    return `expected a ${quantity} in ${si} (such as "${example}"), got ${other ? `a ${other}` : 'a quantity of another dimension'}, ${JSON.stringify(text)}`;
+  }
+  const value = u.toNumber(si);
+  return Number.isFinite(value) ? Number(value.toPrecision(15)) : `expected a finite ${quantity}, got ${JSON.stringify(text)}`;
+}
+
+/**
+ * A config value that is a physical quantity: a plain number (already in SI
+ * units) or a string with a unit (`"1 kohm"`, `"2 mS"`), decoded to the
+ * number in SI units, that also passes `ok` (e.g. positive). Failures name
+ * the quantity, its SI unit and an example.
+ */
+export function quantity(q: Quantity, ok: (n: number) => boolean = () => true, what = ''): t.Type<number, number | string, unknown> {
+  const { si, example } = QUANTITIES[q];
+  const name = `${what ? `${what} ` : ''}${q} in ${si} (a number, or a string with its unit such as "${example}")`;
+  const article = /^[aeiou]/i.test(name) ? 'an' : 'a';
+  return new t.Type<number, number | string, unknown>(
+    `${article} ${name}`,
+    (u): u is number => typeof u === 'number' && Number.isFinite(u) && ok(u),
+    (u, c) => {
+      const value = typeof u === 'string' ? parseQuantity(u, q) : u;
+      if (typeof value === 'string') return t.failure(u, c, value);
+      return typeof value === 'number' && Number.isFinite(value) && ok(value) ? t.success(value) : t.failure(u, c);
+    },
+    (n) => n,
+  );
+}
+
+/** A positive physical quantity (conductances, capacitances, frequencies, viscosities, ...). */
+export const positiveQuantity = (q: Quantity): t.Type<number, number | string, unknown> => quantity(q, (n) => n > 0, 'positive');
