@@ -1,10 +1,13 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { chemicalPlugin } from '@multimech/chemical';
 import { contrastivePlugin } from '@multimech/contrastive';
-import { compatibilityProblems, corePlugin, createRegistries, decodeOrThrow } from '@multimech/core';
+import { capabilityProblems, compatibilityProblems, corePlugin, createRegistries, decodeOrThrow, type ErrorRecord, type Substrate } from '@multimech/core';
 import { elasticPlugin } from '@multimech/elastic';
 import { flowPlugin } from '@multimech/flow';
 import { frequencyPlugin } from '@multimech/frequency';
-import { resistivePlugin } from '@multimech/resistive';
+import { parseSpice, resistiveFromNetlist, resistivePlugin } from '@multimech/resistive';
 import { createExperiment, trainerPlugin } from '@multimech/trainer';
 import { heatPlugin } from '../examples/custom-substrate/src';
 
@@ -12,7 +15,10 @@ import { heatPlugin } from '../examples/custom-substrate/src';
  * Every substrate × activation × error combination that the registered
  * plugins support trains a tiny regression task, and its loss falls. The
  * list is discovered from the registries, so a new plugin joins the matrix
- * by being registered here.
+ * by being registered here. A kind can also build networks that provide
+ * less than its record lists (a netlist with diodes is not linear): those
+ * join the matrix as networks of their own, with the combinations the
+ * network as built supports.
  */
 const plugins = [resistivePlugin, flowPlugin, elasticPlugin, frequencyPlugin, chemicalPlugin, contrastivePlugin, heatPlugin];
 const registries = createRegistries([corePlugin, trainerPlugin, ...plugins]);
@@ -31,8 +37,58 @@ const errorConfigs: Record<string, object> = {
   cl: { kind: 'cl', eta: 0.1 },
 };
 
+/**
+ * A resistive netlist with four fixed diodes (conducting from a few hundred
+ * millivolts) among 1 Ω-scale resistors, so the optimizer settings of the
+ * generated networks suit it; five voltage sources, the regression task's
+ * ports for two features (x0+, x0−, x1+, x1−, bias), and two outputs.
+ */
+const DIODE_NETLIST = `diode network
+V1 a 0 DC 0.5
+V2 b 0 DC -0.5
+V3 c 0 DC 0.3
+V4 d 0 DC -0.3
+V5 e 0 DC 1
+R1 a h1 1
+R2 b h1 2.2
+R3 c h2 1.5
+R4 d h2 3.3
+R5 e h3 2
+R6 h1 h2 4.7
+R7 h2 h3 1
+R8 h1 o1 2.2
+R9 h3 o2 1.5
+R10 o1 0 3.3
+R11 o2 0 2
+R12 o1 o2 1
+R13 h2 0 10
+D1 h1 h2 dm
+D2 h3 h1 dm
+D3 o1 0 dm
+D4 h2 o2 dm
+.model dm D(IS=1e-6 N=1.5)
+.end
+`;
+const DIODE_OUTPUTS = ['o1', 'o2'];
+/** Networks that provide less than their kind's record lists, each with its substrate config and the network as built. */
+const builtNetworks: { label: string; kind: string; config: object; network: Substrate }[] = [
+  {
+    label: 'resistive (diodes)',
+    kind: 'resistive',
+    config: { kind: 'resistive', network: { netlist: 'diodes.cir', outputs: DIODE_OUTPUTS } },
+    network: resistiveFromNetlist(parseSpice(DIODE_NETLIST, 'diodes.cir'), { outputs: DIODE_OUTPUTS }),
+  },
+];
+for (const b of builtNetworks) substrateConfigs[b.label] = b.config;
+const kindOf = (label: string) => builtNetworks.find((b) => b.label === label)?.kind ?? label;
+
 /** The rule that consumes what an error mechanism produces. */
 const ruleFor = (error: string) => registries.rules.all().find((r) => r.consumes === registries.errors.get(error).produces)!;
+/** The error mechanism's config in this matrix, decoded by its own codec. */
+const errorConfig = (e: ErrorRecord) => {
+  const { kind: _, ...rest } = errorConfigs[e.kind] as { kind: string };
+  return decodeOrThrow(e.configCodec, rest);
+};
 
 const combos: [string, string, string][] = [];
 for (const s of registries.substrates.all()) {
@@ -43,14 +99,43 @@ for (const s of registries.substrates.all()) {
     }
   }
 }
+for (const b of builtNetworks) {
+  for (const a of registries.activations.all()) {
+    for (const e of registries.errors.all()) {
+      const activation = a.create(decodeOrThrow(a.configCodec, {}));
+      const refused =
+        compatibilityProblems(registries.substrates.get(b.kind), a, e, ruleFor(e.kind)).length > 0 ||
+        capabilityProblems(b.label, b.network.capabilities, a, e).length > 0 ||
+        (e.check?.(errorConfig(e), activation, b.network) ?? []).length > 0;
+      if (!refused) combos.push([b.label, a.kind, e.kind]);
+    }
+  }
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'multimech-combinations-'));
+  writeFileSync(join(dir, 'diodes.cir'), DIODE_NETLIST);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('every supported combination trains', () => {
   it('covers every registered substrate, activation and error mechanism', () => {
-    expect(new Set(combos.map((c) => c[0]))).toEqual(new Set(registries.substrates.kinds()));
+    expect(new Set(combos.map((c) => kindOf(c[0])))).toEqual(new Set(registries.substrates.kinds()));
     expect(new Set(combos.map((c) => c[1]))).toEqual(new Set(registries.activations.kinds()));
     expect(new Set(combos.map((c) => c[2]))).toEqual(new Set(registries.errors.kinds()));
     for (const s of registries.substrates.kinds()) expect(substrateConfigs[s]).toBeDefined();
     for (const e of registries.errors.kinds()) expect(errorConfigs[e]).toBeDefined();
+  });
+
+  it('trains equilibrium propagation and coupled learning on nonlinear networks: springs, and a netlist with diodes', () => {
+    for (const substrate of ['elastic', 'resistive (diodes)']) {
+      expect(combos).toContainEqual([substrate, 'dc', 'ep']);
+      expect(combos).toContainEqual([substrate, 'dc', 'cl']);
+    }
+    expect(builtNetworks[0].network.capabilities.has('linear')).toBe(false);
+    // what the diode network cannot do stays out: the AC activation needs a linear network
+    expect(combos.filter((c) => c[0] === 'resistive (diodes)' && c[1] === 'ac')).toEqual([]);
   });
 
   it('refuses a chemical error with an AC activation, when the config is decoded', () => {
@@ -78,10 +163,10 @@ describe('every supported combination trains', () => {
         task: {
           kind: 'regression',
           features: 2,
-          outputs: substrate === 'elastic' ? 1 : 2,
+          outputs: kindOf(substrate) === 'elastic' ? 1 : 2,
           train: 12,
           test: 6,
-          inputs: substrate === 'resistive' ? { encoding: 'voltage' } : { encoding: 'current', ...(substrate === 'elastic' ? { scale: 0.1 } : {}) },
+          inputs: kindOf(substrate) === 'resistive' ? { encoding: 'voltage' } : { encoding: 'current', ...(substrate === 'elastic' ? { scale: 0.1 } : {}) },
         },
         activation: { kind: activation },
         error: errorConfigs[error],
@@ -90,6 +175,7 @@ describe('every supported combination trains', () => {
         training: { epochs: 8 },
       },
       plugins,
+      { baseDir: dir },
     );
     const { history } = trainer.run();
     expect(history[history.length - 1].trainLoss).toBeLessThan(0.9 * history[0].trainLoss);

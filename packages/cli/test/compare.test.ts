@@ -254,10 +254,10 @@ describe('multimech compare: bad input', () => {
     // the base failed first: the mechanisms are checked once the base is right
     expect(stderr).not.toMatch(/mechanisms\[/);
     const again = await fails(
-      { ...REGRESSION, mechanisms: [...REGRESSION.mechanisms, { name: 'mind', error: { kind: 'telepathy' } }, { name: 'ep', error: { kind: 'ep', beta: -1 }, rule: { kind: 'contrastive' } }, { name: 'ep-product', error: { kind: 'ep' } }] },
+      { ...REGRESSION, mechanisms: [...REGRESSION.mechanisms, { name: 'mind', error: { kind: 'telepathy' } }, { name: 'ep', error: { kind: 'ep', beta: -1 }, rule: { kind: 'contrastive' } }, { name: 'ep-product', error: { kind: 'ep' }, rule: { kind: 'product' } }] },
       /^ {2}mechanisms\[2\]\.error\.kind: unknown error mechanism kind 'telepathy' \(known error mechanism kinds: adjoint, chemical, cl, ep, frequency\)$/m,
       /^ {2}mechanisms\[3\]\.error\.beta: expected a positive number, got -1$/m,
-      /^ {2}mechanisms\[4\]\.rule\.kind: learning rule 'product' consumes 'product' readings, but error mechanism 'ep' produces 'contrastive' readings$/m,
+      /^ {2}mechanisms\[4\]\.rule\.kind: learning rule 'product' consumes 'product' readings, but error mechanism 'ep' produces 'contrastive' readings: use rule 'contrastive', which consumes 'contrastive' readings \(or leave out "rule": the default follows the error mechanism\)$/m,
     );
     expect(again.trim().split('\n')).toHaveLength(4);
   });

@@ -2,6 +2,7 @@ import * as t from 'io-ts';
 import type { ErrorMechanism, ErrorRecord } from '@multimech/core';
 import { coupledLearningConfig, resolveCoupledLearningConfig, type CoupledLearningConfig, type CoupledLearningSettings } from './coupled-learning-config';
 import { createNudgedSolver } from './nudged-solver';
+import { contrastiveOutputProblems } from './output-check';
 import { parameterContrast } from './parameter-contrast';
 
 /** Coupled learning's error mechanism: each edge's ∂E/∂θ contrasted between the clamped and the free state. */
@@ -22,6 +23,9 @@ export interface CoupledLearning extends ErrorMechanism {
  * outputs' response matrix (their effective resistances): clamping imposes
  * output values where EP imposes output forces. With one output that is the
  * exact gradient over G; with several, a different (G⁻¹-weighted) direction.
+ * On a substrate without 'linear' (diodes, springs; outputs may be pair
+ * distances) the clamped state comes from Newton on the constrained problem
+ * (NewtonNudgedSolver), and the diagnostic `newtonSteps` counts its steps.
  */
 export function createCoupledLearning(config: CoupledLearningConfig = {}, path = 'error'): CoupledLearning {
   const settings = resolveCoupledLearningConfig(config, path);
@@ -31,9 +35,10 @@ export function createCoupledLearning(config: CoupledLearningConfig = {}, path =
     produces: 'contrastive',
     settings,
     measure({ substrate, activation, loss }) {
-      const solver = createNudgedSolver(substrate, activation.state, loss, 'coupled learning');
+      const solver = createNudgedSolver(substrate, activation.state, activation.drive, loss);
       const clampedOutputs = solver.outputs.map((y, j) => y - eta * solver.outputGradient[j]);
-      return { readings: parameterContrast(substrate, solver.free, solver.clamped(clampedOutputs), eta) };
+      const clamped = solver.clamped(clampedOutputs);
+      return { readings: parameterContrast(substrate, solver.free, clamped.state, eta), diagnostics: { newtonSteps: clamped.iterations } };
     },
   };
 }
@@ -42,7 +47,8 @@ export const coupledLearningRecord: ErrorRecord<CoupledLearningConfig> = {
   kind: 'cl',
   description: 'coupled learning: outputs clamped at y + η(t − y) (η = 0.1 by default), ∂E/∂θ contrasted between the clamped and the free state',
   configCodec: coupledLearningConfig as t.Type<CoupledLearningConfig, unknown, unknown>,
-  requires: ['linear'],
+  requires: [],
   produces: 'contrastive',
   create: (config) => createCoupledLearning(config),
+  check: (_config, _activation, substrate) => (substrate ? contrastiveOutputProblems('cl', substrate) : []),
 };

@@ -7,6 +7,7 @@ import {
   type EquilibriumPropagationSettings,
 } from './equilibrium-propagation-config';
 import { createNudgedSolver } from './nudged-solver';
+import { contrastiveOutputProblems } from './output-check';
 import { parameterContrast } from './parameter-contrast';
 
 /** Equilibrium propagation's error mechanism: each edge's ∂E/∂θ contrasted between two nudged states. */
@@ -26,7 +27,9 @@ export interface EquilibriumPropagation extends ErrorMechanism {
  * the gradient estimate itself (consumed by the `contrastive` rule):
  * positive (0, β) and negative (−β, 0) are biased O(β), centred (−β, β) O(β²).
  * s^0 is the activation's free state; on a linear substrate the nudged
- * states come from the free state's factorization (OutputSubspaceSolver).
+ * states come from the free state's factorization (OutputSubspaceSolver),
+ * on any other (diodes, springs) from Newton on E + βC (NewtonNudgedSolver).
+ * Its diagnostic `newtonSteps` counts the Newton steps of both states.
  */
 export function createEquilibriumPropagation(config: EquilibriumPropagationConfig = {}, path = 'error'): EquilibriumPropagation {
   const settings = resolveEquilibriumPropagationConfig(config, path);
@@ -38,7 +41,7 @@ export function createEquilibriumPropagation(config: EquilibriumPropagationConfi
     settings,
     betas,
     measure({ substrate, activation, loss }) {
-      const solver = createNudgedSolver(substrate, activation.state, loss, 'equilibrium propagation');
+      const solver = createNudgedSolver(substrate, activation.state, activation.drive, loss);
       const [low, high] = betas.map((b) => (b === 0 ? { state: solver.free, iterations: 0 } : solver.nudged(b)));
       return {
         readings: parameterContrast(substrate, low.state, high.state, betas[1] - betas[0]),
@@ -53,7 +56,8 @@ export const equilibriumPropagationRecord: ErrorRecord<EquilibriumPropagationCon
   description:
     'equilibrium propagation: ∂E/∂θ contrasted between nudged states s^β = argmin E + βC; variant positive (0, β), negative (−β, 0) or centred (−β, β, the default), β = 0.01',
   configCodec: equilibriumPropagationConfig as t.Type<EquilibriumPropagationConfig, unknown, unknown>,
-  requires: ['linear'],
+  requires: [],
   produces: 'contrastive',
   create: (config) => createEquilibriumPropagation(config),
+  check: (_config, _activation, substrate) => (substrate ? contrastiveOutputProblems('ep', substrate) : []),
 };

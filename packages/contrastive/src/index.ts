@@ -1,5 +1,8 @@
 export * from './nudged-solver';
+export { OutputSubspace, type SubspacePoint } from './output-subspace';
 export * from './output-subspace-solver';
+export * from './newton-nudged-solver';
+export * from './output-check';
 export * from './parameter-contrast';
 export * from './equilibrium-propagation-config';
 export * from './equilibrium-propagation';

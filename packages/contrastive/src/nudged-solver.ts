@@ -1,7 +1,8 @@
-import { MultimechError, type StateLoss, type Substrate } from '@multimech/core';
+import type { Drive, StateLoss, Substrate } from '@multimech/core';
+import { NewtonNudgedSolver } from './newton-nudged-solver';
 import { OutputSubspaceSolver } from './output-subspace-solver';
 
-/** A nudged equilibrium and how many Newton steps it took. */
+/** A nudged or clamped equilibrium and how many Newton steps (factorizations of H, but the first) it took. */
 export interface NudgedState {
   readonly state: Float64Array;
   readonly iterations: number;
@@ -21,20 +22,18 @@ export interface NudgedSolver {
   readonly outputGradient: Float64Array;
   /** s^β (β may be negative: the anti-nudged state). */
   nudged(beta: number): NudgedState;
-  /** The equilibrium with the outputs held (Dirichlet) at `outputs` and every other free dof relaxed. */
-  clamped(outputs: ArrayLike<number>): Float64Array;
+  /** The equilibrium with the outputs held at `outputs` and every other free dof relaxed. */
+  clamped(outputs: ArrayLike<number>): NudgedState;
 }
 
 /**
- * The nudged solver for a substrate at a free state. A linear substrate gets
- * the output-subspace solver (no new factorization); a non-linear one would
- * need a nudged minimiser (damped Newton on E + βC), not built yet.
+ * The nudged solver for a substrate at a free state under a drive. A linear
+ * substrate gets the output-subspace solver (no new factorization: every
+ * state comes from the free state's factor); any other (diodes, springs)
+ * the Newton solver, whose first step shares the free state's
+ * factorization and each further step refactors H (the substrate's own
+ * symbolic analysis serves them all).
  */
-export function createNudgedSolver(substrate: Substrate, free: Float64Array, loss: StateLoss, mechanism: string): NudgedSolver {
-  if (!substrate.capabilities.has('linear')) {
-    throw new MultimechError(
-      `${mechanism} needs a nudged minimiser for substrate '${substrate.kind}', which is not linear; only linear substrates are supported so far`,
-    );
-  }
-  return new OutputSubspaceSolver(substrate, free, loss);
+export function createNudgedSolver(substrate: Substrate, free: Float64Array, drive: Drive, loss: StateLoss): NudgedSolver {
+  return substrate.capabilities.has('linear') ? new OutputSubspaceSolver(substrate, free, loss) : new NewtonNudgedSolver(substrate, free, drive, loss);
 }

@@ -13,6 +13,9 @@ import {
   type RuleRecord,
   type SubstrateRecord,
 } from '@multimech/core';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { resistivePlugin } from '@multimech/resistive';
 import { createExperiment } from '@multimech/trainer';
 import {
@@ -46,12 +49,13 @@ const EXPERIMENT = {
 };
 
 describe('contrastive plugin registration and config decoding', () => {
-  it('registers ep and cl (both need a linear substrate and produce contrastive readings) and the contrastive rule', () => {
+  it('registers ep and cl (they need no capability, check the network as built, and produce contrastive readings) and the contrastive rule', () => {
     expect(registries.errors.kinds()).toEqual(['adjoint', 'cl', 'ep']);
     expect(registries.rules.kinds()).toEqual(['contrastive', 'product']);
     for (const record of [equilibriumPropagationRecord, coupledLearningRecord]) {
-      expect(record.requires).toEqual(['linear']);
+      expect(record.requires).toEqual([]);
       expect(record.produces).toBe('contrastive');
+      expect(record.check).toBeDefined();
     }
     expect(contrastiveRuleRecord.consumes).toBe('contrastive');
     expect(contrastiveRuleRecord.create({})).toBe(contrastiveRule);
@@ -87,7 +91,7 @@ describe('contrastive plugin registration and config decoding', () => {
     expect(thrown(() => createCoupledLearning({ eta: 2 })).message).toMatch(/error\.eta: expected a number in \(0, 1\], got 2/);
   });
 
-  it('refuses a contrastive rule with the adjoint error (and the product rule with ep), naming both', () => {
+  it('refuses a contrastive rule with the adjoint error (and the product rule with ep), naming both and the rule that fits; without a rule, ep gets the contrastive one', () => {
     const substrate = createRegistries([resistivePlugin]).substrates.get('resistive');
     expect(compatibilityProblems(substrate, dcActivationRecord as ActivationRecord, adjointErrorRecord as ErrorRecord, contrastiveRuleRecord as RuleRecord)).toEqual([
       { path: 'rule.kind', message: "learning rule 'contrastive' consumes 'contrastive' readings, but error mechanism 'adjoint' produces 'product' readings" },
@@ -95,16 +99,22 @@ describe('contrastive plugin registration and config decoding', () => {
     const e = thrown(() => createExperiment({ ...EXPERIMENT, error: { kind: 'adjoint' }, rule: { kind: 'contrastive' } }, [resistivePlugin, contrastivePlugin]));
     expect(e).toBeInstanceOf(ConfigError);
     expect(e.message).toBe(
-      "invalid configuration\n  rule.kind: learning rule 'contrastive' consumes 'contrastive' readings, but error mechanism 'adjoint' produces 'product' readings",
+      "invalid configuration\n  rule.kind: learning rule 'contrastive' consumes 'contrastive' readings, but error mechanism 'adjoint' produces 'product' readings: " +
+        'use rule \'product\', which consumes \'product\' readings (or leave out "rule": the default follows the error mechanism)',
     );
-    const f = thrown(() => createExperiment({ ...EXPERIMENT, error: { kind: 'ep' } }, [resistivePlugin, contrastivePlugin]));
+    const f = thrown(() => createExperiment({ ...EXPERIMENT, error: { kind: 'ep' }, rule: { kind: 'product' } }, [resistivePlugin, contrastivePlugin]));
     expect(f.message).toBe(
-      "invalid configuration\n  rule.kind: learning rule 'product' consumes 'product' readings, but error mechanism 'ep' produces 'contrastive' readings",
+      "invalid configuration\n  rule.kind: learning rule 'product' consumes 'product' readings, but error mechanism 'ep' produces 'contrastive' readings: " +
+        'use rule \'contrastive\', which consumes \'contrastive\' readings (or leave out "rule": the default follows the error mechanism)',
     );
+    for (const kind of ['ep', 'cl']) {
+      const experiment = createExperiment({ ...EXPERIMENT, error: { kind } }, [resistivePlugin, contrastivePlugin]);
+      expect(experiment.resolvedConfig.rule).toEqual({ kind: 'contrastive' });
+    }
     expect(() => createExperiment({ ...EXPERIMENT, error: { kind: 'cl' }, rule: { kind: 'contrastive' } }, [resistivePlugin, contrastivePlugin])).not.toThrow();
   });
 
-  it('is refused at decoding on a substrate without the linear capability, naming both sides', () => {
+  it('runs on substrate kinds without the linear capability (diode netlists, springs): nothing is refused by capability', () => {
     const diode: SubstrateRecord = {
       kind: 'acme/diode-network',
       description: 'a non-linear test record',
@@ -115,12 +125,35 @@ describe('contrastive plugin registration and config decoding', () => {
       },
     };
     for (const error of [equilibriumPropagationRecord, coupledLearningRecord]) {
-      expect(compatibilityProblems(diode, dcActivationRecord as ActivationRecord, error as ErrorRecord, contrastiveRuleRecord as RuleRecord)).toEqual([
-        {
-          path: 'error.kind',
-          message: `error mechanism '${error.kind}' cannot run on substrate 'acme/diode-network': it needs 'linear', which substrate 'acme/diode-network' does not provide`,
-        },
-      ]);
+      expect(compatibilityProblems(diode, dcActivationRecord as ActivationRecord, error as ErrorRecord, contrastiveRuleRecord as RuleRecord)).toEqual([]);
     }
+  });
+
+  describe('refuses a network as built whose output no force can move, naming both sides', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'multimech-contrastive-config-'));
+      // 'a' is held by V1: it is an output the network cannot move
+      writeFileSync(join(dir, 'held.cir'), 'held output\nV1 a 0 DC 1\nV2 c 0 DC -1\nV3 d 0 DC 1\nR1 a b 1\nR2 b c 2\nR3 b 0 1\nR4 d b 1\nD1 b 0 dm\n.model dm D(IS=1e-9 N=1.5)\n.end\n');
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it.each(['ep', 'cl'])('%s', (kind) => {
+      const experiment = (outputs: string[]) => ({
+        substrate: { kind: 'resistive', network: { netlist: 'held.cir', outputs } },
+        task: { kind: 'regression', features: 1, outputs: outputs.length, train: 4, test: 2 },
+        error: { kind },
+      });
+      const e = thrown(() => createExperiment(experiment(['b', 'a']), [resistivePlugin, contrastivePlugin], { baseDir: dir, source: 'exp.json' }));
+      expect(e).toBeInstanceOf(ConfigError);
+      expect(e.message).toBe(
+        'exp.json: invalid configuration\n' +
+          `  error.kind: error mechanism '${kind}' cannot run on this 'resistive' network: output 'a' is held by the boundary, so no force at the outputs moves it and it cannot be ${kind === 'cl' ? 'clamped' : 'nudged'}`,
+      );
+      expect(() => createExperiment(experiment(['b']), [resistivePlugin, contrastivePlugin], { baseDir: dir })).not.toThrow();
+      // at decoding, without the network, there is nothing to refuse
+      const record = kind === 'ep' ? equilibriumPropagationRecord : coupledLearningRecord;
+      expect(record.check!({}, dcActivationRecord.create({}))).toEqual([]);
+    });
   });
 });
