@@ -8,15 +8,19 @@ import { join } from 'path';
  * network, frequency propagation and chemical signalling (D = γk) are the
  * exact gradient, centred EP is within O(β²) of it, noisy lock-in and
  * chemical transport with r² diffusivity and advection depart from it but
- * still point downhill, and every mechanism learns the task.
+ * still point downhill, and every mechanism learns the task. The chemical
+ * rows carry two species, so no concentration goes negative (the
+ * diagnostics say so); the advection row's Péclet number above 1 is warned
+ * about.
  */
 test('multimech compare examples/iris-compare/config.json', async () => {
   const out = mkdtempSync(join(tmpdir(), 'multimech-iris-compare-'));
   try {
     let stdout = '';
+    let stderr = '';
     const code = await run(['node', 'multimech', 'compare', join(__dirname, 'config.json'), '--out', out], {
       stdout: { write: (s: string) => (stdout += s) },
-      stderr: { write: () => undefined },
+      stderr: { write: (s: string) => (stderr += s) },
       env: {},
     });
     expect(code).toBe(0);
@@ -44,6 +48,15 @@ test('multimech compare examples/iris-compare/config.json', async () => {
     expect(rows.ep.fidelity_cosine).toBeGreaterThan(0.9999);
     expect(rows.ep.fidelity_relative_error).toBeLessThan(0.01);
     expect(rows.cl.fidelity_cosine).toBeGreaterThan(0.95);
+    // two species on the zero baseline: no concentration went negative in any epoch of any seed (one species went to -1.45)
+    for (const m of ['chemical', 'chemical-r2-advection']) {
+      expect([rows[m].diag_negativeCount, rows[m].diag_negativeMin, rows[m].diag_requiredBaseline]).toEqual([0, 0, 0]);
+    }
+    // advection with γ = 1 dominates diffusion in some tubes, and the comparison says so
+    expect(rows['chemical-r2-advection'].diag_pecletMax).toBeGreaterThan(1);
+    expect(stderr.split('\n').filter((l) => l.startsWith('multimech: warning: '))).toEqual([
+      expect.stringMatching(/^multimech: warning: chemical-r2-advection \(worst of seeds 1, 2, 3\): advection dominates diffusion: the Péclet number reached \d\.\d+ /),
+    ]);
     for (const m of Object.keys(rows)) {
       expect(rows[m].runs).toBe(3);
       expect(rows[m].test_accuracy_mean).toBeGreaterThanOrEqual(0.85);

@@ -8,7 +8,10 @@ import { chemicalPlugin, createChemicalError } from '../src';
 /**
  * The published anchor (PHYSICS.md §4): a linear flow network trained on
  * Iris by chemical signalling reaches 93% test accuracy. The example config
- * must reach at least that at its own seed.
+ * must reach at least that at its own seed, and other seeds (each draws its
+ * own split of the flowers as well as its own network) must do about as
+ * well: seeds 1 to 10 give 0.956, 0.933, 0.911, 1.000, 0.933, 0.956, 0.978,
+ * 0.978, 1.000, 1.000 (mean 0.964; docs/mechanisms.md).
  */
 const config = JSON.parse(readFileSync(join(__dirname, '../../../examples/iris-chemical/config.json'), 'utf8'));
 
@@ -29,5 +32,15 @@ describe('Iris by chemical signalling on a flow network', () => {
       const { diagnostics } = exampleGradient(pipeline, substrate.drive(ex.inputs), ex.target);
       expect(diagnostics!.negativeCount).toBe(0);
     }
+  });
+
+  it('is not one lucky seed: seeds 2 and 3 (their own splits) reach 0.933 and 0.911, the three together 0.933 on average', () => {
+    const accuracy = (seed: number) => createExperiment(config, [flowPlugin, chemicalPlugin], { seed }).trainer.run().summary.test_accuracy!;
+    const [a1, a2, a3] = [config.seed, 2, 3].map(accuracy);
+    expect(config.seed).toBe(1);
+    // accuracies on 45 test flowers: 43, 42 and 41 right
+    expect([a1, a2, a3].map((a) => Math.round(a * 45))).toEqual([43, 42, 41]);
+    expect(Math.min(a2, a3)).toBeGreaterThanOrEqual(0.9);
+    expect((a1 + a2 + a3) / 3).toBeGreaterThanOrEqual(0.93);
   });
 });

@@ -20,7 +20,7 @@ import { fidelitySpec, seedBandSpec, seedBands } from './comparison-plots';
 import { ComparisonPool, JobFailedError } from './comparison-pool';
 import { ComparisonProgress } from './comparison-progress';
 import { comparisonMarkdown, comparisonTable } from './comparison-report';
-import { ComparisonRun, ComparisonSummary, comparisonCsv, comparisonRecord, runsCsv, summarizeComparison } from './comparison-summary';
+import { ComparisonRun, ComparisonSummary, comparisonCsv, comparisonRecord, diagnosticKeys, runsCsv, summarizeComparison } from './comparison-summary';
 import { parseJsonText, readInputFile } from './read-input-file';
 import { ResultsFolder, SUMMARY_FILE, defaultResultsDir } from './results-folder';
 import { renderChart } from './vega-renderer';
@@ -180,8 +180,11 @@ function kindOf(section: unknown): string {
  * `multimech compare CONFIG`: run every mechanism over every seed on the
  * same substrate and task, in parallel worker threads, with one progress
  * display on stderr; measure each mechanism's fidelity at the initial
- * parameters; write comparison.csv, runs.csv, the plots and comparison.md;
- * print the table. `summary.json`, written last, marks a complete folder.
+ * parameters; write comparison.csv, runs.csv, the plots and comparison.md
+ * (each with the mechanisms' diagnostics, worst over the seeds); print the
+ * table, then on stderr a `multimech: warning: ...` line for each
+ * diagnostic beyond its threshold (`diagnosticWarnings`). `summary.json`,
+ * written last, marks a complete folder.
  */
 export async function compareCommand(configFile: string, options: CompareOptions, io: CliIo): Promise<CompareOutcome> {
   const start = Date.now();
@@ -266,11 +269,14 @@ export async function compareCommand(configFile: string, options: CompareOptions
     epochs,
     workers,
     seconds: (Date.now() - start) / 1000,
-    mechanisms: summaries.map((s) => comparisonRecord(s, classification)),
+    mechanisms: summaries.map((s) => comparisonRecord(s, classification, diagnosticKeys(summaries))),
+    warnings: summaries.flatMap((s) => s.warnings),
   };
   await write(SUMMARY_FILE, JSON.stringify(summary, null, 2) + '\n');
 
   io.stdout.write(comparisonTable(summaries, classification));
   io.stdout.write(`results: ${folder.dir}\n`);
+  // what the mechanisms' diagnostics say went physically wrong, last, where it is seen
+  for (const line of summary.warnings) io.stderr.write(`multimech: ${line}\n`);
   return { dir: folder.dir, files, summaries, runs, workers, classification };
 }

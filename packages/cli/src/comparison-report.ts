@@ -1,4 +1,4 @@
-import type { ComparisonSummary, SeedStat } from './comparison-summary';
+import { ComparisonSummary, SeedStat, diagnosticKeys } from './comparison-summary';
 
 const plusMinus = (s: SeedStat | undefined, format: (x: number) => string): string =>
   s === undefined ? '-' : `${format(s.mean)} ± ${s.std === 0 ? '0' : format(s.std)}`;
@@ -66,7 +66,34 @@ export interface ComparisonReportInfo {
   readonly files: readonly string[];
 }
 
-/** comparison.md: what was compared, the table, the mechanisms' kinds, the plots. */
+const diagnosticCell = (x: number | undefined) => (x === undefined ? '-' : x === 0 ? '0' : String(Number(x.toPrecision(4))));
+
+/**
+ * comparison.md's Diagnostics section: the worst value over the seeds and
+ * epochs of each diagnostic a mechanism reports (a row per mechanism that
+ * reports any), then the warnings they raise, or that there are none. No
+ * lines when no mechanism reports a diagnostic.
+ */
+export function diagnosticsMarkdown(rows: readonly ComparisonSummary[]): string[] {
+  const keys = diagnosticKeys(rows);
+  if (keys.length === 0) return [];
+  const reporting = rows.filter((r) => Object.keys(r.diagnostics).length > 0);
+  const warnings = rows.flatMap((r) => r.warnings);
+  return [
+    '## Diagnostics',
+    '',
+    'What each error mechanism reported, its worst value over every seed and epoch (the smallest for a name ending in `Min`, else the largest; `diag_…` in comparison.csv, per epoch in runs.csv).',
+    '',
+    `| mechanism | ${keys.join(' | ')} |`,
+    `| --- |${keys.map(() => ' ---: ').join('|')}|`,
+    ...reporting.map((r) => `| ${mdCell(r.mechanism)} | ${keys.map((k) => diagnosticCell(r.diagnostics[k])).join(' | ')} |`),
+    '',
+    ...(warnings.length > 0 ? warnings.map((w) => `- **Warning:** ${mdCell(w.replace(/^warning: /, ''))}`) : ['No diagnostic is beyond its warning threshold.']),
+    '',
+  ];
+}
+
+/** comparison.md: what was compared, the table, the mechanisms' kinds, the diagnostics and their warnings, the plots. */
 export function comparisonMarkdown(rows: readonly ComparisonSummary[], classification: boolean, info: ComparisonReportInfo): string {
   return [
     `# ${info.name}`,
@@ -84,6 +111,7 @@ export function comparisonMarkdown(rows: readonly ComparisonSummary[], classific
     '| --- | --- | --- | --- |',
     ...rows.map((r, i) => `| ${mdCell(r.mechanism)} | ${info.kinds[i].activation} | ${info.kinds[i].error} | ${info.kinds[i].rule} |`),
     '',
+    ...diagnosticsMarkdown(rows),
     ...info.plots.flatMap(([stem, caption]) => [`![${caption}](${stem}.svg)`, '']),
     `Files: ${info.files.map((f) => `[${f}](${f})`).join(', ')}.`,
     '',

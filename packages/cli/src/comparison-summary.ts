@@ -1,5 +1,6 @@
 import type { ComparisonJobResult } from './comparison-job';
 import type { MechanismFidelity } from './comparison-fidelity';
+import { diagnosticWarnings, worstDiagnostics } from './diagnostic-warnings';
 import { csvField, metricColumns, metricValues } from './metrics-csv';
 
 /** A figure over the seeds: its mean and sample standard deviation (n − 1; 0 for one seed). */
@@ -36,6 +37,10 @@ export interface ComparisonSummary {
   readonly finalLoss: SeedStat;
   readonly secondsPerEpoch: SeedStat;
   readonly fidelity?: MechanismFidelity;
+  /** The error mechanism's diagnostics, each its worst value over every seed and epoch (see `worstDiagnostics`); empty when it reports none. */
+  readonly diagnostics: Readonly<Record<string, number>>;
+  /** What those diagnostics say went physically wrong (`diagnosticWarnings` over every seed's epochs), each line naming the mechanism. */
+  readonly warnings: readonly string[];
 }
 
 const defined = (xs: readonly (number | undefined)[]): number[] => xs.filter((x): x is number => x !== undefined);
@@ -55,6 +60,9 @@ export function summarizeComparison(
           trainAccuracy: seedStat(defined(mine.map((r) => r.summary.train_accuracy))),
         }
       : { relativeError: seedStat(defined(mine.map((r) => r.summary.relative_error))) };
+    const epochs = mine.flatMap((r) => r.history);
+    const seeds = runs.filter((r) => r.mechanism === mechanism).map((r) => r.seed);
+    const subject = `${mechanism} (${seeds.length === 1 ? `seed ${seeds[0]}` : `worst of seeds ${seeds.join(', ')}`})`;
     return {
       mechanism,
       runs: mine.length,
@@ -62,12 +70,19 @@ export function summarizeComparison(
       finalLoss: seedStat(mine.map((r) => r.summary.final_loss)),
       secondsPerEpoch: seedStat(mine.map((r) => r.secondsPerEpoch)),
       ...(fidelity[i] ? { fidelity: fidelity[i] } : {}),
+      diagnostics: worstDiagnostics(epochs),
+      warnings: diagnosticWarnings(epochs, { subject }),
     };
   });
 }
 
-/** The columns of comparison.csv. */
-export function comparisonColumns(classification: boolean): string[] {
+/** The diagnostics any of the rows reports, sorted: one `diag_<name>` column each. */
+export function diagnosticKeys(rows: readonly { readonly diagnostics: Readonly<Record<string, number>> }[]): string[] {
+  return [...new Set(rows.flatMap((r) => Object.keys(r.diagnostics)))].sort();
+}
+
+/** The columns of comparison.csv: the figures, then one `diag_<name>` per diagnostic in `diagnostics` (the worst over the seeds). */
+export function comparisonColumns(classification: boolean, diagnostics: readonly string[] = []): string[] {
   return [
     'mechanism',
     'runs',
@@ -78,11 +93,12 @@ export function comparisonColumns(classification: boolean): string[] {
     'seconds_per_epoch_std',
     'fidelity_cosine',
     'fidelity_relative_error',
+    ...diagnostics.map((k) => `diag_${k}`),
   ];
 }
 
 /** A mechanism's figures keyed by the columns of comparison.csv (undefined: not measured). */
-export function comparisonRecord(r: ComparisonSummary, classification: boolean): Record<string, string | number | undefined> {
+export function comparisonRecord(r: ComparisonSummary, classification: boolean, diagnostics: readonly string[] = []): Record<string, string | number | undefined> {
   const values = [
     r.mechanism,
     r.runs,
@@ -93,25 +109,41 @@ export function comparisonRecord(r: ComparisonSummary, classification: boolean):
     r.secondsPerEpoch.std,
     r.fidelity?.cosine,
     r.fidelity?.relativeError,
+    ...diagnostics.map((k) => r.diagnostics[k]),
   ];
-  return Object.fromEntries(comparisonColumns(classification).map((c, i) => [c, values[i]]));
+  return Object.fromEntries(comparisonColumns(classification, diagnostics).map((c, i) => [c, values[i]]));
 }
 
-/** comparison.csv: a row per mechanism (fidelity cells empty when it could not be measured). */
+/**
+ * comparison.csv: a row per mechanism (fidelity cells empty when it could
+ * not be measured), with a `diag_<name>` column per diagnostic any
+ * mechanism reports, its worst value over the seeds and epochs (empty for a
+ * mechanism that does not report it).
+ */
 export function comparisonCsv(rows: readonly ComparisonSummary[], classification: boolean): string {
-  const columns = comparisonColumns(classification);
+  const keys = diagnosticKeys(rows);
+  const columns = comparisonColumns(classification, keys);
   const lines = rows.map((r) => {
-    const record = comparisonRecord(r, classification);
+    const record = comparisonRecord(r, classification, keys);
     return columns.map((c) => csvField(record[c])).join(',');
   });
   return [columns.join(','), ...lines].join('\n') + '\n';
 }
 
-/** runs.csv: the raw histories, one row per mechanism × seed × epoch (epoch 0 being the evaluation before training). */
+/**
+ * runs.csv: the raw histories, one row per mechanism × seed × epoch (epoch 0
+ * being the evaluation before training), with a `diag_<name>` column per
+ * diagnostic any run reports: its worst value over that epoch's training
+ * examples, as in train's metrics.csv (empty at epoch 0 and where a
+ * mechanism does not report it).
+ */
 export function runsCsv(runs: readonly ComparisonRun[], classification: boolean): string {
+  const keys = [...new Set(runs.flatMap((r) => r.result.history.flatMap((e) => Object.keys(e.diagnostics ?? {}))))].sort();
   const lines: string[] = [];
   for (const run of runs) {
-    for (const e of run.result.history) lines.push([run.mechanism, run.seed, ...metricValues(e, classification)].map(csvField).join(','));
+    for (const e of run.result.history) {
+      lines.push([run.mechanism, run.seed, ...metricValues(e, classification), ...keys.map((k) => e.diagnostics?.[k])].map(csvField).join(','));
+    }
   }
-  return [['mechanism', 'seed', ...metricColumns(classification)].join(','), ...lines].join('\n') + '\n';
+  return [['mechanism', 'seed', ...metricColumns(classification), ...keys.map((k) => `diag_${k}`)].join(','), ...lines].join('\n') + '\n';
 }

@@ -6,6 +6,7 @@ import { Experiment, TrainerCheckpoint, TrainingResult, createExperiment } from 
 import * as path from 'path';
 import type { CliIo } from './cli-io';
 import { pluginsFor } from './cli-plugins';
+import { diagnosticWarnings } from './diagnostic-warnings';
 import { renderLearningCurve } from './learning-curve';
 import { NetworkPicture, networkPicture, renderNetwork, sharedColourRange } from './network-drawing';
 import { EpochRow, metricsCsv, parametersCsv } from './metrics-csv';
@@ -245,6 +246,8 @@ export async function trainCommand(configFile: string, options: TrainOptions, io
   await write('summary.md', summaryMarkdown(name, resolvedConfig, result, [...files, SUMMARY_FILE]));
   await write(SUMMARY_FILE, JSON.stringify(result.summary, null, 2) + '\n');
 
+  // what the diagnostics say went physically wrong (negative concentrations, a resonance, ...), where the log ends
+  for (const line of diagnosticWarnings(result.history)) io.stderr.write(`multimech: ${line}\n`);
   // the figure is the last line, so that scripts can read it with `tail -1`
   const s = result.summary;
   io.stdout.write(`results: ${folder.dir}\n`);

@@ -97,8 +97,14 @@ describe('multimech compare', () => {
       'seconds_per_epoch_std',
       'fidelity_cosine',
       'fidelity_relative_error',
+      // what frequency propagation reports: its lock-in's samples and window (the adjoint reports nothing)
+      'diag_samples',
+      'diag_window',
     ]);
     expect(csv.rows.map((row) => row.mechanism)).toEqual(['adjoint', 'frequency']);
+    expect([csv.rows[0].diag_samples, csv.rows[0].diag_window]).toEqual(['', '']);
+    expect(Number(csv.rows[1].diag_samples)).toBe(320);
+    expect(Number(csv.rows[1].diag_window)).toBeCloseTo(1 / 170, 15);
     const [adjoint, frequency] = csv.rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, k === 'mechanism' ? v : Number(v)]))) as Record<string, number>[];
     expect(adjoint.runs).toBe(2);
     expect(Math.abs(frequency.final_loss_mean - adjoint.final_loss_mean)).toBeLessThanOrEqual(1e-9 * adjoint.final_loss_mean);
@@ -120,7 +126,7 @@ describe('multimech compare', () => {
 
   test('runs.csv holds every epoch of every run; comparison.csv is its summary', () => {
     const runs = readCsv(path.join(out, 'runs.csv'));
-    expect(runs.header).toEqual(['mechanism', 'seed', 'epoch', 'train_loss', 'test_loss', 'train_relative_error', 'test_relative_error', 'seconds']);
+    expect(runs.header).toEqual(['mechanism', 'seed', 'epoch', 'train_loss', 'test_loss', 'train_relative_error', 'test_relative_error', 'seconds', 'diag_samples', 'diag_window']);
     expect(runs.rows).toHaveLength(2 * 2 * (4 + 1)); // mechanisms × seeds × (epochs + 1)
     const summary = readCsv(path.join(out, 'comparison.csv'));
     for (const m of ['adjoint', 'frequency']) {
@@ -176,7 +182,8 @@ describe('multimech compare', () => {
     const r2 = await runCli(['compare', path.join(out, 'config.json'), '--out', again, '--workers', '2']);
     expect(r2.code).toBe(0);
     expect(r2.stderr).toMatch(/^multimech: note: no compiled worker \(dist\/comparison-worker\.js\), so the runs go one after another in this thread$/m);
-    const strip = (file: string) => readFileSync(file, 'utf8').split('\n').map((l) => l.split(',').slice(0, -1).join(','));
+    const seconds = readCsv(path.join(out, 'runs.csv')).header.indexOf('seconds');
+    const strip = (file: string) => readFileSync(file, 'utf8').split('\n').map((l) => l.split(',').filter((_, i) => i !== seconds).join(','));
     expect(strip(path.join(again, 'runs.csv'))).toEqual(strip(path.join(out, 'runs.csv'))); // all but the seconds
     const a = readCsv(path.join(out, 'comparison.csv')).rows;
     const b = readCsv(path.join(again, 'comparison.csv')).rows;
@@ -225,6 +232,72 @@ describe('multimech compare: classification', () => {
     expect(r.stderr).toContain('\r\x1b[2Kruns ');
     expect(r.stderr).toMatch(/runs 2\/2 \[#{24}\] 100% ETA 0:00\n$/);
     expect(r.stdout).toMatch(/^mechanism\s+runs\s+test accuracy\s+train accuracy\s/);
+  });
+});
+
+describe('multimech compare: diagnostics', () => {
+  test("negative chemical concentrations are reported: runs.csv, comparison.csv, comparison.md's Diagnostics, summary.json and a warning on stderr", async () => {
+    const out = path.join(dir, 'chemical');
+    const config = {
+      name: 'chemical baselines',
+      base: {
+        substrate: { kind: 'flow', network: { generator: 'layered', hidden: [4] } },
+        task: { kind: 'regression', features: 2, outputs: 2, train: 8, test: 4 },
+        optimizer: { learningRate: 0.2, batchSize: 4 },
+        training: { epochs: 2 },
+      },
+      mechanisms: [
+        { name: 'adjoint', error: { kind: 'adjoint' } },
+        { name: 'one-species', error: { kind: 'chemical', baseline: 0 } },
+        { name: 'two-species', error: { kind: 'chemical', baseline: 0, species: 'two' } },
+      ],
+      seeds: [1, 2],
+      fidelity: { examples: 2 },
+    };
+    const r = await runCli(['compare', writeConfig('chemical.json', config), '--out', out, '--workers', '1']);
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(r.code).toBe(0);
+
+    const runs = readCsv(path.join(out, 'runs.csv'));
+    expect(runs.header.filter((h) => h.startsWith('diag_'))).toEqual(['diag_negativeCount', 'diag_negativeMin', 'diag_requiredBaseline']);
+    const one = runs.rows.filter((row) => row.mechanism === 'one-species' && row.epoch !== '0');
+    expect(one).toHaveLength(2 * 2);
+    for (const row of one) expect(Number(row.diag_negativeCount)).toBeGreaterThan(0);
+    expect(runs.rows.filter((row) => row.mechanism === 'two-species' && row.epoch !== '0').map((row) => row.diag_negativeCount)).toEqual(['0', '0', '0', '0']);
+    expect(runs.rows.filter((row) => row.epoch === '0').every((row) => row.diag_negativeCount === '')).toBe(true);
+
+    // comparison.csv: the worst over the seeds and epochs
+    const csv = readCsv(path.join(out, 'comparison.csv'));
+    const row = (m: string) => csv.rows.find((x) => x.mechanism === m)!;
+    const count = Math.max(...one.map((x) => Number(x.diag_negativeCount)));
+    const lowest = Math.min(...one.map((x) => Number(x.diag_negativeMin)));
+    const required = Math.max(...one.map((x) => Number(x.diag_requiredBaseline)));
+    expect(Number(row('one-species').diag_negativeCount)).toBe(count);
+    expect(Number(row('one-species').diag_negativeMin)).toBe(lowest);
+    expect(lowest).toBeLessThan(0);
+    expect(Number(row('one-species').diag_requiredBaseline)).toBe(required);
+    expect(required).toBeCloseTo(-lowest, 12); // on a zero baseline the baseline needed is the lowest concentration's depth
+    expect([row('two-species').diag_negativeCount, row('two-species').diag_negativeMin]).toEqual(['0', '0']);
+    expect(row('adjoint').diag_negativeCount).toBe('');
+    // two species on a zero baseline carry the same signal: the same runs
+    expect(Number(row('two-species').final_loss_mean)).toBeCloseTo(Number(row('one-species').final_loss_mean), 12);
+
+    // one warning, about the one-species row, after the table and the folder
+    const warning =
+      `multimech: warning: one-species (worst of seeds 1, 2): chemical concentrations went negative in 4 of 4 epochs (up to ${count} nodes in one measurement, ` +
+      `the lowest concentration ${Number(lowest.toPrecision(4))}): unphysical, and reported rather than clipped; a baseline c₀ of at least ${Number(required.toPrecision(4))} (error.baseline) ` +
+      'covers the most negative signal, or two species carry the two signs (error.species "two")';
+    expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('multimech:'))).toEqual([warning]);
+    expect(r.stderr.trim().endsWith(warning)).toBe(true);
+
+    const md = readFileSync(path.join(out, 'comparison.md'), 'utf8');
+    expect(md).toContain('\n## Diagnostics\n');
+    expect(md).toContain('| mechanism | negativeCount | negativeMin | requiredBaseline |\n');
+    expect(md).toContain(`\n| one-species | ${count} | ${Number(lowest.toPrecision(4))} | ${Number(required.toPrecision(4))} |\n| two-species | 0 | 0 | 0 |\n`);
+    expect(md).toContain(`\n- **Warning:** ${warning.replace('multimech: warning: ', '')}\n`);
+    const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
+    expect(summary.warnings).toEqual([warning.replace('multimech: ', '')]);
+    expect(summary.mechanisms[1].diag_negativeCount).toBe(count);
   });
 });
 

@@ -29,6 +29,13 @@ test('error-mechanism diagnostics and clamped parameters are columns of metrics.
     // baseline 0 cannot cover errors of both signs: the violation is counted, not clipped
     expect(Number(at(rows[1], 'diag_negativeCount'))).toBeGreaterThan(0);
     expect(Number(at(rows[1], 'clamped'))).toBeGreaterThanOrEqual(0);
+    // ... and said where the log ends, with the most negative value and the fix
+    const negativeMin = Math.min(...rows.slice(1).map((row) => Number(at(row, 'diag_negativeMin'))));
+    const warning = r.stderr.split('\n').find((l) => l.startsWith('multimech: warning: ') && /negative/.test(l));
+    expect(warning).toBeDefined();
+    expect(warning).toContain(String(Number(negativeMin.toPrecision(4))));
+    expect(warning).toMatch(/two species/);
+    expect(r.stdout.trim().split('\n').pop()).toMatch(/^relative error: /); // the figure stays the last line of stdout
   } finally {
     cleanup();
   }

@@ -5,6 +5,11 @@ import { CsrMatrix, Factorization, SolverOptions, SolverPlan, csrFromTriplets, c
 import { NewtonOptions, NewtonProblem, newtonMinimize } from './newton';
 import type { FixedElement } from './two-terminal-law';
 
+/** A number for a message: six significant digits. */
+function shown(x: number): string {
+  return Number.isFinite(x) ? String(Number(x.toPrecision(6))) : String(x);
+}
+
 /** Newton settings of a network's nonlinear equilibria (defaults: tolerance 1e-13 relative to 1 + the flow scale, 200 iterations). */
 export type EquilibriumOptions = Pick<NewtonOptions, 'tolerance' | 'maxIterations'>;
 
@@ -219,9 +224,13 @@ export class ScalarNetwork {
     v.set(this.baseValues);
     const s = this.elementSlots;
     this.elements.forEach((e, k) => {
-      const x = e.law.conductance(state[e.from] - state[e.to]);
+      const drop = state[e.from] - state[e.to];
+      const x = e.law.conductance(drop);
       if (!(x >= 0 && x < Infinity)) {
-        throw new NumericalError(`conductance of '${e.name}' is ${x} at a drop of ${state[e.from] - state[e.to]}`);
+        throw new NumericalError(
+          `${e.source ? `${e.source}: ` : ''}conductance of '${e.name}' is ${x} at a drop of ${shown(drop)} V: ` +
+            (x < 0 ? 'the law is not monotone there (a two-terminal law must be strictly increasing)' : 'the law is not finite there'),
+        );
       }
       if (s[4 * k] >= 0) v[s[4 * k]] += x;
       if (s[4 * k + 1] >= 0) v[s[4 * k + 1]] += x;
@@ -235,10 +244,33 @@ export class ScalarNetwork {
   private factorization(state?: Float64Array): Factorization {
     if (this.nonlinear) this.assembleAt(this.requireState(state, 'linear response'));
     if (!this.factor) {
-      this.factor = this.plan.factor(this.matrix);
+      try {
+        this.factor = this.plan.factor(this.matrix);
+      } catch (e) {
+        if (this.nonlinear && state && !(e instanceof MultimechError)) throw this.singularAt(state, e as Error);
+        throw e;
+      }
       this.factorCount++;
     }
     return this.factor;
+  }
+
+  /**
+   * The error for a Hessian that does not factor at a state of a nonlinear
+   * network: the elements that conduct no small-signal current there (a law
+   * whose slope is 0 at that drop, with no conductance in parallel) leave a
+   * node floating. Other failures are returned as they are.
+   */
+  private singularAt(state: Float64Array, cause: Error): Error {
+    const flat = this.elements.flatMap((e) => {
+      const drop = state[e.from] - state[e.to];
+      return e.law.conductance(drop) > 0 ? [] : [`'${e.name}'${e.source ? ` (${e.source})` : ''} at a drop of ${shown(drop)} V`];
+    });
+    if (flat.length === 0) return cause;
+    return new NumericalError(
+      `the network's Hessian is singular (${cause.message.split('\n')[0]}): di/dv = 0 for ${flat.join(', ')}, so a node joined to the rest only through ` +
+        'such elements has no small-signal path; a two-terminal law must be strictly increasing (put a conductance in parallel, as gmin, or give the law a slope there)',
+    );
   }
 
   /** Right-hand side on the free rows: injections minus the pull of the Dirichlet values. */

@@ -1,8 +1,39 @@
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either';
-import { GeneratedNetworkConfig, generatedNetworkCodec, oneOf, outputSpecCodec, positiveNumber, range, strictObject } from '@multimech/core';
+import { GeneratedNetworkConfig, MultimechError, generatedNetworkCodec, oneOf, outputSpecCodec, positiveNumber, range, strictObject } from '@multimech/core';
 import type { FlowOutputSpec } from './flow-from-topology';
 import type { FlowParameter } from './flow-substrate';
+
+/** One value for every tube, or an array with one value per tube (in the network's tube order, that of parameters.csv). */
+export type PerTube = number | readonly number[];
+
+/**
+ * A positive number, or a non-empty array of positive numbers (one per
+ * tube; its length is checked against the network when it is built, since
+ * a random generator's tube count depends on the seed).
+ */
+export const perTubeCodec = new t.Type<PerTube, unknown, unknown>(
+  'a positive number (or an array of them, one per tube)',
+  (u): u is PerTube => positiveNumber.is(u) || (Array.isArray(u) && u.length > 0 && u.every((x) => positiveNumber.is(x))),
+  (u, c) => {
+    if (!Array.isArray(u)) return positiveNumber.is(u) ? t.success(u) : t.failure(u, c);
+    if (u.length === 0) return t.failure(u, c, 'expected a positive number or one per tube, got an empty array');
+    return t.array(positiveNumber).validate(u, c);
+  },
+  (a) => a,
+);
+
+/**
+ * `value` as one number per tube of a network with `tubes` tubes, or a
+ * MultimechError at `path` (`substrate.viscosity`) naming the count expected.
+ */
+export function perTubeValues(value: PerTube | undefined, tubes: number, path: string): number | readonly number[] | undefined {
+  if (value === undefined || typeof value === 'number') return value;
+  if (value.length !== tubes) {
+    throw new MultimechError(`${path}: expected ${tubes} values, one per tube of the network (in the order of its tubes, as parameters.csv lists them), got ${value.length}`);
+  }
+  return value;
+}
 
 /** A generated network (input and output counts come from the task). */
 export type FlowNetworkConfig = GeneratedNetworkConfig;
@@ -12,10 +43,10 @@ export interface FlowConfig {
   readonly network: FlowNetworkConfig;
   /** The trainable parameter (default `conductance`). */
   readonly parameter?: FlowParameter;
-  /** Viscosity μ of every tube (default 1). */
-  readonly viscosity?: number;
-  /** Length L of every tube (default 1). */
-  readonly length?: number;
+  /** Viscosity μ of every tube, or one per tube in the network's tube order (default 1). */
+  readonly viscosity?: PerTube;
+  /** Length L of every tube, or one per tube in the network's tube order (default 1). */
+  readonly length?: PerTube;
   /** Initial parameters: uniform in [lo, hi] (defaults in `flowParameterDefaults`). */
   readonly init?: readonly [number, number];
   readonly min?: number;
@@ -36,8 +67,8 @@ const flowFields = strictObject(
   { network: generatedNetworkCodec() },
   {
     parameter: oneOf('conductance', 'radius'),
-    viscosity: positiveNumber,
-    length: positiveNumber,
+    viscosity: perTubeCodec,
+    length: perTubeCodec,
     init: range,
     min: positiveNumber,
     max: positiveNumber,

@@ -1,5 +1,5 @@
 import { MultimechError, SubstrateContext, SubstrateRecord, bindSubstrate, definePlugin, topologyFromConfig } from '@multimech/core';
-import { FlowConfig, flowConfigCodec, flowParameterDefaults } from './flow-config';
+import { FlowConfig, flowConfigCodec, flowParameterDefaults, perTubeValues } from './flow-config';
 import { flowFromTopology } from './flow-from-topology';
 import { FlowSubstrate } from './flow-substrate';
 
@@ -16,8 +16,8 @@ function createFlow(config: FlowConfig, context: SubstrateContext): FlowSubstrat
   return flowFromTopology(topology, context.inputs.type, {
     parameter,
     initial,
-    viscosity: config.viscosity,
-    length: config.length,
+    viscosity: perTubeValues(config.viscosity, initial.length, 'substrate.viscosity'),
+    length: perTubeValues(config.length, initial.length, 'substrate.length'),
     bounds: { min: config.min ?? defaults.min, max: config.max ?? defaults.max },
     outputs: config.outputs,
     solver: config.solver,

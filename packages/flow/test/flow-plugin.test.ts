@@ -32,8 +32,16 @@ describe('flow config', () => {
 
   it('refuses non-positive viscosity, length and radius, and min >= max, at their JSON paths', () => {
     expect(problemsOf({ network: layered, viscosity: 0, length: -1 })).toEqual([
-      { path: 'substrate.viscosity', message: 'expected a positive number, got 0' },
-      { path: 'substrate.length', message: 'expected a positive number, got -1' },
+      { path: 'substrate.viscosity', message: 'expected a positive number (or an array of them, one per tube), got 0' },
+      { path: 'substrate.length', message: 'expected a positive number (or an array of them, one per tube), got -1' },
+    ]);
+    expect(problemsOf({ network: layered, viscosity: [1, 2, -3], length: [], parameter: 'radius' })).toEqual([
+      { path: 'substrate.viscosity[2]', message: 'expected a positive number, got -3' },
+      { path: 'substrate.length', message: 'expected a positive number or one per tube, got an empty array' },
+    ]);
+    expect(problemsOf({ network: layered, viscosity: '1', length: [1, 'x'] })).toEqual([
+      { path: 'substrate.viscosity', message: 'expected a positive number (or an array of them, one per tube), got "1"' },
+      { path: 'substrate.length[1]', message: 'expected a positive number, got "x"' },
     ]);
     expect(problemsOf({ network: layered, parameter: 'radius', init: [0, 1] })).toEqual([
       { path: 'substrate.init', message: 'expected positive radii, got [0, 1]' },
@@ -97,6 +105,28 @@ describe('flow record create', () => {
     const c = create({ network: layered });
     expect([c.bounds.min[0], c.bounds.max[0]]).toEqual([1e-4, 10]);
     expect([...create({ network: layered }).parameters]).toEqual([...c.parameters]);
+  });
+
+  it('takes a viscosity and a length per tube, in the tube order of the network, and checks their count', () => {
+    const tubes = create({ network: layered }).graph.edgeNames.length;
+    const viscosity = Array.from({ length: tubes }, (_, j) => 1 + j / 4);
+    const length = Array.from({ length: tubes }, (_, j) => 2 - j / (2 * tubes));
+    const s = create({ network: layered, parameter: 'radius', viscosity, length, init: [0.6, 0.9] });
+    expect([...s.viscosity]).toEqual(viscosity);
+    expect([...s.tubeLength]).toEqual(length);
+    expect([...s.transport.length()]).toEqual(length);
+    // k = π r⁴ / (8 μ L), tube by tube
+    const k = s.transport.hydraulicConductance();
+    s.parameters.forEach((r, j) => expect(Math.abs(k[j] / ((Math.PI * r ** 4) / (8 * viscosity[j] * length[j])) - 1)).toBeLessThanOrEqual(1e-15));
+    expect(k[tubes - 1] / k[0]).not.toBeCloseTo(s.parameters[tubes - 1] ** 4 / s.parameters[0] ** 4, 3); // the tubes differ
+    // one value for all and an array of equal values build the same network
+    const scalar = create({ network: layered, parameter: 'radius', viscosity: 1.5, length: 0.5 });
+    const array = create({ network: layered, parameter: 'radius', viscosity: Array(tubes).fill(1.5), length: Array(tubes).fill(0.5) });
+    expect([...array.transport.hydraulicConductance()]).toEqual([...scalar.transport.hydraulicConductance()]);
+    expect(() => create({ network: layered, viscosity: [1, 2, 3] })).toThrow(
+      `substrate.viscosity: expected ${tubes} values, one per tube of the network (in the order of its tubes, as parameters.csv lists them), got 3`,
+    );
+    expect(() => create({ network: layered, length: Array(tubes + 1).fill(1) })).toThrow(`substrate.length: expected ${tubes} values, one per tube of the network`);
   });
 
   it('reads difference targets from outputs, and refuses a count that does not match the task', () => {

@@ -146,6 +146,7 @@ export function parseSpice(text: string, file: string): Netlist {
         const lo = parseSpiceNumber(m![1]);
         const hi = parseSpiceNumber(m![2]);
         if (lo === undefined || hi === undefined || !(lo < hi)) fail(`lawrange must be two numbers lo < hi, got '${m![1]},${m![2]}'`);
+        if (!(lo! <= 0 && hi! >= 0)) fail(`lawrange must contain 0 V (a law's co-content is taken from 0, and the network starts from rest), got '${m![1]},${m![2]}'`);
         lawRange = [lo!, hi!];
         continue;
       }

@@ -12,7 +12,7 @@ export interface NetlistOptions {
   /** Conductance bounds for every resistor. Default: [1e-3·min g, 1e3·max g]. */
   readonly bounds?: { readonly min: number; readonly max: number };
   readonly solver?: SolverOptions;
-  /** Conductance in parallel with every diode (default 1e-12 S, SPICE's gmin). */
+  /** Conductance in parallel with every diode and behavioural element (default 1e-12 S, SPICE's gmin). */
   readonly gmin?: number;
   /** Newton settings of the equilibrium when there are diodes. */
   readonly newton?: EquilibriumOptions;
@@ -35,7 +35,7 @@ export function outputName(spec: OutputSpec): string {
  * its `.model`'s IS and N (and gmin in parallel); with any, the substrate is
  * nonlinear. Each behavioural element `B name a b I={expression}` is a fixed
  * element with core's `expressionLaw` (the netlist's `.param` values, its
- * law range); with any, the substrate is nonlinear too. Each capacitor `C name a b value` must have one terminal at
+ * law range) and gmin in parallel; with any, the substrate is nonlinear too. Each capacitor `C name a b value` must have one terminal at
  * ground (a node capacitance; a floating capacitor is refused, naming its
  * line); with any, the substrate has 'dynamics'.
  */
@@ -137,7 +137,9 @@ export function resistiveFromNetlist(netlist: Netlist, options: NetlistOptions =
     return [{ name: e.name, anode: index.get(e.nodes[0])!, cathode: index.get(e.nodes[1])!, model }];
   });
   const laws: FixedElement[] = netlist.elements.flatMap((e) =>
-    e.kind === 'B' ? [{ name: e.name, from: index.get(e.nodes[0])!, to: index.get(e.nodes[1])!, law: netlistLaw(netlist, e, file) }] : [],
+    e.kind === 'B'
+      ? [{ name: e.name, from: index.get(e.nodes[0])!, to: index.get(e.nodes[1])!, law: netlistLaw(netlist, e, file), source: `${file}:${e.line}` }]
+      : [],
   );
   try {
     return new ResistiveSubstrate({

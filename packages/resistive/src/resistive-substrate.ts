@@ -8,6 +8,7 @@ import {
   ScalarSubstrate,
   ScalarSubstrateSpec,
   solvePhasor,
+  withParallelConductance,
 } from '@multimech/core';
 import type { DiodeModel } from './netlist';
 import { DEFAULT_GMIN, shockleyDiode } from './shockley-diode';
@@ -32,9 +33,9 @@ export type ResistiveNetworkSpec = Omit<ScalarSubstrateSpec, 'parameters' | 'ele
   readonly conductances: ArrayLike<number>;
   /** Shockley diodes (default none). */
   readonly diodes?: readonly DiodeSpec[];
-  /** Further fixed two-terminal elements, e.g. behavioural laws from core's `expressionLaw` (default none; no gmin is added to them). */
+  /** Further fixed two-terminal elements, e.g. behavioural laws from core's `expressionLaw` (default none); each gets gmin in parallel, as a diode does. */
   readonly laws?: readonly FixedElement[];
-  /** Conductance in parallel with every diode (default DEFAULT_GMIN = 1e-12 S, SPICE's). */
+  /** Conductance in parallel with every diode and every law (default DEFAULT_GMIN = 1e-12 S, SPICE's). */
   readonly gmin?: number;
   readonly newton?: EquilibriumOptions;
   /** Node capacitances to ground (default none); with any, the substrate has 'dynamics'. */
@@ -50,7 +51,8 @@ export type ResistiveNetworkSpec = Omit<ScalarSubstrateSpec, 'parameters' | 'ele
  * ΔV* and Δu, and dC/dg = ΔV*·Δu, with u solved against H at the free state
  * (diodes add their conductance i'(ΔV*) there). Without diodes the network
  * is linear: one factorization per parameter update serves every solve.
- * Behavioural elements (`laws`) enter exactly as diodes do.
+ * Behavioural elements (`laws`) enter exactly as diodes do, gmin in parallel
+ * included (a law flat at a point, v³ at 0, then still conducts there).
  * With diodes or laws the equilibrium is found by damped Newton, and the substrate
  * lacks the 'linear' capability.
  *
@@ -62,7 +64,7 @@ export class ResistiveSubstrate extends ScalarSubstrate implements DynamicSubstr
   readonly kind = 'resistive';
   readonly parameterName = 'conductance';
   readonly diodes: readonly DiodeSpec[];
-  /** The fixed elements given as `laws` (behavioural elements). */
+  /** The fixed elements given as `laws` (behavioural elements), as given: the network adds gmin in parallel to each. */
   readonly laws: readonly FixedElement[];
   readonly gmin: number;
   readonly capacitors: readonly CapacitorSpec[];
@@ -86,7 +88,9 @@ export class ResistiveSubstrate extends ScalarSubstrate implements DynamicSubstr
       }
     });
     const laws = spec.laws ?? [];
-    super({ ...spec, parameters: spec.conductances, parameterName: 'conductance', elements: [...elements, ...laws] });
+    // SPICE puts gmin across every nonlinear element: a law whose slope vanishes somewhere (v³ at 0) keeps H positive definite.
+    const parallel = laws.map((l) => ({ ...l, law: withParallelConductance(l.law, gmin) }));
+    super({ ...spec, parameters: spec.conductances, parameterName: 'conductance', elements: [...elements, ...parallel] });
     this.diodes = diodes;
     this.laws = laws;
     this.gmin = gmin;

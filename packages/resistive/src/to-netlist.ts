@@ -1,5 +1,5 @@
-import { MultimechError, Substrate } from '@multimech/core';
-import { DiodeModel, GROUND, Netlist, NetlistElement, NetlistElementKind } from './netlist';
+import { MultimechError, Substrate, isExpressionLaw } from '@multimech/core';
+import { DiodeModel, GROUND, Netlist, NetlistElement, NetlistElementKind, SpiceParameter } from './netlist';
 import { ResistiveSubstrate } from './resistive-substrate';
 
 /**
@@ -11,7 +11,10 @@ import { ResistiveSubstrate } from './resistive-substrate';
  * substrate's own `defaultInputs`, else zeros. Element names keep the
  * substrate's edge and port names, prefixed by their letter when they do not
  * start with it. Diodes are written with their models (one `.model` card
- * per model name); capacitors as `C name node 0 value`.
+ * per model name); capacitors as `C name node 0 value`; behavioural elements
+ * as `B name a b I={expression}`, with the `.param` values their
+ * expressions use and their shared law range (`.options lawrange`), so
+ * that reading the written netlist back gives the same laws.
  */
 export function toNetlist(substrate: Substrate, inputValues?: ArrayLike<number>, title = 'multimech resistive network'): Netlist {
   if (substrate.kind !== 'resistive' || substrate.dofPerNode !== 1) {
@@ -45,9 +48,6 @@ export function toNetlist(substrate: Substrate, inputValues?: ArrayLike<number>,
     else add('V', p.name, nodeName(p.node), GROUND, values[i]);
   });
   if (substrate instanceof ResistiveSubstrate) {
-    if (substrate.laws.length > 0) {
-      throw new MultimechError(`toNetlist: behavioural elements (${substrate.laws.map((l) => l.name).join(', ')}) cannot be written back (their expressions are not kept); write the parsed netlist instead`);
-    }
     for (const c of substrate.capacitors) add('C', c.name, nodeName(c.node), GROUND, c.capacitance);
   }
   const diodes = substrate instanceof ResistiveSubstrate ? substrate.diodes : [];
@@ -61,5 +61,60 @@ export function toNetlist(substrate: Substrate, inputValues?: ArrayLike<number>,
     models.set(key, d.model);
     elements.push({ kind: 'D', name: elementName('D', d.name), nodes: [nodeName(d.anode), nodeName(d.cathode)], model: d.model.name, line: elements.length + 2 });
   }
-  return models.size > 0 ? { title, elements, models: [...models.values()] } : { title, elements };
+  const laws = substrate instanceof ResistiveSubstrate ? behavioural(substrate, elements.length + models.size + 2) : undefined;
+  if (laws) {
+    for (const l of laws.elements) {
+      elements.push({ kind: 'B', name: elementName('B', l.name), nodes: [nodeName(l.from), nodeName(l.to)], expression: l.expression, line: elements.length + 2 });
+    }
+  }
+  return {
+    title,
+    elements,
+    ...(models.size > 0 ? { models: [...models.values()] } : {}),
+    ...(laws && laws.parameters.length > 0 ? { parameters: laws.parameters } : {}),
+    ...(laws ? { lawRange: laws.range } : {}),
+  };
+}
+
+/** A parameter name that a `.param` card can carry. */
+const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The behavioural elements of a substrate as B cards: each law's expression,
+ * the `.param` values the expressions use (one card each, after the
+ * elements and models, from line `firstParamLine`) and the one law range
+ * they share. Undefined when there are none. Refused: a law not made from
+ * an expression, two laws that give one parameter different values, laws
+ * checked on different ranges (a netlist has one `.options lawrange`).
+ */
+function behavioural(
+  substrate: ResistiveSubstrate,
+  firstParamLine: number,
+): { elements: { name: string; from: number; to: number; expression: string }[]; parameters: SpiceParameter[]; range: readonly [number, number] } | undefined {
+  if (substrate.laws.length === 0) return undefined;
+  const values = new Map<string, { value: number; by: string }>();
+  let range: { range: readonly [number, number]; by: string } | undefined;
+  const elements = substrate.laws.map((l) => {
+    const law = l.law;
+    if (!isExpressionLaw(law)) {
+      throw new MultimechError(`toNetlist: the law of '${l.name}' was not made from an expression (core's expressionLaw), so it cannot be written as a B card`);
+    }
+    for (const [name, value] of Object.entries(law.parameters)) {
+      if (!PARAM_NAME.test(name)) throw new MultimechError(`toNetlist: parameter '${name}' of '${l.name}' cannot be written as a .param card (expected a name of letters, digits and _)`);
+      const known = values.get(name);
+      if (known && known.value !== value) {
+        throw new MultimechError(`toNetlist: '${known.by}' and '${l.name}' give parameter '${name}' different values (${known.value} and ${value}); a netlist's .param values are shared by every law`);
+      }
+      if (!known) values.set(name, { value, by: l.name });
+    }
+    if (range && (range.range[0] !== law.range[0] || range.range[1] !== law.range[1])) {
+      throw new MultimechError(
+        `toNetlist: '${range.by}' and '${l.name}' were checked on different ranges ([${range.range.join(', ')}] and [${law.range.join(', ')}]); a netlist has one .options lawrange`,
+      );
+    }
+    range ??= { range: law.range, by: l.name };
+    return { name: l.name, from: l.from, to: l.to, expression: law.expression };
+  });
+  const parameters = [...values].map(([name, { value }], i) => ({ name, value, line: firstParamLine + elements.length + i }));
+  return { elements, parameters, range: range!.range };
 }
