@@ -31,3 +31,4 @@ export * from './mechanisms/product-rule';
 export * from './core-plugin';
 export * as inversify from 'inversify';
 export * from './phasor-response';
+export * from './transient-integrator';

@@ -1,12 +1,12 @@
 import * as t from 'io-ts';
-import { decodeOrThrow, finiteNumber, nonNegativeNumber, oneOf, positiveInteger, positiveNumber, strictObject } from '@multimech/core';
+import { decodeOrThrow, finiteNumber, nonNegativeInteger, nonNegativeNumber, oneOf, positiveInteger, positiveNumber, strictObject } from '@multimech/core';
 
 /**
  * The config of the frequency error mechanism, as written in an experiment
  * config under `error` (every key optional).
  */
 export const frequencyErrorConfig = strictObject(
-    'a frequency error mechanism ({ "kind": "frequency", "frequency"?, "amplitude"?, "mode"?, "periods"?, "samplesPerPeriod"?, "noise"?, "seed"? })',
+    'a frequency error mechanism ({ "kind": "frequency", "frequency"?, "amplitude"?, "mode"?, "periods"?, "samplesPerPeriod"?, "settle"?, "noise"?, "seed"? })',
     {},
     {
       /** ω₂/2π in Hz, the error signal's frequency (default 1700). */
@@ -23,6 +23,13 @@ export const frequencyErrorConfig = strictObject(
       periods: positiveInteger,
       /** Samples per period of the highest frequency present (default 32). */
       samplesPerPeriod: positiveInteger,
+      /**
+       * Transient mode on a substrate with dynamics (capacitances, masses):
+       * whole windows integrated before the one that is read, so that the
+       * start-up transient has died (default: enough for the slowest
+       * relaxation time to decay by 1e-7).
+       */
+      settle: nonNegativeInteger,
       /** Standard deviation of Gaussian measurement noise on each edge's sampled drop (default 0). */
       noise: nonNegativeNumber,
       /** Seed of the noise; otherwise the experiment's random stream. */
@@ -41,6 +48,8 @@ export interface FrequencyErrorSettings {
   readonly mode: FrequencyMode;
   readonly periods: number;
   readonly samplesPerPeriod: number;
+  /** Settling windows; undefined: chosen from the slowest relaxation time. */
+  readonly settle?: number;
   readonly noise: number;
   readonly seed?: number;
 }
@@ -57,6 +66,7 @@ export function resolveFrequencyErrorConfig(config: unknown = {}, path = 'error'
     mode: c.mode ?? 'phasor',
     periods: c.periods ?? 10,
     samplesPerPeriod: c.samplesPerPeriod ?? 32,
+    ...(c.settle !== undefined ? { settle: c.settle } : {}),
     noise: c.noise ?? 0,
     ...(c.seed !== undefined ? { seed: c.seed } : {}),
   };

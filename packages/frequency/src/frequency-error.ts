@@ -1,5 +1,19 @@
 import * as t from 'io-ts';
-import { ConfigError, Rng, dynamicsOf, type Carrier, type Drive, type ErrorContext, type ErrorMechanism, type ErrorReading, type ErrorRecord } from '@multimech/core';
+import {
+  ConfigError,
+  NumericalError,
+  Rng,
+  TransientIntegrator,
+  dynamicsOf,
+  slowestRelaxationTime,
+  type Carrier,
+  type Drive,
+  type DynamicSubstrate,
+  type ErrorContext,
+  type ErrorMechanism,
+  type ErrorReading,
+  type ErrorRecord,
+} from '@multimech/core';
 import { frequencyErrorConfig, resolveFrequencyErrorConfig, type FrequencyErrorConfig, type FrequencyErrorSettings } from './frequency-error-config';
 import { planFrequencies, type FrequencyPlan } from './frequency-plan';
 import { lockIn } from './lock-in';
@@ -65,8 +79,11 @@ export function createFrequencyError(config: FrequencyErrorConfig = {}, path = '
       if (!linear) refuseNonlinear(context.activation.carrier, settings, path);
       const p = plan(context.activation.carrier, linear);
       const rng = ownRng ?? context.rng;
-      return settings.mode === 'transient' ? measureTransient(context, p, settings, rng) : measurePhasor(context, p, settings, rng);
+      if (settings.mode !== 'transient') return measurePhasor(context, p, settings, rng);
+      const dynamic = dynamicsOf(context.substrate);
+      return dynamic ? measureDynamicTransient(context, dynamic, p, settings, rng) : measureTransient(context, p, settings, rng);
     },
+    ...(ownRng ? { randomState: () => ownRng.snapshot(), restoreRandomState: (state) => ownRng.restore(state) } : {}),
   };
 }
 
@@ -129,8 +146,19 @@ function measurePhasor(context: ErrorContext, plan: FrequencyPlan, settings: Fre
   }
   const readings = new Float64Array(b.length);
   for (let k = 0; k < b.length; k++) readings[k] = b[k] / beta;
-  const diagnostics = { samples: plan.samples, window: plan.window, ...(quadratureRms !== undefined ? { quadratureRms } : {}) };
+  const diagnostics = {
+    samples: plan.samples,
+    window: plan.window,
+    ...(quadratureRms !== undefined ? { quadratureRms } : {}),
+    ...resonance(dynamic, activation.state, settings.frequency),
+  };
   return { readings, activationReadings: a, diagnostics };
+}
+
+/** `resonanceRatio` = ω₂/ω₀ where the substrate knows its lowest natural frequency ω₀ (springs with masses). */
+function resonance(dynamic: DynamicSubstrate | undefined, state: Float64Array, frequency: number): { resonanceRatio?: number } {
+  const omega0 = dynamic?.lowestResonance?.(state);
+  return omega0 !== undefined && omega0 > 0 && Number.isFinite(omega0) ? { resonanceRatio: (2 * Math.PI * frequency) / omega0 } : {};
 }
 
 function rms(x: Float64Array): number {
@@ -173,15 +201,116 @@ function measureTransient(context: ErrorContext, plan: FrequencyPlan, settings: 
     }
   }
   const readings = new Float64Array(m);
-  let quad = 0;
-  for (let k = 0; k < m; k++) {
-    readings[k] = b[k] / beta;
-    quad += (q[k] / beta) ** 2;
-  }
+  for (let k = 0; k < m; k++) readings[k] = b[k] / beta;
   return {
     readings,
     activationReadings: a,
-    diagnostics: { quadratureRms: Math.sqrt(quad / Math.max(1, m)), samples: N, window },
+    diagnostics: { quadratureRms: relativeRms(q, b), samples: N, window },
+  };
+}
+
+/** rms(quadrature)/rms(in-phase): how far from quasi-static a reading is, the same in every mode (0 when both vanish). */
+function relativeRms(quadrature: Float64Array, inPhase: Float64Array): number {
+  const ip = rms(inPhase);
+  return ip > 0 ? rms(quadrature) / ip : 0;
+}
+
+/** The start-up transient must decay by this factor before the window opens: e^(−16.2) ≈ 1e-7. */
+const SETTLE_DECAY = 16.2;
+/** The most windows `settle` chooses by itself; beyond it the run asks for an explicit `settle`. */
+const MAX_AUTO_SETTLE = 200;
+
+/**
+ * Transient mode on a substrate with dynamics (PHYSICS.md §3.3): the
+ * network is integrated in time (core's TransientIntegrator: BDF2, Newton
+ * per step) from its free state under the activation and the error current
+ * β e cos(ω₂t), with one step per sample (h = T/N). After `settle` whole
+ * windows, chosen so that the slowest relaxation time τ has decayed by 1e-7
+ * unless given, the next window is read by lock-in: the in-phase amplitudes
+ * give the readings, the quadrature is reported relative to them. The
+ * numbers depend on h as O((ωh)²): more samples per period, closer to the
+ * phasor response (H − ω²M + iωΓ)⁻¹.
+ */
+function measureDynamicTransient(context: ErrorContext, dynamic: DynamicSubstrate, plan: FrequencyPlan, settings: FrequencyErrorSettings, rng: Rng): ErrorReading {
+  const { activation, errorForce } = context;
+  const beta = settings.amplitude;
+  const { samples: N, window, activationCycles: k1, errorCycles: k2 } = plan;
+  const source = activation.drive;
+  const ac = k1 > 0;
+  // a DC activation starts from its equilibrium; an AC one from rest with the held dofs at their t = 0 values
+  const start = ac ? new Float64Array(activation.state.length) : Float64Array.from(activation.state);
+  if (ac) dynamic.boundary.dirichlet.forEach((dof, i) => (start[dof] = source.fixed[i]));
+  let settle = settings.settle;
+  let tau: number | undefined;
+  if (settle === undefined) {
+    tau = slowestRelaxationTime(dynamic, activation.state);
+    if (!Number.isFinite(tau)) {
+      throw new NumericalError(
+        `transient frequency propagation on substrate '${dynamic.kind}': a dof has mass but no damping, so the start-up transient never dies; give it a damping, or set error.settle`,
+      );
+    }
+    settle = Math.ceil((SETTLE_DECAY * tau) / window);
+    if (settle > MAX_AUTO_SETTLE) {
+      throw new NumericalError(
+        `transient frequency propagation: the slowest relaxation time τ = ${tau.toPrecision(3)} s needs ${settle} windows of ${window.toPrecision(3)} s to settle to 1e-7; ` +
+          'set error.settle to the number of windows to integrate before reading (fewer leave part of the start-up transient in the reading), or use a higher error.frequency',
+      );
+    }
+  }
+  const integrator = new TransientIntegrator(dynamic, start, { step: window / N });
+  const drive: Drive = { injection: new Float64Array(source.injection.length), fixed: new Float64Array(source.fixed.length) };
+  const setDrive = (stepIndex: number) => {
+    const c1 = ac ? Math.cos((2 * Math.PI * ((k1 * stepIndex) % N)) / N) : 1;
+    const c2 = beta * Math.cos((2 * Math.PI * ((k2 * stepIndex) % N)) / N);
+    for (let i = 0; i < drive.injection.length; i++) drive.injection[i] = c1 * source.injection[i] + c2 * errorForce[i];
+    for (let i = 0; i < drive.fixed.length; i++) drive.fixed[i] = c1 * source.fixed[i];
+  };
+  let newtonMax = 0;
+  const first = settle * N;
+  for (let step = 1; step <= first; step++) {
+    setDrive(step);
+    newtonMax = Math.max(newtonMax, integrator.advance(drive).iterations);
+  }
+  const m = activation.readings.length;
+  const block = Math.max(1, Math.min(N, Math.floor(BLOCK_VALUES / Math.max(1, m))));
+  const series = new Float64Array(block * m);
+  const a = new Float64Array(m);
+  const b = new Float64Array(m);
+  const q = new Float64Array(m);
+  for (let begin = 0; begin < N; begin += block) {
+    const count = Math.min(block, N - begin);
+    for (let j = 0; j < count; j++) {
+      const n = begin + j;
+      if (n > 0) {
+        setDrive(first + n);
+        newtonMax = Math.max(newtonMax, integrator.advance(drive).iterations);
+      }
+      const drops = dynamic.activationReadings(integrator.state);
+      const base = j * m;
+      if (settings.noise > 0) for (let k = 0; k < m; k++) series[base + k] = drops[k] + settings.noise * rng.normal();
+      else series.set(drops, base);
+    }
+    const [act, err] = lockIn(series.subarray(0, count * m), [plan.activationFrequency, plan.errorFrequency], { channels: m, window, samples: N, first: begin });
+    for (let k = 0; k < m; k++) {
+      a[k] += act.inPhase[k];
+      b[k] += err.inPhase[k];
+      q[k] += err.quadrature[k];
+    }
+  }
+  const readings = new Float64Array(m);
+  for (let k = 0; k < m; k++) readings[k] = b[k] / beta;
+  return {
+    readings,
+    activationReadings: a,
+    diagnostics: {
+      quadratureRms: relativeRms(q, b),
+      samples: N,
+      window,
+      settleWindows: settle,
+      ...(tau !== undefined ? { relaxationTime: tau } : {}),
+      transientNewtonMax: newtonMax,
+      ...resonance(dynamic, activation.state, settings.frequency),
+    },
   };
 }
 
