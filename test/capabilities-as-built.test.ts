@@ -40,10 +40,10 @@ describe('capabilities of the network as built', () => {
   });
 
   it('refuses what a diode netlist cannot do when the experiment is built, at its config path', () => {
-    // the AC activation needs a linear network
+    // the adjoint of one amplitude state under an AC activation needs a linear network
     expect(() =>
       createExperiment({ ...config({ kind: 'adjoint' }), activation: { kind: 'ac' } }, [resistivePlugin, frequencyPlugin], { baseDir: dir, source: 'exp.json' }),
-    ).toThrow("activation.kind: activation mechanism 'ac' cannot run on this 'resistive' network: it needs 'linear', which this 'resistive' network does not provide");
+    ).toThrow("activation.kind: error mechanism 'adjoint' with the AC activation (1000 Hz) needs a linear network: this 'resistive' network is not");
     // the ideal phasor lock-in is exact only on a linear network
     expect(() => createExperiment(config({ kind: 'frequency', mode: 'phasor' }), [resistivePlugin, frequencyPlugin], { baseDir: dir, source: 'exp.json' })).toThrow(
       "error.mode: 'phasor' is the ideal lock-in of a linear network",

@@ -3,6 +3,7 @@ import type { ErrorMechanism, ErrorRecord } from '@multimech/core';
 import { coupledLearningConfig, resolveCoupledLearningConfig, type CoupledLearningConfig, type CoupledLearningSettings } from './coupled-learning-config';
 import { createNudgedSolver } from './nudged-solver';
 import { contrastiveOutputProblems } from './output-check';
+import { acOnNonlinearProblems } from '@multimech/core';
 import { parameterContrast } from './parameter-contrast';
 
 /** Coupled learning's error mechanism: each edge's ∂E/∂θ contrasted between the clamped and the free state. */
@@ -50,5 +51,5 @@ export const coupledLearningRecord: ErrorRecord<CoupledLearningConfig> = {
   requires: [],
   produces: 'contrastive',
   create: (config) => createCoupledLearning(config),
-  check: (_config, _activation, substrate) => (substrate ? contrastiveOutputProblems('cl', substrate) : []),
+  check: (_config, activation, substrate) => (substrate ? [...acOnNonlinearProblems('cl', activation, substrate), ...contrastiveOutputProblems('cl', substrate)] : []),
 };

@@ -8,6 +8,7 @@ import {
 } from './equilibrium-propagation-config';
 import { createNudgedSolver } from './nudged-solver';
 import { contrastiveOutputProblems } from './output-check';
+import { acOnNonlinearProblems } from '@multimech/core';
 import { parameterContrast } from './parameter-contrast';
 
 /** Equilibrium propagation's error mechanism: each edge's ∂E/∂θ contrasted between two nudged states. */
@@ -59,5 +60,5 @@ export const equilibriumPropagationRecord: ErrorRecord<EquilibriumPropagationCon
   requires: [],
   produces: 'contrastive',
   create: (config) => createEquilibriumPropagation(config),
-  check: (_config, _activation, substrate) => (substrate ? contrastiveOutputProblems('ep', substrate) : []),
+  check: (_config, activation, substrate) => (substrate ? [...acOnNonlinearProblems('ep', activation, substrate), ...contrastiveOutputProblems('ep', substrate)] : []),
 };

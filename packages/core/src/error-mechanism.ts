@@ -32,6 +32,13 @@ export interface ErrorReading {
   readonly activationReadings?: Float64Array;
   /** Scalar diagnostics, e.g. a quadrature component or a noise level. */
   readonly diagnostics?: Readonly<Record<string, number>>;
+  /**
+   * 'time-series' readings: what each edge read at each of several instants
+   * (its activation drop and its error response), for a rule that averages
+   * the instantaneous products (PHYSICS.md §3.2, an AC activation on a
+   * nonlinear network).
+   */
+  readonly series?: { readonly activation: readonly Float64Array[]; readonly error: readonly Float64Array[] };
 }
 
 /** What kind of readings an error mechanism produces, so that rules can say what they consume. */
@@ -58,6 +65,8 @@ export interface ErrorRecord<C = unknown> {
   readonly configCodec: t.Type<C, unknown, unknown>;
   readonly requires: readonly Capability[];
   readonly produces: ReadingKind;
+  /** What the mechanism produces under a config (a section as written), where a setting changes it; `produces` otherwise. */
+  producesFor?(config: unknown): ReadingKind;
   create(config: C): ErrorMechanism;
   /**
    * Problems that only show with the activation it is paired with (a
@@ -70,3 +79,27 @@ export interface ErrorRecord<C = unknown> {
   check?(config: C, activation: ActivationMechanism, substrate?: Substrate): readonly ConfigProblem[];
 }
 export const ErrorRecord = Symbol.for('@multimech/core/ErrorRecord');
+
+/** What an error record produces under a config section as written (`producesFor`, else `produces`). */
+export function producedReadings(record: Pick<ErrorRecord, 'produces' | 'producesFor'>, config?: unknown): ReadingKind {
+  return (config !== undefined && record.producesFor?.(config)) || record.produces;
+}
+
+/**
+ * An AC activation on a network that is not linear, for a mechanism that
+ * reads the activation state as one amplitude: superposition fails there,
+ * so the state at ω₁ is not one state (PHYSICS.md §3.2). A problem at
+ * `activation.kind` naming the mechanism and the way out, or none.
+ */
+export function acOnNonlinearProblems(mechanism: string, activation: Pick<ActivationMechanism, 'carrier'>, substrate?: Substrate): ConfigProblem[] {
+  if (activation.carrier.type !== 'ac' || !substrate || substrate.capabilities.has('linear')) return [];
+  return [
+    {
+      path: 'activation.kind',
+      message:
+        `error mechanism '${mechanism}' with the AC activation (${activation.carrier.frequency} Hz) needs a linear network: this '${substrate.kind}' network is not, ` +
+        'so its response to x cos(ω₁t) is no single amplitude state (superposition fails); use { "kind": "dc" }, or frequency propagation\'s ' +
+        '{ "readout": "time-series" } with rule \'time-average\' (the gradient of the time-averaged loss)',
+    },
+  ];
+}

@@ -55,8 +55,11 @@ export function createAcActivation(config: AcActivationConfig = {}, path = 'acti
 
 export const acActivationRecord: ActivationRecord<AcActivationConfig> = {
   kind: 'ac',
-  description: 'inputs driven at ω₁ (default 1000 Hz); each edge reads the in-phase amplitude of its drop (linear substrates)',
+  description:
+    'inputs driven at ω₁ (default 1000 Hz); each edge reads the in-phase amplitude of its drop (linear networks), or, on a nonlinear one, ' +
+    "its instantaneous drop over the period (frequency propagation's time-series readout)",
   configCodec: acActivationConfig as t.Type<AcActivationConfig, unknown, unknown>,
-  requires: ['linear'],
+  // a nonlinear network is refused by each error mechanism that reads one amplitude state (core's acOnNonlinearProblems)
+  requires: [],
   create: (config) => createAcActivation(config),
 };

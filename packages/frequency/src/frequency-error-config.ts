@@ -6,7 +6,7 @@ import { decodeOrThrow, finiteNumber, nonNegativeInteger, nonNegativeNumber, one
  * config under `error` (every key optional).
  */
 export const frequencyErrorConfig = strictObject(
-    'a frequency error mechanism ({ "kind": "frequency", "frequency"?, "amplitude"?, "mode"?, "periods"?, "samplesPerPeriod"?, "settle"?, "noise"?, "seed"? })',
+    'a frequency error mechanism ({ "kind": "frequency", "frequency"?, "amplitude"?, "mode"?, "periods"?, "samplesPerPeriod"?, "settle"?, "readout"?, "noise"?, "seed"? })',
     {},
     {
       /** ω₂/2π in Hz, the error signal's frequency (default 1700). */
@@ -30,6 +30,14 @@ export const frequencyErrorConfig = strictObject(
        * relaxation time to decay by 1e-7).
        */
       settle: nonNegativeInteger,
+      /**
+       * 'lock-in': each edge reads the two lock-in coefficients, for the
+       * product rule (default); 'time-series': each edge reads its
+       * instantaneous activation drop and error response at samplesPerPeriod
+       * instants of the AC activation's period, for rule 'time-average' (the
+       * gradient of the time-averaged loss on a nonlinear network, PHYSICS.md §3.2).
+       */
+      readout: oneOf('lock-in', 'time-series'),
       /** Standard deviation of Gaussian measurement noise on each edge's sampled drop (default 0). */
       noise: nonNegativeNumber,
       /** Seed of the noise; otherwise the experiment's random stream. */
@@ -48,6 +56,7 @@ export interface FrequencyErrorSettings {
   readonly mode: FrequencyMode;
   readonly periods: number;
   readonly samplesPerPeriod: number;
+  readonly readout: 'lock-in' | 'time-series';
   /** Settling windows; undefined: chosen from the slowest relaxation time. */
   readonly settle?: number;
   readonly noise: number;
@@ -67,6 +76,7 @@ export function resolveFrequencyErrorConfig(config: unknown = {}, path = 'error'
     periods: c.periods ?? 10,
     samplesPerPeriod: c.samplesPerPeriod ?? 32,
     ...(c.settle !== undefined ? { settle: c.settle } : {}),
+    readout: c.readout ?? 'lock-in',
     noise: c.noise ?? 0,
     ...(c.seed !== undefined ? { seed: c.seed } : {}),
   };

@@ -21,7 +21,8 @@ import { lockIn } from './lock-in';
 /** Frequency propagation's error mechanism: the error injected at ω₂ and read by lock-in. */
 export interface FrequencyError extends ErrorMechanism {
   readonly kind: 'frequency';
-  readonly produces: 'product';
+  /** 'product' (the lock-in readout) or 'time-series'. */
+  readonly produces: 'product' | 'time-series';
   /** The config with its defaults filled in. */
   readonly settings: FrequencyErrorSettings;
   /** The window and sample count for an activation carrier; throws a ConfigError when they do not work. */
@@ -71,11 +72,16 @@ export function createFrequencyError(config: FrequencyErrorConfig = {}, path = '
   const plan = (carrier: Carrier, linear = true) => planFrequencies(carrier, settings, { linear, path });
   return {
     kind: 'frequency',
-    produces: 'product',
+    produces: settings.readout === 'time-series' ? 'time-series' : 'product',
     settings,
     plan,
     measure(context) {
       const linear = context.substrate.capabilities.has('linear');
+      if (settings.readout === 'time-series') {
+        const problems = timeSeriesProblems(context.activation.carrier, settings, path, context.substrate);
+        if (problems.length > 0) throw new ConfigError(problems);
+        return measureTimeSeries(context, settings);
+      }
       if (!linear) refuseNonlinear(context.activation.carrier, settings, path);
       const p = plan(context.activation.carrier, linear);
       const rng = ownRng ?? context.rng;
@@ -100,8 +106,8 @@ function refuseNonlinear(carrier: Carrier, settings: FrequencyErrorSettings, pat
         message:
           `frequency propagation on a nonlinear substrate needs a DC activation: with the inputs at ${carrier.frequency} Hz the product of the ` +
           'two lock-in coefficients is not the gradient there (superposition fails); the time average of the instantaneous product of the ' +
-          "two drops is the gradient of the time-averaged loss, which is the 'time-average' rule's job (PHYSICS.md §3.2, not built yet), " +
-          `never a silent substitute; use { "kind": "dc" }`,
+          "two drops is the gradient of the time-averaged loss, which is the 'time-average' rule's job (PHYSICS.md §3.2), never a silent " +
+          `substitute: use { "kind": "dc" }, or "error": { "kind": "frequency", "readout": "time-series", "mode": "small-signal" } with "rule": { "kind": "time-average" }`,
       },
     ]);
   }
@@ -314,6 +320,72 @@ function measureDynamicTransient(context: ErrorContext, dynamic: DynamicSubstrat
   };
 }
 
+/**
+ * What the time-series readout cannot do, as problems at their config paths:
+ * it averages over the AC activation's period (a DC one has none), reads each
+ * instant's error response in the β → 0 limit (mode 'small-signal'), on a
+ * memoryless network (each instant an equilibrium), without modelled noise.
+ */
+function timeSeriesProblems(carrier: Carrier, settings: FrequencyErrorSettings, path: string, substrate?: { capabilities: ReadonlySet<string>; kind: string }) {
+  const problems: { path: string; message: string }[] = [];
+  if (carrier.type !== 'ac') {
+    problems.push({ path: 'activation.kind', message: `the time-series readout (${path}.readout) averages over the activation's period: it needs { "kind": "ac" }` });
+  }
+  if (settings.mode !== 'small-signal') {
+    problems.push({
+      path: `${path}.mode`,
+      message: `the time-series readout reads each instant's error response as u(t) = H(s(t))⁻¹e(t), the β → 0 limit: use mode 'small-signal', not '${settings.mode}'`,
+    });
+  }
+  if (settings.noise > 0) problems.push({ path: `${path}.noise`, message: 'measurement noise is not modelled for the time-series readout: remove it' });
+  if (substrate?.capabilities.has('dynamics')) {
+    problems.push({
+      path: `${path}.readout`,
+      message: `the time-series readout takes each instant as an equilibrium, and this '${substrate.kind}' network has dynamics (capacitances or masses): use the lock-in readout`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * The time-series readout (PHYSICS.md §3.2, last paragraph): the inputs
+ * follow x cos(ω₁t) slowly enough that the memoryless network is at its
+ * equilibrium s(t) at every instant; the error current at the outputs
+ * follows the instantaneous error e(t) = −∂C/∂s(s(t)), and each edge reads
+ * its drop Δs(t) and its error response Δu(t), u(t) = H(s(t))⁻¹e(t), at
+ * samplesPerPeriod instants tⱼ = j/(M f₁) of the period. Rule
+ * 'time-average' averages their products: the gradient of the loss
+ * averaged over those instants, (1/M) Σⱼ C(s(tⱼ)). On a nonlinear network
+ * that is not what the product of the two lock-in coefficients gives.
+ */
+function measureTimeSeries(context: ErrorContext, settings: FrequencyErrorSettings): ErrorReading {
+  const { substrate, activation, loss } = context;
+  const M = settings.samplesPerPeriod;
+  const source = activation.drive;
+  const drive: Drive = { injection: new Float64Array(source.injection.length), fixed: new Float64Array(source.fixed.length) };
+  const series = { activation: [] as Float64Array[], error: [] as Float64Array[] };
+  const m = activation.readings.length;
+  const meanA = new Float64Array(m);
+  const meanB = new Float64Array(m);
+  for (let j = 0; j < M; j++) {
+    const c = Math.cos((2 * Math.PI * j) / M);
+    for (let i = 0; i < drive.injection.length; i++) drive.injection[i] = c * source.injection[i];
+    for (let i = 0; i < drive.fixed.length; i++) drive.fixed[i] = c * source.fixed[i];
+    const state = substrate.equilibrium(drive);
+    const { force } = loss.evaluate(state);
+    const [u] = substrate.linearResponse(state, [force]);
+    const a = substrate.activationReadings(state);
+    const b = substrate.errorReadings(state, u);
+    series.activation.push(a);
+    series.error.push(b);
+    for (let k = 0; k < m; k++) {
+      meanA[k] += a[k] / M;
+      meanB[k] += b[k] / M;
+    }
+  }
+  return { readings: meanB, activationReadings: meanA, series, diagnostics: { instants: M } };
+}
+
 export const frequencyErrorRecord: ErrorRecord<FrequencyErrorConfig> = {
   kind: 'frequency',
   description:
@@ -322,11 +394,14 @@ export const frequencyErrorRecord: ErrorRecord<FrequencyErrorConfig> = {
   configCodec: frequencyErrorConfig as t.Type<FrequencyErrorConfig, unknown, unknown>,
   requires: [],
   produces: 'product',
+  producesFor: (config) => ((config as { readout?: unknown } | null | undefined)?.readout === 'time-series' ? 'time-series' : 'product'),
   create: (config) => createFrequencyError(config),
   check(config, activation, substrate) {
     try {
+      const settings = resolveFrequencyErrorConfig(config);
+      if (settings.readout === 'time-series') return timeSeriesProblems(activation.carrier, settings, 'error', substrate);
       const linear = substrate?.capabilities.has('linear') ?? true;
-      if (!linear) refuseNonlinear(activation.carrier, resolveFrequencyErrorConfig(config), 'error');
+      if (!linear) refuseNonlinear(activation.carrier, settings, 'error');
       createFrequencyError(config).plan(activation.carrier, linear);
       return [];
     } catch (e) {

@@ -4,3 +4,4 @@ export * from './frequency-plan';
 export * from './ac-activation';
 export * from './frequency-error';
 export * from './frequency-plugin';
+export * from './time-average-rule';

@@ -16,6 +16,7 @@ import {
   type ConfigProblem,
   type ErrorRecord,
   type RuleRecord,
+  type Substrate,
   type SubstrateRecord,
 } from '@multimech/core';
 import { acActivationRecord, createAcActivation, createFrequencyError, frequencyErrorRecord, frequencyPlugin } from '../src';
@@ -37,10 +38,11 @@ function configError(f: () => unknown): ConfigError {
 }
 
 describe('frequency plugin registration and config decoding', () => {
-  it('registers the ac activation (linear substrates only) and the frequency error mechanism (any substrate)', () => {
+  it('registers the ac activation, the frequency error mechanism and the time-average rule (any substrate: what needs a linear network is checked on it)', () => {
     expect(registries.activations.kinds()).toEqual(['ac', 'dc']);
     expect(registries.errors.kinds()).toEqual(['adjoint', 'frequency']);
-    expect(acActivationRecord.requires).toEqual(['linear']);
+    expect(registries.rules.kinds()).toEqual(['product', 'time-average']);
+    expect(acActivationRecord.requires).toEqual([]);
     expect(frequencyErrorRecord.requires).toEqual([]);
     expect(frequencyErrorRecord.produces).toBe('product');
   });
@@ -61,11 +63,12 @@ describe('frequency plugin registration and config decoding', () => {
       mode: 'transient',
       periods: 4,
       samplesPerPeriod: 16,
+      readout: 'lock-in',
       noise: 0.001,
       seed: 3,
     });
     expect(acActivationRecord.create(activation!.config as object).carrier).toEqual({ type: 'ac', frequency: 500 });
-    expect(createFrequencyError().settings).toEqual({ frequency: 1700, amplitude: 1e-3, mode: 'phasor', periods: 10, samplesPerPeriod: 32, noise: 0 });
+    expect(createFrequencyError().settings).toEqual({ frequency: 1700, amplitude: 1e-3, mode: 'phasor', periods: 10, samplesPerPeriod: 32, readout: 'lock-in', noise: 0 });
     expect(createAcActivation().carrier).toEqual({ type: 'ac', frequency: 1000 });
   });
 
@@ -143,7 +146,7 @@ describe('frequency plugin registration and config decoding', () => {
     expect(exampleGradient({ ...pipeline(1000), activation: dcActivation }, net.drive, net.target).gradient.every(Number.isFinite)).toBe(true);
   });
 
-  it('refuses the AC activation at decoding on a substrate without the linear capability; the frequency error itself is accepted', () => {
+  it('refuses the lock-in product with an AC activation on a network that is not linear, on the network as built; the DC activation is accepted', () => {
     const diode: SubstrateRecord = {
       kind: 'acme/diode-network',
       description: 'a non-linear test record',
@@ -153,14 +156,16 @@ describe('frequency plugin registration and config decoding', () => {
         throw new Error('not used');
       },
     };
-    const problems = compatibilityProblems(diode, acActivationRecord as ActivationRecord, frequencyErrorRecord as ErrorRecord, productRuleRecord as RuleRecord);
-    expect(problems).toEqual([
-      {
-        path: 'activation.kind',
-        message: "activation mechanism 'ac' cannot run on substrate 'acme/diode-network': it needs 'linear', which substrate 'acme/diode-network' does not provide",
-      },
-    ]);
-    expect(compatibilityProblems(diode, registries.activations.get('dc') as ActivationRecord, frequencyErrorRecord as ErrorRecord, productRuleRecord as RuleRecord)).toEqual([]);
+    // the records agree (nothing the kind lacks is required) ...
+    expect(compatibilityProblems(diode, acActivationRecord as ActivationRecord, frequencyErrorRecord as ErrorRecord, productRuleRecord as RuleRecord)).toEqual([]);
+    // ... and the network as built refuses the AC activation with the lock-in readout, pointing at the time-series readout
+    const built = { kind: 'acme/diode-network', capabilities: new Set(['scalar-potential']) } as unknown as Substrate;
+    const problems = frequencyErrorRecord.check!({}, createAcActivation(), built);
+    expect(problems).toHaveLength(1);
+    expect(problems[0].path).toBe('activation.kind');
+    expect(problems[0].message).toMatch(/needs a DC activation: with the inputs at 1000 Hz the product of the two lock-in coefficients is not the gradient there.*"readout": "time-series"/);
+    expect(frequencyErrorRecord.check!({ mode: 'small-signal' }, dcActivation, built)).toEqual([]);
+    expect(frequencyErrorRecord.check!({ mode: 'small-signal', readout: 'time-series' }, createAcActivation(), built)).toEqual([]);
   });
 });
 

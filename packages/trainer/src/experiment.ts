@@ -6,6 +6,7 @@ import {
   MultimechPlugin,
   Registries,
   Rng,
+  producedReadings,
   Substrate,
   Task,
   corePlugin,
@@ -55,7 +56,7 @@ function namingSource<T>(source: string | undefined, create: () => T): T {
 function rulesFor(raw: Record<string, unknown>, registries: Registries): { produces: string; rules: string[] } | undefined {
   const kind = (raw.error as { kind?: unknown } | null | undefined)?.kind;
   if (typeof kind !== 'string' || !registries.errors.kinds().includes(kind)) return undefined;
-  const produces = registries.errors.get(kind).produces;
+  const produces = producedReadings(registries.errors.get(kind), raw.error);
   const rules = registries.rules
     .all()
     .filter((r) => r.consumes === produces)

@@ -1,5 +1,5 @@
 import { ActivationRecord } from '../activation-mechanism';
-import { ErrorRecord } from '../error-mechanism';
+import { ErrorRecord, producedReadings } from '../error-mechanism';
 import { ConfigError, ConfigProblem, MultimechError } from '../errors';
 import { RuleRecord } from '../learning-rule';
 import { Registries, Registry } from '../registry';
@@ -83,7 +83,7 @@ export function decodePluginSections(raw: Record<string, unknown>, registries: R
   const error = decodeSection(registries.errors, raw.error, 'error', problems);
   const rule = decodeSection(registries.rules, raw.rule ?? { kind: 'product' }, 'rule', problems);
   if (substrate && activation && error && rule) {
-    const incompatible = compatibilityProblems(substrate.record, activation.record, error.record, rule.record);
+    const incompatible = compatibilityProblems(substrate.record, activation.record, error.record, rule.record, raw.error);
     problems.push(...incompatible);
     if (incompatible.length === 0 && error.record.check) {
       problems.push(...error.record.check(error.config, activation.record.create(activation.config)));
@@ -135,12 +135,14 @@ export function compatibilityProblems(
   activation: ActivationRecord,
   error: ErrorRecord,
   rule: RuleRecord,
+  errorConfig?: unknown,
 ): ConfigProblem[] {
   const problems = capabilityProblems(`substrate '${substrate.kind}'`, substrate.capabilities, activation, error);
-  if (rule.consumes !== error.produces) {
+  const produces = producedReadings(error, errorConfig);
+  if (rule.consumes !== produces) {
     problems.push({
       path: 'rule.kind',
-      message: `learning rule '${rule.kind}' consumes '${rule.consumes}' readings, but error mechanism '${error.kind}' produces '${error.produces}' readings`,
+      message: `learning rule '${rule.kind}' consumes '${rule.consumes}' readings, but error mechanism '${error.kind}' produces '${produces}' readings${produces !== error.produces ? ' (with these settings)' : ''}`,
     });
   }
   return problems;

@@ -1,6 +1,6 @@
 import * as t from 'io-ts';
 import { strictObject } from '../config/codecs';
-import type { ErrorMechanism, ErrorRecord } from '../error-mechanism';
+import { acOnNonlinearProblems, type ErrorMechanism, type ErrorRecord } from '../error-mechanism';
 
 /**
  * The exact gradient, the digital reference (PHYSICS.md §2): the error
@@ -23,4 +23,5 @@ export const adjointErrorRecord: ErrorRecord<{}> = {
   requires: [],
   produces: 'product',
   create: () => adjointError,
+  check: (_config, activation, substrate) => acOnNonlinearProblems('adjoint', activation, substrate),
 };
