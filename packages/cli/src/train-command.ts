@@ -76,13 +76,35 @@ function networkFile(substrate: Substrate, name: string): string | undefined {
   return substrate.kind === 'resistive' ? writeSpice(toNetlist(substrate, undefined, `${name}: trained by multimech`)) : undefined;
 }
 
-/** A 2-D elastic network's picture under the first training example, with its outputs against their targets; undefined for other substrates. */
+/**
+ * A 2-D or 3-D elastic network's picture under the first training example, with its outputs against their targets, its mean coordination
+ * and (with masses) its lowest resonance there; undefined for other substrates.
+ */
 function pictureOf(substrate: Substrate, task: Task, title: string): NetworkPicture | undefined {
-  if (!(substrate instanceof ElasticSubstrate) || substrate.dofPerNode !== 2 || task.train.length === 0) return undefined;
+  if (!(substrate instanceof ElasticSubstrate) || task.train.length === 0) return undefined;
   const ex = task.train[0];
-  const y = substrate.readout(substrate.equilibrium(substrate.drive(ex.inputs)));
+  const state = substrate.equilibrium(substrate.drive(ex.inputs));
+  const y = substrate.readout(state);
   const names = task.outputNames ?? substrate.boundary.outputs.map((o) => o.name);
-  const notes = [`inputs: ${Array.from(ex.inputs, (v) => v.toPrecision(3)).join(', ')}`, ...Array.from(y, (v, o) => `${names[o]}: ${v.toPrecision(3)} (target ${ex.target[o].toPrecision(3)})`)];
+  const nodes = substrate.graph.nodeNames.length;
+  const springs = substrate.graph.from.length;
+  // a diagnostic: where the lowest resonance is not found, the note is left out, not the run
+  const resonance = (): string[] => {
+    if (!substrate.lowestResonance) return [];
+    try {
+      return [`lowest resonance ω₀ = ${substrate.lowestResonance(state).toPrecision(4)}`];
+    } catch (e) {
+      if (e instanceof MultimechError) return [];
+      throw e;
+    }
+  };
+  const notes = [
+    `inputs: ${Array.from(ex.inputs, (v) => v.toPrecision(3)).join(', ')}`,
+    ...Array.from(y, (v, o) => `${names[o]}: ${v.toPrecision(3)} (target ${ex.target[o].toPrecision(3)})`),
+    `mean coordination Z = ${((2 * springs) / nodes).toFixed(3)}`,
+    `(${springs} springs, ${nodes} nodes)`,
+    ...resonance(),
+  ];
   return networkPicture(substrate, ex.inputs, title, notes);
 }
 

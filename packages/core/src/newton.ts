@@ -38,6 +38,13 @@ export interface NewtonResult {
   readonly residual: number;
 }
 
+/** Sufficient-decrease constant of the Armijo test. */
+const ARMIJO = 1e-4;
+/** Below this fraction of |E| the energy's changes are judged by the slope (Hager and Zhang's ε). */
+const ROUNDING_BAND = 1e-6;
+/** δ of the approximate Armijo test. */
+const APPROXIMATE_DELTA = 0.1;
+
 function maxAbs(v: Float64Array): { value: number; index: number } {
   let value = 0;
   let index = 0;
@@ -52,14 +59,27 @@ function maxAbs(v: Float64Array): { value: number; index: number } {
 }
 
 /**
- * Damped Newton on a convex (or locally convex) energy: step −H⁻¹∇E, limited
- * by the problem, halved until the energy does not increase (a backtracking
- * line search on E); where the energy no longer resolves a decrease (at its
- * rounding level, near the minimum) a full step that lowers the gradient is
- * taken. Converges from any start on a strictly convex energy;
- * when it cannot, it throws a NumericalError with the iterations, the
- * residual and the worst unknown named, never a NaN. Starting at the
- * minimum returns at once.
+ * Damped Newton on a convex (or locally convex) energy: step p = −H⁻¹∇E,
+ * limited by the problem, halved until it passes a line-search test, from
+ * the full step down:
+ *
+ * - sufficient decrease (Armijo): `E(x + tp) ≤ E(x) + c·t·∇E·p`, c = 1e-4;
+ * - near the minimum the decrease the full step promises, `|∇E·p|`, falls
+ *   below what E resolves (E is a sum of terms far larger than their
+ *   changes, so its rounding, not the step, decides a comparison): when it
+ *   is under `1e-6·|E|`, each trial (if E did not rise by more than that)
+ *   is judged by the slope at its end instead, which the gradient resolves
+ *   to its own rounding: the approximate Armijo test of Hager and Zhang,
+ *   `∇E(x + tp)·p ≤ (2δ − 1) ∇E·p` with δ = 0.1 (the trapezoid rule's
+ *   decrease `½ t (∇E·p + ∇E(x + tp)·p) ≤ δ t ∇E·p`);
+ * - a trial that rounds to x itself is never accepted (a null step would
+ *   repeat forever); when no trial passes, the full step is taken if it
+ *   lowers max |∇E|, else the solve fails.
+ *
+ * Converges from any start on a strictly convex energy; when it cannot, it
+ * throws a NumericalError with the iterations, the residual and the worst
+ * unknown named, never a NaN. Starting at the minimum returns at once.
+ * The gradient may be evaluated at trial points that are then rejected.
  */
 export function newtonMinimize(problem: NewtonProblem, x0: Float64Array, options: NewtonOptions = {}): NewtonResult {
   const tol = options.tolerance ?? 1e-10;
@@ -84,18 +104,47 @@ export function newtonMinimize(problem: NewtonProblem, x0: Float64Array, options
     const step = problem.solve(x, g);
     for (let i = 0; i < step.length; i++) step[i] = -step[i];
     problem.limit?.(x, step);
+    let slope = 0;
+    for (let i = 0; i < x.length; i++) slope += g[i] * step[i];
+    const descent = Math.min(slope, 0);
+    // near the minimum the full step promises a decrease below what E resolves: judge every trial by its slope
+    const band = ROUNDING_BAND * Math.abs(e);
+    const unresolved = slope < 0 && -slope <= band;
     let t = 1;
     const trial = new Float64Array(x.length);
     let accepted = false;
     for (let h = 0; h <= maxHalvings; h++) {
-      for (let i = 0; i < x.length; i++) trial[i] = x[i] + t * step[i];
+      let moved = false;
+      for (let i = 0; i < x.length; i++) {
+        trial[i] = x[i] + t * step[i];
+        if (trial[i] !== x[i]) moved = true;
+      }
+      // a step too short to change x is no progress: leave it to the fallback below
+      if (!moved) break;
       const et = problem.energy(trial);
-      // accept a decrease, or a tie at rounding level near the minimum
-      if (Number.isFinite(et) && et <= e + 1e-14 * Math.abs(e)) {
-        x.set(trial);
-        e = et;
-        accepted = true;
-        break;
+      if (Number.isFinite(et)) {
+        if (unresolved) {
+          // E cannot resolve the step: judge it by the slope at its end
+          if (et <= e + band) {
+            const gt = problem.gradient(trial);
+            let end = 0;
+            for (let i = 0; i < x.length; i++) end += gt[i] * step[i];
+            // the trapezoid rule's decrease: ½ t (∇E·p + ∇E(x + tp)·p) ≤ δ t ∇E·p
+            if (end <= (2 * APPROXIMATE_DELTA - 1) * slope) {
+              x.set(trial);
+              e = et;
+              g = gt;
+              accepted = true;
+              break;
+            }
+          }
+        } else if (et <= e + ARMIJO * t * descent) {
+          x.set(trial);
+          e = et;
+          g = problem.gradient(x);
+          accepted = true;
+          break;
+        }
       }
       t /= 2;
     }
@@ -105,12 +154,12 @@ export function newtonMinimize(problem: NewtonProblem, x0: Float64Array, options
       for (let i = 0; i < x.length; i++) trial[i] = x[i] + step[i];
       const gt = problem.gradient(trial);
       if (!(maxAbs(gt).value < r)) fail(it + 1, 'the line search found no decrease of the energy');
+      const et = problem.energy(trial);
+      if (!Number.isFinite(et)) fail(it + 1, 'the line search found no decrease of the energy, and the full step leads to an infinite energy');
       x.set(trial);
-      e = problem.energy(x);
+      e = et;
       g = gt;
-      continue;
     }
-    g = problem.gradient(x);
   }
   const r = maxAbs(g).value;
   if (r <= threshold) return { x, iterations: maxIterations, residual: r };

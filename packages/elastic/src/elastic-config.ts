@@ -1,11 +1,32 @@
 import * as t from 'io-ts';
-import { oneOf, positiveInteger, positiveNumber, range, refine, strictObject, unitInterval } from '@multimech/core';
+import { nonEmptyString, numberWhere, oneOf, positiveInteger, positiveNumber, range, refine, strictObject } from '@multimech/core';
 import type { ElasticParameter } from './elastic-substrate';
+import { ExplicitNetwork, explicitNetworkCodec, explicitNetworkProblems } from './explicit-network';
 
 /** A generated spring network. */
-export type ElasticNetworkConfig =
+export type GeneratedNetworkConfig =
   | { readonly generator: 'triangular'; readonly width: number; readonly height: number }
-  | { readonly generator: 'random'; readonly nodes: number; readonly coordination: number; readonly jitter?: number; readonly pins?: number };
+  | {
+      readonly generator: 'random';
+      readonly nodes: number;
+      readonly coordination: number;
+      /** How the points are placed (default `packing`). */
+      readonly points?: 'packing' | 'jittered-grid';
+      /** `jittered-grid` only: each point's displacement from its grid site, a fraction of the spacing in [0, 0.5). */
+      readonly jitter?: number;
+      readonly pins?: number;
+    };
+
+/** `{ "file": "network.json" }`: an explicit network in a JSON file, read from the config's folder. */
+export interface NetworkFileConfig {
+  readonly file: string;
+}
+
+/** The `network` of an elastic substrate: generated, written out, or in a file. */
+export type ElasticNetworkConfig = GeneratedNetworkConfig | ExplicitNetwork | NetworkFileConfig;
+
+/** A value for every node, or `{ "default"?, "nodes": { "<node>": value } }`. */
+export type PerNodeSetting = number | { readonly default?: number; readonly nodes: Readonly<Record<string, number>> };
 
 /** The `substrate` section of a config, less its `kind: "elastic"`. */
 export interface ElasticConfig {
@@ -28,6 +49,10 @@ export interface ElasticConfig {
   readonly solver?: { readonly method?: 'auto' | 'cholesky' | 'cg' };
   /** The equilibrium's minimiser (default `newton`; `fire` is the inertial alternative). */
   readonly minimiser?: 'newton' | 'fire';
+  /** Node masses (force · time² / length): with them the network has dynamics with inertia and a lowest resonance. */
+  readonly mass?: PerNodeSetting;
+  /** Viscous drag per node (force · time / length). */
+  readonly damping?: PerNodeSetting;
 }
 
 export const elasticDefaults = {
@@ -35,24 +60,40 @@ export const elasticDefaults = {
   restLength: { min: 0.5, max: 1.5 },
 };
 
-const networkCodecs = {
+const jitterNumber = numberWhere('a jitter in [0, 0.5) (a fraction of the grid spacing: at 0.5 two neighbouring points may coincide)', (n) => n >= 0 && n < 0.5);
+
+const generatorCodecs = {
   triangular: strictObject('a triangular lattice { generator, width, height }', { generator: oneOf('triangular'), width: positiveInteger, height: positiveInteger }),
   random: strictObject(
-    'a random spring network { generator, nodes, coordination, jitter?, pins? }',
+    'a random spring network { generator, nodes, coordination, points?, jitter?, pins? }',
     { generator: oneOf('random'), nodes: positiveInteger, coordination: positiveNumber },
-    { jitter: unitInterval, pins: positiveInteger },
+    { points: oneOf('packing', 'jittered-grid'), jitter: jitterNumber, pins: positiveInteger },
   ),
 };
+const fileCodec = strictObject('a network file { file }', { file: nonEmptyString });
 
-/** `network: { "generator": "triangular" | "random", ... }`, decoded against the generator it names. */
+const NETWORK_FORMS =
+  'a spring network: { "generator": "triangular" | "random", ... }, an explicit network { "nodes", "springs", "pins", "inputs", "outputs" }, or { "file": "network.json" }';
+
+/**
+ * `network`: with a `generator`, decoded against the generator it names;
+ * with `file`, a file reference; with `nodes` and `springs`, an explicit
+ * network.
+ */
 const elasticNetworkCodec = new t.Type<ElasticNetworkConfig, unknown, unknown>(
-  'a spring network: { "generator": "triangular" | "random", ... }',
-  (u): u is ElasticNetworkConfig => Object.values(networkCodecs).some((c) => c.is(u)),
+  NETWORK_FORMS,
+  (u): u is ElasticNetworkConfig => [...Object.values(generatorCodecs), fileCodec, explicitNetworkCodec].some((c) => c.is(u)),
   (u, c) => {
     if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c);
-    const g = (u as Record<string, unknown>).generator;
-    if (g === 'triangular' || g === 'random') return networkCodecs[g].validate(u, c) as t.Validation<ElasticNetworkConfig>;
-    return t.failure(g, [...c, { key: 'generator', type: t.unknown, actual: g }], `expected one of 'triangular', 'random', got ${JSON.stringify(g) ?? 'nothing'}`);
+    const o = u as Record<string, unknown>;
+    if ('generator' in o) {
+      const g = o.generator;
+      if (g === 'triangular' || g === 'random') return generatorCodecs[g].validate(u, c) as t.Validation<ElasticNetworkConfig>;
+      return t.failure(g, [...c, { key: 'generator', type: t.unknown, actual: g }], `expected one of 'triangular', 'random', got ${JSON.stringify(g) ?? 'nothing'}`);
+    }
+    if ('file' in o) return fileCodec.validate(u, c) as t.Validation<ElasticNetworkConfig>;
+    if ('nodes' in o || 'springs' in o) return explicitNetworkCodec.validate(u, c) as t.Validation<ElasticNetworkConfig>;
+    return t.failure(u, c, `expected ${NETWORK_FORMS}, got an object with keys ${Object.keys(o).join(', ') || '(none)'}`);
   },
   (a) => a,
 );
@@ -64,8 +105,23 @@ const dimensionCodec = new t.Type<2 | 3, unknown, unknown>(
   (a) => a,
 );
 
+/** A per-node setting of values that `value` accepts: one number for every node, or a default and values by node name. */
+function perNodeCodec(what: string, value: t.Type<number, number, unknown>): t.Type<PerNodeSetting, unknown, unknown> {
+  const byName = strictObject(`${what} by node { default?, nodes }`, { nodes: t.record(t.string, value) }, { default: value });
+  return new t.Type<PerNodeSetting, unknown, unknown>(
+    `${value.name} (every node), or { "default"?, "nodes": { "<node>": ${what} } }`,
+    (u): u is PerNodeSetting => value.is(u) || byName.is(u),
+    (u, c) => {
+      if (typeof u === 'number') return value.validate(u, c);
+      if (typeof u === 'object' && u !== null && !Array.isArray(u)) return byName.validate(u, c) as t.Validation<PerNodeSetting>;
+      return t.failure(u, c);
+    },
+    (a) => a,
+  );
+}
+
 const fields = strictObject(
-  'an elastic substrate { dimension, network, parameter?, stiffness?, restLength?, inputs?, outputs?, solver?, minimiser? }',
+  'an elastic substrate { dimension, network, parameter?, stiffness?, restLength?, inputs?, outputs?, solver?, minimiser?, mass?, damping? }',
   { dimension: dimensionCodec, network: elasticNetworkCodec },
   {
     parameter: oneOf('stiffness', 'rest-length', 'both'),
@@ -75,27 +131,52 @@ const fields = strictObject(
     outputs: oneOf('distance', 'displacement'),
     solver: strictObject('solver settings { method }', {}, { method: oneOf('auto', 'cholesky', 'cg') }),
     minimiser: oneOf('newton', 'fire'),
+    mass: perNodeCodec('mass', positiveNumber),
+    damping: perNodeCodec('damping', numberWhere('a non-negative number', (n) => n >= 0)),
   },
 );
+
+/** Whether a network config is generated (it names a generator). */
+export function isGenerated(network: ElasticNetworkConfig): network is GeneratedNetworkConfig {
+  return 'generator' in network;
+}
 
 /** The elastic substrate's config codec: the fields, then the cross-field checks at their JSON paths. */
 export const elasticConfigCodec: t.Type<ElasticConfig, unknown, unknown> = refine(fields as unknown as t.Type<ElasticConfig, unknown, unknown>, (v) => {
   const problems: { key: string; message: string }[] = [];
-  if (v.network.generator === 'triangular' && v.dimension !== 2) {
-    problems.push({ key: 'network.generator', message: `a triangular lattice is 2-D, but dimension is ${v.dimension}: use generator 'random' in 3-D` });
-  }
-  if (v.network.generator === 'random' && !(v.network.coordination > 2 * v.dimension)) {
-    problems.push({
-      key: 'network.coordination',
-      message: `expected a mean coordination above 2·dimension = ${2 * v.dimension} (below it the network is floppy), got ${v.network.coordination}`,
-    });
-  }
+  const d = v.dimension;
   const k = { ...elasticDefaults.stiffness, ...v.stiffness };
+  const l = { ...elasticDefaults.restLength, ...v.restLength };
+  const net = v.network;
+  if (isGenerated(net) && net.generator === 'triangular' && d !== 2) {
+    problems.push({ key: 'network.generator', message: `a triangular lattice is 2-D, but dimension is ${d}: use generator 'random' in 3-D` });
+  }
+  if (isGenerated(net) && net.generator === 'random') {
+    if (!(net.coordination > 2 * d)) {
+      problems.push({
+        key: 'network.coordination',
+        message: `expected a mean coordination above 2·dimension = ${2 * d} (at or below it the network is floppy), got ${net.coordination}`,
+      });
+    } else if (net.coordination > net.nodes - 1) {
+      problems.push({
+        key: 'network.coordination',
+        message: `a mean coordination of ${net.coordination} needs more than ${net.nodes} nodes: in a network of ${net.nodes} nodes each has at most ${net.nodes - 1} springs (one to every other node); use at most ${net.nodes - 1} or more nodes`,
+      });
+    }
+    if (net.nodes < d + 2) problems.push({ key: 'network.nodes', message: `expected at least ${d + 2} nodes in ${d}-D, got ${net.nodes}` });
+    if (net.jitter !== undefined && (net.points ?? 'packing') !== 'jittered-grid') {
+      problems.push({ key: 'network.jitter', message: `applies only with points 'jittered-grid', not '${net.points ?? 'packing'}': remove it` });
+    }
+    if (net.pins !== undefined && net.pins >= net.nodes) problems.push({ key: 'network.pins', message: `expected fewer pins than the ${net.nodes} nodes, got ${net.pins}` });
+  }
+  if (!isGenerated(net) && !('file' in net)) {
+    const bounds = k.min < k.max ? { min: k.min, max: k.max } : { min: 0, max: Infinity };
+    for (const p of explicitNetworkProblems(net, { dimension: d, stiffness: bounds, restLength: l, inputs: v.inputs })) problems.push({ key: `network.${p.key}`, message: p.message });
+  }
   if (!(k.min < k.max)) problems.push({ key: 'stiffness.max', message: `expected a maximum stiffness above min (${k.min}), got ${k.max}` });
   else if (!(k.init[0] > 0 && k.init[0] >= k.min && k.init[1] <= k.max)) {
     problems.push({ key: 'stiffness.init', message: `expected a range of stiffnesses inside [min, max] = [${k.min}, ${k.max}], got [${k.init.join(', ')}]` });
   }
-  const l = { ...elasticDefaults.restLength, ...v.restLength };
   if (!(l.min <= 1 && l.max >= 1 && l.min < l.max)) {
     problems.push({ key: 'restLength', message: `expected factors min <= 1 <= max with min < max (the initial rest lengths are the reference lengths), got [${l.min}, ${l.max}]` });
   }

@@ -20,6 +20,10 @@ export interface ElasticTopologyOptions {
   readonly solver?: SolverOptions;
   /** The equilibrium's minimiser (default `newton`). */
   readonly minimiser?: 'newton' | 'fire';
+  /** Node masses (one for all, or one per node): the dynamic mode (see ElasticSpec). */
+  readonly mass?: number | ArrayLike<number>;
+  /** Viscous drag per node (one for all, or one per node). */
+  readonly damping?: number | ArrayLike<number>;
 }
 
 /** An elastic substrate on a generated topology: its pins, one input per source pair, one output per target pair. */
@@ -69,5 +73,7 @@ export function elasticFromTopology(topology: ElasticTopology, options: ElasticT
     outputs,
     solver: options.solver,
     minimiser: options.minimiser,
+    mass: options.mass,
+    damping: options.damping,
   });
 }

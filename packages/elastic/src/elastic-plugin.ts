@@ -1,8 +1,24 @@
-import { MultimechError, SubstrateContext, SubstrateRecord, bindSubstrate, definePlugin } from '@multimech/core';
-import { ElasticConfig, elasticConfigCodec, elasticDefaults } from './elastic-config';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { isLeft } from 'fp-ts/lib/Either';
+import {
+  ConfigError,
+  ConfigProblem,
+  InputFileError,
+  MultimechError,
+  NumericalError,
+  SubstrateContext,
+  SubstrateRecord,
+  bindSubstrate,
+  definePlugin,
+  reportErrors,
+} from '@multimech/core';
+import { ElasticConfig, GeneratedNetworkConfig, PerNodeSetting, elasticConfigCodec, elasticDefaults, isGenerated } from './elastic-config';
 import { elasticFromTopology } from './elastic-from-topology';
 import type { ElasticSubstrate } from './elastic-substrate';
-import { randomSpringNetwork, triangularLattice } from './elastic-topology';
+import { ElasticTopology, randomSpringNetwork, triangularLattice } from './elastic-topology';
+import { ExplicitNetwork, elasticFromNetwork, explicitNetworkCodec, explicitNetworkProblems } from './explicit-network';
+import { packingSpringNetwork } from './packing-spring-network';
 
 /** How the task's inputs act: flow inputs are force dipoles; potential inputs displacements unless the config asks for strains. */
 function inputMode(config: ElasticConfig, type: 'flow' | 'potential'): 'force' | 'displacement' | 'strain' {
@@ -15,35 +31,133 @@ function inputMode(config: ElasticConfig, type: 'flow' | 'potential'): 'force' |
   return wanted;
 }
 
-function createElastic(config: ElasticConfig, context: SubstrateContext): ElasticSubstrate {
+/**
+ * A per-node setting resolved against the network's node names: a number
+ * for every node, or one value per node (`default` where a node is not
+ * named). Unknown names and nodes left without a value are MultimechErrors
+ * naming their config paths.
+ */
+export function perNodeValues(setting: PerNodeSetting | undefined, names: readonly string[], at: string): number | Float64Array | undefined {
+  if (setting === undefined || typeof setting === 'number') return setting;
+  const index = new Map(names.map((name, i) => [name, i]));
+  const problems: ConfigProblem[] = [];
+  const known = names.slice(0, 12).join(', ') + (names.length > 12 ? ', ...' : '');
+  const values = new Float64Array(names.length).fill(Number.NaN);
+  if (setting.default !== undefined) values.fill(setting.default);
+  for (const [name, value] of Object.entries(setting.nodes)) {
+    const i = index.get(name);
+    if (i === undefined) problems.push({ path: `${at}.nodes.${name}`, message: `unknown node '${name}' (nodes: ${known})` });
+    else values[i] = value;
+  }
+  const missing = names.filter((_, i) => Number.isNaN(values[i]));
+  if (missing.length > 0 && problems.length === 0) {
+    problems.push({
+      path: at,
+      message: `no value for node(s) ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? `, ... (${missing.length} in all)` : ''}: give a "default" or a value for every node`,
+    });
+  }
+  // found when the network is built: a plain error, to which the experiment adds the config file's name
+  if (problems.length > 0) throw new MultimechError(problems.map((p) => `${p.path}: ${p.message}`).join('; '));
+  return values;
+}
+
+function generatedTopology(net: GeneratedNetworkConfig, config: ElasticConfig, context: SubstrateContext): ElasticTopology {
   const counts = { sources: context.inputs.count, targets: context.outputs.count };
-  const net = config.network;
-  const topology =
-    net.generator === 'triangular'
-      ? triangularLattice(net.width, net.height, counts)
-      : randomSpringNetwork({ dimension: config.dimension, nodes: net.nodes, coordination: net.coordination, jitter: net.jitter, pins: net.pins }, counts, context.rng);
+  if (net.generator === 'triangular') return triangularLattice(net.width, net.height, counts);
+  const options = { dimension: config.dimension, nodes: net.nodes, coordination: net.coordination, pins: net.pins };
+  return (net.points ?? 'packing') === 'packing'
+    ? packingSpringNetwork(options, counts, context.rng)
+    : randomSpringNetwork({ ...options, jitter: net.jitter }, counts, context.rng);
+}
+
+/** The explicit network of a `{ "file" }` reference: read, parsed and decoded, each problem at its JSON path in the file. */
+function readNetworkFile(file: string, config: ElasticConfig, context: SubstrateContext): ExplicitNetwork {
+  let text: string;
+  try {
+    text = readFileSync(path.resolve(context.baseDir, file), 'utf8');
+  } catch (e) {
+    throw new InputFileError(file, undefined, `cannot read the spring network (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch (e) {
+    throw new InputFileError(file, undefined, `invalid JSON: ${(e as Error).message}`);
+  }
+  const decoded = explicitNetworkCodec.decode(json);
+  if (isLeft(decoded)) throw new ConfigError(reportErrors(decoded.left), file);
   const k = { ...elasticDefaults.stiffness, ...config.stiffness };
   const l = { ...elasticDefaults.restLength, ...config.restLength };
-  const stiffness = Float64Array.from(topology.graph.edgeNames, () => context.rng.uniform(k.init[0], k.init[1]));
-  return elasticFromTopology(topology, {
+  const problems = explicitNetworkProblems(decoded.right, { dimension: config.dimension, stiffness: k, restLength: l, inputs: config.inputs });
+  if (problems.length > 0) {
+    throw new ConfigError(
+      problems.map((p) => ({ path: p.key.replace(/\.(\d+)(?=\.|$)/g, '[$1]'), message: p.message })),
+      file,
+    );
+  }
+  return decoded.right;
+}
+
+function createElastic(config: ElasticConfig, context: SubstrateContext): ElasticSubstrate {
+  const k = { ...elasticDefaults.stiffness, ...config.stiffness };
+  const l = { ...elasticDefaults.restLength, ...config.restLength };
+  const common = {
     parameter: config.parameter ?? 'stiffness',
-    stiffness,
     stiffnessBounds: { min: k.min, max: k.max },
     restLengthBounds: { min: l.min, max: l.max },
     inputs: inputMode(config, context.inputs.type),
     outputs: config.outputs ?? 'distance',
     solver: config.solver,
     minimiser: config.minimiser,
-  });
+  } as const;
+  const net = config.network;
+  if (isGenerated(net)) {
+    const topology = generatedTopology(net, config, context);
+    const names = topology.graph.nodeNames;
+    return elasticFromTopology(topology, {
+      ...common,
+      stiffness: Float64Array.from(topology.graph.edgeNames, () => context.rng.uniform(k.init[0], k.init[1])),
+      mass: perNodeValues(config.mass, names, 'substrate.mass'),
+      damping: perNodeValues(config.damping, names, 'substrate.damping'),
+    });
+  }
+  // an explicit network, inline or in a file: what is wrong with it is reported where it was written
+  const file = 'file' in net ? net.file : undefined;
+  const explicit = file !== undefined ? readNetworkFile(file, config, context) : (net as ExplicitNetwork);
+  const fail = (key: string, message: string): never => {
+    if (file !== undefined) throw new InputFileError(file, undefined, key ? `${key}: ${message}` : message);
+    throw new MultimechError(`${key ? `substrate.network.${key}` : 'substrate.network'}: ${message}`);
+  };
+  for (const [key, count, task] of [
+    ['inputs', explicit.inputs.length, context.inputs.count],
+    ['outputs', explicit.outputs.length, context.outputs.count],
+  ] as const) {
+    if (count !== task) fail(key, `${count} ${key === 'inputs' ? 'source' : 'target'}${count === 1 ? '' : 's'} given, but the task has ${task} ${key === 'inputs' ? 'input' : 'output'}${task === 1 ? '' : 's'}`);
+  }
+  const names = explicit.nodes.map((n) => n.name);
+  const initialStiffness = Float64Array.from(explicit.springs, () => context.rng.uniform(k.init[0], k.init[1]));
+  try {
+    return elasticFromNetwork(explicit, {
+      ...common,
+      dimension: config.dimension,
+      initialStiffness,
+      mass: perNodeValues(config.mass, names, 'substrate.mass'),
+      damping: perNodeValues(config.damping, names, 'substrate.damping'),
+    });
+  } catch (e) {
+    if (e instanceof MultimechError && !(e instanceof ConfigError) && !(e instanceof NumericalError)) fail('', e.message);
+    throw e;
+  }
 }
 
 /** The registration record of the elastic substrate (kind `elastic`). */
 export const elasticRecord: SubstrateRecord<ElasticConfig> = {
   kind: 'elastic',
   description:
-    'central-force spring network in 2-D or 3-D: node positions, trainable stiffness and/or rest length; force, displacement or strain inputs on source pairs, distance or displacement outputs on target pairs',
+    'central-force spring network in 2-D or 3-D: node positions, trainable stiffness and/or rest length; force, displacement or strain inputs on source pairs, ' +
+    'distance or displacement outputs on target pairs; with node masses and damping, a dynamic response at ω',
   configCodec: elasticConfigCodec,
-  capabilities: ['vector-state'],
+  capabilities: ['vector-state', 'dynamics'],
   create: createElastic,
 };
 

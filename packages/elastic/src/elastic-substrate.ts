@@ -3,6 +3,7 @@ import {
   Capability,
   CsrMatrix,
   Drive,
+  DynamicSubstrate,
   Graph,
   InputPort,
   MultimechError,
@@ -10,12 +11,15 @@ import {
   NumericalError,
   OutputPort,
   ParameterBounds,
+  PhasorResponse,
   SolverOptions,
   Substrate,
   fireMinimize,
   newtonMinimize,
   planSolver,
+  solvePhasor,
 } from '@multimech/core';
+import { largestEigenvalue } from './largest-eigenvalue';
 import { SpringStiffness } from './spring-stiffness';
 
 /** What the springs learn: their stiffness k, their rest length ℓ, or both (θ = [k…, ℓ…]). */
@@ -71,6 +75,20 @@ export interface ElasticSpec {
    * the same polishing Newton steps.
    */
   readonly minimiser?: 'newton' | 'fire';
+  /**
+   * Node masses m, one for every node or one per node (node order): with
+   * them the substrate has 'dynamics' with inertia, M ẍ + Γ ẋ = −∂E/∂x, and
+   * a lowest resonance. Units: force per acceleration (force · time² /
+   * length), so that √(k/m) is an angular frequency in rad per unit of time.
+   */
+  readonly mass?: number | ArrayLike<number>;
+  /**
+   * Viscous drag γ per node, one for every node or one per node: a force
+   * −γ·v on each coordinate of a node moving at velocity v. Units: force ·
+   * time / length. Damping alone (no masses) gives first-order dynamics
+   * Γ ẋ = −∂E/∂x.
+   */
+  readonly damping?: number | ArrayLike<number>;
 }
 
 const AXES = ['x', 'y', 'z'];
@@ -94,10 +112,16 @@ const AXES = ['x', 'y', 'z'];
  * Dirichlet values in a Drive are absolute positions. When every dof is
  * held there is nothing to solve: the equilibrium is the imposed state, H
  * is 0x0 and responses are zero.
+ *
+ * With node masses and/or damping (`mass`, `damping`) it is a
+ * DynamicSubstrate (PHYSICS.md §3.3): M ẍ + Γ ẋ = −∂E/∂x with M and Γ
+ * diagonal, the phasor response (H − ω²M + iωΓ)⁻¹ f, and with masses the
+ * lowest resonance ω₀. Equilibria, H and the adjoint do not depend on them.
  */
-export class ElasticSubstrate implements Substrate {
+export class ElasticSubstrate implements DynamicSubstrate {
   readonly kind = 'elastic';
-  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>(['vector-state']);
+  /** 'vector-state', and 'dynamics' when the network has masses or damping. */
+  readonly capabilities: ReadonlySet<Capability>;
   readonly dofPerNode: number;
   readonly graph: Graph;
   readonly boundary: Boundary;
@@ -127,6 +151,21 @@ export class ElasticSubstrate implements Substrate {
   readonly minimiser: 'newton' | 'fire';
   private readonly maxIterations: number;
   private last: Float64Array | undefined;
+  /** Mass per node (zero everywhere when the network has none). */
+  readonly nodeMass: Float64Array;
+  /** Viscous drag per node (zero everywhere when the network has none). */
+  readonly nodeDamping: Float64Array;
+  /** Γ per dof: the drag of its node, zero on held dofs (DynamicSubstrate). */
+  readonly dofDamping: Float64Array;
+  /** M per dof: the mass of its node, zero on held dofs; absent without masses (DynamicSubstrate). */
+  readonly dofMass: Float64Array | undefined;
+  /**
+   * The lowest natural angular frequency ω₀ (rad per unit of time) at a
+   * state: the smallest √λ of H x = λ M x on the free dofs, by Lanczos on
+   * M^½ H⁻¹ M^½ with one factorization of H. Present only when the network
+   * has masses.
+   */
+  readonly lowestResonance: ((state: Float64Array) => number) | undefined;
 
   constructor(spec: ElasticSpec) {
     const d = spec.dimension;
@@ -232,6 +271,18 @@ export class ElasticSubstrate implements Substrate {
     this.tolerance = spec.newton?.tolerance ?? 1e-9;
     this.maxIterations = spec.newton?.maxIterations ?? 200;
     this.minimiser = spec.minimiser ?? 'newton';
+
+    this.nodeMass = perNode(spec.mass, 'mass', graph.nodeNames, (v) => v > 0, 'a finite positive number');
+    this.nodeDamping = perNode(spec.damping, 'damping', graph.nodeNames, (v) => v >= 0, 'a finite non-negative number');
+    const onFree = (perNodeValues: Float64Array) => {
+      const out = new Float64Array(dofs);
+      for (const dof of this.freeDofs) out[dof] = perNodeValues[Math.floor(dof / d)];
+      return out;
+    };
+    this.dofDamping = onFree(this.nodeDamping);
+    this.dofMass = spec.mass !== undefined ? onFree(this.nodeMass) : undefined;
+    this.lowestResonance = spec.mass !== undefined ? (state) => this.resonance(state) : undefined;
+    this.capabilities = new Set<Capability>(spec.mass !== undefined || spec.damping !== undefined ? ['vector-state', 'dynamics'] : ['vector-state']);
   }
 
   /** `name.x` for a dof. */
@@ -441,7 +492,9 @@ export class ElasticSubstrate implements Substrate {
     if (x0.length === 0) return this.scatter(x0, drive.fixed);
     const { from, to } = this.graph;
     const d = this.dofPerNode;
+    // the state each trial step starts from: a spring whose vector reverses on the way has passed through zero length
     let current = this.scatter(x0, drive.fixed);
+    const fire = this.minimiser === 'fire';
     let forceScale = 0;
     for (let i = 0; i < drive.injection.length; i++) forceScale = Math.max(forceScale, Math.abs(drive.injection[i]));
     for (let k = 0; k < from.length; k++) forceScale = Math.max(forceScale, this.stiffness[k] * this.restLength[k]);
@@ -458,17 +511,22 @@ export class ElasticSubstrate implements Substrate {
         return this.energy(s, drive);
       },
       gradient: (x) => {
-        current = this.scatter(x, drive.fixed);
-        const r = this.residual(current, drive);
+        const s = this.scatter(x, drive.fixed);
+        // FIRE evaluates the gradient only where it has moved to; Newton also at trial points of its line search
+        if (fire) current = s;
+        const r = this.residual(s, drive);
         return Float64Array.from(this.freeDofs, (dof) => r[dof]);
       },
-      solve: (x, g) => this.descentStep(this.scatter(x, drive.fixed), g),
+      solve: (x, g) => {
+        current = this.scatter(x, drive.fixed);
+        return this.descentStep(current, g);
+      },
       name: (i) => `dof ${this.dofName(this.freeDofs[i])}`,
     };
     let result;
     try {
       result =
-        this.minimiser === 'fire'
+        fire
           ? fireMinimize(problem, x0, { tolerance: this.tolerance, scale: forceScale })
           : newtonMinimize(problem, x0, { tolerance: this.tolerance, scale: forceScale, maxIterations: this.maxIterations });
     } catch (e) {
@@ -533,22 +591,66 @@ export class ElasticSubstrate implements Substrate {
 
   linearResponse(state: Float64Array, forces: readonly Float64Array[]): Float64Array[] {
     if (this.freeDofs.length === 0) return forces.map(() => new Float64Array(this.reference.length));
+    const xs = this.factorAt(state).solveMany(forces.map((f) => this.onFreeDofs(f, 'linearResponse')));
+    return xs.map((x) => this.fromFreeDofs(x));
+  }
+
+  /** H at the state, factored; a NumericalError when it is not positive definite. */
+  private factorAt(state: Float64Array) {
     const K = this.stiffnessMatrix;
     K.assemble(state, this.stiffness, this.restLength);
-    let factor;
     try {
-      factor = K.factor();
+      return K.factor();
     } catch (e) {
       throw new NumericalError(
         `the stiffness matrix at this state is not positive definite (the state is not a stable equilibrium): ${(e as Error).message}`,
       );
     }
-    const xs = factor.solveMany(forces.map((f) => Float64Array.from(this.freeDofs, (dof) => f[dof])));
-    return xs.map((x) => {
-      const u = new Float64Array(this.reference.length);
-      this.freeDofs.forEach((dof, i) => (u[dof] = x[i]));
-      return u;
-    });
+  }
+
+  private onFreeDofs(f: Float64Array, what: string): Float64Array {
+    if (f.length !== this.reference.length) throw new MultimechError(`${what}: expected a force of ${this.reference.length} dof values, got ${f.length}`);
+    return Float64Array.from(this.freeDofs, (dof) => f[dof]);
+  }
+
+  private fromFreeDofs(x: Float64Array): Float64Array {
+    const u = new Float64Array(this.reference.length);
+    this.freeDofs.forEach((dof, i) => (u[dof] = x[i]));
+    return u;
+  }
+
+  /**
+   * x = (H(state) − ω²M + iωΓ)⁻¹ f on the free dofs for each force f (one
+   * value per dof, read at the free dofs), zero on held dofs; ω in rad per
+   * unit of time. Solved in real arithmetic by core's `solvePhasor`
+   * (BiCGSTAB on the 2n×2n block system). Without masses and damping it is
+   * H⁻¹f with a zero imaginary part. The real part is the in-phase, the
+   * imaginary part the quadrature amplitude: x(t) = Re[x e^{iωt}].
+   */
+  phasorResponse(state: Float64Array, forces: readonly Float64Array[], omega: number): PhasorResponse {
+    if (!(Number.isFinite(omega) && omega >= 0)) throw new MultimechError(`phasorResponse: ω must be a finite number >= 0 rad per unit of time, got ${omega}`);
+    const rhs = forces.map((f) => this.onFreeDofs(f, 'phasorResponse'));
+    if (this.freeDofs.length === 0) return { real: forces.map(() => new Float64Array(this.reference.length)), imag: forces.map(() => new Float64Array(this.reference.length)) };
+    const { matrix } = this.hessian(state);
+    const damping = Float64Array.from(this.freeDofs, (dof) => this.dofDamping[dof]);
+    const mass = this.dofMass ? Float64Array.from(this.freeDofs, (dof) => this.dofMass![dof]) : undefined;
+    const { real, imag } = solvePhasor(matrix, damping, omega, rhs, 1e-13, mass);
+    return { real: real.map((x) => this.fromFreeDofs(x)), imag: imag.map((x) => this.fromFreeDofs(x)) };
+  }
+
+  /** ω₀ = 1/√θ with θ the largest eigenvalue of M^½ H⁻¹ M^½ (the generalized problem H x = λ M x, symmetrised). */
+  private resonance(state: Float64Array): number {
+    const n = this.freeDofs.length;
+    if (n === 0) return Infinity;
+    const root = Float64Array.from(this.freeDofs, (dof) => Math.sqrt(this.dofMass![dof]));
+    const factor = this.factorAt(state);
+    const theta = largestEigenvalue((v) => {
+      const y = factor.solve(v.map((x, i) => x * root[i]));
+      for (let i = 0; i < n; i++) y[i] *= root[i];
+      return y;
+    }, n);
+    if (!(theta > 0)) throw new NumericalError(`lowest resonance: M^½ H⁻¹ M^½ has no positive eigenvalue (largest ${theta})`);
+    return 1 / Math.sqrt(theta);
   }
 
   readout(state: Float64Array): Float64Array {
@@ -649,6 +751,22 @@ function perSpring(values: ArrayLike<number>, what: string, names: readonly stri
   const out = Float64Array.from(values);
   out.forEach((v, k) => {
     if (!(Number.isFinite(v) && v > 0)) throw new MultimechError(`${what} of spring '${names[k]}' must be a finite positive number, got ${v}`);
+  });
+  return out;
+}
+
+/** One value per node from a single value (every node) or a list; zeros when absent. */
+function perNode(values: number | ArrayLike<number> | undefined, what: string, names: readonly string[], ok: (v: number) => boolean, expected: string): Float64Array {
+  const n = names.length;
+  if (values === undefined) return new Float64Array(n);
+  if (typeof values === 'number') {
+    if (!(Number.isFinite(values) && ok(values))) throw new MultimechError(`elastic network: ${what} must be ${expected}, got ${values}`);
+    return new Float64Array(n).fill(values);
+  }
+  if (values.length !== n) throw new MultimechError(`elastic network: expected ${n} ${what} values (one per node), got ${values.length}`);
+  const out = Float64Array.from(values);
+  out.forEach((v, i) => {
+    if (!(Number.isFinite(v) && ok(v))) throw new MultimechError(`${what} of node '${names[i]}' must be ${expected}, got ${v}`);
   });
   return out;
 }

@@ -39,9 +39,10 @@ function orient(positions: Float64Array, d: number, p: number, q: number): Sprin
 
 /**
  * Picks disjoint spring-connected pairs of unpinned nodes: sources from the
- * nodes highest along the last axis, targets from those nearest the centre.
+ * nodes highest along the last axis, targets from those nearest the centre
+ * (the generators' choice of source and target pairs).
  */
-function choosePairs(graph: Graph, positions: Float64Array, d: number, pins: readonly number[], counts: PairCounts, what: string): { sources: SpringPair[]; targets: SpringPair[] } {
+export function choosePairs(graph: Graph, positions: Float64Array, d: number, pins: readonly number[], counts: PairCounts, what: string): { sources: SpringPair[]; targets: SpringPair[] } {
   const n = graph.nodeNames.length;
   const used = new Set<number>(pins);
   const neighbours: number[][] = Array.from({ length: n }, () => []);
@@ -117,27 +118,29 @@ export interface RandomSpringOptions {
   readonly nodes: number;
   /** Mean number of springs per node; above 2·dimension (isostatic) to be rigid. */
   readonly coordination: number;
-  /** Random displacement of each point from its grid site, as a fraction of the spacing (default 0.35). */
+  /** Random displacement of each point from its grid site, as a fraction of the spacing, in [0, 0.5) (default 0.35). */
   readonly jitter?: number;
   /** Pinned nodes: the lowest along the last axis (default: dimension). */
   readonly pins?: number;
 }
 
 /**
- * A disordered network: `nodes` points on random sites of a square (cubic)
+ * A disordered network on a jittered grid (the config's `"points":
+ * "jittered-grid"`): `nodes` points on random sites of a square (cubic)
  * grid of unit spacing, each jittered, joined first to its dimension + 1
  * nearest neighbours, then by the shortest remaining pairs until the mean
- * coordination is reached (no Delaunay triangulation needed).
+ * coordination is reached. `packingSpringNetwork` makes packing-like ones.
  */
 export function randomSpringNetwork(options: RandomSpringOptions, counts: PairCounts, rng: Rng): ElasticTopology {
   const { dimension: d, nodes: n, coordination: z } = options;
   if (d !== 2 && d !== 3) throw new MultimechError(`random spring network: dimension must be 2 or 3, got ${d}`);
   if (!(Number.isInteger(n) && n >= d + 2)) throw new MultimechError(`random spring network: expected an integer node count >= ${d + 2}, got ${n}`);
-  if (!(z > 2 * d && z <= n - 1)) {
-    throw new MultimechError(`random spring network: coordination ${z} must lie in (${2 * d}, ${n - 1}]: at or below 2·dimension = ${2 * d} a network is floppy`);
-  }
+  if (!(z > 2 * d)) throw new MultimechError(`random spring network: expected a mean coordination above 2·dimension = ${2 * d} (at or below it the network is floppy), got ${z}`);
+  if (!(z <= n - 1)) throw new MultimechError(`random spring network: a mean coordination of ${z} needs more than ${n} nodes (each has at most ${n - 1} springs)`);
   const jitter = options.jitter ?? 0.35;
-  if (!(jitter >= 0 && jitter < 0.5)) throw new MultimechError(`random spring network: jitter must be in [0, 0.5), got ${jitter}`);
+  if (!(jitter >= 0 && jitter < 0.5)) {
+    throw new MultimechError(`random spring network: expected a jitter in [0, 0.5) (a fraction of the grid spacing: at 0.5 two neighbouring points may coincide), got ${jitter}`);
+  }
   const side = Math.ceil(n ** (1 / d));
   const sites = rng.shuffle([...Array(side ** d).keys()]).slice(0, n);
   const positions = new Float64Array(n * d);

@@ -188,7 +188,11 @@ describe('generators', () => {
     expect((2 * t.graph.from.length) / 30).toBeCloseTo(2 * dimension + 1, 1);
     expect(() => build(t, 'stiffness', 'force', 'distance', new Rng(2))).not.toThrow();
     expect(() => randomSpringNetwork({ dimension, nodes: 30, coordination: 2 * dimension }, { sources: 1, targets: 1 }, new Rng(8))).toThrow(
-      `coordination ${2 * dimension} must lie in (${2 * dimension}, 29]`,
+      `random spring network: expected a mean coordination above 2·dimension = ${2 * dimension} (at or below it the network is floppy), got ${2 * dimension}`,
     );
+    expect(() => randomSpringNetwork({ dimension, nodes: 10, coordination: 20 }, { sources: 1, targets: 1 }, new Rng(8))).toThrow(
+      'random spring network: a mean coordination of 20 needs more than 10 nodes (each has at most 9 springs)',
+    );
+    expect(() => randomSpringNetwork({ dimension, nodes: 30, coordination: 7, jitter: 0.5 }, { sources: 1, targets: 1 }, new Rng(8))).toThrow('expected a jitter in [0, 0.5)');
   });
 });
