@@ -14,7 +14,7 @@ import {
 } from '@multimech/core';
 import { contrastiveRule, createCoupledLearning, createEquilibriumPropagation } from '@multimech/contrastive';
 import { createFrequencyError, type FrequencyMode } from '@multimech/frequency';
-import { parseSpice, resistiveFromNetlist } from '@multimech/resistive';
+import { parseSpice, resistiveFromNetlist, type ResistiveSubstrate } from '@multimech/resistive';
 
 export const GRADIENT_METHODS = ['adjoint', 'frequency', 'finite-difference', 'ep', 'cl'] as const;
 export type GradientMethod = (typeof GRADIENT_METHODS)[number];
@@ -45,6 +45,8 @@ export interface FrequencyOptions {
   readonly frequency?: number;
   readonly periods?: number;
   readonly samplesPerPeriod?: number;
+  /** Transient mode on a netlist with capacitors: windows integrated before the one read (default: from the slowest RC time). */
+  readonly settle?: number;
 }
 
 /** Equilibrium propagation's nudge and variant; coupled learning's clamp. */
@@ -67,6 +69,8 @@ export interface GradientReport {
   /** Resistor names as written, in netlist order. */
   readonly names: readonly string[];
   readonly gradient: Float64Array;
+  /** What the mechanism reported besides the gradient (frequency: the quadrature, the window, the settling), by name. */
+  readonly diagnostics?: Readonly<Record<string, number>>;
 }
 
 /** The command's flag for each mechanism setting, and the method it belongs to. */
@@ -76,6 +80,7 @@ export const METHOD_FLAGS: Record<string, { readonly flag: string; readonly meth
   periods: { flag: '--periods', method: 'frequency' },
   mode: { flag: '--mode', method: 'frequency' },
   samplesPerPeriod: { flag: '--samples-per-period', method: 'frequency' },
+  settle: { flag: '--settle', method: 'frequency' },
   beta: { flag: '--beta', method: 'ep' },
   variant: { flag: '--variant', method: 'ep' },
   eta: { flag: '--eta', method: 'cl' },
@@ -120,18 +125,23 @@ function mechanismOf(options: GradientOptions, conductances: Float64Array): { er
 
 /**
  * C = ½ Σ (V_node − value)² at the DC operating point of the netlist's own
- * sources (found by damped Newton when the netlist has diodes), and dC/dG
- * for every resistor (G = 1/R) by the chosen method:
+ * sources (found by damped Newton when the netlist has diodes or B
+ * elements), and dC/dG for every resistor (G = 1/R) by the chosen method:
  * the exact adjoint, frequency propagation (DC activation, error at ω₂ read
  * by lock-in), central finite differences of the equilibrium loss,
  * equilibrium propagation (the contrast of ∂E/∂G between nudged states) or
- * coupled learning (its estimate of dC/dG, from clamped outputs). Diodes
- * are fixed; on a netlist with diodes the adjoint and finite differences
- * work, and so does frequency propagation in `small-signal` mode (the β → 0
- * limit: the adjoint) or `transient` mode (Newton solves sampled over a
- * period of the error signal, exact to O(β²)); its ideal `phasor` mode, EP
- * and coupled learning (linear networks only, so far) are refused with a
- * message saying so.
+ * coupled learning (its estimate of dC/dG, from clamped outputs).
+ *
+ * Diodes and B elements are fixed and make the network nonlinear: there
+ * frequency propagation runs in `small-signal` mode (the β → 0 limit: the
+ * adjoint) or `transient` mode (exact to O(β²)); its ideal `phasor` mode is
+ * refused with a message naming the nonlinear elements. Capacitors (C
+ * cards) give the network dynamics: `phasor` and `small-signal` read the
+ * in-phase part of (H + iω₂C)⁻¹e, `transient` integrates the network in time
+ * (after `settle` windows) and reads the window by lock-in; either way the
+ * quadrature is in the report's diagnostics (rms(quadrature)/rms(in-phase)).
+ * The exact gradient is that of the DC network, which capacitors do not
+ * change.
  */
 export function netlistGradient(text: string, file: string, targets: readonly GradientTarget[], options: GradientOptions): GradientReport {
   if (targets.length === 0) throw new MultimechError('at least one --target NODE=VALUE is needed (the loss is ½ Σ (V_node − value)²)');
@@ -145,9 +155,8 @@ export function netlistGradient(text: string, file: string, targets: readonly Gr
     return { method: options.method, loss, names, gradient: finiteDifferenceGradient(substrate, drive, mseLoss, y) };
   }
   if (options.method === 'frequency' && !substrate.capabilities.has('linear') && (options.mode ?? 'phasor') === 'phasor') {
-    const diodes = substrate.diodes.map((d) => d.name).join(', ');
     throw new MultimechError(
-      `--method frequency: ${file} has diodes (${diodes}), so the network is nonlinear; --mode phasor (the default) is the ideal lock-in of a linear network. ` +
+      `--method frequency: ${file} has ${nonlinearElements(substrate)}, so the network is nonlinear; --mode phasor (the default) is the ideal lock-in of a linear network. ` +
         'Use --mode small-signal (the β → 0 limit: the exact adjoint) or --mode transient --amplitude B (exact to O(B²)).',
     );
   }
@@ -155,10 +164,17 @@ export function netlistGradient(text: string, file: string, targets: readonly Gr
   const pipeline = { substrate, activation: dcActivation, error, rule, loss: mseLoss, rng: new Rng(options.seed ?? 1) };
   try {
     const r = exampleGradient(pipeline, drive, y);
-    return { method: options.method, loss: r.loss, names, gradient: r.gradient };
+    return { method: options.method, loss: r.loss, names, gradient: r.gradient, ...(r.diagnostics ? { diagnostics: r.diagnostics } : {}) };
   } catch (e) {
     throw e instanceof ConfigError ? optionError(options.method, e) : e;
   }
+}
+
+/** The netlist's nonlinear elements by kind, as a message names them: `diodes (D1, D2) and a B element (B1)`. */
+function nonlinearElements(substrate: ResistiveSubstrate): string {
+  const group = (what: string, names: readonly string[]) => (names.length === 0 ? [] : [names.length === 1 ? `a ${what} (${names[0]})` : `${what}s (${names.join(', ')})`]);
+  const parts = [...group('diode', substrate.diodes.map((d) => d.name)), ...group('B element', substrate.laws.map((l) => l.name))];
+  return parts.length > 0 ? parts.join(' and ') : 'nonlinear elements';
 }
 
 /** `{"loss": C, "gradient": {"R1": dC/dG, ...}}` on one line, keys in netlist order. */
@@ -170,7 +186,18 @@ export function gradientJson(report: GradientReport): string {
   return JSON.stringify({ loss: report.loss, gradient });
 }
 
-/** A readable table: the loss, then one row per resistor. */
+/** How the table names a mechanism's diagnostics (any other is printed under its own name). */
+const DIAGNOSTIC_LABELS: Record<string, string> = {
+  quadratureRms: 'quadrature, rms relative to the in-phase reading',
+  resonanceRatio: 'ω₂/ω₀ (lowest resonance)',
+  samples: 'samples in the window',
+  window: 'lock-in window (s)',
+  settleWindows: 'windows integrated before the one read',
+  relaxationTime: 'slowest relaxation time τ (s)',
+  transientNewtonMax: 'most Newton iterations in a time step',
+};
+
+/** A readable table: the loss, then one row per resistor, then the mechanism's diagnostics. */
 export function gradientTable(report: GradientReport): string {
   const width = Math.max('resistor'.length, ...report.names.map((n) => n.length));
   const num = (x: number) => x.toExponential(6);
@@ -181,5 +208,14 @@ export function gradientTable(report: GradientReport): string {
     `${'resistor'.padEnd(width)}  dC/dG`,
     ...report.names.map((n, k) => `${n.padEnd(width)}  ${report.gradient[k] < 0 ? '' : ' '}${num(report.gradient[k])}`),
   ];
+  const diagnostics = Object.entries(report.diagnostics ?? {});
+  if (diagnostics.length > 0) {
+    // the quadrature first: it says how far from quasi-static the reading is
+    diagnostics.sort(([a], [b]) => Number(b === 'quadratureRms') - Number(a === 'quadratureRms'));
+    const labels = diagnostics.map(([k]) => DIAGNOSTIC_LABELS[k] ?? k);
+    const w = Math.max(...labels.map((l) => l.length));
+    const value = (x: number) => (Number.isInteger(x) ? String(x) : x.toExponential(4));
+    lines.push('', ...diagnostics.map(([, v], i) => `${labels[i].padEnd(w)}  ${value(v)}`));
+  }
   return lines.join('\n');
 }

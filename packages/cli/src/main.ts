@@ -49,6 +49,7 @@ interface GradientFlags {
   frequency?: number;
   periods?: number;
   samplesPerPeriod?: number;
+  settle?: number;
   beta?: number;
   variant?: 'positive' | 'negative' | 'centred';
   eta?: number;
@@ -103,15 +104,16 @@ function buildProgram(io: CliIo): Command {
   program
     .command('gradient')
     .description('dC/dG of every resistor of a SPICE netlist for C = ½ Σ (V_node − value)² at its DC operating point')
-    .argument('<NETLIST>', 'SPICE netlist (R, I, V elements)')
+    .argument('<NETLIST>', 'SPICE netlist (R, I, V, C, D with .model, B elements)')
     .requiredOption('-t, --target <NODE=VALUE>', 'a target node voltage (repeat for several)', targetArg)
     .addOption(new Option('-m, --method <method>', 'how the gradient is obtained').choices(GRADIENT_METHODS).default('adjoint'))
     .option('--json', 'print one line of JSON: {"loss": C, "gradient": {"R1": dC/dG, ...}}')
-    .addOption(new Option('--mode <mode>', 'frequency method: ideal lock-in (phasor, linear networks), its β → 0 limit (small-signal) or a sampled transient').choices(['phasor', 'small-signal', 'transient']))
+    .addOption(new Option('--mode <mode>', 'frequency method: ideal lock-in (phasor, linear networks), its β → 0 limit (small-signal) or a transient (sampled; integrated in time where there are capacitors)').choices(['phasor', 'small-signal', 'transient']))
     .option('--amplitude <B>', 'frequency method: error amplitude β (A)', positiveArg)
     .option('--frequency <F>', 'frequency method: error frequency (Hz)', positiveArg)
     .option('--periods <P>', 'frequency method: lock-in window in periods', positiveIntegerArg)
     .option('--samples-per-period <N>', 'frequency method, transient mode: samples per period', positiveIntegerArg)
+    .option('--settle <W>', 'frequency method, transient mode on a netlist with capacitors: windows integrated before the one read (default: enough for the slowest RC time to decay by 1e-7)', integerArg)
     .option('--beta <B>', 'ep method: nudge strength β, a conductance (default 1e-3 × the median conductance of the netlist)', positiveArg)
     .addOption(new Option('--variant <variant>', 'ep method: which pair of nudged states').choices(['positive', 'negative', 'centred']))
     .option('--eta <E>', 'cl method: clamp fraction η (0 < η ≤ 1)', positiveArg)

@@ -3,11 +3,22 @@ import { MultimechError, NumericalError } from './errors';
 import { csrFindSlot, planSolver, type CsrMatrix, type SolverPlan } from './linalg';
 import type { DynamicSubstrate } from './phasor-response';
 
+/** A Newton update at most this fraction of the largest free |s| ends a step's iterations (the rounding of the state, with a margin). */
+const UPDATE_TOLERANCE = 1e-14;
+
 /** How a transient run steps. */
 export interface TransientOptions {
   /** The time step h in seconds. */
   readonly step: number;
-  /** Newton's tolerance on the step equation, relative to the largest term in it (default 1e-12). */
+  /**
+   * Newton's tolerance on the step equation, relative to the largest term in
+   * it (default 1e-12). A step also converges when a Newton update no larger
+   * than 1e-14 of the largest free |s| has been applied: Newton converges
+   * quadratically, so what remains is far smaller, and the residual may sit
+   * at the rounding of large branch terms that cancel (a network at rest
+   * under DC sources, whose net node currents are zero) where no relative
+   * test on the net terms can pass.
+   */
   readonly tolerance?: number;
   /** Newton iterations per step before the step is reported as failed (default 50). */
   readonly maxIterations?: number;
@@ -139,6 +150,8 @@ export class TransientIntegrator {
     let converged = false;
     let worst = Infinity;
     let worstDof = -1;
+    let lastScale = 0;
+    let negligible = false;
     while (true) {
       // F = M a₁ + Γ v₁ + ∂E/∂s at the free dofs, and the largest term in it
       const r = substrate.residual(s1, drive);
@@ -152,14 +165,16 @@ export class TransientIntegrator {
         F[k] = inertia + damping + r[dof];
         scale = Math.max(scale, Math.abs(inertia), Math.abs(damping), Math.abs(r[dof] + drive.injection[dof]), Math.abs(drive.injection[dof]));
         const a = Math.abs(F[k]);
-        if (!(a <= worst)) {
+        // the largest entry, or the first that is not finite
+        if (!(a <= worst) && Number.isFinite(worst)) {
           worst = a;
           worstDof = dof;
         }
       });
+      lastScale = scale;
       if (!Number.isFinite(worst)) break;
       // a linear step equation is solved exactly by one Newton step from any guess
-      if (worst <= this.tolerance * scale || (this.linear && iterations > 0)) {
+      if (worst <= this.tolerance * scale || (this.linear && iterations > 0) || negligible) {
         converged = true;
         break;
       }
@@ -171,14 +186,25 @@ export class TransientIntegrator {
         if (this.linear) this.factors.set(kv, factor);
       }
       const dx = factor.solve(F);
-      free.forEach((dof, k) => (s1[dof] -= dx[k]));
+      let stepMax = 0;
+      let sizeMax = 0;
+      free.forEach((dof, k) => {
+        s1[dof] -= dx[k];
+        stepMax = Math.max(stepMax, Math.abs(dx[k]));
+        sizeMax = Math.max(sizeMax, Math.abs(s1[dof]));
+      });
+      negligible = stepMax <= UPDATE_TOLERANCE * sizeMax;
       iterations++;
     }
     if (!converged) {
       const name = worstDof >= 0 ? this.dofName(worstDof) : '?';
+      const where = `transient step to t = ${t1.toExponential(5)} s (h = ${h.toExponential(3)} s)`;
+      if (!Number.isFinite(worst)) {
+        throw new NumericalError(`${where}: the step equation is not finite at dof ${name} after ${iterations} Newton iterations; a smaller step (more samples per period) may help`);
+      }
       throw new NumericalError(
-        `transient step to t = ${t1.toPrecision(6)} s (h = ${h.toPrecision(4)} s) did not converge after ${iterations} Newton iterations: ` +
-          `residual ${worst.toExponential(3)} at dof ${name}; a smaller step (more samples per period) may help`,
+        `${where} did not converge after ${iterations} Newton iterations: ` +
+          `residual ${worst.toExponential(3)} at dof ${name} (tolerance ${(this.tolerance * lastScale).toExponential(3)}); a smaller step (more samples per period) may help`,
       );
     }
     const v1 = new Float64Array(n);

@@ -46,15 +46,17 @@ const BLOCK_VALUES = 1 << 20;
  *   u = H(s*)⁻¹e with H at the free state: on a linear substrate it equals
  *   `phasor`; on a nonlinear one it is the exact adjoint, with no β
  *   dependence (β only scales the modelled noise).
- * - `transient` mode samples the joint response at N times over the window,
- *   solving the network at each (a linear substrate: one factorization
- *   serves every sample; a nonlinear one: one Newton solve per sample,
- *   warm-started from the previous sample), adds the noise to each edge's
- *   sampled drop, and demodulates: the DC part (or the ω₁ part) is the
- *   activation reading, the first harmonic at ω₂ over β the error reading.
- *   Exact at any β on linear substrates (superposition); on a nonlinear
- *   memoryless substrate with a DC activation both readings are exact to
- *   O(β²), and so is the gradient (PHYSICS.md §3.2).
+ * - `transient` mode samples the joint response at N times over the window
+ *   and demodulates it: the DC part (or the ω₁ part) is the activation
+ *   reading, the first harmonic at ω₂ over β the error reading, with the
+ *   noise added to each edge's sampled drop. A memoryless substrate is
+ *   solved at each sample (a linear one: one factorization serves every
+ *   sample; a nonlinear one: one Newton solve per sample, warm-started from
+ *   the previous sample); one with 'dynamics' is integrated in time
+ *   (`measureDynamicTransient`). Exact at any β on linear memoryless
+ *   substrates (superposition); on a nonlinear memoryless substrate with a
+ *   DC activation both readings are exact to O(β²), and so is the gradient
+ *   (PHYSICS.md §3.2).
  *
  * On a substrate with 'dynamics' (capacitances), `phasor` (and `small-signal`) mode solves the
  * response at ω₂ = 2π·frequency, u = (H + iω₂C)⁻¹e: the update uses its
@@ -63,8 +65,17 @@ const BLOCK_VALUES = 1 << 20;
  * update is exact only as ω₂ → 0: Re u differs from H⁻¹e at O((ω₂RC)²),
  * Im u grows as O(ω₂RC) (PHYSICS.md §3.3).
  *
- * On a substrate without 'linear' only a DC activation is accepted: with an
- * AC activation the product of the two coefficients is not the gradient.
+ * On a substrate without 'linear' the lock-in readout accepts only a DC
+ * activation: with an AC activation the product of the two coefficients is
+ * not the gradient. The time-series readout (`"readout": "time-series"`,
+ * rule 'time-average') is the rule for that case.
+ *
+ * Diagnostics: `samples`, `window`; `quadratureRms` =
+ * rms(quadrature)/rms(in-phase) of the error readings, the same measure in
+ * every mode (reported in transient mode and wherever there are dynamics);
+ * `resonanceRatio` = ω₂/ω₀ where the substrate gives its lowest resonance;
+ * with dynamics in transient mode, `settleWindows`, `relaxationTime` (when
+ * settle was chosen from it) and `transientNewtonMax`.
  */
 export function createFrequencyError(config: FrequencyErrorConfig = {}, path = 'error'): FrequencyError {
   const settings = resolveFrequencyErrorConfig(config, path);
@@ -390,7 +401,8 @@ export const frequencyErrorRecord: ErrorRecord<FrequencyErrorConfig> = {
   kind: 'frequency',
   description:
     'frequency propagation: the error injected at the outputs at ω₂ (default 1700 Hz) and read by lock-in, ideal (phasor, linear substrates), ' +
-    'its β → 0 limit (small-signal) or sampled (transient); exact on linear substrates, exact to O(β²) on nonlinear ones with a DC activation',
+    'its β → 0 limit (small-signal) or in time (transient: sampled equilibria, or integrated where the network has dynamics); ' +
+    'exact on linear memoryless substrates, exact to O(β²) on nonlinear ones with a DC activation',
   configCodec: frequencyErrorConfig as t.Type<FrequencyErrorConfig, unknown, unknown>,
   requires: [],
   produces: 'product',
