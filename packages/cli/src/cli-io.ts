@@ -1,3 +1,8 @@
+import { MultimechError } from '@multimech/core';
+
+/** Usage errors found after commander parsed the arguments (exit code 2, like commander's own). */
+export class UsageError extends MultimechError {}
+
 /** A stream the command writes text to; `isTTY` and `columns` when it is a terminal. */
 export interface TextSink {
   write(text: string): unknown;

@@ -1,3 +1,4 @@
+import { UsageError } from './cli-io';
 import {
   ConfigError,
   ErrorMechanism,
@@ -145,6 +146,13 @@ function mechanismOf(options: GradientOptions, conductances: Float64Array): { er
  */
 export function netlistGradient(text: string, file: string, targets: readonly GradientTarget[], options: GradientOptions): GradientReport {
   if (targets.length === 0) throw new MultimechError('at least one --target NODE=VALUE is needed (the loss is ½ Σ (V_node − value)²)');
+  const seen = new Map<string, number>();
+  for (const t of targets) {
+    const key = t.node.toLowerCase();
+    if (key === '0' || key === 'gnd') throw new UsageError(`--target ${t.node}=${t.value}: '${t.node}' is ground, held at 0 V; its voltage cannot be trained towards a target`);
+    if (seen.has(key)) throw new UsageError(`--target ${t.node} is given twice (=${seen.get(key)} and =${t.value}); give each node one target`);
+    seen.set(key, t.value);
+  }
   const netlist = parseSpice(text, file);
   const substrate = resistiveFromNetlist(netlist, { file, outputs: targets.map((t) => t.node) });
   const drive = substrate.drive(substrate.defaultInputs ?? new Float64Array(substrate.boundary.inputs.length));

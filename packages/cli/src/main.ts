@@ -2,7 +2,7 @@ import { MultimechError } from '@multimech/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'fs';
 import * as path from 'path';
-import { CliIo, processIo } from './cli-io';
+import { CliIo, UsageError, processIo } from './cli-io';
 import { compareCommand } from './compare-command';
 import { fidelityCommand } from './fidelity-command';
 import { GRADIENT_METHODS, METHOD_FLAGS, GradientMethod, GradientTarget, gradientJson, gradientTable, netlistGradient, parseTarget } from './gradient-command';
@@ -55,8 +55,6 @@ interface GradientFlags {
   eta?: number;
 }
 
-/** Usage errors found after commander parsed the arguments (exit code 2, like commander's own). */
-class UsageError extends MultimechError {}
 
 function buildProgram(io: CliIo): Command {
   const program = new Command('multimech')

@@ -34,6 +34,12 @@ describe('multimech gradient: bad input is one clear message, no stack', () => {
     await fails(['gradient', net, '--target', 'x9=1'], 1, /output node 'x9' is not in the netlist/, /nodes: a, 0, b/);
   });
 
+  test('a target on ground, and one node given two targets, are usage errors (exit 2)', async () => {
+    await fails(['gradient', net, '--target', '0=1'], 2, /--target 0=1: '0' is ground, held at 0 V/);
+    await fails(['gradient', net, '--target', 'GND=1'], 2, /'GND' is ground/);
+    await fails(['gradient', net, '--target', 'b=1', '--target', 'B=0.5'], 2, /--target B is given twice \(=1 and =0\.5\); give each node one target/);
+  });
+
   test('a missing netlist file (exit 1)', async () => {
     await fails(['gradient', path.join(dir, 'missing.cir'), '--target', 'b=1'], 1, /missing\.cir: no such file \(expected a SPICE netlist\)/);
   });
