@@ -184,30 +184,41 @@ function rms(x: Float64Array): number {
   return Math.sqrt(s / Math.max(1, x.length));
 }
 
-function measureTransient(context: ErrorContext, plan: FrequencyPlan, settings: FrequencyErrorSettings, rng: Rng): ErrorReading {
-  const { substrate, activation, errorForce } = context;
-  const beta = settings.amplitude;
-  const { samples: N, window, activationCycles: k1, errorCycles: k2 } = plan;
-  const source = activation.drive;
+/** The joint drive at sample index n: the activation (cos ω₁t, or DC) plus β e cos(ω₂t) at the outputs, written into `drive`. */
+function jointDrive(context: ErrorContext, plan: FrequencyPlan, beta: number): { drive: Drive; set(n: number): void } {
+  const source = context.activation.drive;
+  const { samples: N, activationCycles: k1, errorCycles: k2 } = plan;
   const drive: Drive = { injection: new Float64Array(source.injection.length), fixed: new Float64Array(source.fixed.length) };
-  const m = activation.readings.length;
+  return {
+    drive,
+    set(n) {
+      const c1 = k1 > 0 ? Math.cos((2 * Math.PI * ((k1 * n) % N)) / N) : 1;
+      const c2 = beta * Math.cos((2 * Math.PI * ((k2 * n) % N)) / N);
+      for (let i = 0; i < drive.injection.length; i++) drive.injection[i] = c1 * source.injection[i] + c2 * context.errorForce[i];
+      for (let i = 0; i < drive.fixed.length; i++) drive.fixed[i] = c1 * source.fixed[i];
+    },
+  };
+}
+
+/**
+ * The window's N samples of every edge's drop (`dropsAt(n)` for n = 0 … N−1,
+ * in order), with the measurement noise added, demodulated by lock-in in
+ * blocks of bounded memory: the in-phase amplitude at ω₁ (or the DC mean)
+ * and the in-phase and quadrature amplitudes at ω₂.
+ */
+function sampleAndDemodulate(plan: FrequencyPlan, m: number, noise: number, rng: Rng, dropsAt: (n: number) => Float64Array) {
+  const { samples: N, window } = plan;
   const block = Math.max(1, Math.min(N, Math.floor(BLOCK_VALUES / Math.max(1, m))));
   const series = new Float64Array(block * m);
   const a = new Float64Array(m);
   const b = new Float64Array(m);
   const q = new Float64Array(m);
-  const step = (2 * Math.PI) / N;
   for (let first = 0; first < N; first += block) {
     const count = Math.min(block, N - first);
     for (let j = 0; j < count; j++) {
-      const n = first + j;
-      const c1 = k1 > 0 ? Math.cos(step * ((k1 * n) % N)) : 1;
-      const c2 = beta * Math.cos(step * ((k2 * n) % N));
-      for (let i = 0; i < drive.injection.length; i++) drive.injection[i] = c1 * source.injection[i] + c2 * errorForce[i];
-      for (let i = 0; i < drive.fixed.length; i++) drive.fixed[i] = c1 * source.fixed[i];
-      const drops = substrate.activationReadings(substrate.equilibrium(drive));
+      const drops = dropsAt(first + j);
       const base = j * m;
-      if (settings.noise > 0) for (let k = 0; k < m; k++) series[base + k] = drops[k] + settings.noise * rng.normal();
+      if (noise > 0) for (let k = 0; k < m; k++) series[base + k] = drops[k] + noise * rng.normal();
       else series.set(drops, base);
     }
     const [act, err] = lockIn(series.subarray(0, count * m), [plan.activationFrequency, plan.errorFrequency], { channels: m, window, samples: N, first });
@@ -217,12 +228,21 @@ function measureTransient(context: ErrorContext, plan: FrequencyPlan, settings: 
       q[k] += err.quadrature[k];
     }
   }
-  const readings = new Float64Array(m);
-  for (let k = 0; k < m; k++) readings[k] = b[k] / beta;
+  return { a, b, q };
+}
+
+function measureTransient(context: ErrorContext, plan: FrequencyPlan, settings: FrequencyErrorSettings, rng: Rng): ErrorReading {
+  const { substrate, activation } = context;
+  const beta = settings.amplitude;
+  const joint = jointDrive(context, plan, beta);
+  const { a, b, q } = sampleAndDemodulate(plan, activation.readings.length, settings.noise, rng, (n) => {
+    joint.set(n);
+    return substrate.activationReadings(substrate.equilibrium(joint.drive));
+  });
   return {
-    readings,
+    readings: b.map((v) => v / beta),
     activationReadings: a,
-    diagnostics: { quadratureRms: relativeRms(q, b), samples: N, window },
+    diagnostics: { quadratureRms: relativeRms(q, b), samples: plan.samples, window: plan.window },
   };
 }
 
@@ -249,9 +269,9 @@ const MAX_AUTO_SETTLE = 200;
  * phasor response (H − ω²M + iωΓ)⁻¹.
  */
 function measureDynamicTransient(context: ErrorContext, dynamic: DynamicSubstrate, plan: FrequencyPlan, settings: FrequencyErrorSettings, rng: Rng): ErrorReading {
-  const { activation, errorForce } = context;
+  const { activation } = context;
   const beta = settings.amplitude;
-  const { samples: N, window, activationCycles: k1, errorCycles: k2 } = plan;
+  const { samples: N, window, activationCycles: k1 } = plan;
   const source = activation.drive;
   const ac = k1 > 0;
   // a DC activation starts from its equilibrium; an AC one from rest with the held dofs at their t = 0 values
@@ -275,47 +295,20 @@ function measureDynamicTransient(context: ErrorContext, dynamic: DynamicSubstrat
     }
   }
   const integrator = new TransientIntegrator(dynamic, start, { step: window / N });
-  const drive: Drive = { injection: new Float64Array(source.injection.length), fixed: new Float64Array(source.fixed.length) };
-  const setDrive = (stepIndex: number) => {
-    const c1 = ac ? Math.cos((2 * Math.PI * ((k1 * stepIndex) % N)) / N) : 1;
-    const c2 = beta * Math.cos((2 * Math.PI * ((k2 * stepIndex) % N)) / N);
-    for (let i = 0; i < drive.injection.length; i++) drive.injection[i] = c1 * source.injection[i] + c2 * errorForce[i];
-    for (let i = 0; i < drive.fixed.length; i++) drive.fixed[i] = c1 * source.fixed[i];
-  };
+  const joint = jointDrive(context, plan, beta);
   let newtonMax = 0;
+  const advanceTo = (stepIndex: number) => {
+    joint.set(stepIndex);
+    newtonMax = Math.max(newtonMax, integrator.advance(joint.drive).iterations);
+  };
   const first = settle * N;
-  for (let step = 1; step <= first; step++) {
-    setDrive(step);
-    newtonMax = Math.max(newtonMax, integrator.advance(drive).iterations);
-  }
-  const m = activation.readings.length;
-  const block = Math.max(1, Math.min(N, Math.floor(BLOCK_VALUES / Math.max(1, m))));
-  const series = new Float64Array(block * m);
-  const a = new Float64Array(m);
-  const b = new Float64Array(m);
-  const q = new Float64Array(m);
-  for (let begin = 0; begin < N; begin += block) {
-    const count = Math.min(block, N - begin);
-    for (let j = 0; j < count; j++) {
-      const n = begin + j;
-      if (n > 0) {
-        setDrive(first + n);
-        newtonMax = Math.max(newtonMax, integrator.advance(drive).iterations);
-      }
-      const drops = dynamic.activationReadings(integrator.state);
-      const base = j * m;
-      if (settings.noise > 0) for (let k = 0; k < m; k++) series[base + k] = drops[k] + settings.noise * rng.normal();
-      else series.set(drops, base);
-    }
-    const [act, err] = lockIn(series.subarray(0, count * m), [plan.activationFrequency, plan.errorFrequency], { channels: m, window, samples: N, first: begin });
-    for (let k = 0; k < m; k++) {
-      a[k] += act.inPhase[k];
-      b[k] += err.inPhase[k];
-      q[k] += err.quadrature[k];
-    }
-  }
-  const readings = new Float64Array(m);
-  for (let k = 0; k < m; k++) readings[k] = b[k] / beta;
+  for (let step = 1; step <= first; step++) advanceTo(step);
+  // sample n of the window is the state after step first + n (sample 0: the state the settling left)
+  const { a, b, q } = sampleAndDemodulate(plan, activation.readings.length, settings.noise, rng, (n) => {
+    if (n > 0) advanceTo(first + n);
+    return dynamic.activationReadings(integrator.state);
+  });
+  const readings = b.map((v) => v / beta);
   return {
     readings,
     activationReadings: a,
