@@ -1,3 +1,4 @@
+import type { ElasticTopologyOptions } from './elastic-from-topology';
 import * as t from 'io-ts';
 import { MultimechError, createGraph, finiteNumber, nonEmptyString, oneOf, strictObject, type SolverOptions } from '@multimech/core';
 import type { ElasticInput, ElasticOutput, ElasticParameter } from './elastic-substrate';
@@ -195,22 +196,11 @@ export function explicitNetworkProblems(net: ExplicitNetwork, settings: Explicit
   return problems;
 }
 
-export interface ExplicitNetworkOptions {
+/** The options of a generated topology (elasticFromTopology), with the dimension and a default stiffness per spring in place of the stiffness. */
+export interface ExplicitNetworkOptions extends Omit<ElasticTopologyOptions, 'stiffness'> {
   readonly dimension: 2 | 3;
-  readonly parameter: ElasticParameter;
   /** Stiffness of each spring that gives none (one per spring, in order; entries of springs with their own are ignored). */
   readonly initialStiffness: ArrayLike<number>;
-  readonly stiffnessBounds: { readonly min: number; readonly max: number };
-  /** Rest-length bounds as factors of each spring's reference length (its length at the node positions). */
-  readonly restLengthBounds: { readonly min: number; readonly max: number };
-  /** How pairs in `inputs` act: a force dipole, a displacement of the second node along the pair's axis, or a strain. */
-  readonly inputs: 'force' | 'displacement' | 'strain';
-  /** What pairs in `outputs` read: the change of distance, or the second node's displacement along the pair's axis. */
-  readonly outputs: 'distance' | 'displacement';
-  readonly solver?: SolverOptions;
-  readonly minimiser?: 'newton' | 'fire';
-  readonly mass?: number | ArrayLike<number>;
-  readonly damping?: number | ArrayLike<number>;
 }
 
 /**
