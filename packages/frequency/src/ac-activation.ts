@@ -1,13 +1,13 @@
 import * as t from 'io-ts';
-import { decodeOrThrow, dynamicsOf, positiveNumber, strictObject, type ActivationMechanism, type ActivationRecord } from '@multimech/core';
+import { decodeOrThrow, dynamicsOf, positiveQuantity, strictObject, type ActivationMechanism, type ActivationRecord } from '@multimech/core';
 
 /** The config of the AC activation, as written under `activation`. */
 export const acActivationConfig = strictObject(
     'an AC activation ({ "kind": "ac", "frequency"?: Hz })',
     {},
     {
-      /** ω₁/2π in Hz (default 1000). */
-      frequency: positiveNumber,
+      /** ω₁/2π in Hz (default 1000); a number, or a quantity such as "1 kHz". */
+      frequency: positiveQuantity('frequency'),
     },
   );
 export type AcActivationConfig = t.TypeOf<typeof acActivationConfig>;

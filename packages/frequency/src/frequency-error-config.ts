@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { decodeOrThrow, finiteNumber, nonNegativeInteger, nonNegativeNumber, oneOf, positiveInteger, positiveNumber, strictObject } from '@multimech/core';
+import { positiveQuantity, decodeOrThrow, finiteNumber, nonNegativeInteger, nonNegativeNumber, oneOf, positiveInteger, positiveNumber, strictObject } from '@multimech/core';
 
 /**
  * The config of the frequency error mechanism, as written in an experiment
@@ -9,8 +9,8 @@ export const frequencyErrorConfig = strictObject(
     'a frequency error mechanism ({ "kind": "frequency", "frequency"?, "amplitude"?, "mode"?, "periods"?, "samplesPerPeriod"?, "settle"?, "readout"?, "noise"?, "seed"? })',
     {},
     {
-      /** ω₂/2π in Hz, the error signal's frequency (default 1700). */
-      frequency: positiveNumber,
+      /** ω₂/2π in Hz, the error signal's frequency (default 1700); a number, or a quantity such as "1.7 kHz". */
+      frequency: positiveQuantity('frequency'),
       /** β: the error current at each output is β·e (default 1e-3). */
       amplitude: positiveNumber,
       /**

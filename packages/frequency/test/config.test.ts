@@ -47,6 +47,12 @@ describe('frequency plugin registration and config decoding', () => {
     expect(frequencyErrorRecord.produces).toBe('product');
   });
 
+  it('takes frequencies with their unit', () => {
+    expect(createFrequencyError({ frequency: '1.7 kHz' }).settings.frequency).toBe(1700);
+    expect(createAcActivation({ frequency: '2 kHz' }).carrier.frequency).toBe(2000);
+    expect(() => createFrequencyError({ frequency: '1 kohm' })).toThrow('error.frequency: expected a frequency in Hz (such as "1.7 kHz"), got a resistance, "1 kohm"');
+  });
+
   it('decodes a full frequency section and an ac section', () => {
     const problems: ConfigProblem[] = [];
     const error = decodeSection(
@@ -81,10 +87,10 @@ describe('frequency plugin registration and config decoding', () => {
     expect(decodeError({ kind: 'frequency', beta: 1 })[0]).toEqual({ path: 'error.beta', message: expect.stringMatching(/^unknown key \(known keys: frequency, amplitude/) });
     const problems: ConfigProblem[] = [];
     decodeSection(registries.activations, { kind: 'ac', frequency: -50 }, 'activation', problems);
-    expect(problems).toEqual([{ path: 'activation.frequency', message: 'expected a positive number, got -50' }]);
+    expect(problems).toEqual([{ path: 'activation.frequency', message: 'expected a positive frequency in Hz (a number, or a string with its unit such as "1.7 kHz"), got -50' }]);
     // Direct library use refuses the same values, with the same paths.
     expect(configError(() => createFrequencyError({ amplitude: -1 })).message).toMatch(/error\.amplitude: expected a positive number, got -1/);
-    expect(configError(() => createAcActivation({ frequency: 0 })).message).toMatch(/activation\.frequency: expected a positive number, got 0/);
+    expect(configError(() => createAcActivation({ frequency: 0 })).message).toMatch(/activation\.frequency: expected a positive frequency in Hz .*, got 0/);
   });
 
   it('refuses a window that does not hold whole periods of both frequencies, naming both and suggesting one that does', () => {
