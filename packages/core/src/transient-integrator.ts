@@ -1,6 +1,6 @@
 import type { Drive } from './boundary';
 import { MultimechError, NumericalError } from './errors';
-import { csrFindSlot, planSolver, type CsrMatrix, type SolverPlan } from './linalg';
+import { csrFindSlot, largestEigenvalue, planSolver, type CsrMatrix, type SolverPlan } from './linalg';
 import type { DynamicSubstrate } from './phasor-response';
 
 /** A Newton update at most this fraction of the largest free |s| ends a step's iterations (the rounding of the state, with a margin). */
@@ -253,12 +253,13 @@ export class TransientIntegrator {
 
 /**
  * The slowest relaxation time of a DynamicSubstrate at a state, in seconds:
- * the largest eigenvalue τ of H⁻¹Γ (a circuit's slowest RC time) by power
- * iteration with the one factorization of H at the state, and for dofs
- * with inertia the decay time 2M/Γ of an underdamped mode. Infinite when a
- * dof has mass but no damping (it never settles).
+ * the largest eigenvalue τ of H⁻¹Γ (a circuit's slowest RC time), by
+ * Lanczos on the symmetric Γ^½ H⁻¹ Γ^½ over the damped free dofs with the
+ * one factorization of H at the state, and for dofs with inertia the decay
+ * time 2M/Γ of an underdamped mode. Infinite when a dof has mass but no
+ * damping (it never settles).
  */
-export function slowestRelaxationTime(substrate: DynamicSubstrate, state: Float64Array, iterations = 60): number {
+export function slowestRelaxationTime(substrate: DynamicSubstrate, state: Float64Array): number {
   const damping = substrate.dofDamping;
   const mass = substrate.dofMass;
   const { freeDofs } = substrate.hessian(state);
@@ -271,35 +272,19 @@ export function slowestRelaxationTime(substrate: DynamicSubstrate, state: Float6
       }
     }
   }
-  const n = damping.length;
-  let x = new Float64Array(n);
-  let any = false;
-  for (const dof of freeDofs) {
-    if (damping[dof] > 0) {
-      x[dof] = 1 + ((dof * 7919) % 13) / 13; // a fixed, generic start
-      any = true;
-    }
-  }
-  if (!any) return inertial;
-  let lambda = 0;
-  for (let k = 0; k < iterations; k++) {
-    const force = Float64Array.from(x, (v, i) => damping[i] * v);
-    const [y] = substrate.linearResponse(state, [force]);
-    // Rayleigh quotient in the Γ inner product: (x, Γ H⁻¹ Γ x)/(x, Γ x)
-    let num = 0;
-    let den = 0;
-    for (const dof of freeDofs) {
-      num += force[dof] * y[dof];
-      den += force[dof] * x[dof];
-    }
-    const next = den > 0 ? num / den : 0;
-    let norm = 0;
-    for (const dof of freeDofs) norm = Math.max(norm, Math.abs(y[dof]));
-    if (!(norm > 0) || !Number.isFinite(norm)) break;
-    x = y.map((v) => v / norm);
-    const done = Math.abs(next - lambda) <= 1e-6 * Math.abs(next);
-    lambda = next;
-    if (done) break;
-  }
-  return Math.max(lambda, inertial);
+  const damped = Int32Array.from(Array.from(freeDofs).filter((dof) => damping[dof] > 0));
+  if (damped.length === 0) return inertial;
+  const root = Float64Array.from(damped, (dof) => Math.sqrt(damping[dof]));
+  const force = new Float64Array(damping.length);
+  const tau = largestEigenvalue(
+    (v) => {
+      force.fill(0);
+      damped.forEach((dof, i) => (force[dof] = root[i] * v[i]));
+      const [y] = substrate.linearResponse(state, [force]);
+      return Float64Array.from(damped, (dof, i) => root[i] * y[dof]);
+    },
+    damped.length,
+    { what: 'slowest relaxation time', tolerance: 1e-6 },
+  );
+  return Math.max(tau, inertial);
 }

@@ -18,8 +18,8 @@ import {
   newtonMinimize,
   planSolver,
   solvePhasor,
+  largestEigenvalue,
 } from '@multimech/core';
-import { largestEigenvalue } from './largest-eigenvalue';
 import { SpringStiffness } from './spring-stiffness';
 
 /** What the springs learn: their stiffness k, their rest length ℓ, or both (θ = [k…, ℓ…]). */
@@ -648,7 +648,7 @@ export class ElasticSubstrate implements DynamicSubstrate {
       const y = factor.solve(v.map((x, i) => x * root[i]));
       for (let i = 0; i < n; i++) y[i] *= root[i];
       return y;
-    }, n);
+    }, n, { what: 'lowest resonance' });
     if (!(theta > 0)) throw new NumericalError(`lowest resonance: M^½ H⁻¹ M^½ has no positive eigenvalue (largest ${theta})`);
     return 1 / Math.sqrt(theta);
   }

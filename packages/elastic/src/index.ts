@@ -3,7 +3,6 @@ export * from './spring-stiffness';
 export * from './elastic-topology';
 export * from './packing-spring-network';
 export * from './explicit-network';
-export * from './largest-eigenvalue';
 export * from './elastic-from-topology';
 export * from './elastic-config';
 export * from './elastic-plugin';

@@ -14,3 +14,4 @@ export * from './sample-matrices';
 export * from './split-csr';
 export * from './bicgstab';
 export * from './dense-reference';
+export * from './largest-eigenvalue';

@@ -1,10 +1,12 @@
-import { NumericalError } from '@multimech/core';
+import { NumericalError } from '../errors';
 
 export interface LargestEigenvalueOptions {
   /** Most Lanczos steps (default min(n, 300)). */
   readonly maxSteps?: number;
   /** Converged when the largest Ritz value changes by at most this, relative, over two steps (default 1e-13). */
   readonly tolerance?: number;
+  /** What is computed, for messages (default 'largest eigenvalue'). */
+  readonly what?: string;
 }
 
 /**
@@ -21,6 +23,7 @@ export function largestEigenvalue(apply: (v: Float64Array) => Float64Array, n: n
   if (n === 0) return 0;
   const maxSteps = Math.min(n, options.maxSteps ?? 300);
   const tolerance = options.tolerance ?? 1e-13;
+  const what = options.what ?? 'largest eigenvalue';
   const basis: Float64Array[] = [];
   const alpha: number[] = [];
   const beta: number[] = [];
@@ -50,7 +53,7 @@ export function largestEigenvalue(apply: (v: Float64Array) => Float64Array, n: n
     orthogonalise(w, basis);
     const b = norm2(w);
     theta = largestOfTridiagonal(alpha, beta);
-    if (!Number.isFinite(theta)) throw new NumericalError(`lowest resonance: the Lanczos iteration produced a non-finite value after ${j + 1} steps`);
+    if (!Number.isFinite(theta)) throw new NumericalError(`${what}: the Lanczos iteration produced a non-finite value after ${j + 1} steps`);
     if (Math.abs(theta - previous) <= tolerance * Math.abs(theta)) {
       if (++stable >= 2) return theta;
     } else stable = 0;
@@ -70,7 +73,7 @@ export function largestEigenvalue(apply: (v: Float64Array) => Float64Array, n: n
   }
   if (maxSteps === n) return theta;
   throw new NumericalError(
-    `lowest resonance: the Lanczos iteration did not converge in ${maxSteps} steps (the largest Ritz value still changes by ${Math.abs(theta - previous).toExponential(2)})`,
+    `${what}: the Lanczos iteration did not converge in ${maxSteps} steps (the largest Ritz value still changes by ${Math.abs(theta - previous).toExponential(2)})`,
   );
 }
 
