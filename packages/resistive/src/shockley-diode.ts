@@ -1,4 +1,4 @@
-import { MultimechError, TwoTerminalLaw } from '@multimech/core';
+import { MultimechError, TwoTerminalLaw, withParallelConductance } from '@multimech/core';
 
 /** Boltzmann constant over the elementary charge, k/q in V/K (exact SI values). */
 const K_OVER_Q = 1.380649e-23 / 1.602176634e-19;
@@ -36,10 +36,10 @@ export function shockleyDiode(p: ShockleyParameters, gmin = DEFAULT_GMIN): TwoTe
   const { IS } = p;
   const nvt = p.N * THERMAL_VOLTAGE;
   const vcrit = nvt * Math.log(nvt / (Math.SQRT2 * IS));
-  return {
-    current: (v) => IS * Math.expm1(v / nvt) + gmin * v,
-    conductance: (v) => (IS / nvt) * Math.exp(v / nvt) + gmin,
-    coContent: (v) => IS * nvt * Math.expm1(v / nvt) - IS * v + 0.5 * gmin * v * v,
+  const junction: TwoTerminalLaw = {
+    current: (v) => IS * Math.expm1(v / nvt),
+    conductance: (v) => (IS / nvt) * Math.exp(v / nvt),
+    coContent: (v) => IS * nvt * Math.expm1(v / nvt) - IS * v,
     limit(vNew, vOld) {
       if (vNew > vcrit && Math.abs(vNew - vOld) > 2 * nvt) {
         if (vOld > 0) return vOld + nvt * Math.log1p((vNew - vOld) / nvt);
@@ -48,4 +48,6 @@ export function shockleyDiode(p: ShockleyParameters, gmin = DEFAULT_GMIN): TwoTe
       return vNew;
     },
   };
+  // gmin in parallel, the one way every nonlinear element of a netlist gets it
+  return withParallelConductance(junction, gmin);
 }
