@@ -26,6 +26,26 @@ export interface ElasticTopologyOptions {
   readonly damping?: number | ArrayLike<number>;
 }
 
+/**
+ * The parameters' bounds: stiffness within [min, max]; rest length within
+ * [min, max] × each spring's reference length; for `both`, stiffnesses first.
+ */
+export function springBounds(
+  options: Pick<ElasticTopologyOptions, 'parameter' | 'stiffnessBounds' | 'restLengthBounds'>,
+  reference: Float64Array,
+): { min: Float64Array; max: Float64Array } {
+  const m = reference.length;
+  const sb = options.stiffnessBounds;
+  const rb = options.restLengthBounds;
+  const kMin = new Float64Array(m).fill(sb.min);
+  const kMax = new Float64Array(m).fill(sb.max);
+  const lMin = reference.map((l) => rb.min * l);
+  const lMax = reference.map((l) => rb.max * l);
+  if (options.parameter === 'stiffness') return { min: kMin, max: kMax };
+  if (options.parameter === 'rest-length') return { min: lMin, max: lMax };
+  return { min: Float64Array.from([...kMin, ...lMin]), max: Float64Array.from([...kMax, ...lMax]) };
+}
+
 /** An elastic substrate on a generated topology: its pins, one input per source pair, one output per target pair. */
 export function elasticFromTopology(topology: ElasticTopology, options: ElasticTopologyOptions): ElasticSubstrate {
   const { graph, sources, targets } = topology;
@@ -49,18 +69,7 @@ export function elasticFromTopology(topology: ElasticTopology, options: ElasticT
     for (let a = 0; a < d; a++) s += (topology.positions[graph.from[k] * d + a] - topology.positions[graph.to[k] * d + a]) ** 2;
     return Math.sqrt(s);
   });
-  const sb = options.stiffnessBounds;
-  const rb = options.restLengthBounds;
-  const kMin = new Float64Array(m).fill(sb.min);
-  const kMax = new Float64Array(m).fill(sb.max);
-  const lMin = rest.map((l) => rb.min * l);
-  const lMax = rest.map((l) => rb.max * l);
-  const bounds =
-    options.parameter === 'stiffness'
-      ? { min: kMin, max: kMax }
-      : options.parameter === 'rest-length'
-        ? { min: lMin, max: lMax }
-        : { min: Float64Array.from([...kMin, ...lMin]), max: Float64Array.from([...kMax, ...lMax]) };
+  const bounds = springBounds(options, rest);
   return new ElasticSubstrate({
     dimension: d,
     graph,

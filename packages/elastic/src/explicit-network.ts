@@ -1,4 +1,4 @@
-import type { ElasticTopologyOptions } from './elastic-from-topology';
+import { springBounds, type ElasticTopologyOptions } from './elastic-from-topology';
 import * as t from 'io-ts';
 import { MultimechError, createGraph, finiteNumber, nonEmptyString, oneOf, strictObject, type SolverOptions } from '@multimech/core';
 import type { ElasticInput, ElasticOutput, ElasticParameter } from './elastic-substrate';
@@ -228,18 +228,7 @@ export function elasticFromNetwork(net: ExplicitNetwork, options: ExplicitNetwor
   });
   const stiffness = Float64Array.from(net.springs, (s, k) => s.stiffness ?? options.initialStiffness[k]);
   const restLength = Float64Array.from(net.springs, (s, k) => s.restLength ?? reference[k]);
-  const sb = options.stiffnessBounds;
-  const rb = options.restLengthBounds;
-  const kMin = new Float64Array(m).fill(sb.min);
-  const kMax = new Float64Array(m).fill(sb.max);
-  const lMin = reference.map((l) => rb.min * l);
-  const lMax = reference.map((l) => rb.max * l);
-  const bounds =
-    options.parameter === 'stiffness'
-      ? { min: kMin, max: kMax }
-      : options.parameter === 'rest-length'
-        ? { min: lMin, max: lMax }
-        : { min: Float64Array.from([...kMin, ...lMin]), max: Float64Array.from([...kMax, ...lMax]) };
+  const bounds = springBounds(options, reference);
   /** The pair ordered so that b − a is positive along its largest axis. */
   const orient = (p: number, q: number) => {
     let axis = 0;
