@@ -4,9 +4,7 @@ import {
   capabilityProblems,
   MultimechError,
   MultimechPlugin,
-  Registries,
   Rng,
-  producedReadings,
   Substrate,
   Task,
   corePlugin,
@@ -52,47 +50,6 @@ function namingSource<T>(source: string | undefined, create: () => T): T {
   }
 }
 
-/** The registered rules that consume what the config's error mechanism (if it names a known one) produces, product first. */
-function rulesFor(raw: Record<string, unknown>, registries: Registries): { produces: string; rules: string[] } | undefined {
-  const kind = (raw.error as { kind?: unknown } | null | undefined)?.kind;
-  if (typeof kind !== 'string' || !registries.errors.kinds().includes(kind)) return undefined;
-  const produces = producedReadings(registries.errors.get(kind), raw.error);
-  const rules = registries.rules
-    .all()
-    .filter((r) => r.consumes === produces)
-    .map((r) => r.kind)
-    .sort((a, b) => (a === 'product' ? -1 : b === 'product' ? 1 : a.localeCompare(b)));
-  return { produces, rules };
-}
-
-/**
- * Without a `rule`, the rule that consumes what the error mechanism
- * produces (`product` for the adjoint, frequency and chemical mechanisms,
- * `contrastive` for EP and CL); `product` where none does or the error
- * mechanism is unknown (decoding then reports why).
- */
-function defaultRuleKind(raw: Record<string, unknown>, registries: Registries): string {
-  return rulesFor(raw, registries)?.rules[0] ?? 'product';
-}
-
-/** Decodes, adding to a rule that does not consume the error mechanism's readings the rule that would. */
-function suggestingRule<T>(decode: () => T, raw: Record<string, unknown>, rule: unknown, registries: Registries): T {
-  try {
-    return decode();
-  } catch (e) {
-    const fit = rulesFor(raw, registries);
-    const given = (rule as { kind?: unknown } | null | undefined)?.kind;
-    if (!(e instanceof ConfigError) || !fit || typeof given !== 'string') throw e;
-    const mismatch = `learning rule '${given}' consumes `;
-    const advice =
-      fit.rules.length > 0
-        ? `: use ${fit.rules.map((r) => `rule '${r}'`).join(' or ')}, which consume${fit.rules.length > 1 ? '' : 's'} '${fit.produces}' readings (or leave out "rule": the default follows the error mechanism)`
-        : `: no registered learning rule consumes '${fit.produces}' readings`;
-    const problems = e.problems.map((p) => (p.path === 'rule.kind' && p.message.startsWith(mismatch) ? { ...p, message: p.message + advice } : p));
-    throw new ConfigError(problems, e.source);
-  }
-}
-
 export interface ExperimentOptions {
   /** Overrides the config's seed. */
   readonly seed?: number;
@@ -124,8 +81,7 @@ export interface Experiment {
 export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin[], options: ExperimentOptions = {}): Experiment {
   const top = decodeOrThrow(experimentCodec, raw, '', options.source);
   const registries = createRegistries([corePlugin, trainerPlugin, ...plugins]);
-  const rule = (raw as Record<string, unknown>).rule ?? { kind: defaultRuleKind(raw as Record<string, unknown>, registries) };
-  const sections = suggestingRule(() => decodePluginSections({ ...(raw as Record<string, unknown>), rule }, registries, options.source), raw as Record<string, unknown>, rule, registries);
+  const sections = decodePluginSections(raw as Record<string, unknown>, registries, options.source);
   const seed = options.seed ?? top.seed ?? 1;
   const root = new Rng(seed);
   const taskRng = root.fork();
@@ -181,7 +137,7 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
     task: task.resolvedConfig ?? r.task,
     activation: r.activation ?? { kind: 'dc' },
     error: r.error,
-    rule,
+    rule: r.rule ?? { kind: sections.rule.record.kind },
     optimizer,
     training: { epochs },
   };

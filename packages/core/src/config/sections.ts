@@ -70,10 +70,28 @@ export interface PluginSections {
   readonly rule: Section<RuleRecord>;
 }
 
+/** The kinds of the registered rules that consume `readings`, `product` first. */
+export function rulesConsuming(registries: Registries, readings: string): string[] {
+  return registries.rules
+    .all()
+    .filter((r) => r.consumes === readings)
+    .map((r) => r.kind)
+    .sort((a, b) => (a === 'product' ? -1 : b === 'product' ? 1 : a.localeCompare(b)));
+}
+
+/** What a refused rule is told: the rules that would fit. */
+function ruleAdvice(fitting: readonly string[], readings: string): string {
+  return fitting.length > 0
+    ? `: use ${fitting.map((r) => `rule '${r}'`).join(' or ')}, which consume${fitting.length > 1 ? '' : 's'} '${readings}' readings (or leave out "rule": the default follows the error mechanism)`
+    : `: no registered learning rule consumes '${readings}' readings`;
+}
+
 /**
  * Decodes `substrate`, `task`, `activation` (default DC), `error` and `rule`
- * (default product) and refuses combinations that cannot work, naming both
- * sides and what is missing. Throws a ConfigError with every problem found.
+ * (default: the registered rule that consumes what the error mechanism
+ * produces, `product` first) and refuses combinations that cannot work,
+ * naming both sides and what is missing, and for a rule that does not fit,
+ * the one that would. Throws a ConfigError with every problem found.
  */
 export function decodePluginSections(raw: Record<string, unknown>, registries: Registries, source?: string): PluginSections {
   const problems: ConfigProblem[] = [];
@@ -81,9 +99,12 @@ export function decodePluginSections(raw: Record<string, unknown>, registries: R
   const task = decodeSection(registries.tasks, raw.task, 'task', problems);
   const activation = decodeSection(registries.activations, raw.activation ?? { kind: 'dc' }, 'activation', problems);
   const error = decodeSection(registries.errors, raw.error, 'error', problems);
-  const rule = decodeSection(registries.rules, raw.rule ?? { kind: 'product' }, 'rule', problems);
+  const fitting = error ? rulesConsuming(registries, producedReadings(error.record, raw.error)) : [];
+  const rule = decodeSection(registries.rules, raw.rule ?? { kind: fitting[0] ?? 'product' }, 'rule', problems);
   if (substrate && activation && error && rule) {
-    const incompatible = compatibilityProblems(substrate.record, activation.record, error.record, rule.record, raw.error);
+    const incompatible = compatibilityProblems(substrate.record, activation.record, error.record, rule.record, raw.error).map((p) =>
+      p.path === 'rule.kind' ? { ...p, message: p.message + ruleAdvice(fitting, producedReadings(error.record, raw.error)) } : p,
+    );
     problems.push(...incompatible);
     if (incompatible.length === 0 && error.record.check) {
       problems.push(...error.record.check(error.config, activation.record.create(activation.config)));
