@@ -1,4 +1,4 @@
-import { ConfigError, MultimechError, decodeOrThrow, finiteNumber, nonEmptyString, positiveInteger, refine, strictObject } from '@multimech/core';
+import { ConfigError, MultimechError, decodeOrThrow, finiteNumber, nonEmptyString, positiveInteger, refine, strictObject, logLogSlope as coreLogLogSlope } from '@multimech/core';
 import { createExperiment } from '@multimech/trainer';
 import * as t from 'io-ts';
 import * as path from 'path';
@@ -55,26 +55,13 @@ export interface FidelityPoint {
   readonly cosine: number;
 }
 
-/** Least-squares slope of log10(relative error) against log10(value), over the points with a non-zero error. */
+/** Least-squares slope of log(relative error) against log(value), over the points with a non-zero error (core's logLogSlope); undefined with fewer than two. */
 export function logLogSlope(points: readonly FidelityPoint[]): number | undefined {
-  const xs: number[] = [];
-  const ys: number[] = [];
-  for (const p of points) {
-    if (p.relativeError > 0 && Number.isFinite(p.relativeError)) {
-      xs.push(Math.log10(p.value));
-      ys.push(Math.log10(p.relativeError));
-    }
-  }
-  if (xs.length < 2) return undefined;
-  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < xs.length; i++) {
-    sxy += (xs[i] - mx) * (ys[i] - my);
-    sxx += (xs[i] - mx) ** 2;
-  }
-  return sxx > 0 ? sxy / sxx : undefined;
+  const slope = coreLogLogSlope(
+    points.map((p) => p.value),
+    points.map((p) => p.relativeError),
+  );
+  return Number.isNaN(slope) ? undefined : slope;
 }
 
 /** A copy of `config` with the dotted `path` set to `value`. */

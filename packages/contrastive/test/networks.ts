@@ -77,17 +77,4 @@ export function relativeMaxError(a: ArrayLike<number>, b: ArrayLike<number>): nu
   return d / n;
 }
 
-/** Least-squares slope of log(error) against log(knob). */
-export function logLogSlope(knobs: readonly number[], errors: readonly number[]): number {
-  const x = knobs.map(Math.log);
-  const y = errors.map(Math.log);
-  const mx = x.reduce((a, b) => a + b, 0) / x.length;
-  const my = y.reduce((a, b) => a + b, 0) / y.length;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < x.length; i++) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) ** 2;
-  }
-  return sxy / sxx;
-}
+export { logLogSlope } from '@multimech/core';

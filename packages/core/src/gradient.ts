@@ -125,3 +125,29 @@ export function fidelity(estimate: ArrayLike<number>, reference: ArrayLike<numbe
   }
   return { cosine: dot / Math.sqrt(na * nb), relativeError: Math.sqrt(diff / nb) };
 }
+
+/**
+ * The least-squares slope of log y against log x: how a mechanism's error
+ * scales with its knob (2 for a β² law). Undefined unless at least two
+ * points have positive, finite x and y.
+ */
+export function logLogSlope(x: readonly number[], y: readonly number[]): number {
+  const lx: number[] = [];
+  const ly: number[] = [];
+  x.forEach((v, i) => {
+    if (v > 0 && y[i] > 0 && Number.isFinite(v) && Number.isFinite(y[i])) {
+      lx.push(Math.log(v));
+      ly.push(Math.log(y[i]));
+    }
+  });
+  if (lx.length < 2) return NaN;
+  const mx = lx.reduce((a, b) => a + b, 0) / lx.length;
+  const my = ly.reduce((a, b) => a + b, 0) / ly.length;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < lx.length; i++) {
+    sxy += (lx[i] - mx) * (ly[i] - my);
+    sxx += (lx[i] - mx) ** 2;
+  }
+  return sxy / sxx;
+}

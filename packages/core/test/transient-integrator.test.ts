@@ -1,3 +1,4 @@
+import { logLogSlope } from '@multimech/core';
 import {
   NumericalError,
   ScalarSubstrate,
@@ -61,20 +62,6 @@ class ChainSubstrate extends ScalarSubstrate implements DynamicSubstrate {
   }
 }
 
-/** Least-squares slope of log y against log x. */
-function slope(xs: number[], ys: number[]): number {
-  const lx = xs.map(Math.log);
-  const ly = ys.map(Math.log);
-  const mx = lx.reduce((a, b) => a + b) / lx.length;
-  const my = ly.reduce((a, b) => a + b) / ly.length;
-  let num = 0;
-  let den = 0;
-  lx.forEach((v, i) => {
-    num += (v - mx) * (ly[i] - my);
-    den += (v - mx) ** 2;
-  });
-  return num / den;
-}
 
 describe('TransientIntegrator: second order (a damped mass on a spring)', () => {
   // k = 1, m = 1, γ = 0.4: ω₀ = 1, ζ = 0.2, ω_d = √(1 − ζ²); a unit step force at t = 0
@@ -95,7 +82,7 @@ describe('TransientIntegrator: second order (a damped mass on a spring)', () => 
       }
       return worst;
     });
-    const order = slope(steps, errors);
+    const order = logLogSlope(steps, errors);
     expect(order).toBeGreaterThan(1.8);
     expect(order).toBeLessThan(2.3);
     expect(errors[3]).toBeLessThan(1e-3); // on an overshoot of 1.53
@@ -127,7 +114,7 @@ describe('TransientIntegrator: second order (a damped mass on a spring)', () => 
       }
       return Math.hypot(re - real[0][1], im - imag[0][1]) / Math.hypot(real[0][1], imag[0][1]);
     });
-    const order = slope([64, 128, 256].map((N) => 1 / N), errors);
+    const order = logLogSlope([64, 128, 256].map((N) => 1 / N), errors);
     expect(order).toBeGreaterThan(1.8);
     expect(order).toBeLessThan(2.2);
     expect(errors[2]).toBeLessThan(1e-3);
@@ -194,7 +181,7 @@ describe('TransientIntegrator on a nonlinear network', () => {
       const every = Math.round(h / (stop / 8192));
       return Math.max(...record.map((v, j) => Math.abs(v - reference.record[(j + 1) * every - 1])));
     });
-    const order = slope(steps, errors);
+    const order = logLogSlope(steps, errors);
     expect(order).toBeGreaterThan(1.8);
     expect(order).toBeLessThan(2.3);
     const coarse = run(stop / 256, stop);

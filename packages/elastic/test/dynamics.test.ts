@@ -1,5 +1,5 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { Rng, adjointError, dcActivation, dynamicsOf, exampleGradient, fidelity, mseLoss, productRule } from '@multimech/core';
+import { Rng, adjointError, dcActivation, dynamicsOf, exampleGradient, fidelity, mseLoss, productRule, logLogSlope } from '@multimech/core';
 import { ElasticSubstrate, elasticFromTopology, triangularLattice } from '@multimech/elastic';
 import { createFrequencyError } from '@multimech/frequency';
 
@@ -26,20 +26,6 @@ function network(seed: number, dragPerMass = 0.2): ElasticSubstrate {
   });
 }
 
-/** Least-squares slope of log y against log x. */
-function slope(x: readonly number[], y: readonly number[]): number {
-  const lx = x.map(Math.log);
-  const ly = y.map(Math.log);
-  const mx = lx.reduce((a, b) => a + b, 0) / lx.length;
-  const my = ly.reduce((a, b) => a + b, 0) / ly.length;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < lx.length; i++) {
-    num += (lx[i] - mx) * (ly[i] - my);
-    den += (lx[i] - mx) ** 2;
-  }
-  return num / den;
-}
 
 const norm = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((s, x) => s + x * x, 0));
 const diff = (a: ArrayLike<number>, b: ArrayLike<number>) => norm(Array.from(a, (v, i) => v - b[i]));
@@ -94,8 +80,8 @@ describe('the dynamic mode of a spring network', () => {
       inPhase.push(diff(real[0], quasiStatic) / norm(quasiStatic));
       quadrature.push(norm(imag[0]) / norm(quasiStatic));
     }
-    const inPhaseSlope = slope(ratios, inPhase);
-    const quadratureSlope = slope(ratios, quadrature);
+    const inPhaseSlope = logLogSlope(ratios, inPhase);
+    const quadratureSlope = logLogSlope(ratios, quadrature);
     console.log(
       `dynamic vs quasi-static response, ω/ω₀ = ${ratios.join(', ')}: in-phase error ${inPhase.map((e) => e.toExponential(2)).join(', ')} (slope ${inPhaseSlope.toFixed(3)}); ` +
         `quadrature ${quadrature.map((e) => e.toExponential(2)).join(', ')} (slope ${quadratureSlope.toFixed(3)})`,
@@ -147,7 +133,7 @@ describe('the dynamic mode of a spring network', () => {
       const error = createFrequencyError({ mode: 'small-signal', frequency: (r * omega0) / (2 * Math.PI), amplitude: 1e-3 });
       return fidelity(exampleGradient(pipeline(error), drive, target).gradient, exact).relativeError;
     });
-    const measured = slope(ratios, errors);
+    const measured = logLogSlope(ratios, errors);
     console.log(`small-signal FP on springs with masses vs adjoint, ω₂/ω₀ = ${ratios.join(', ')}: relative error ${errors.map((e) => e.toExponential(2)).join(', ')} (slope ${measured.toFixed(3)})`);
     expect(measured).toBeGreaterThan(1.9);
     expect(measured).toBeLessThan(2.1);
@@ -165,7 +151,7 @@ describe('the dynamic mode of a spring network', () => {
       const r = exampleGradient(pipeline(createFrequencyError({ mode: 'transient', frequency, amplitude: 1e-6, periods: 1, samplesPerPeriod })), drive, target);
       return { error: fidelity(r.gradient, phasor.gradient).relativeError, diagnostics: r.diagnostics! };
     });
-    const order = slope(spp.map((p) => 1 / p), rows.map((r) => r.error));
+    const order = logLogSlope(spp.map((p) => 1 / p), rows.map((r) => r.error));
     console.log(`transient FP on springs with masses vs the dynamic phasor, ${spp.join(', ')} samples per period: ${rows.map((r) => r.error.toExponential(2)).join(', ')} (order ${order.toFixed(2)})`);
     expect(order).toBeGreaterThan(1.8);
     expect(order).toBeLessThan(2.5); // measured 2.28: the coarsest step is still pre-asymptotic

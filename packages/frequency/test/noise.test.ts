@@ -1,4 +1,4 @@
-import { Rng, adjointError, exampleGradient, fidelity, mseLoss, productRule, type ErrorMechanism } from '@multimech/core';
+import { Rng, adjointError, exampleGradient, fidelity, mseLoss, productRule, type ErrorMechanism, logLogSlope } from '@multimech/core';
 import { createAcActivation, createFrequencyError } from '../src';
 import { randomNetwork } from './networks';
 
@@ -27,20 +27,6 @@ function meanError(mode: 'phasor' | 'transient', periods: number): number {
   return sum / SEEDS.length;
 }
 
-/** Least-squares slope of log(y) against log(x). */
-function logLogSlope(x: number[], y: number[]): number {
-  const lx = x.map(Math.log);
-  const ly = y.map(Math.log);
-  const mx = lx.reduce((a, b) => a + b) / lx.length;
-  const my = ly.reduce((a, b) => a + b) / ly.length;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < lx.length; i++) {
-    num += (lx[i] - mx) * (ly[i] - my);
-    den += (lx[i] - mx) ** 2;
-  }
-  return num / den;
-}
 
 describe('frequency propagation with measurement noise', () => {
   const transient = WINDOWS.map((p) => meanError('transient', p));

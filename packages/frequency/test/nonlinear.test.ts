@@ -9,6 +9,7 @@ import {
   productRule,
   type Drive,
   type ErrorMechanism,
+  logLogSlope,
 } from '@multimech/core';
 import { resistiveFromNetlist, type ResistiveSubstrate } from '@multimech/resistive';
 import { randomDiodeNetlist, randomNetlist } from '../../resistive/test/random-netlist';
@@ -64,20 +65,6 @@ function oneSided(c: Case, beta: number): Float64Array {
   return a.map((ak, k) => (ak * (b[k] - ak)) / beta);
 }
 
-/** Least-squares slope of log(y) against log(x). */
-function logLogSlope(x: readonly number[], y: readonly number[]): number {
-  const lx = x.map(Math.log);
-  const ly = y.map(Math.log);
-  const mx = lx.reduce((a, b) => a + b) / lx.length;
-  const my = ly.reduce((a, b) => a + b) / ly.length;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < lx.length; i++) {
-    num += (lx[i] - mx) * (ly[i] - my);
-    den += (lx[i] - mx) ** 2;
-  }
-  return num / den;
-}
 
 // β in amperes per volt of error: 1.5 decades, small against the diodes' N·Vt
 // (β·Δu ≲ 1 mV) and well above the lock-in's rounding floor (≈1e-11 relative).

@@ -9,6 +9,7 @@ import {
   randomTopology,
   type ActivationMechanism,
   type ErrorMechanism,
+  logLogSlope,
 } from '@multimech/core';
 import { resistiveFromTopology, type ResistiveSubstrate } from '@multimech/resistive';
 import { createAcActivation, createFrequencyError } from '../src';
@@ -40,20 +41,6 @@ function gradient(substrate: ResistiveSubstrate, activation: ActivationMechanism
   return exampleGradient({ substrate, activation, error, rule: productRule, loss: mseLoss, rng: new Rng(0) }, substrate.drive(inputs), target);
 }
 
-/** Least-squares slope of log y against log x. */
-function slope(xs: number[], ys: number[]): number {
-  const lx = xs.map(Math.log);
-  const ly = ys.map(Math.log);
-  const mx = lx.reduce((a, b) => a + b) / lx.length;
-  const my = ly.reduce((a, b) => a + b) / ly.length;
-  let num = 0;
-  let den = 0;
-  lx.forEach((v, i) => {
-    num += (v - mx) * (ly[i] - my);
-    den += (v - mx) ** 2;
-  });
-  return num / den;
-}
 
 /** ω₂·RC from 1e-3 to 1 (half-decade steps). */
 const sweep = [1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1];
@@ -71,8 +58,8 @@ describe('frequency propagation with node capacitances (phasor mode)', () => {
   it('converges to the adjoint gradient as ω₂RC → 0: error slope ≈ 2, quadrature slope ≈ 1 (DC activation)', () => {
     const rows = measure(dcActivation);
     const small = rows.slice(0, 3);
-    const errorSlope = slope(small.map((r) => r.x), small.map((r) => r.error));
-    const quadratureSlope = slope(small.map((r) => r.x), small.map((r) => r.quadrature));
+    const errorSlope = logLogSlope(small.map((r) => r.x), small.map((r) => r.error));
+    const quadratureSlope = logLogSlope(small.map((r) => r.x), small.map((r) => r.quadrature));
     expect(errorSlope).toBeGreaterThan(1.9);
     expect(errorSlope).toBeLessThan(2.1);
     expect(quadratureSlope).toBeGreaterThan(0.95);
@@ -86,7 +73,7 @@ describe('frequency propagation with node capacitances (phasor mode)', () => {
   it('with an AC activation at ω₁ the in-phase activation also drifts at second order', () => {
     const rows = measure(createAcActivation({ frequency: F1 }));
     const small = rows.slice(0, 3);
-    const errorSlope = slope(small.map((r) => r.x), small.map((r) => r.error));
+    const errorSlope = logLogSlope(small.map((r) => r.x), small.map((r) => r.error));
     expect(errorSlope).toBeGreaterThan(1.9);
     expect(errorSlope).toBeLessThan(2.1);
     // the activation's own in-phase drift adds to the error's: the AC error exceeds the DC one

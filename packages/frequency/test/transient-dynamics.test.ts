@@ -12,26 +12,13 @@ import {
   slowestRelaxationTime,
   stateLoss,
   type ErrorMechanism,
+  logLogSlope,
 } from '@multimech/core';
 import { parseSpice, resistiveFromNetlist, resistiveFromTopology, type ResistiveSubstrate } from '@multimech/resistive';
 import { createAcActivation, createFrequencyError, lockIn } from '../src';
 
 const F2 = 1700;
 
-/** Least-squares slope of log y against log x. */
-function slope(xs: number[], ys: number[]): number {
-  const lx = xs.map(Math.log);
-  const ly = ys.map(Math.log);
-  const mx = lx.reduce((a, b) => a + b) / lx.length;
-  const my = ly.reduce((a, b) => a + b) / ly.length;
-  let num = 0;
-  let den = 0;
-  lx.forEach((v, i) => {
-    num += (v - mx) * (ly[i] - my);
-    den += (v - mx) ** 2;
-  });
-  return num / den;
-}
 
 describe('the transient integrator (BDF2) on an RC node', () => {
   // 1 kΩ and 100 nF to ground: τ = RC = 100 µs; driven by 1 mA
@@ -51,7 +38,7 @@ describe('the transient integrator (BDF2) on an RC node', () => {
       }
       return worst;
     });
-    const order = slope([20, 40, 80, 160].map((p) => 1 / p), errors);
+    const order = logLogSlope([20, 40, 80, 160].map((p) => 1 / p), errors);
     expect(order).toBeGreaterThan(1.8);
     expect(order).toBeLessThan(2.3);
     expect(errors[3]).toBeLessThan(1e-4); // volts, on a 1 V step
@@ -77,7 +64,7 @@ describe('the transient integrator (BDF2) on an RC node', () => {
       // x(t) = Re[V e^{iωt}] = re cos − im sin: the lock-in's sine amplitude is −im
       return Math.hypot(r.inPhase[0] - exact.re, r.quadrature[0] + exact.im) / Math.hypot(exact.re, exact.im);
     });
-    const order = slope([32, 64, 128, 256].map((p) => 1 / p), errors);
+    const order = logLogSlope([32, 64, 128, 256].map((p) => 1 / p), errors);
     expect(order).toBeGreaterThan(1.8);
     expect(order).toBeLessThan(2.2);
     expect(errors[3]).toBeLessThan(2e-4); // (ωh)² = 6e-4 at 256 samples per period
@@ -116,7 +103,7 @@ describe('transient frequency propagation on an RC network', () => {
       const r = gradient(s, createFrequencyError({ mode: 'transient', frequency: F2, samplesPerPeriod, periods: 2 }));
       return { error: fidelity(r.gradient, phasor.gradient).relativeError, diagnostics: r.diagnostics! };
     });
-    const order = slope(spp.map((p) => 1 / p), rows.map((r) => r.error));
+    const order = logLogSlope(spp.map((p) => 1 / p), rows.map((r) => r.error));
     console.log(`transient vs phasor at ${spp.join(', ')} samples per period: ${rows.map((r) => r.error.toExponential(2)).join(', ')} (slope ${order.toFixed(3)})`);
     expect(order).toBeGreaterThan(1.8);
     expect(order).toBeLessThan(2.2);
@@ -139,7 +126,7 @@ describe('transient frequency propagation on an RC network', () => {
     });
     console.log(`against the adjoint at ω₂RC = 0.01, 0.03, 0.1: transient ${ratios.map((r) => r.transient.toExponential(2)).join(', ')}; phasor ${ratios.map((r) => r.phasor.toExponential(2)).join(', ')}`);
     // both errors grow as (ω₂RC)² and agree with each other (to the integrator's own error)
-    expect(slope([0.01, 0.03, 0.1], ratios.map((r) => r.transient))).toBeGreaterThan(1.8);
+    expect(logLogSlope([0.01, 0.03, 0.1], ratios.map((r) => r.transient))).toBeGreaterThan(1.8);
     for (const r of ratios) expect(Math.abs(r.transient / r.phasor - 1)).toBeLessThan(0.01);
   });
 
@@ -166,7 +153,7 @@ describe('transient frequency propagation on an RC network', () => {
     );
     // measured: activation 5.49e-3, 1.33e-3, 3.24e-4; error 2.27e-2, 5.98e-3, 1.51e-3
     for (const key of ['activation', 'error'] as const) {
-      const order = slope(spp.map((p) => 1 / p), rows.map((r) => r[key]));
+      const order = logLogSlope(spp.map((p) => 1 / p), rows.map((r) => r[key]));
       expect(order).toBeGreaterThan(1.8);
       expect(order).toBeLessThan(2.3);
       expect(rows[2][key]).toBeLessThan(3e-3);
