@@ -13,25 +13,11 @@ import {
 } from '@multimech/core';
 import { resistiveFromTopology, type ResistiveSubstrate } from '@multimech/resistive';
 import { createAcActivation, createFrequencyError } from '../src';
+import { rcNetwork } from './networks';
 
 const F2 = 1700; // the error frequency (Hz), the mechanism's default
 const F1 = 1000; // the AC activation's frequency (Hz)
 
-/**
- * A random RC network whose time constants are about x/ω₂: conductances in
- * [0.5, 2] S and a node capacitance x·[0.5, 1.5]/ω₂ F at every free node.
- */
-function rcNetwork(x: number): ResistiveSubstrate {
-  const rng = new Rng(5);
-  const topology = randomTopology(30, 3.5, { inputs: 3, outputs: 2 }, rng);
-  const m = topology.graph.from.length;
-  const conductances = Float64Array.from({ length: m }, () => rng.uniform(0.5, 2));
-  const ground = new Set(topology.groundNodes);
-  const capacitors = [...Array(30).keys()]
-    .filter((node) => !ground.has(node))
-    .map((node) => ({ name: `C${node}`, node, capacitance: (x * rng.uniform(0.5, 1.5)) / (2 * Math.PI * F2) }));
-  return resistiveFromTopology(topology, 'potential', { conductances, bounds: { min: 1e-6, max: 1e6 }, capacitors });
-}
 
 const rng = new Rng(9);
 const inputs = Float64Array.from({ length: 3 }, () => rng.uniform(-1, 1));

@@ -8,14 +8,14 @@ import {
   fidelity,
   mseLoss,
   productRule,
-  randomTopology,
   slowestRelaxationTime,
   stateLoss,
   type ErrorMechanism,
   logLogSlope,
 } from '@multimech/core';
-import { parseSpice, resistiveFromNetlist, resistiveFromTopology, type ResistiveSubstrate } from '@multimech/resistive';
+import { parseSpice, resistiveFromNetlist, type ResistiveSubstrate } from '@multimech/resistive';
 import { createAcActivation, createFrequencyError, lockIn } from '../src';
+import { rcNetwork } from './networks';
 
 const F2 = 1700;
 
@@ -75,18 +75,6 @@ describe('the transient integrator (BDF2) on an RC node', () => {
   });
 });
 
-/** A random RC network whose time constants are about x/ω₂ (as in the reactance test). */
-function rcNetwork(x: number): ResistiveSubstrate {
-  const rng = new Rng(5);
-  const topology = randomTopology(30, 3.5, { inputs: 3, outputs: 2 }, rng);
-  const m = topology.graph.from.length;
-  const conductances = Float64Array.from({ length: m }, () => rng.uniform(0.5, 2));
-  const ground = new Set(topology.groundNodes);
-  const capacitors = [...Array(30).keys()]
-    .filter((node) => !ground.has(node))
-    .map((node) => ({ name: `C${node}`, node, capacitance: (x * rng.uniform(0.5, 1.5)) / (2 * Math.PI * F2) }));
-  return resistiveFromTopology(topology, 'potential', { conductances, bounds: { min: 1e-6, max: 1e6 }, capacitors });
-}
 
 const rng = new Rng(9);
 const inputs = Float64Array.from({ length: 3 }, () => rng.uniform(-1, 1));
