@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /**
- * Benchmark of multimech's sparse solvers (packages/core/src/linalg) on the
+ * Benchmark of multimech's sparse solvers (@multimech/sparse) on the
  * Hessians of physical networks: grounded weighted graph Laplacians with
  * conductances in [0.5, 2].
  *
- *   npx tsc -b packages/core && node scripts/bench-linalg.js
+ *   npx tsc -b packages/sparse && node scripts/bench-linalg.js
  *
  * Graphs: 100x100 and 316x316 5-point grids grounded at one corner, and a
  * connected random graph of 10^4 nodes and mean degree 4 grounded at 10
@@ -32,7 +32,8 @@ const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
 
-const linalg = require(path.join(__dirname, '..', 'packages', 'core', 'dist', 'linalg', 'index.js'));
+const linalg = require('@multimech/sparse');
+const { mulberry32, gridGraph, randomGraph, groundedLaplacian, assembleLaplacian, randomWeights } = require('./bench-problems');
 
 /** CG tolerance, the same as the scipy reference's rtol. */
 const CG_TOLERANCE = 1e-10;
@@ -60,24 +61,24 @@ function medianMs(fn) {
 
 /** The benchmark networks, each a grounded Laplacian with its edge slots. */
 function buildProblems() {
-  const rng = linalg.mulberry32(20240601);
+  const rng = mulberry32(20240601);
   const problems = [];
   for (const side of [100, 316]) {
-    const graph = linalg.gridGraph(side);
+    const graph = gridGraph(side);
     problems.push({
       name: `grid${side}`,
       title: `grid ${side}x${side}`,
-      lap: linalg.groundedLaplacian(graph, linalg.randomWeights(graph.tail.length, rng), [0]),
+      lap: groundedLaplacian(graph, randomWeights(graph.tail.length, rng), [0]),
     });
   }
   const n = 10000;
-  const graph = linalg.randomGraph(n, 4, rng);
+  const graph = randomGraph(n, 4, rng);
   const grounds = new Set();
   while (grounds.size < 10) grounds.add(Math.floor(rng() * n));
   problems.push({
     name: 'random10k',
     title: `random graph n=${n}, mean degree 4`,
-    lap: linalg.groundedLaplacian(graph, linalg.randomWeights(graph.tail.length, rng), [...grounds]),
+    lap: groundedLaplacian(graph, randomWeights(graph.tail.length, rng), [...grounds]),
   });
   for (const p of problems) {
     const size = p.lap.matrix.rows;
@@ -99,7 +100,7 @@ function learningUpdate(lap, weights, xFree, xClamped) {
     const w = weights[e] * (1 + eta * (dFree * dFree - dClamped * dClamped));
     weights[e] = w < 0.1 ? 0.1 : w > 10 ? 10 : w;
   }
-  linalg.assembleLaplacian(lap, weights);
+  assembleLaplacian(lap, weights);
 }
 
 /** Times multimech on one problem. */

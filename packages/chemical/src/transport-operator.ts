@@ -1,16 +1,18 @@
 import {
+  MultimechError,
+  NumericalError,
+  connectedComponents,
+  type Graph,
+} from '@multimech/core';
+import {
   Bicgstab,
   ConvergenceError,
   CsrMatrix,
-  MultimechError,
-  NumericalError,
   SolverPlan,
-  connectedComponents,
-  csrFindSlot,
-  csrFromTriplets,
+  addEdgeLaplacian,
+  edgePattern,
   planSolver,
-  type Graph,
-} from '@multimech/core';
+} from '@multimech/sparse';
 
 /** Solves with one assembled transport operator, for any number of right-hand sides. */
 export interface TransportSolver {
@@ -63,32 +65,10 @@ export class TransportOperator {
     for (let i = 0; i < n; i++) if (this.freeIndex[i] === 0) this.freeIndex[i] = free.push(i) - 1;
     this.freeNodes = Int32Array.from(free);
     checkHeld(graph, fixedNodes);
-    const rows: number[] = [];
-    const cols: number[] = [];
-    for (let r = 0; r < free.length; r++) {
-      rows.push(r);
-      cols.push(r);
-    }
-    const { from, to } = graph;
-    for (let k = 0; k < from.length; k++) {
-      const a = this.freeIndex[from[k]];
-      const b = this.freeIndex[to[k]];
-      if (a >= 0 && b >= 0) {
-        rows.push(a, b);
-        cols.push(b, a);
-      }
-    }
-    this.pattern = csrFromTriplets(free.length, free.length, rows, cols, new Float64Array(rows.length));
-    this.slots = new Int32Array(4 * from.length);
-    for (let k = 0; k < from.length; k++) {
-      const a = this.freeIndex[from[k]];
-      const b = this.freeIndex[to[k]];
-      this.slots[4 * k] = a >= 0 ? csrFindSlot(this.pattern, a, a) : -1;
-      this.slots[4 * k + 1] = b >= 0 ? csrFindSlot(this.pattern, b, b) : -1;
-      this.slots[4 * k + 2] = a >= 0 && b >= 0 ? csrFindSlot(this.pattern, a, b) : -1;
-      this.slots[4 * k + 3] = a >= 0 && b >= 0 ? csrFindSlot(this.pattern, b, a) : -1;
-    }
-    this.diagonal = Int32Array.from(free, (_, r) => csrFindSlot(this.pattern, r, r));
+    const pattern = edgePattern(free.length, this.freeIndex, graph.from, graph.to);
+    this.pattern = pattern.matrix;
+    this.slots = pattern.slots;
+    this.diagonal = pattern.diagonal;
   }
 
   /** Number of free rows. */
@@ -107,13 +87,9 @@ export class TransportOperator {
     const n = this.graph.nodeNames.length;
     const outflow = flows ? new Float64Array(n) : undefined;
     const inflow = flows ? new Float64Array(n) : undefined;
-    for (let k = 0; k < from.length; k++) {
-      const d = diffusivity[k];
-      if (s[4 * k] >= 0) values[s[4 * k]] += d;
-      if (s[4 * k + 1] >= 0) values[s[4 * k + 1]] += d;
-      if (s[4 * k + 2] >= 0) values[s[4 * k + 2]] -= d;
-      if (s[4 * k + 3] >= 0) values[s[4 * k + 3]] -= d;
-      if (flows && outflow && inflow) {
+    addEdgeLaplacian(s, diffusivity, values);
+    if (flows && outflow && inflow) {
+      for (let k = 0; k < from.length; k++) {
         const q = flows[k];
         // Upstream node u, downstream node w: w gains |q| δ_u.
         const [u, w, slot] = q >= 0 ? [from[k], to[k], s[4 * k + 3]] : [to[k], from[k], s[4 * k + 2]];

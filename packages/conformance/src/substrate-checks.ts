@@ -5,7 +5,6 @@ import {
   Substrate,
   adjointError,
   combineDrives,
-  csrMultiply,
   dcActivation,
   exampleGradient,
   fidelity,
@@ -14,6 +13,7 @@ import {
   productRule,
   zeroDrive,
 } from '@multimech/core';
+import { csrMultiply } from '@multimech/sparse';
 import { check } from './conformance-failure';
 import { expectClose } from './expect-close';
 import { randomDrive } from './random-drive';

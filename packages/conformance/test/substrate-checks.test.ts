@@ -1,4 +1,5 @@
-import { CsrMatrix, Drive, Rng, Topology, combineDrives } from '@multimech/core';
+import { Drive, Rng, Topology, combineDrives } from '@multimech/core';
+import { CsrMatrix } from '@multimech/sparse';
 import {
   ConformanceFailure,
   SubstrateCheckId,

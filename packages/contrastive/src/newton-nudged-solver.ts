@@ -1,5 +1,6 @@
 import { Matrix, solve } from 'ml-matrix';
-import { MultimechError, NumericalError, type CsrMatrix, type Drive, type StateLoss, type Substrate } from '@multimech/core';
+import { MultimechError, NumericalError, type Drive, type StateLoss, type Substrate } from '@multimech/core';
+import { type CsrMatrix } from '@multimech/sparse';
 import type { NudgedSolver, NudgedState } from './nudged-solver';
 import { OutputSubspace, norm } from './output-subspace';
 import { checkClampValues } from './output-subspace-solver';

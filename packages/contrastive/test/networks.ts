@@ -1,5 +1,6 @@
 import { Matrix, solve } from 'ml-matrix';
-import { Rng, boundaryFromTopology, csrToDense, randomTopology, uniformBounds, type Drive, type Substrate } from '@multimech/core';
+import { Rng, boundaryFromTopology, randomTopology, uniformBounds, type Drive, type Substrate } from '@multimech/core';
+import { csrToDense } from '@multimech/sparse';
 import { ResistiveSubstrate } from '@multimech/resistive';
 
 /** A random resistive network with its drive and target, for the contrastive tests. */

@@ -2,7 +2,6 @@ import { Matrix, solve } from 'ml-matrix';
 import {
   Rng,
   createGraph,
-  csrToDense,
   mseLoss,
   newtonMinimize,
   stateLoss,
@@ -11,6 +10,7 @@ import {
   type StateLoss,
   type Substrate,
 } from '@multimech/core';
+import { csrToDense } from '@multimech/sparse';
 import { ElasticSubstrate, elasticFromTopology, randomSpringNetwork, triangularLattice, type ElasticParameter } from '@multimech/elastic';
 import { parseSpice, resistiveFromNetlist, type ResistiveSubstrate } from '@multimech/resistive';
 import { randomDiodeNetlist } from '../../resistive/test/random-netlist';

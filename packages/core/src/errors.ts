@@ -1,3 +1,5 @@
+import { SparseError } from '@multimech/sparse';
+
 /**
  * Errors a researcher sees. Every error that is the user's to fix is a
  * `MultimechError`: its message is complete on its own (what, where, what was
@@ -47,6 +49,21 @@ export class NumericalError extends MultimechError {
   constructor(message: string) {
     super(message);
     this.name = 'NumericalError';
+  }
+}
+
+/**
+ * Runs `f`, restating a failure of the sparse kernels (a `SparseError`: a
+ * solve short of its tolerance, a non-finite iterate) as a NumericalError,
+ * prefixed by `what` was being computed when the kernel's message does not
+ * say it already.
+ */
+export function restatingSolverFailures<T>(f: () => T, what?: string): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof SparseError) throw new NumericalError(what ? `${what}: ${e.message}` : e.message);
+    throw e;
   }
 }
 

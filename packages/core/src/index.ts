@@ -5,7 +5,7 @@ export * from './rng';
 export * from './graph/graph';
 export * from './graph/generators';
 export * from './graph/network-config';
-export * from './linalg';
+export * from '@multimech/sparse';
 export * from './boundary';
 export * from './substrate';
 export * from './activation-mechanism';

@@ -1,5 +1,5 @@
-import { MultimechError, NumericalError } from './errors';
-import { Bicgstab, ConvergenceError, CsrMatrix } from './linalg';
+import { MultimechError, restatingSolverFailures } from './errors';
+import { Bicgstab, CsrMatrix } from '@multimech/sparse';
 import type { Substrate } from './substrate';
 
 /** The complex response x = real + i·imag to each force, one value per dof (zero on Dirichlet dofs). */
@@ -93,13 +93,7 @@ export function solvePhasor(
     if (b.length !== n) throw new MultimechError(`phasor solve: expected a right-hand side of ${n} values, got ${b.length}`);
     const big = new Float64Array(2 * n);
     big.set(b);
-    let x: Float64Array;
-    try {
-      x = b.some((v) => v !== 0) ? solver.solve(big).x : big;
-    } catch (e) {
-      if (e instanceof ConvergenceError) throw new NumericalError(`phasor solve at ω = ${omega} rad/s: ${e.message}`);
-      throw e;
-    }
+    const x = b.some((v) => v !== 0) ? restatingSolverFailures(() => solver.solve(big).x, `phasor solve at ω = ${omega} rad/s`) : big;
     real.push(x.slice(0, n));
     imag.push(x.slice(n));
   }

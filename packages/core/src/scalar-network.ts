@@ -1,7 +1,7 @@
 import type { Drive } from './boundary';
 import { MultimechError, NumericalError } from './errors';
 import { Graph, connectedComponents } from './graph/graph';
-import { CsrMatrix, Factorization, SolverOptions, SolverPlan, csrFromTriplets, csrFindSlot, planSolver } from './linalg';
+import { CsrMatrix, Factorization, SolverOptions, SolverPlan, addEdgeLaplacian, edgePattern, planSolver } from '@multimech/sparse';
 import { NewtonOptions, NewtonProblem, newtonMinimize } from './newton';
 import type { FixedElement } from './two-terminal-law';
 
@@ -92,39 +92,15 @@ export class ScalarNetwork {
     this.checkGrounded();
 
     const m = graph.from.length;
-    const rows: number[] = [];
-    const cols: number[] = [];
-    for (let r = 0; r < free.length; r++) {
-      rows.push(r);
-      cols.push(r);
-    }
-    const ends = [...Array(m).keys()].map((k) => [graph.from[k], graph.to[k]]).concat(elements.map((e) => [e.from, e.to]));
-    for (const [from, to] of ends) {
-      const a = this.freeIndex[from];
-      const b = this.freeIndex[to];
-      if (a >= 0 && b >= 0) {
-        rows.push(a, b);
-        cols.push(b, a);
-      }
-    }
-    this.matrix = csrFromTriplets(free.length, free.length, rows, cols, new Float64Array(rows.length));
-    const slotsOf = (from: ArrayLike<number>, to: ArrayLike<number>): Int32Array => {
-      const slots = new Int32Array(4 * from.length);
-      for (let k = 0; k < from.length; k++) {
-        const a = this.freeIndex[from[k]];
-        const b = this.freeIndex[to[k]];
-        slots[4 * k] = a >= 0 ? csrFindSlot(this.matrix, a, a) : -1;
-        slots[4 * k + 1] = b >= 0 ? csrFindSlot(this.matrix, b, b) : -1;
-        slots[4 * k + 2] = a >= 0 && b >= 0 ? csrFindSlot(this.matrix, a, b) : -1;
-        slots[4 * k + 3] = a >= 0 && b >= 0 ? csrFindSlot(this.matrix, b, a) : -1;
-      }
-      return slots;
-    };
-    this.slots = slotsOf(graph.from, graph.to);
-    this.elementSlots = slotsOf(
-      elements.map((e) => e.from),
-      elements.map((e) => e.to),
+    const pattern = edgePattern(
+      free.length,
+      this.freeIndex,
+      [...graph.from, ...elements.map((e) => e.from)],
+      [...graph.to, ...elements.map((e) => e.to)],
     );
+    this.matrix = pattern.matrix;
+    this.slots = pattern.slots.subarray(0, 4 * m);
+    this.elementSlots = pattern.slots.subarray(4 * m);
     this.baseValues = new Float64Array(this.nonlinear ? this.matrix.values.length : 0);
     this.weights = new Float64Array(m);
     this.plan = planSolver(this.matrix, solver);
@@ -186,14 +162,7 @@ export class ScalarNetwork {
     }
     const v = this.matrix.values;
     v.fill(0);
-    const s = this.slots;
-    for (let k = 0; k < m; k++) {
-      const x = this.weights[k];
-      if (s[4 * k] >= 0) v[s[4 * k]] += x;
-      if (s[4 * k + 1] >= 0) v[s[4 * k + 1]] += x;
-      if (s[4 * k + 2] >= 0) v[s[4 * k + 2]] -= x;
-      if (s[4 * k + 3] >= 0) v[s[4 * k + 3]] -= x;
-    }
+    addEdgeLaplacian(this.slots, this.weights, v);
     if (this.nonlinear) this.baseValues.set(v);
     this.factor = undefined;
     this.factorState = undefined;

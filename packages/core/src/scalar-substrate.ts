@@ -2,7 +2,7 @@ import { Boundary, Drive, InputPort, OutputPort, driveFromInputs, readScalarOutp
 import { MultimechError } from './errors';
 import { Graph, edgeDrops } from './graph/graph';
 import type { Topology } from './graph/generators';
-import type { CsrMatrix, SolverOptions } from './linalg';
+import type { CsrMatrix, SolverOptions } from '@multimech/sparse';
 import { EquilibriumOptions, ScalarNetwork } from './scalar-network';
 import type { Capability, ParameterBounds, Substrate } from './substrate';
 import type { FixedElement } from './two-terminal-law';

@@ -1,7 +1,7 @@
 import type * as t from 'io-ts';
 import type { Boundary, Drive } from './boundary';
 import type { Graph } from './graph/graph';
-import type { CsrMatrix } from './linalg';
+import type { CsrMatrix } from '@multimech/sparse';
 import type { Rng } from './rng';
 
 /**

@@ -1,6 +1,6 @@
 import type { Drive } from './boundary';
-import { MultimechError, NumericalError } from './errors';
-import { csrFindSlot, largestEigenvalue, planSolver, type CsrMatrix, type SolverPlan } from './linalg';
+import { MultimechError, NumericalError, restatingSolverFailures } from './errors';
+import { csrFindSlot, largestEigenvalue, planSolver, type CsrMatrix, type SolverPlan } from '@multimech/sparse';
 import type { DynamicSubstrate } from './phasor-response';
 
 /** A Newton update at most this fraction of the largest free |s| ends a step's iterations (the rounding of the state, with a margin). */
@@ -276,7 +276,7 @@ export function slowestRelaxationTime(substrate: DynamicSubstrate, state: Float6
   if (damped.length === 0) return inertial;
   const root = Float64Array.from(damped, (dof) => Math.sqrt(damping[dof]));
   const force = new Float64Array(damping.length);
-  const tau = largestEigenvalue(
+  const tau = restatingSolverFailures(() => largestEigenvalue(
     (v) => {
       force.fill(0);
       damped.forEach((dof, i) => (force[dof] = root[i] * v[i]));
@@ -285,6 +285,6 @@ export function slowestRelaxationTime(substrate: DynamicSubstrate, state: Float6
     },
     damped.length,
     { what: 'slowest relaxation time', tolerance: 1e-6 },
-  );
+  ));
   return Math.max(tau, inertial);
 }

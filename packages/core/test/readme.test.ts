@@ -1,13 +1,9 @@
-import { csrFromTriplets, planSolver } from '@multimech/core';
+import { corePlugin, createRegistries } from '@multimech/core';
 
-it('the README snippet solves the grounded path: node voltages 1, 2, 3, 4 V', () => {
-  const rows = [0, 0, 1, 1, 1, 2, 2, 2, 3, 3];
-  const cols = [0, 1, 0, 1, 2, 1, 2, 3, 2, 3];
-  const vals = [2, -1, -1, 2, -1, -1, 2, -1, -1, 1];
-  const A = csrFromTriplets(4, 4, rows, cols, vals);
-  const plan = planSolver(A);
-  const factor = plan.factor(A);
-  const x = factor.solve(Float64Array.of(0, 0, 0, 1));
-  expect(plan.method).toBe('cholesky');
-  [1, 2, 3, 4].forEach((v, i) => expect(x[i]).toBeCloseTo(v, 12));
+it("the README snippet: core's registries hold the DC activation, the adjoint and the product rule, and refuse an unknown kind", () => {
+  const registries = createRegistries([corePlugin]);
+  expect(registries.errors.kinds()).toEqual(['adjoint']);
+  expect(registries.activations.kinds()).toEqual(['dc']);
+  expect(registries.rules.get('product').consumes).toBe('product');
+  expect(() => registries.errors.get('frequency')).toThrow("unknown error mechanism kind 'frequency' (known error mechanism kinds: adjoint)");
 });

@@ -1,4 +1,5 @@
-import { MultimechError, SolverOptions } from '@multimech/core';
+import { MultimechError } from '@multimech/core';
+import { SolverOptions } from '@multimech/sparse';
 import { ElasticInput, ElasticOutput, ElasticParameter, ElasticSubstrate } from './elastic-substrate';
 import type { ElasticTopology } from './elastic-topology';
 

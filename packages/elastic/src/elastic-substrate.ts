@@ -1,7 +1,6 @@
 import {
   Boundary,
   Capability,
-  CsrMatrix,
   Drive,
   DynamicSubstrate,
   Graph,
@@ -9,17 +8,21 @@ import {
   MultimechError,
   NewtonProblem,
   NumericalError,
+  restatingSolverFailures,
   OutputPort,
   ParameterBounds,
   PhasorResponse,
-  SolverOptions,
   Substrate,
   fireMinimize,
   newtonMinimize,
-  planSolver,
   solvePhasor,
-  largestEigenvalue,
 } from '@multimech/core';
+import {
+  CsrMatrix,
+  SolverOptions,
+  planSolver,
+  largestEigenvalue,
+} from '@multimech/sparse';
 import { SpringStiffness } from './spring-stiffness';
 
 /** What the springs learn: their stiffness k, their rest length ℓ, or both (θ = [k…, ℓ…]). */
@@ -644,11 +647,11 @@ export class ElasticSubstrate implements DynamicSubstrate {
     if (n === 0) return Infinity;
     const root = Float64Array.from(this.freeDofs, (dof) => Math.sqrt(this.dofMass![dof]));
     const factor = this.factorAt(state);
-    const theta = largestEigenvalue((v) => {
+    const theta = restatingSolverFailures(() => largestEigenvalue((v) => {
       const y = factor.solve(v.map((x, i) => x * root[i]));
       for (let i = 0; i < n; i++) y[i] *= root[i];
       return y;
-    }, n, { what: 'lowest resonance' });
+    }, n, { what: 'lowest resonance' }));
     if (!(theta > 0)) throw new NumericalError(`lowest resonance: M^½ H⁻¹ M^½ has no positive eigenvalue (largest ${theta})`);
     return 1 / Math.sqrt(theta);
   }

@@ -1,6 +1,7 @@
 import { springBounds, type ElasticTopologyOptions } from './elastic-from-topology';
 import * as t from 'io-ts';
-import { MultimechError, createGraph, finiteNumber, nonEmptyString, oneOf, strictObject, type SolverOptions } from '@multimech/core';
+import { MultimechError, createGraph, finiteNumber, nonEmptyString, oneOf, strictObject } from '@multimech/core';
+import { type SolverOptions } from '@multimech/sparse';
 import type { ElasticInput, ElasticOutput, ElasticParameter } from './elastic-substrate';
 import { ElasticSubstrate } from './elastic-substrate';
 

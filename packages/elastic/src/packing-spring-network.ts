@@ -1,4 +1,5 @@
-import { MultimechError, NumericalError, Rng, createGraph, fireMinimize, planSolver } from '@multimech/core';
+import { MultimechError, NumericalError, Rng, createGraph, fireMinimize } from '@multimech/core';
+import { planSolver } from '@multimech/sparse';
 import { ElasticTopology, PairCounts, choosePairs } from './elastic-topology';
 import { SpringStiffness } from './spring-stiffness';
 

@@ -1,4 +1,5 @@
-import { CsrMatrix, Factorization, Graph, NumericalError, SolverOptions, SolverPlan, csrFindSlot, csrFromTriplets, planSolver } from '@multimech/core';
+import { Graph, NumericalError } from '@multimech/core';
+import { CsrMatrix, Factorization, SolverOptions, SolverPlan, edgePattern, planSolver } from '@multimech/sparse';
 
 /**
  * The stiffness matrix H = ∂²E/∂x² of central-force springs on the free
@@ -24,52 +25,10 @@ export class SpringStiffness {
     readonly freeCount: number,
     solver: SolverOptions,
   ) {
-    const rows: number[] = [];
-    const cols: number[] = [];
-    for (let r = 0; r < freeCount; r++) {
-      rows.push(r);
-      cols.push(r);
-    }
-    const m = graph.from.length;
-    const d = dim;
-    const blocks = (k: number) => {
-      const a = graph.from[k];
-      const b = graph.to[k];
-      return [
-        [a, a],
-        [b, b],
-        [a, b],
-        [b, a],
-      ];
-    };
-    for (let k = 0; k < m; k++) {
-      for (const [p, q] of blocks(k)) {
-        for (let i = 0; i < d; i++) {
-          for (let j = 0; j < d; j++) {
-            const r = freeIndex[p * d + i];
-            const c = freeIndex[q * d + j];
-            if (r >= 0 && c >= 0) {
-              rows.push(r);
-              cols.push(c);
-            }
-          }
-        }
-      }
-    }
-    this.matrix = csrFromTriplets(freeCount, freeCount, rows, cols, new Float64Array(rows.length));
-    this.slots = new Int32Array(4 * m * d * d).fill(-1);
-    for (let k = 0; k < m; k++) {
-      blocks(k).forEach(([p, q], blk) => {
-        for (let i = 0; i < d; i++) {
-          for (let j = 0; j < d; j++) {
-            const r = freeIndex[p * d + i];
-            const c = freeIndex[q * d + j];
-            if (r >= 0 && c >= 0) this.slots[((4 * k + blk) * d + i) * d + j] = csrFindSlot(this.matrix, r, c);
-          }
-        }
-      });
-    }
-    this.diagonal = Int32Array.from({ length: freeCount }, (_, r) => csrFindSlot(this.matrix, r, r));
+    const pattern = edgePattern(freeCount, freeIndex, graph.from, graph.to, dim);
+    this.matrix = pattern.matrix;
+    this.slots = pattern.slots;
+    this.diagonal = pattern.diagonal;
     this.plan = freeCount > 0 ? planSolver(this.matrix, solver) : undefined;
   }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { newtonMinimize, planSolver, type NewtonProblem } from '@multimech/core';
+import { newtonMinimize, type NewtonProblem } from '@multimech/core';
+import { planSolver } from '@multimech/sparse';
 import { elasticFromTopology, triangularLattice } from '@multimech/elastic';
 
 /**

@@ -1,4 +1,5 @@
-import { MultimechError, OutputPort, OutputSpec, PortNaming, SolverOptions, Topology, boundaryFromTopology, nodeIndex, uniformBounds } from '@multimech/core';
+import { MultimechError, OutputPort, OutputSpec, PortNaming, Topology, boundaryFromTopology, nodeIndex, uniformBounds } from '@multimech/core';
+import { SolverOptions } from '@multimech/sparse';
 import { FlowParameter, FlowSubstrate } from './flow-substrate';
 
 /** An output: a node's pressure, or the difference of two nodes' pressures `[a, b]` = p(a) − p(b). */

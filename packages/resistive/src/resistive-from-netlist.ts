@@ -1,4 +1,5 @@
-import { Boundary, EquilibriumOptions, InputFileError, InputPort, MultimechError, OutputPort, OutputSpec, SolverOptions, createGraph } from '@multimech/core';
+import { Boundary, EquilibriumOptions, InputFileError, InputPort, MultimechError, OutputPort, OutputSpec, createGraph } from '@multimech/core';
+import { SolverOptions } from '@multimech/sparse';
 import { FixedElement } from '@multimech/core';
 import { GROUND, Netlist, ValuedElement, normalizeNode } from './netlist';
 import { netlistLaw } from './netlist-law';

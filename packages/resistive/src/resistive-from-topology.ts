@@ -1,4 +1,5 @@
-import { MultimechError, SolverOptions, Topology, boundaryFromTopology, uniformBounds } from '@multimech/core';
+import { MultimechError, Topology, boundaryFromTopology, uniformBounds } from '@multimech/core';
+import { SolverOptions } from '@multimech/sparse';
 import { CapacitorSpec, ResistiveSubstrate } from './resistive-substrate';
 
 export interface TopologyOptions {

@@ -16,7 +16,7 @@
  * upwind advection-diffusion operators are); `jacobi`, M = diag(A); `none`.
  */
 
-import { ConvergenceError } from './conjugate-gradient';
+import { ConvergenceError } from './errors';
 import { CsrMatrix, csrMultiply } from './csr-matrix';
 
 /** Which preconditioner BiCGSTAB uses. */

@@ -1,5 +1,5 @@
 import { denseSolve, randomVector, relativeError } from './dense-reference';
-import { csrFromTriplets, csrMultiply } from './csr-matrix';
+import { csrFromTriplets, csrMultiply } from '../src/csr-matrix';
 import {
   EdgeList,
   assembleLaplacian,
@@ -11,8 +11,8 @@ import {
   randomSparseSpd,
   randomWeights,
 } from './sample-matrices';
-import { SparseCholesky } from './sparse-cholesky';
-import { SymbolicCholesky } from './symbolic-cholesky';
+import { SparseCholesky } from '../src/sparse-cholesky';
+import { SymbolicCholesky } from '../src/symbolic-cholesky';
 
 /** A random grounded Laplacian: random graph of n nodes, 1..3 grounds. */
 function randomLaplacian(n: number, rng: () => number) {

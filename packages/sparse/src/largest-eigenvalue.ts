@@ -1,4 +1,4 @@
-import { NumericalError } from '../errors';
+import { SparseError } from './errors';
 
 export interface LargestEigenvalueOptions {
   /** Most Lanczos steps (default min(n, 300)). */
@@ -53,7 +53,7 @@ export function largestEigenvalue(apply: (v: Float64Array) => Float64Array, n: n
     orthogonalise(w, basis);
     const b = norm2(w);
     theta = largestOfTridiagonal(alpha, beta);
-    if (!Number.isFinite(theta)) throw new NumericalError(`${what}: the Lanczos iteration produced a non-finite value after ${j + 1} steps`);
+    if (!Number.isFinite(theta)) throw new SparseError(`${what}: the Lanczos iteration produced a non-finite value after ${j + 1} steps`);
     if (Math.abs(theta - previous) <= tolerance * Math.abs(theta)) {
       if (++stable >= 2) return theta;
     } else stable = 0;
@@ -72,7 +72,7 @@ export function largestEigenvalue(apply: (v: Float64Array) => Float64Array, n: n
     }
   }
   if (maxSteps === n) return theta;
-  throw new NumericalError(
+  throw new SparseError(
     `${what}: the Lanczos iteration did not converge in ${maxSteps} steps (the largest Ritz value still changes by ${Math.abs(theta - previous).toExponential(2)})`,
   );
 }

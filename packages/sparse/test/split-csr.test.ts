@@ -1,6 +1,6 @@
-import { csrFromTriplets, csrMultiply, csrPermute, csrToDense } from './csr-matrix';
+import { csrFromTriplets, csrMultiply, csrPermute, csrToDense } from '../src/csr-matrix';
 import { gridGraph, groundedLaplacian, mulberry32, randomGraph, randomSparseSpd, randomWeights } from './sample-matrices';
-import { SPLIT_WIDTHS, splitCsr, splitMultiply, splitOrder } from './split-csr';
+import { SPLIT_WIDTHS, splitCsr, splitMultiply, splitOrder } from '../src/split-csr';
 
 describe('csrPermute', () => {
   it('computes P A P^T', () => {

@@ -1,8 +1,8 @@
-import { CsrMatrix, csrFromTriplets } from './csr-matrix';
-import { eliminationTree, postorder } from './elimination-tree';
-import { invertPermutation, isPermutation } from './ordering';
+import { CsrMatrix, csrFromTriplets } from '../src/csr-matrix';
+import { eliminationTree, postorder } from '../src/elimination-tree';
+import { invertPermutation, isPermutation } from '../src/ordering';
 import { EdgeList, gridGraph, groundedLaplacian, mulberry32, randomGraph, randomGramSpd, randomWeights } from './sample-matrices';
-import { SymbolicCholesky } from './symbolic-cholesky';
+import { SymbolicCholesky } from '../src/symbolic-cholesky';
 
 function laplacianOf(graph: EdgeList, seed = 1): CsrMatrix {
   return groundedLaplacian(graph, randomWeights(graph.tail.length, mulberry32(seed)), [0]).matrix;

@@ -4,7 +4,8 @@
  * random graphs, and general random sparse SPD matrices.
  */
 
-import { CsrMatrix, csrFromTriplets, csrFindSlot } from './csr-matrix';
+import { CsrMatrix, csrFromTriplets } from '../src/csr-matrix';
+import { addEdgeLaplacian, edgePattern } from '../src/edge-pattern';
 
 /** mulberry32: a tiny seeded uniform generator on [0, 1). */
 export function mulberry32(seed: number): () => number {
@@ -98,35 +99,23 @@ export function groundedLaplacian(
   grounds: ArrayLike<number>,
   groundConductance = 1,
 ): GroundedLaplacian {
+  const grounded = Int32Array.from(grounds);
+  // a ground is a node tied to a node outside the matrix: its diagonal slot is that edge's (a,a) slot
+  const rowOf = Int32Array.from({ length: graph.nodes + 1 }, (_, i) => (i < graph.nodes ? i : -1));
+  const pattern = edgePattern(
+    graph.nodes,
+    rowOf,
+    [...graph.tail, ...grounded],
+    [...graph.head, ...grounded.map(() => graph.nodes)],
+  );
   const m = graph.tail.length;
-  const rows: number[] = [];
-  const cols: number[] = [];
-  for (let e = 0; e < m; e++) {
-    const t = graph.tail[e];
-    const h = graph.head[e];
-    rows.push(t, h, t, h);
-    cols.push(t, h, h, t);
-  }
-  for (let g = 0; g < grounds.length; g++) {
-    rows.push(grounds[g]);
-    cols.push(grounds[g]);
-  }
-  const matrix = csrFromTriplets(graph.nodes, graph.nodes, rows, cols, new Float64Array(rows.length));
-  const edgeSlots = new Int32Array(4 * m);
-  for (let e = 0; e < m; e++) {
-    const t = graph.tail[e];
-    const h = graph.head[e];
-    edgeSlots[4 * e] = csrFindSlot(matrix, t, t);
-    edgeSlots[4 * e + 1] = csrFindSlot(matrix, h, h);
-    edgeSlots[4 * e + 2] = csrFindSlot(matrix, t, h);
-    edgeSlots[4 * e + 3] = csrFindSlot(matrix, h, t);
-  }
-  const groundSlots = new Int32Array(grounds.length);
-  for (let g = 0; g < grounds.length; g++) groundSlots[g] = csrFindSlot(matrix, grounds[g], grounds[g]);
+  const matrix = pattern.matrix;
+  const edgeSlots = pattern.slots.slice(0, 4 * m);
+  const groundSlots = Int32Array.from(grounded, (_, g) => pattern.slots[4 * (m + g)]);
   const laplacian: GroundedLaplacian = {
     matrix,
     graph,
-    grounds: Int32Array.from(grounds),
+    grounds: grounded,
     groundConductance,
     edgeSlots,
     groundSlots,
@@ -138,15 +127,8 @@ export function groundedLaplacian(
 /** Writes the Laplacian of `weights` into `laplacian.matrix.values` in place. O(edges). */
 export function assembleLaplacian(laplacian: GroundedLaplacian, weights: Float64Array): void {
   const values = laplacian.matrix.values as Float64Array;
-  const slots = laplacian.edgeSlots;
   values.fill(0);
-  for (let e = 0; e < weights.length; e++) {
-    const w = weights[e];
-    values[slots[4 * e]] += w;
-    values[slots[4 * e + 1]] += w;
-    values[slots[4 * e + 2]] -= w;
-    values[slots[4 * e + 3]] -= w;
-  }
+  addEdgeLaplacian(laplacian.edgeSlots, weights, values);
   for (let g = 0; g < laplacian.groundSlots.length; g++) values[laplacian.groundSlots[g]] += laplacian.groundConductance;
 }
 

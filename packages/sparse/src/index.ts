@@ -1,5 +1,7 @@
 /** Sparse linear algebra: CSR matrices, orderings, sparse Cholesky, conjugate gradients, solver planning. */
+export * from './errors';
 export * from './csr-matrix';
+export * from './edge-pattern';
 export * from './graph-adjacency';
 export * from './ordering';
 export * from './nested-dissection';
@@ -10,8 +12,6 @@ export * from './sparse-cholesky';
 export * from './preconditioner';
 export * from './conjugate-gradient';
 export * from './linear-solver';
-export * from './sample-matrices';
 export * from './split-csr';
 export * from './bicgstab';
-export * from './dense-reference';
 export * from './largest-eigenvalue';

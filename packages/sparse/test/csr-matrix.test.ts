@@ -7,7 +7,7 @@ import {
   csrMultiply,
   csrToDense,
   csrTranspose,
-} from './csr-matrix';
+} from '../src/csr-matrix';
 import { mulberry32 } from './sample-matrices';
 
 describe('csrFromTriplets', () => {

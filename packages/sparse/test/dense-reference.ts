@@ -1,6 +1,5 @@
 import { CholeskyDecomposition, LuDecomposition, Matrix } from 'ml-matrix';
-import { MultimechError } from '../errors';
-import { CsrMatrix, csrToDense } from './csr-matrix';
+import { CsrMatrix, csrToDense } from '../src/csr-matrix';
 
 /**
  * The dense cross-check every sparse kernel is held against: x = A⁻¹b by
@@ -12,7 +11,7 @@ export function denseSolve(A: CsrMatrix, b: ArrayLike<number>, method: 'cholesky
   const rhs = Matrix.columnVector(Array.from(b));
   if (method === 'lu') return Float64Array.from(new LuDecomposition(dense).solve(rhs).getColumn(0));
   const chol = new CholeskyDecomposition(dense);
-  if (!chol.isPositiveDefinite()) throw new MultimechError('denseSolve: the matrix is not positive definite');
+  if (!chol.isPositiveDefinite()) throw new Error('denseSolve: the matrix is not positive definite');
   return Float64Array.from(chol.solve(rhs).getColumn(0));
 }
 

@@ -1,8 +1,9 @@
 import { denseSolve, randomVector, relativeError } from './dense-reference';
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
-import { ConjugateGradient, ConvergenceError, conjugateGradient } from './conjugate-gradient';
-import { CsrMatrix, csrFromTriplets, csrMultiply, csrToDense } from './csr-matrix';
-import { IncompleteCholesky, buildPreconditioner } from './preconditioner';
+import { ConjugateGradient, conjugateGradient } from '../src/conjugate-gradient';
+import { ConvergenceError } from '../src/errors';
+import { CsrMatrix, csrFromTriplets, csrMultiply, csrToDense } from '../src/csr-matrix';
+import { IncompleteCholesky, buildPreconditioner } from '../src/preconditioner';
 import { gridGraph, groundedLaplacian, mulberry32, randomGraph, randomGramSpd, randomSparseSpd, randomWeights } from './sample-matrices';
 
 function laplacian(n: number, rng: () => number): CsrMatrix {

@@ -1,8 +1,8 @@
-import { CsrMatrix, csrFromTriplets } from './csr-matrix';
-import { symmetricAdjacency } from './graph-adjacency';
-import { amdOrdering, computeOrdering, invertPermutation, isPermutation, naturalOrdering, nestedDissectionOrdering } from './ordering';
+import { CsrMatrix, csrFromTriplets } from '../src/csr-matrix';
+import { symmetricAdjacency } from '../src/graph-adjacency';
+import { amdOrdering, computeOrdering, invertPermutation, isPermutation, naturalOrdering, nestedDissectionOrdering } from '../src/ordering';
 import { EdgeList, gridGraph, groundedLaplacian, mulberry32, randomGraph, randomWeights } from './sample-matrices';
-import { SymbolicCholesky } from './symbolic-cholesky';
+import { SymbolicCholesky } from '../src/symbolic-cholesky';
 
 function laplacianOf(graph: EdgeList, seed = 1): CsrMatrix {
   const rng = mulberry32(seed);

@@ -1,7 +1,7 @@
 import { denseSolve, randomVector, relativeError } from './dense-reference';
-import { Bicgstab, bicgstab } from './bicgstab';
-import { ConvergenceError } from './conjugate-gradient';
-import { CsrMatrix, csrFromTriplets, csrIsSymmetric, csrMultiply } from './csr-matrix';
+import { Bicgstab, bicgstab } from '../src/bicgstab';
+import { ConvergenceError } from '../src/errors';
+import { CsrMatrix, csrFromTriplets, csrIsSymmetric, csrMultiply } from '../src/csr-matrix';
 import { EdgeList, gridGraph, mulberry32, randomGraph } from './sample-matrices';
 
 /**

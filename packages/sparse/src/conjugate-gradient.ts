@@ -21,6 +21,8 @@ export interface CgOptions {
   /** Default 'jacobi'; see {@link PreconditionerKind}. */
   readonly preconditioner?: PreconditionerKind;
 }
+import { ConvergenceError } from './errors';
+
 
 /** Outcome of a converged solve. */
 export interface CgResult {
@@ -28,18 +30,6 @@ export interface CgResult {
   readonly iterations: number;
   /** True relative residual ||b - A x|| / ||b|| of the returned x. */
   readonly relativeResidual: number;
-}
-
-/** Raised when conjugate gradients stops without meeting the tolerance. */
-export class ConvergenceError extends Error {
-  constructor(
-    message: string,
-    readonly iterations: number,
-    readonly relativeResidual: number,
-  ) {
-    super(message);
-    this.name = 'ConvergenceError';
-  }
 }
 
 const MAX_RESTARTS = 3;

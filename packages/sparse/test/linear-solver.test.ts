@@ -1,6 +1,6 @@
 import { denseSolve, randomVector, relativeError } from './dense-reference';
-import { csrFromTriplets } from './csr-matrix';
-import { DEFAULT_FILL_LIMIT, LIVE_FACTORIZATIONS, planSolver } from './linear-solver';
+import { csrFromTriplets } from '../src/csr-matrix';
+import { DEFAULT_FILL_LIMIT, LIVE_FACTORIZATIONS, planSolver } from '../src/linear-solver';
 import { assembleLaplacian, gridGraph, groundedLaplacian, mulberry32, randomGraph, randomWeights } from './sample-matrices';
 
 describe('planSolver: automatic choice', () => {
