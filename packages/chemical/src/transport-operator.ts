@@ -1,12 +1,10 @@
 import {
   MultimechError,
-  NumericalError,
   connectedComponents,
+  restatingSolverFailures,
   type Graph,
 } from '@multimech/core';
 import {
-  Bicgstab,
-  ConvergenceError,
   CsrMatrix,
   SolverPlan,
   addEdgeLaplacian,
@@ -50,6 +48,7 @@ export class TransportOperator {
   private readonly slots: Int32Array;
   private readonly diagonal: Int32Array;
   private plan: SolverPlan | undefined;
+  private advectionPlan: SolverPlan | undefined;
 
   constructor(
     readonly graph: Graph,
@@ -116,25 +115,11 @@ export class TransportOperator {
       const factor = this.plan.factor(matrix);
       return { solveMany: (bs) => factor.solveMany(bs) };
     }
-    let iterative: Bicgstab;
-    try {
-      iterative = new Bicgstab(matrix, { preconditioner: 'ilu0', tolerance: 1e-12 });
-    } catch (e) {
-      throw new NumericalError(`chemical transport with advection: ${(e as Error).message}`);
-    }
-    return {
-      solveMany: (bs, guesses) =>
-        bs.map((b, i) => {
-          try {
-            return iterative.solve(b, guesses?.[i]).x;
-          } catch (e) {
-            if (e instanceof ConvergenceError) {
-              throw new NumericalError(`chemical transport with advection: ${e.message} (${this.size} free nodes)`);
-            }
-            throw e;
-          }
-        }),
-    };
+    this.advectionPlan ??= planSolver(this.pattern, { method: 'bicgstab', bicgstabTolerance: 1e-12 });
+    const plan = this.advectionPlan;
+    const where = `chemical transport with advection`;
+    const factor = restatingSolverFailures(() => plan.factor(matrix), where);
+    return { solveMany: (bs, guesses) => restatingSolverFailures(() => factor.solveMany(bs, guesses), `${where} (${this.size} free nodes)`) };
   }
 
   /** The free-node entries of a node field. */

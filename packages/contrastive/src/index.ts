@@ -1,3 +1,4 @@
+export * from './nudged-state';
 export * from './nudged-solver';
 export { OutputSubspace, type SubspacePoint } from './output-subspace';
 export * from './output-subspace-solver';

@@ -1,9 +1,8 @@
 import { Matrix, solve } from 'ml-matrix';
 import { MultimechError, NumericalError, type Drive, type StateLoss, type Substrate } from '@multimech/core';
 import { type CsrMatrix } from '@multimech/sparse';
-import type { NudgedSolver, NudgedState } from './nudged-solver';
 import { OutputSubspace, norm } from './output-subspace';
-import { checkClampValues } from './output-subspace-solver';
+import { checkClampValues, type NudgedSolver, type NudgedState } from './nudged-state';
 
 /** Newton steps (one factorization of H each, but the first) before a nudged or clamped state is given up. */
 const MAX_STEPS = 50;

@@ -1,5 +1,5 @@
 import { MultimechError, type StateLoss, type Substrate } from '@multimech/core';
-import type { NudgedSolver, NudgedState } from './nudged-solver';
+import { checkClampValues, type NudgedSolver, type NudgedState } from './nudged-state';
 import { OutputSubspace } from './output-subspace';
 
 /**
@@ -44,14 +44,5 @@ export class OutputSubspaceSolver implements NudgedSolver {
     checkClampValues(this.substrate, outputs);
     const shift = this.outputs.map((y, j) => y - outputs[j]);
     return { state: this.subspace.state(this.free, this.subspace.solveGram(shift)), iterations: 0 };
-  }
-}
-
-/** Refuses clamp values of the wrong count, or not finite, naming the output. */
-export function checkClampValues(substrate: Substrate, outputs: ArrayLike<number>): void {
-  const ports = substrate.boundary.outputs;
-  if (outputs.length !== ports.length) throw new MultimechError(`expected ${ports.length} clamped output values, got ${outputs.length}`);
-  for (let j = 0; j < ports.length; j++) {
-    if (!Number.isFinite(outputs[j])) throw new MultimechError(`clamped value of output '${ports[j].name}' is not finite (${outputs[j]})`);
   }
 }

@@ -1,34 +1,41 @@
 import 'reflect-metadata';
 
-export * from './errors';
-export * from './rng';
+// support: errors, seeded random numbers
+export * from './support/errors';
+export * from './support/rng';
+// graphs and their generators
 export * from './graph/graph';
 export * from './graph/generators';
-export * from './graph/network-config';
-export * from '@multimech/sparse';
-export * from './boundary';
-export * from './substrate';
-export * from './activation-mechanism';
-export * from './error-mechanism';
-export * from './learning-rule';
-export * from './task';
-export * from './loss';
-export * from './registry';
-export * from './scalar-network';
-export * from './scalar-substrate';
-export * from './transport';
-export * from './gradient';
-export * from './newton';
-export * from './fire';
-export * from './two-terminal-law';
-export * from './expression-law';
+// config decoding: codecs, physical quantities, the generated-network section
 export * from './config/codecs';
-export * from './config/sections';
 export * from './config/quantity';
+export * from './config/network-config';
+// the contracts every plugin implements, each an interface and a same-named token
+export * from './contracts/boundary';
+export * from './contracts/substrate';
+export * from './contracts/activation-mechanism';
+export * from './contracts/error-mechanism';
+export * from './contracts/learning-rule';
+export * from './contracts/task';
+export * from './contracts/transport';
+// registration: records, registries, the decoding of plugin sections
+export * from './plugin/registry';
+export * from './plugin/sections';
+export * as inversify from 'inversify';
+// shared physics: scalar networks, two-terminal laws, minimisers, dynamics
+export * from './physics/scalar-network';
+export * from './physics/scalar-substrate';
+export * from './physics/two-terminal-law';
+export * from './physics/expression-law';
+export * from './physics/newton';
+export * from './physics/fire';
+export * from './physics/phasor-response';
+export * from './physics/transient-integrator';
+// one example's gradient, losses, finite differences, fidelity
+export * from './learning/loss';
+export * from './learning/gradient';
+// core's own mechanisms: the DC activation, the exact adjoint, the product rule
 export * from './mechanisms/dc-activation';
 export * from './mechanisms/adjoint-error';
 export * from './mechanisms/product-rule';
-export * from './core-plugin';
-export * as inversify from 'inversify';
-export * from './phasor-response';
-export * from './transient-integrator';
+export * from './mechanisms/core-plugin';

@@ -16,7 +16,7 @@
  * upwind advection-diffusion operators are); `jacobi`, M = diag(A); `none`.
  */
 
-import { ConvergenceError } from './errors';
+import { ConvergenceError, SparseError } from './errors';
 import { CsrMatrix, csrMultiply } from './csr-matrix';
 
 /** Which preconditioner BiCGSTAB uses. */
@@ -71,7 +71,7 @@ export class Bicgstab {
       throw new Error(`BiCGSTAB: maxIterations must be a positive integer, got ${this.maxIterations}`);
     }
     for (let p = 0; p < A.rowPtr[n]; p++) {
-      if (!Number.isFinite(A.values[p])) throw new Error(`BiCGSTAB: matrix entry (${rowOf(A, p)}, ${A.colIdx[p]}) is not finite (${A.values[p]})`);
+      if (!Number.isFinite(A.values[p])) throw new SparseError(`BiCGSTAB: matrix entry (${rowOf(A, p)}, ${A.colIdx[p]}) is not finite (${A.values[p]})`);
     }
     this.preconditioner = options.preconditioner ?? 'ilu0';
     this.applyM = buildApply(A, this.preconditioner);
@@ -214,7 +214,7 @@ function buildApply(A: CsrMatrix, kind: BicgstabPreconditioner): (r: Float64Arra
       const inv = new Float64Array(A.rows);
       for (let i = 0; i < A.rows; i++) {
         const d = diagonalValue(A, i);
-        if (!(d !== 0 && Number.isFinite(d))) throw new Error(`BiCGSTAB Jacobi preconditioner: diagonal entry at row ${i} is ${d}`);
+        if (!(d !== 0 && Number.isFinite(d))) throw new SparseError(`BiCGSTAB Jacobi preconditioner: diagonal entry at row ${i} is ${d}`);
         inv[i] = 1 / d;
       }
       return (r, z) => {
@@ -251,7 +251,7 @@ function incompleteLu(A: CsrMatrix): (r: Float64Array, z: Float64Array) => void 
   const diag = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) {
     for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) if (colIdx[p] === i) diag[i] = p;
-    if (diag[i] < 0) throw new Error(`BiCGSTAB ILU(0) preconditioner: row ${i} has no diagonal entry (use 'jacobi' or 'none')`);
+    if (diag[i] < 0) throw new SparseError(`BiCGSTAB ILU(0) preconditioner: row ${i} has no diagonal entry (use 'jacobi' or 'none')`);
   }
   const slot = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) {
@@ -273,7 +273,7 @@ function incompleteLu(A: CsrMatrix): (r: Float64Array, z: Float64Array) => void 
     for (let p = start; p < end; p++) slot[colIdx[p]] = -1;
     const d = lu[diag[i]];
     if (!(d !== 0 && Number.isFinite(d))) {
-      throw new Error(`BiCGSTAB ILU(0) preconditioner: pivot ${d} at row ${i} (the matrix is not an M-matrix; use 'jacobi' or 'none')`);
+      throw new SparseError(`BiCGSTAB ILU(0) preconditioner: pivot ${d} at row ${i} (the matrix is not an M-matrix; use 'jacobi' or 'none')`);
     }
   }
   return (r, z) => {

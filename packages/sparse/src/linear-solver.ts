@@ -1,6 +1,7 @@
 /**
- * The one entry point callers use to solve with a symmetric positive
- * definite matrix whose pattern is fixed and whose values change:
+ * The one entry point callers use to solve with a matrix whose pattern is
+ * fixed and whose values change (symmetric positive definite, or any square
+ * matrix with `method: 'bicgstab'`):
  *
  *   const plan = planSolver(pattern);       // symbolic work, once
  *   const f = plan.factor(A);               // numeric work, per value update
@@ -10,18 +11,24 @@
  * column counts) and uses Cholesky when the fill nnz(L) / nnz(tril(A)) is at
  * most `fillLimit` and L fits the memory cap; otherwise conjugate gradients.
  * The symbolic analysis is done for CG plans too, so `nnzL` is always exact.
+ * `'bicgstab'` (never chosen by `'auto'`, which assumes symmetry) serves
+ * non-symmetric systems: "factoring" builds the ILU(0) preconditioner.
  *
  * A plan recycles numeric storage: only its latest LIVE_FACTORIZATIONS
  * factorizations stay usable (older ones throw a clear error when used).
  */
 
+import { Bicgstab, BicgstabOptions, BicgstabPreconditioner } from './bicgstab';
 import { CgOptions, ConjugateGradient } from './conjugate-gradient';
 import { CsrMatrix } from './csr-matrix';
 import { PreconditionerKind } from './preconditioner';
 import { SparseCholesky } from './sparse-cholesky';
 import { SymbolicCholesky } from './symbolic-cholesky';
 
-export type SolverMethod = 'auto' | 'cholesky' | 'cg';
+export type SolverMethod = 'auto' | 'cholesky' | 'cg' | 'bicgstab';
+
+/** The method a plan uses. */
+export type PlannedMethod = Exclude<SolverMethod, 'auto'>;
 
 export interface SolverOptions {
   method?: SolverMethod;
@@ -36,6 +43,12 @@ export interface SolverOptions {
   cgMaxIterations?: number;
   /** CG preconditioner (default 'two-level': Jacobi plus a correction on the all-ones vector; see PreconditionerKind). */
   cgPreconditioner?: PreconditionerKind;
+  /** BiCGSTAB relative residual tolerance (default 1e-12). */
+  bicgstabTolerance?: number;
+  /** BiCGSTAB iteration cap (default max(100, 2 n)). */
+  bicgstabMaxIterations?: number;
+  /** BiCGSTAB preconditioner (default 'ilu0'). */
+  bicgstabPreconditioner?: BicgstabPreconditioner;
   /** Largest fill nnz(L) / nnz(tril(A)) for which 'auto' picks Cholesky (default {@link DEFAULT_FILL_LIMIT}). */
   fillLimit?: number;
   /** Largest nnz(L) for which 'auto' picks Cholesky (default {@link DEFAULT_MAX_FACTOR_ENTRIES}). */
@@ -44,16 +57,17 @@ export interface SolverOptions {
 
 export interface Factorization {
   readonly n: number;
-  readonly method: 'cholesky' | 'cg';
-  solve(b: Float64Array, out?: Float64Array): Float64Array;
-  solveMany(bs: readonly Float64Array[]): Float64Array[];
+  readonly method: PlannedMethod;
+  /** x = A⁻¹ b into `out`; an iterative method starts from `guess` (zero when absent), a direct one ignores it. */
+  solve(b: Float64Array, out?: Float64Array, guess?: Float64Array): Float64Array;
+  solveMany(bs: readonly Float64Array[], guesses?: readonly (Float64Array | undefined)[]): Float64Array[];
 }
 
 export interface SolverPlan {
   readonly n: number;
-  readonly method: 'cholesky' | 'cg';
+  readonly method: PlannedMethod;
   readonly nnzA: number;
-  /** nnz(L) of the Cholesky factor under the chosen ordering (computed for CG plans too). */
+  /** nnz(L) of the Cholesky factor under the chosen ordering (computed for CG plans too; 0 for BiCGSTAB, which has none). */
   readonly nnzL: number;
   /** Why this method was picked, e.g. 'fill 3.2x nnz(A) <= limit 20 (amd ordering)'. */
   readonly reason: string;
@@ -82,9 +96,10 @@ export const DEFAULT_MAX_FACTOR_ENTRIES = 5e7;
 /** Plans how to solve with matrices of the (symmetric) pattern of `pattern`. */
 export function planSolver(pattern: CsrMatrix, options: SolverOptions = {}): SolverPlan {
   const method = options.method ?? 'auto';
-  if (method !== 'auto' && method !== 'cholesky' && method !== 'cg') {
+  if (method !== 'auto' && method !== 'cholesky' && method !== 'cg' && method !== 'bicgstab') {
     throw new Error(`planSolver: unknown method '${String(method)}'`);
   }
+  if (method === 'bicgstab') return planBicgstab(pattern, options);
   const symbolic = SymbolicCholesky.analyze(pattern, { ordering: options.ordering ?? 'auto' });
   const fillLimit = options.fillLimit ?? DEFAULT_FILL_LIMIT;
   const maxEntries = options.maxFactorEntries ?? DEFAULT_MAX_FACTOR_ENTRIES;
@@ -131,6 +146,38 @@ export function planSolver(pattern: CsrMatrix, options: SolverOptions = {}): Sol
   };
 }
 
+/** A BiCGSTAB plan: no symbolic work; each "factorization" builds the preconditioner for new values. */
+function planBicgstab(pattern: CsrMatrix, options: SolverOptions): SolverPlan {
+  if (pattern.rows !== pattern.cols) throw new Error(`planSolver: BiCGSTAB needs a square matrix, got ${pattern.rows}x${pattern.cols}`);
+  const bicgstabOptions: BicgstabOptions = {
+    tolerance: options.bicgstabTolerance,
+    maxIterations: options.bicgstabMaxIterations,
+    preconditioner: options.bicgstabPreconditioner ?? 'ilu0',
+  };
+  const pool = new EnginePool('bicgstab', (A) => new BicgstabEngine(A, bicgstabOptions));
+  return {
+    n: pattern.rows,
+    method: 'bicgstab',
+    nnzA: pattern.rowPtr[pattern.rows],
+    nnzL: 0,
+    reason: `requested bicgstab (${bicgstabOptions.preconditioner} preconditioner)`,
+    factor: (A) => {
+      assertSamePattern(pattern, A);
+      return pool.factor(A);
+    },
+  };
+}
+
+/** Throws unless A has exactly the pattern a plan was made for. */
+function assertSamePattern(pattern: CsrMatrix, A: CsrMatrix): void {
+  const same =
+    A.rows === pattern.rows &&
+    A.cols === pattern.cols &&
+    (A.rowPtr === pattern.rowPtr || A.rowPtr.every((x, i) => x === pattern.rowPtr[i])) &&
+    (A.colIdx === pattern.colIdx || A.colIdx.every((x, i) => x === pattern.colIdx[i]));
+  if (!same) throw new Error('factor: the matrix pattern differs from the one this plan was made for');
+}
+
 /**
  * How many factorizations of one plan stay usable. Numeric storage is
  * recycled: the third `plan.factor` call reuses the storage of the first
@@ -145,7 +192,7 @@ interface Engine {
   readonly n: number;
   /** Recomputes for new values of the same pattern, reusing storage. */
   refactor(A: CsrMatrix): void;
-  solve(b: Float64Array, out?: Float64Array): Float64Array;
+  solve(b: Float64Array, out?: Float64Array, guess?: Float64Array): Float64Array;
 }
 
 /** Engines of one plan; the oldest is recycled once {@link LIVE_FACTORIZATIONS} exist. */
@@ -153,7 +200,7 @@ class EnginePool {
   private readonly live: { engine: Engine; holder: PooledFactorization | null }[] = [];
 
   constructor(
-    private readonly method: 'cholesky' | 'cg',
+    private readonly method: PlannedMethod,
     private readonly create: (A: CsrMatrix) => Engine,
   ) {}
 
@@ -185,7 +232,7 @@ class PooledFactorization implements Factorization {
   private engine: Engine | null;
 
   constructor(
-    readonly method: 'cholesky' | 'cg',
+    readonly method: PlannedMethod,
     engine: Engine,
   ) {
     this.engine = engine;
@@ -197,17 +244,17 @@ class PooledFactorization implements Factorization {
     this.engine = null;
   }
 
-  solve(b: Float64Array, out?: Float64Array): Float64Array {
+  solve(b: Float64Array, out?: Float64Array, guess?: Float64Array): Float64Array {
     if (!this.engine) {
       throw new Error(
         `this ${this.method} factorization is no longer valid: its plan has made ${LIVE_FACTORIZATIONS} newer factorizations since and reused its storage`,
       );
     }
-    return this.engine.solve(b, out);
+    return this.engine.solve(b, out, guess);
   }
 
-  solveMany(bs: readonly Float64Array[]): Float64Array[] {
-    return bs.map((b) => this.solve(b));
+  solveMany(bs: readonly Float64Array[], guesses?: readonly (Float64Array | undefined)[]): Float64Array[] {
+    return bs.map((b, i) => this.solve(b, undefined, guesses?.[i]));
   }
 }
 
@@ -225,7 +272,29 @@ class CgEngine implements Engine {
     this.cg.refactor(A);
   }
 
-  solve(b: Float64Array, out?: Float64Array): Float64Array {
-    return this.cg.solve(b, undefined, out).x;
+  solve(b: Float64Array, out?: Float64Array, guess?: Float64Array): Float64Array {
+    return this.cg.solve(b, guess, out).x;
+  }
+}
+
+/** BiCGSTAB as an {@link Engine}: "factoring" builds the preconditioner for the new values. */
+class BicgstabEngine implements Engine {
+  readonly n: number;
+  private solver: Bicgstab;
+
+  constructor(
+    A: CsrMatrix,
+    private readonly options: BicgstabOptions,
+  ) {
+    this.n = A.rows;
+    this.solver = new Bicgstab(A, options);
+  }
+
+  refactor(A: CsrMatrix): void {
+    this.solver = new Bicgstab(A, this.options);
+  }
+
+  solve(b: Float64Array, out?: Float64Array, guess?: Float64Array): Float64Array {
+    return this.solver.solve(b, guess, out).x;
   }
 }

@@ -1,6 +1,7 @@
 import { denseSolve, randomVector, relativeError } from './dense-reference';
 import { Bicgstab, bicgstab } from '../src/bicgstab';
-import { ConvergenceError } from '../src/errors';
+import { ConvergenceError, SparseError } from '../src/errors';
+import { planSolver } from '../src/linear-solver';
 import { CsrMatrix, csrFromTriplets, csrIsSymmetric, csrMultiply } from '../src/csr-matrix';
 import { EdgeList, gridGraph, mulberry32, randomGraph } from './sample-matrices';
 
@@ -129,5 +130,40 @@ describe('BiCGSTAB against a dense LU solve', () => {
     expect(() => new Bicgstab(noDiagonal)).toThrow(/ILU\(0\) preconditioner: row 0 has no diagonal entry/);
     const swapped = bicgstab(noDiagonal, Float64Array.of(2, 3), { preconditioner: 'none' }).x;
     expect(relativeError(swapped, Float64Array.of(3, 2))).toBeLessThanOrEqual(1e-15);
+  });
+});
+
+describe("BiCGSTAB behind planSolver's plan → factor → solve contract", () => {
+  const random = mulberry32(29);
+  const graph = randomGraph(120, 4, random);
+  const A = advectionDiffusion(graph, random, 8, [0, 40]);
+
+  it('a plan of method bicgstab solves a non-symmetric system to the dense LU answer, for every right-hand side of one factor', () => {
+    const plan = planSolver(A, { method: 'bicgstab', bicgstabTolerance: 1e-13 });
+    expect(plan.method).toBe('bicgstab');
+    expect(plan.reason).toBe('requested bicgstab (ilu0 preconditioner)');
+    const factor = plan.factor(A);
+    const bs = [randomVector(120, random), randomVector(120, random)];
+    const xs = factor.solveMany(bs);
+    xs.forEach((x, i) => expect(relativeError(x, denseSolve(A, bs[i], 'lu'))).toBeLessThan(1e-10));
+  });
+
+  it('refactors for new values of the same pattern, starts from a guess, and refuses another pattern', () => {
+    const plan = planSolver(A, { method: 'bicgstab' });
+    const scaled = { ...A, values: A.values.map((v) => 2 * v) };
+    const b = randomVector(120, random);
+    const x = plan.factor(scaled).solve(b);
+    expect(relativeError(x, denseSolve(A, b, 'lu').map((v) => v / 2))).toBeLessThan(1e-9);
+    // from the answer itself, the solve returns it unchanged up to the tolerance
+    const again = plan.factor(scaled).solve(b, undefined, x);
+    expect(relativeError(again, x)).toBeLessThan(1e-11);
+    const other = advectionDiffusion(randomGraph(120, 4, random), random, 8, [0]);
+    expect(() => plan.factor(other)).toThrow('the matrix pattern differs from the one this plan was made for');
+  });
+
+  it('an ILU(0) breakdown is a SparseError, for the caller to restate', () => {
+    // a zero pivot: no diagonal at row 1
+    const B = csrFromTriplets(2, 2, [0, 0, 1], [0, 1, 0], [1, 2, 3]);
+    expect(() => planSolver(B, { method: 'bicgstab' }).factor(B)).toThrow(SparseError);
   });
 });

@@ -1,6 +1,6 @@
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either';
-import { ConfigError, ConfigProblem } from '../errors';
+import { ConfigError, ConfigProblem } from '../support/errors';
 
 /**
  * io-ts building blocks whose failures read well: every codec has a name

@@ -1,5 +1,5 @@
-import { MultimechError } from '../errors';
-import { Rng } from '../rng';
+import { MultimechError } from '../support/errors';
+import { Rng } from '../support/rng';
 import { Graph, createGraph } from './graph';
 
 /**

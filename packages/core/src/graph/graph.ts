@@ -1,4 +1,4 @@
-import { MultimechError } from '../errors';
+import { MultimechError } from '../support/errors';
 
 /**
  * The topology of a physical network: named nodes and named two-terminal

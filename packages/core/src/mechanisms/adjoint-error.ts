@@ -1,6 +1,6 @@
 import * as t from 'io-ts';
 import { strictObject } from '../config/codecs';
-import { acOnNonlinearProblems, type ErrorMechanism, type ErrorRecord } from '../error-mechanism';
+import { acOnNonlinearProblems, type ErrorMechanism, type ErrorRecord } from '../contracts/error-mechanism';
 
 /**
  * The exact gradient, the digital reference (PHYSICS.md §2): the error

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import type { ActivationMechanism, ActivationRecord } from '../activation-mechanism';
+import type { ActivationMechanism, ActivationRecord } from '../contracts/activation-mechanism';
 import { strictObject } from '../config/codecs';
 
 /** The inputs held at DC: each edge reads its drop in the free equilibrium. */

@@ -1,6 +1,6 @@
 import * as t from 'io-ts';
 import { strictObject } from '../config/codecs';
-import type { LearningRule, RuleRecord } from '../learning-rule';
+import type { LearningRule, RuleRecord } from '../contracts/learning-rule';
 
 /**
  * Δθ_k ∝ −(activation reading)·(error reading), through the substrate's

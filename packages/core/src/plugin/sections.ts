@@ -1,11 +1,11 @@
-import { ActivationRecord } from '../activation-mechanism';
-import { ErrorRecord, producedReadings } from '../error-mechanism';
-import { ConfigError, ConfigProblem, MultimechError } from '../errors';
-import { RuleRecord } from '../learning-rule';
-import { Registries, Registry } from '../registry';
-import { SubstrateRecord } from '../substrate';
-import { TaskRecord } from '../task';
-import { reportErrors } from './codecs';
+import { ActivationRecord } from '../contracts/activation-mechanism';
+import { ErrorRecord, producedReadings } from '../contracts/error-mechanism';
+import { ConfigError, ConfigProblem, MultimechError } from '../support/errors';
+import { RuleRecord } from '../contracts/learning-rule';
+import { Registries, Registry } from './registry';
+import { SubstrateRecord } from '../contracts/substrate';
+import { TaskRecord } from '../contracts/task';
+import { reportErrors } from '../config/codecs';
 import { isLeft } from 'fp-ts/lib/Either';
 import type * as t from 'io-ts';
 

@@ -1,5 +1,5 @@
 import type * as t from 'io-ts';
-import type { Rng } from './rng';
+import type { Rng } from '../support/rng';
 
 /** One example: the values of the input ports and the target at the outputs. */
 export interface Example {

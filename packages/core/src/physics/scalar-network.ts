@@ -1,6 +1,6 @@
-import type { Drive } from './boundary';
-import { MultimechError, NumericalError } from './errors';
-import { Graph, connectedComponents } from './graph/graph';
+import type { Drive } from '../contracts/boundary';
+import { MultimechError, NumericalError } from '../support/errors';
+import { Graph, connectedComponents } from '../graph/graph';
 import { CsrMatrix, Factorization, SolverOptions, SolverPlan, addEdgeLaplacian, edgePattern, planSolver } from '@multimech/sparse';
 import { NewtonOptions, NewtonProblem, newtonMinimize } from './newton';
 import type { FixedElement } from './two-terminal-law';

@@ -1,10 +1,10 @@
 import { Container, ContainerModule, type Bind, type ServiceIdentifier } from 'inversify';
-import { ActivationRecord } from './activation-mechanism';
-import { ErrorRecord } from './error-mechanism';
-import { MultimechError } from './errors';
-import { RuleRecord } from './learning-rule';
-import { SubstrateRecord } from './substrate';
-import { TaskRecord } from './task';
+import { ActivationRecord } from '../contracts/activation-mechanism';
+import { ErrorRecord } from '../contracts/error-mechanism';
+import { MultimechError } from '../support/errors';
+import { RuleRecord } from '../contracts/learning-rule';
+import { SubstrateRecord } from '../contracts/substrate';
+import { TaskRecord } from '../contracts/task';
 
 /**
  * Records keyed by `kind`, one registry per extension point and per

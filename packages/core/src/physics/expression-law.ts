@@ -1,5 +1,5 @@
 import { EvalFunction, MathNode, derivative, isFunctionNode, isSymbolNode, parse } from 'mathjs';
-import { MultimechError, NumericalError } from './errors';
+import { MultimechError, NumericalError } from '../support/errors';
 import type { TwoTerminalLaw } from './two-terminal-law';
 
 /** Options of `expressionLaw`. */

@@ -1,5 +1,5 @@
-import type { Drive } from './boundary';
-import { MultimechError, NumericalError, restatingSolverFailures } from './errors';
+import type { Drive } from '../contracts/boundary';
+import { MultimechError, NumericalError, restatingSolverFailures } from '../support/errors';
 import { csrFindSlot, largestEigenvalue, planSolver, type CsrMatrix, type SolverPlan } from '@multimech/sparse';
 import type { DynamicSubstrate } from './phasor-response';
 

@@ -1,7 +1,7 @@
 import type * as t from 'io-ts';
 import type { ActivationMechanism, ActivationReading } from './activation-mechanism';
-import type { ConfigProblem } from './errors';
-import type { Rng, RngState } from './rng';
+import type { ConfigProblem } from '../support/errors';
+import type { Rng, RngState } from '../support/rng';
 import type { Capability, Substrate } from './substrate';
 
 /** The loss as a function of a state, for mechanisms that nudge (EP) or clamp (CL). */

@@ -1,8 +1,8 @@
 import type * as t from 'io-ts';
 import type { Boundary, Drive } from './boundary';
-import type { Graph } from './graph/graph';
+import type { Graph } from '../graph/graph';
 import type { CsrMatrix } from '@multimech/sparse';
-import type { Rng } from './rng';
+import type { Rng } from '../support/rng';
 
 /**
  * What a substrate can do; mechanisms state which of these they require, and

@@ -1,4 +1,4 @@
-import { NumericalError } from './errors';
+import { NumericalError } from '../support/errors';
 
 /**
  * A minimisation problem for damped Newton: an energy on free unknowns x,

@@ -1,7 +1,7 @@
 import * as t from 'io-ts';
-import { oneOf, positiveInteger, positiveNumber, strictObject } from '../config/codecs';
-import type { Rng } from '../rng';
-import { PortCounts, Topology, gridTopology, layeredTopology, randomTopology } from './generators';
+import { oneOf, positiveInteger, positiveNumber, strictObject } from './codecs';
+import type { Rng } from '../support/rng';
+import { PortCounts, Topology, gridTopology, layeredTopology, randomTopology } from '../graph/generators';
 
 /** A generated network in a config; the port counts come from the task. */
 export type GeneratedNetworkConfig =

@@ -1,4 +1,4 @@
-import type { Graph } from './graph/graph';
+import type { Graph } from '../graph/graph';
 import type { Substrate } from './substrate';
 
 /**

@@ -1,11 +1,11 @@
-import type { ActivationMechanism } from './activation-mechanism';
-import type { Drive } from './boundary';
-import type { ErrorMechanism, StateLoss } from './error-mechanism';
-import { NumericalError, assertFinite } from './errors';
-import type { LearningRule } from './learning-rule';
-import type { Rng } from './rng';
-import type { Substrate } from './substrate';
-import type { Loss } from './task';
+import type { ActivationMechanism } from '../contracts/activation-mechanism';
+import type { Drive } from '../contracts/boundary';
+import type { ErrorMechanism, StateLoss } from '../contracts/error-mechanism';
+import { NumericalError, assertFinite } from '../support/errors';
+import type { LearningRule } from '../contracts/learning-rule';
+import type { Rng } from '../support/rng';
+import type { Substrate } from '../contracts/substrate';
+import type { Loss } from '../contracts/task';
 
 /** The four parts that turn one example into a gradient estimate. */
 export interface GradientPipeline {

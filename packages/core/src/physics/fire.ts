@@ -1,4 +1,4 @@
-import { NumericalError } from './errors';
+import { NumericalError } from '../support/errors';
 import type { NewtonProblem, NewtonResult } from './newton';
 
 export interface FireOptions {

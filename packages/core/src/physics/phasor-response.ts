@@ -1,6 +1,6 @@
-import { MultimechError, restatingSolverFailures } from './errors';
-import { Bicgstab, CsrMatrix } from '@multimech/sparse';
-import type { Substrate } from './substrate';
+import { MultimechError, restatingSolverFailures } from '../support/errors';
+import { planSolver, type CsrMatrix } from '@multimech/sparse';
+import type { Substrate } from '../contracts/substrate';
 
 /** The complex response x = real + i·imag to each force, one value per dof (zero on Dirichlet dofs). */
 export interface PhasorResponse {
@@ -86,14 +86,16 @@ export function solvePhasor(
     }
   }
   rowPtr[2 * n] = p;
-  const solver = new Bicgstab({ rows: 2 * n, cols: 2 * n, rowPtr, colIdx, values }, { tolerance, preconditioner: 'ilu0' });
+  const K = { rows: 2 * n, cols: 2 * n, rowPtr, colIdx, values };
+  const where = `phasor solve at ω = ${omega} rad/s`;
+  const solver = restatingSolverFailures(() => planSolver(K, { method: 'bicgstab', bicgstabTolerance: tolerance }).factor(K), where);
   const real: Float64Array[] = [];
   const imag: Float64Array[] = [];
   for (const b of rhs) {
     if (b.length !== n) throw new MultimechError(`phasor solve: expected a right-hand side of ${n} values, got ${b.length}`);
     const big = new Float64Array(2 * n);
     big.set(b);
-    const x = b.some((v) => v !== 0) ? restatingSolverFailures(() => solver.solve(big).x, `phasor solve at ω = ${omega} rad/s`) : big;
+    const x = b.some((v) => v !== 0) ? restatingSolverFailures(() => solver.solve(big), where) : big;
     real.push(x.slice(0, n));
     imag.push(x.slice(n));
   }

@@ -1,4 +1,4 @@
-import type { Loss } from './task';
+import type { Loss } from '../contracts/task';
 
 /** C = ½ Σ (y − target)² (PHYSICS.md §1). */
 export const mseLoss: Loss = {

@@ -1,10 +1,10 @@
-import { Boundary, Drive, InputPort, OutputPort, driveFromInputs, readScalarOutputs, scalarOutputForce } from './boundary';
-import { MultimechError } from './errors';
-import { Graph, edgeDrops } from './graph/graph';
-import type { Topology } from './graph/generators';
+import { Boundary, Drive, InputPort, OutputPort, driveFromInputs, readScalarOutputs, scalarOutputForce } from '../contracts/boundary';
+import { MultimechError } from '../support/errors';
+import { Graph, edgeDrops } from '../graph/graph';
+import type { Topology } from '../graph/generators';
 import type { CsrMatrix, SolverOptions } from '@multimech/sparse';
 import { EquilibriumOptions, ScalarNetwork } from './scalar-network';
-import type { Capability, ParameterBounds, Substrate } from './substrate';
+import type { Capability, ParameterBounds, Substrate } from '../contracts/substrate';
 import type { FixedElement } from './two-terminal-law';
 
 /** What a one-value-per-node quadratic network is made of. */
