@@ -1,0 +1,200 @@
+/**
+ * The dependency rules of docs/architecture.md, read off the packages as
+ * they are: every import of a package's source and tests against its
+ * package.json, the rules between packages, and no import loop inside a
+ * package (between core's concept folders, or between any two files).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+const ROOT = path.join(__dirname, '..');
+const PACKAGES = path.join(ROOT, 'packages');
+
+interface Manifest {
+  readonly name: string;
+  readonly dependencies?: Record<string, string>;
+  readonly devDependencies?: Record<string, string>;
+  readonly peerDependencies?: Record<string, string>;
+}
+
+function filesUnder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return e.name === 'node_modules' || e.name === 'dist' ? [] : filesUnder(p);
+    return /\.ts$/.test(e.name) && !e.name.endsWith('.d.ts') ? [p] : [];
+  });
+}
+
+/** Every module specifier a file imports or re-exports (static and dynamic), with `import type` included. */
+function importsOf(file: string): string[] {
+  const text = fs.readFileSync(file, 'utf8');
+  const specs: string[] = [];
+  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*'([^']+)'/g)) specs.push(m[1]);
+  for (const m of text.matchAll(/(?:^|\n)\s*import\s*'([^']+)'/g)) specs.push(m[1]);
+  for (const m of text.matchAll(/(?:import|require)\(\s*'([^']+)'\s*\)/g)) specs.push(m[1]);
+  return specs;
+}
+
+/** The package a bare specifier names: `@scope/name` or `name` (node: built-ins excluded). */
+function packageOf(spec: string): string | undefined {
+  if (spec.startsWith('.') || spec.startsWith('node:') || path.isAbsolute(spec)) return undefined;
+  const parts = spec.split('/');
+  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+const BUILTINS = new Set(require('module').builtinModules as string[]);
+
+const packages = fs
+  .readdirSync(PACKAGES)
+  .filter((d) => fs.existsSync(path.join(PACKAGES, d, 'package.json')))
+  .map((dir) => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(PACKAGES, dir, 'package.json'), 'utf8')) as Manifest;
+    const src = filesUnder(path.join(PACKAGES, dir, 'src')).filter((f) => !f.endsWith('.test.ts'));
+    const tests = [...filesUnder(path.join(PACKAGES, dir, 'test')), ...filesUnder(path.join(PACKAGES, dir, 'src')).filter((f) => f.endsWith('.test.ts'))];
+    return { dir, manifest, src, tests };
+  });
+
+const short = (name: string) => name.replace('@multimech/', '');
+const PLUGINS = ['resistive', 'flow', 'elastic', 'frequency', 'chemical', 'contrastive'];
+
+function multimechImports(files: readonly string[]): Map<string, string[]> {
+  const used = new Map<string, string[]>();
+  for (const f of files) {
+    for (const spec of importsOf(f)) {
+      const p = packageOf(spec);
+      if (p?.startsWith('@multimech/')) used.set(short(p), [...(used.get(short(p)) ?? []), path.relative(ROOT, f)]);
+    }
+  }
+  return used;
+}
+
+describe('every import is declared in its package.json', () => {
+  it.each(packages.map((p) => [p.manifest.name, p] as const))('%s', (_, p) => {
+    const runtime = { ...p.manifest.dependencies, ...p.manifest.peerDependencies };
+    const all = { ...runtime, ...p.manifest.devDependencies };
+    const undeclared: string[] = [];
+    for (const [files, declared, what] of [
+      [p.src, runtime, 'dependencies or peerDependencies'],
+      [p.tests, all, 'dependencies of any kind'],
+    ] as const) {
+      for (const f of files) {
+        for (const spec of importsOf(f)) {
+          const name = packageOf(spec);
+          if (!name || BUILTINS.has(name) || name === p.manifest.name) continue;
+          if (!(name in declared)) undeclared.push(`${path.relative(ROOT, f)} imports '${name}', not in its ${what}`);
+        }
+      }
+    }
+    expect(undeclared).toEqual([]);
+  });
+});
+
+describe('the rules between packages', () => {
+  const byName = new Map(packages.map((p) => [short(p.manifest.name), p]));
+
+  it('@multimech/sparse imports nothing of multimech', () => {
+    expect([...multimechImports(byName.get('sparse')!.src).keys()]).toEqual([]);
+  });
+
+  it('core imports only sparse', () => {
+    expect([...multimechImports(byName.get('core')!.src).keys()]).toEqual(['sparse']);
+  });
+
+  it('plugins never import each other, nor the trainer or the command line', () => {
+    const found: string[] = [];
+    for (const plugin of PLUGINS) {
+      const p = byName.get(plugin);
+      if (!p) continue;
+      for (const [used, files] of multimechImports(p.src)) {
+        if (used !== 'core' && used !== 'sparse') found.push(`${plugin} imports ${used} (${files[0]})`);
+      }
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('the trainer imports no plugin', () => {
+    expect([...multimechImports(byName.get('trainer')!.src).keys()].filter((u) => PLUGINS.includes(u))).toEqual([]);
+  });
+});
+
+/** The cycles of a directed graph, each as a path that returns to its start (Tarjan's strongly connected components). */
+function cycles(edges: ReadonlyMap<string, ReadonlySet<string>>): string[][] {
+  let index = 0;
+  const order = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const found: string[][] = [];
+  const visit = (v: string) => {
+    order.set(v, index);
+    low.set(v, index++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of edges.get(v) ?? []) {
+      if (!order.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, order.get(w)!));
+    }
+    if (low.get(v) === order.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1 || edges.get(v)?.has(v)) found.push(component.sort());
+    }
+  };
+  for (const v of edges.keys()) if (!order.has(v)) visit(v);
+  return found;
+}
+
+/** Relative imports between a package's source files, as a graph over files (or over what `group` maps a file to). */
+function importGraph(files: readonly string[], group: (file: string) => string): Map<string, Set<string>> {
+  const edges = new Map<string, Set<string>>();
+  for (const f of files) {
+    const from = group(f);
+    if (!edges.has(from)) edges.set(from, new Set());
+    for (const spec of importsOf(f)) {
+      if (!spec.startsWith('.')) continue;
+      let target = path.resolve(path.dirname(f), spec);
+      if (fs.existsSync(`${target}.ts`)) target = `${target}.ts`;
+      else if (fs.existsSync(path.join(target, 'index.ts'))) target = path.join(target, 'index.ts');
+      const to = group(target);
+      if (to !== from) edges.get(from)!.add(to);
+    }
+  }
+  return edges;
+}
+
+describe('no import loops', () => {
+  it("between core's concept folders", () => {
+    const src = path.join(PACKAGES, 'core', 'src');
+    const core = packages.find((p) => p.dir === 'core')!;
+    const folders = importGraph(
+      core.src.filter((f) => path.dirname(f) !== src),
+      (f) => path.relative(src, path.dirname(f)),
+    );
+    expect(folders.size).toBeGreaterThanOrEqual(6);
+    expect(cycles(folders)).toEqual([]);
+  });
+
+  it.each(packages.map((p) => [p.manifest.name, p] as const))('between the source files of %s', (_, p) => {
+    const files = importGraph(p.src, (f) => path.relative(ROOT, f));
+    expect(cycles(files)).toEqual([]);
+  });
+
+  it('the cycle finder finds a loop of three files and a file that imports itself', () => {
+    const g = new Map([
+      ['a', new Set(['b'])],
+      ['b', new Set(['c'])],
+      ['c', new Set(['a'])],
+      ['d', new Set(['d'])],
+      ['e', new Set(['a'])],
+    ]);
+    expect(cycles(g)).toEqual([['a', 'b', 'c'], ['d']]);
+  });
+});
