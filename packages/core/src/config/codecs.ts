@@ -196,3 +196,34 @@ export function onlyWith(
       message: `applies only with ${field} ${where.map((w) => `'${w}'`).join(' or ')}, not '${fieldValue}': remove it`,
     }));
 }
+
+/**
+ * The codec of a plugin's config section: it decodes with `config` (as
+ * written, every optional key optional) and fills in every default, so a
+ * section is decoded once, into settings that `create` and `check` use as
+ * they are. `config` and `fill` stay readable, for a JSON Schema of what may
+ * be written and for the defaults (`fill` of a section that sets nothing).
+ */
+export class SettingsCodec<C, S> extends t.Type<S, unknown, unknown> {
+  readonly _tag = 'SettingsCodec' as const;
+
+  constructor(
+    readonly config: t.Type<C, unknown, unknown>,
+    readonly fill: (config: C) => S,
+  ) {
+    super(
+      config.name,
+      (u): u is S => typeof u === 'object' && u !== null,
+      (u, c) => {
+        const r = config.validate(u, c);
+        return isLeft(r) ? r : t.success(fill(r.right));
+      },
+      (s) => s,
+    );
+  }
+}
+
+/** `new SettingsCodec(config, fill)`: a section codec that fills in its defaults. */
+export function withDefaults<C, S>(config: t.Type<C, unknown, unknown>, fill: (config: C) => S): SettingsCodec<C, S> {
+  return new SettingsCodec(config, fill);
+}
