@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { decodeOrThrow, finiteNumber, oneOf, positiveInteger, positiveNumber, strictObject } from '@multimech/core';
+import { decodeOrThrow, finiteNumber, oneOf, positiveInteger, positiveNumber, strictObject, withDefaults } from '@multimech/core';
 
 /** Updates made before the chemical reaches its steady state (PHYSICS.md §4). */
 export const relaxationConfig = strictObject(
@@ -56,13 +56,10 @@ export interface ChemicalErrorSettings {
   readonly nonNegative: 'report' | 'error';
 }
 
-/**
- * Decodes a chemical error config (refusing bad values with their config
- * path under `path`) and fills in the defaults.
- */
-export function resolveChemicalErrorConfig(config: unknown = {}, path = 'error'): ChemicalErrorSettings {
-  const c = decodeOrThrow(chemicalErrorConfig, config, path);
-  return {
+/** The chemical error section decoded into its settings, every default filled in. */
+export const chemicalErrorSettings = withDefaults(
+  chemicalErrorConfig,
+  (c): ChemicalErrorSettings => ({
     lambda: c.lambda ?? 1,
     gamma: c.gamma ?? 1,
     baseline: c.baseline ?? 0,
@@ -73,5 +70,13 @@ export function resolveChemicalErrorConfig(config: unknown = {}, path = 'error')
       : {}),
     species: c.species ?? 'one',
     nonNegative: c.nonNegative ?? 'report',
-  };
+  }),
+);
+
+/**
+ * Decodes a chemical error config (refusing bad values with their config
+ * path under `path`) and fills in the defaults.
+ */
+export function resolveChemicalErrorConfig(config: unknown = {}, path = 'error'): ChemicalErrorSettings {
+  return decodeOrThrow(chemicalErrorSettings, config, path);
 }

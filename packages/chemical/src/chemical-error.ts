@@ -2,6 +2,7 @@ import * as t from 'io-ts';
 import {
   MultimechError,
   NumericalError,
+  placeProblems,
   edgeDrops,
   transportOf,
   type ErrorContext,
@@ -10,7 +11,8 @@ import {
   type ErrorRecord,
   type TransportNetwork,
 } from '@multimech/core';
-import { chemicalErrorConfig, resolveChemicalErrorConfig, type ChemicalErrorConfig, type ChemicalErrorSettings } from './chemical-error-config';
+import { chemicalErrorSettings, resolveChemicalErrorConfig, type ChemicalErrorConfig, type ChemicalErrorSettings } from './chemical-error-config';
+import { chemicalDiagnostics } from './chemical-diagnostics';
 import { TransportOperator, type TransportSolver } from './transport-operator';
 
 /** Chemical signalling's error mechanism (PHYSICS.md §4). */
@@ -64,8 +66,12 @@ const ROUNDING = 1e-12;
  *   implicit Euler step are non-negative); the reading is c_A − c_B.
  *   Concentrations are never clipped.
  */
-export function createChemicalError(config: ChemicalErrorConfig = {}, path = 'error'): ChemicalError {
-  const settings = resolveChemicalErrorConfig(config, path);
+export function createChemicalError(config: ChemicalErrorConfig = {}): ChemicalError {
+  return chemicalError(resolveChemicalErrorConfig(config));
+}
+
+/** The chemical error mechanism of its settings (see `createChemicalError`). */
+export function chemicalError(settings: ChemicalErrorSettings): ChemicalError {
   const operators = new WeakMap<TransportNetwork, TransportOperator>();
   let cached: { net: TransportNetwork; diffusivity: Float64Array; dt: number; solver: TransportSolver } | undefined;
 
@@ -173,11 +179,18 @@ function measure(
   Object.assign(diagnostics, negative);
   if (negative.negativeCount > 0 && settings.nonNegative === 'error') {
     const node = net.graph.nodeNames[lowestNode];
-    throw new MultimechError(
-      `chemical concentration fell to ${negative.negativeMin.toPrecision(4)} at node '${node}' (${negative.negativeCount} node(s) went negative, baseline c₀ = ${baseline}): ` +
-        `the baseline c₀ (error.baseline) must be at least ${negative.requiredBaseline.toPrecision(4)} to cover the most negative signal` +
-        (settings.species === 'one' ? ", or use two species (error.species = 'two')" : ' (two species stay non-negative on a non-negative baseline)'),
-    );
+    // a failure of the run, not of the config as written: one message, naming the settings that fix it
+    const [problem] = placeProblems([
+      {
+        section: 'error',
+        key: 'baseline',
+        message: (at) =>
+          `chemical concentration fell to ${negative.negativeMin.toPrecision(4)} at node '${node}' (${negative.negativeCount} node(s) went negative, baseline c₀ = ${baseline}): ` +
+          `the baseline c₀ (${at('baseline')}) must be at least ${negative.requiredBaseline.toPrecision(4)} to cover the most negative signal` +
+          (settings.species === 'one' ? `, or use two species (${at('species')} = 'two')` : ' (two species stay non-negative on a non-negative baseline)'),
+      },
+    ]);
+    throw new MultimechError(problem.message);
   }
   return { readings, diagnostics };
 }
@@ -298,21 +311,23 @@ function median(sorted: Float64Array): number {
   return n % 2 ? sorted[(n - 1) / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
 }
 
-export const chemicalErrorRecord: ErrorRecord<ChemicalErrorConfig> = {
+export const chemicalErrorRecord: ErrorRecord<ChemicalErrorSettings> = {
   kind: 'chemical',
   description:
     'chemical signalling on a flow network: sources λe at the outputs, a baseline where the pressure is held, steady-state or relaxing transport (diffusion ∝ k or ∝ r², optional upwind advection); exact with D ∝ k at steady state',
-  configCodec: chemicalErrorConfig as t.Type<ChemicalErrorConfig, unknown, unknown>,
+  configCodec: chemicalErrorSettings,
   requires: ['transport', 'linear'],
   produces: 'product',
-  create: (config) => createChemicalError(config),
+  create: chemicalError,
+  diagnostics: chemicalDiagnostics,
   /** The chemical follows a steady pressure field: an activation at ω₁ has none to follow. */
   check: (_config, activation) =>
     activation.carrier.type === 'dc'
       ? []
       : [
           {
-            path: 'activation.kind',
+            section: 'activation',
+            key: 'kind',
             message: `error mechanism 'chemical' needs a static (DC) activation: its sources λ(y − p) and its transport follow a steady pressure field, but activation '${activation.kind}' drives the inputs at ${activation.carrier.frequency} Hz`,
           },
         ],

@@ -4,7 +4,7 @@ import {
   Experiment,
   ResolvedComparison,
   comparisonExperimentConfig,
-  comparisonProblemPath,
+  comparisonPaths,
   createExperiment,
   decodeComparison,
   resolveOptimizer,
@@ -82,13 +82,12 @@ export function prepareComparison(raw: unknown, configFile: string): PreparedCom
   config.mechanisms.forEach((_, i) => {
     try {
       const run = comparisonExperimentConfig(config, i, seeds[0]);
-      experiments.push(createExperiment(run, pluginsFor(run, baseDir, configFile), { baseDir, source: configFile }));
+      experiments.push(createExperiment(run, pluginsFor(run, baseDir, configFile), { baseDir, source: configFile, paths: comparisonPaths(i) }));
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       for (const p of e.problems) {
-        const mapped = { path: comparisonProblemPath(p.path, i), message: p.message };
-        const key = `${mapped.path}\u0000${mapped.message}`;
-        if (!seen.has(key)) problems.push(mapped);
+        const key = `${p.path}\u0000${p.message}`;
+        if (!seen.has(key)) problems.push(p);
         seen.add(key);
       }
     }
@@ -226,7 +225,8 @@ export async function compareCommand(configFile: string, options: CompareOptions
   }
   const runs: ComparisonRun[] = jobs.map((job, i) => ({ mechanism: job.mechanism, seed: job.seed, result: results[i] }));
   const mechanisms = config.mechanisms.map((m) => m.name);
-  const summaries = summarizeComparison(mechanisms, runs, fidelity, classification);
+  const diagnostics = experiments.map((e, i) => ({ specs: e.records.error.diagnostics ?? [], at: (key: string) => comparisonPaths(i)('error', key) }));
+  const summaries = summarizeComparison(mechanisms, runs, fidelity, classification, diagnostics);
 
   await write('runs.csv', runsCsv(runs, classification));
   await write('comparison.csv', comparisonCsv(summaries, classification));

@@ -1,3 +1,4 @@
+import type { DiagnosticSpec } from '@multimech/core';
 import type { ComparisonJobResult } from './comparison-job';
 import type { MechanismFidelity } from './comparison-fidelity';
 import { diagnosticWarnings, worstDiagnostics } from './diagnostic-warnings';
@@ -51,6 +52,8 @@ export function summarizeComparison(
   runs: readonly ComparisonRun[],
   fidelity: readonly (MechanismFidelity | undefined)[],
   classification: boolean,
+  /** Each mechanism's declared diagnostics (its error record's), and where its settings are shown. */
+  diagnostics: readonly { readonly specs: readonly DiagnosticSpec[]; readonly at?: (key: string) => string }[] = [],
 ): ComparisonSummary[] {
   return mechanisms.map((mechanism, i) => {
     const mine = runs.filter((r) => r.mechanism === mechanism).map((r) => r.result);
@@ -70,8 +73,8 @@ export function summarizeComparison(
       finalLoss: seedStat(mine.map((r) => r.summary.final_loss)),
       secondsPerEpoch: seedStat(mine.map((r) => r.secondsPerEpoch)),
       ...(fidelity[i] ? { fidelity: fidelity[i] } : {}),
-      diagnostics: worstDiagnostics(epochs),
-      warnings: diagnosticWarnings(epochs, { subject }),
+      diagnostics: worstDiagnostics(epochs, diagnostics[i]?.specs),
+      warnings: diagnosticWarnings(epochs, diagnostics[i]?.specs ?? [], { subject, ...(diagnostics[i]?.at ? { at: diagnostics[i].at } : {}) }),
     };
   });
 }

@@ -1,26 +1,38 @@
 import { UsageError } from './cli-io';
+import { CLI_PLUGINS } from './cli-plugins';
 import {
-  ConfigError,
-  ErrorMechanism,
-  LearningRule,
   MultimechError,
   Rng,
-  adjointError,
+  SettingsError,
+  capabilityProblems,
+  corePlugin,
+  createRegistries,
   dcActivation,
+  decodeOrThrow,
   equilibriumLoss,
   exampleGradient,
   finiteDifferenceGradient,
   mseLoss,
-  productRule,
+  placeProblems,
+  producedReadings,
+  reportErrors,
+  rulesConsuming,
+  type ErrorRecord,
+  type GradientOption,
+  type NetworkFileFormat,
+  type Registries,
+  type SectionProblem,
+  type SettingPaths,
+  type Substrate,
+  type SubstrateRecord,
 } from '@multimech/core';
-import { contrastiveRule, createCoupledLearning, createEquilibriumPropagation } from '@multimech/contrastive';
-import { createFrequencyError, type FrequencyMode } from '@multimech/frequency';
-import { parseSpice, resistiveFromNetlist, type ResistiveSubstrate } from '@multimech/resistive';
+import { isLeft } from 'fp-ts/lib/Either';
+import * as path from 'path';
 
-export const GRADIENT_METHODS = ['adjoint', 'frequency', 'finite-difference', 'ep', 'cl'] as const;
-export type GradientMethod = (typeof GRADIENT_METHODS)[number];
+/** The method that needs no mechanism: central finite differences of the equilibrium loss. */
+export const FINITE_DIFFERENCE = 'finite-difference';
 
-/** `--target NODE=VALUE`: the loss pulls V(NODE) towards VALUE. */
+/** `--target NODE=VALUE`: the loss pulls the value at NODE towards VALUE. */
 export interface GradientTarget {
   readonly node: string;
   readonly value: number;
@@ -38,154 +50,184 @@ export function parseTarget(text: string): GradientTarget {
   return { node, value };
 }
 
-export interface FrequencyOptions {
-  /** 'phasor' (default; linear netlists), 'small-signal' (the β → 0 limit, any netlist) or 'transient'. */
-  readonly mode?: FrequencyMode;
-  /** β: the error current at each target is β·(value − V) amperes per volt. */
-  readonly amplitude?: number;
-  readonly frequency?: number;
-  readonly periods?: number;
-  readonly samplesPerPeriod?: number;
-  /** Transient mode on a netlist with capacitors: windows integrated before the one read (default: from the slowest RC time). */
-  readonly settle?: number;
+/** `samplesPerPeriod` → `--samples-per-period`. */
+export function flagOf(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
-/** Equilibrium propagation's nudge and variant; coupled learning's clamp. */
-export interface ContrastiveOptions {
-  readonly beta?: number;
-  readonly variant?: 'positive' | 'negative' | 'centred';
-  readonly eta?: number;
-}
-
-export interface GradientOptions extends FrequencyOptions, ContrastiveOptions {
-  readonly method: GradientMethod;
+/** What `gradient` is asked: the method (a registered error mechanism's kind, or finite-difference), its settings by key, the seed. */
+export interface GradientOptions {
+  readonly method: string;
   /** Seed of any random choice a mechanism makes (default 1). */
   readonly seed?: number;
+  /** The substrate kind whose file format reads the network (default: found by the file's ending). */
+  readonly substrate?: string;
+  /** The mechanism's settings given as flags, by key (`mode`, `samplesPerPeriod`). */
+  readonly [setting: string]: unknown;
 }
 
-/** The loss at the netlist's operating point and dC/dG per resistor. */
+/** The loss at the network's operating point and dC/dθ per trainable edge. */
 export interface GradientReport {
-  readonly method: GradientMethod;
+  readonly method: string;
   readonly loss: number;
-  /** Resistor names as written, in netlist order. */
+  /** Edge names as written, in file order. */
   readonly names: readonly string[];
   readonly gradient: Float64Array;
+  /** The labels of the file format (edge, parameter, node value). */
+  readonly labels: NetworkFileFormat['labels'];
   /** What the mechanism reported besides the gradient (frequency: the quadrature, the window, the settling), by name. */
   readonly diagnostics?: Readonly<Record<string, number>>;
+  /** Their labels, from the mechanism's record. */
+  readonly diagnosticLabels?: Readonly<Record<string, string>>;
+  /** Settings the mechanism chose from the network as built, and why. */
+  readonly notes?: readonly string[];
 }
 
-/** The command's flag for each mechanism setting, and the method it belongs to. */
-export const METHOD_FLAGS: Record<string, { readonly flag: string; readonly method: GradientMethod }> = {
-  frequency: { flag: '--frequency', method: 'frequency' },
-  amplitude: { flag: '--amplitude', method: 'frequency' },
-  periods: { flag: '--periods', method: 'frequency' },
-  mode: { flag: '--mode', method: 'frequency' },
-  samplesPerPeriod: { flag: '--samples-per-period', method: 'frequency' },
-  settle: { flag: '--settle', method: 'frequency' },
-  beta: { flag: '--beta', method: 'ep' },
-  variant: { flag: '--variant', method: 'ep' },
-  eta: { flag: '--eta', method: 'cl' },
-};
-
-/** A mechanism's config problem, restated in terms of the command's flags. */
-function optionError(method: GradientMethod, e: ConfigError): MultimechError {
-  const flag = (key: string) => METHOD_FLAGS[key]?.flag;
-  const lines = e.problems.map((p) => {
-    const key = p.path.replace(/^method\./, '');
-    return `${flag(key) ?? p.path}: ${p.message.replace(/method\.(\w+)/g, (m, k: string) => flag(k) ?? m)}`;
-  });
-  return new MultimechError(`--method ${method}: ${lines.join('; ')}`);
+/** The error mechanisms `gradient --method` accepts (every registered one, the exact adjoint first) and finite-difference. */
+export function gradientMethods(registries: Registries): string[] {
+  const kinds = registries.errors.kinds();
+  return [...kinds.filter((k) => k === 'adjoint'), ...kinds.filter((k) => k !== 'adjoint'), FINITE_DIFFERENCE];
 }
 
-function median(values: ArrayLike<number>): number {
-  const sorted = Array.from(values).sort((a, b) => a - b);
-  return sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-}
-
-/** The settings of `options` that were given, as a mechanism config. */
-function given(options: GradientOptions, keys: readonly string[]): Record<string, unknown> {
-  const o = options as unknown as Record<string, unknown>;
-  return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
-}
-
-/** The error mechanism and rule of a physical method, built from the command's flags. */
-function mechanismOf(options: GradientOptions, conductances: Float64Array): { error: ErrorMechanism; rule: LearningRule } {
-  const keys = Object.keys(METHOD_FLAGS).filter((k) => METHOD_FLAGS[k].method === options.method);
-  const config = given(options, keys);
-  // β is a conductance (it weighs C, in V², against E, in W): without --beta, take it small against the netlist's own
-  if (options.method === 'ep' && config.beta === undefined) config.beta = 1e-3 * median(conductances);
-  try {
-    if (options.method === 'frequency') return { error: createFrequencyError(config, 'method'), rule: productRule };
-    if (options.method === 'ep') return { error: createEquilibriumPropagation(config, 'method'), rule: contrastiveRule };
-    if (options.method === 'cl') return { error: createCoupledLearning(config, 'method'), rule: contrastiveRule };
-    return { error: adjointError, rule: productRule };
-  } catch (e) {
-    throw e instanceof ConfigError ? optionError(options.method, e) : e;
+/** Every flag some mechanism declares, with the mechanisms that declare it (one flag may serve several). */
+export function gradientFlags(registries: Registries): { readonly option: GradientOption; readonly methods: string[] }[] {
+  const byKey = new Map<string, { option: GradientOption; methods: string[] }>();
+  for (const record of registries.errors.all()) {
+    for (const option of record.gradient?.options ?? []) {
+      const known = byKey.get(option.key);
+      if (known) known.methods.push(record.kind);
+      else byKey.set(option.key, { option, methods: [record.kind] });
+    }
   }
+  return [...byKey.values()];
+}
+
+/** The substrate kind and file format that read `file`: `--substrate KIND`, or the one whose format claims the file's ending. */
+export function networkFormatFor(registries: Registries, file: string, substrate?: string): { record: SubstrateRecord; format: NetworkFileFormat } {
+  const readable = registries.substrates.all().filter((r) => r.networkFile);
+  const known = readable.map((r) => `${r.kind} (${r.networkFile!.extensions.join(', ')})`).join('; ') || 'none';
+  if (substrate !== undefined) {
+    const record = registries.substrates.get(substrate, '--substrate');
+    if (!record.networkFile) throw new UsageError(`--substrate ${substrate}: that kind reads no network file (kinds that do: ${known})`);
+    return { record, format: record.networkFile };
+  }
+  const ending = path.extname(file).toLowerCase();
+  const matching = readable.filter((r) => r.networkFile!.extensions.some((e) => e.toLowerCase() === ending));
+  if (matching.length === 0) throw new UsageError(`${file}: no substrate reads files ending in '${ending || '(none)'}' (known: ${known}); name the kind with --substrate`);
+  if (matching.length > 1) throw new UsageError(`${file}: several substrates read '${ending}' files (${matching.map((r) => r.kind).join(', ')}); name one with --substrate`);
+  return { record: matching[0], format: matching[0].networkFile! };
+}
+
+/** Where `gradient` shows a mechanism's settings: as its flags. */
+function flagPaths(method: string): SettingPaths {
+  return (section, key) => (section === 'error' ? (key === '' || key === 'kind' ? `--method ${method}` : flagOf(key.split(/[.[]/)[0])) : `the ${section}`);
+}
+
+/** A problem with the mechanism's settings, stated in terms of the flags (and what the network is, where that explains it). */
+function flagError(method: string, problems: readonly SectionProblem[], context: readonly string[] = []): MultimechError {
+  const lines = placeProblems(problems, flagPaths(method)).map((p) => (p.path === `--method ${method}` ? p.message : `${p.path}: ${p.message}`));
+  return new MultimechError(`--method ${method}: ${[...lines, ...context].join('; ')}`);
+}
+
+/** Runs `f`, restating a problem with the mechanism's settings in terms of the flags. */
+function inFlags<T>(method: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof SettingsError) throw flagError(method, e.sectionProblems);
+    throw e;
+  }
+}
+
+/** The mechanism's settings: the flags given, then what it chooses from the network for the rest, decoded by its own codec. */
+function mechanismSettings(record: ErrorRecord, options: GradientOptions, substrate: Substrate) {
+  const given: Record<string, unknown> = {};
+  for (const option of record.gradient?.options ?? []) if (options[option.key] !== undefined) given[option.key] = options[option.key];
+  const chosen = record.gradient?.defaultsFor?.(substrate, given);
+  const section = { ...chosen?.section, ...given };
+  const decoded = record.configCodec.decode(section);
+  if (isLeft(decoded)) {
+    throw flagError(
+      record.kind,
+      reportErrors(decoded.left).map((p) => ({ section: 'error', key: p.path, message: p.message })),
+    );
+  }
+  return { settings: decoded.right, note: chosen?.note };
 }
 
 /**
- * C = ½ Σ (V_node − value)² at the DC operating point of the netlist's own
- * sources (found by damped Newton when the netlist has diodes or B
- * elements), and dC/dG for every resistor (G = 1/R) by the chosen method:
- * the exact adjoint, frequency propagation (DC activation, error at ω₂ read
- * by lock-in), central finite differences of the equilibrium loss,
- * equilibrium propagation (the contrast of ∂E/∂G between nudged states) or
- * coupled learning (its estimate of dC/dG, from clamped outputs).
- *
- * Diodes and B elements are fixed and make the network nonlinear: there
- * frequency propagation runs in `small-signal` mode (the β → 0 limit: the
- * adjoint) or `transient` mode (exact to O(β²)); its ideal `phasor` mode is
- * refused with a message naming the nonlinear elements. Capacitors (C
- * cards) give the network dynamics: `phasor` and `small-signal` read the
- * in-phase part of (H + iω₂C)⁻¹e, `transient` integrates the network in time
- * (after `settle` windows) and reads the window by lock-in; either way the
- * quadrature is in the report's diagnostics (rms(quadrature)/rms(in-phase)).
- * The exact gradient is that of the DC network, which capacitors do not
- * change.
+ * C = ½ Σ (s_node − value)² at the operating point of the network file's
+ * own sources, and dC/dθ for every trainable edge by the chosen method: any
+ * registered error mechanism (with a DC activation and the rule that
+ * consumes what it produces), or central finite differences of the
+ * equilibrium loss. The file is read by the substrate kind whose record
+ * declares its format; the mechanism's settings come from its declared
+ * flags, and where a flag is left out, from what the mechanism chooses for
+ * the network as built (`gradient.defaultsFor`), which the report notes.
  */
-export function netlistGradient(text: string, file: string, targets: readonly GradientTarget[], options: GradientOptions): GradientReport {
-  if (targets.length === 0) throw new MultimechError('at least one --target NODE=VALUE is needed (the loss is ½ Σ (V_node − value)²)');
+export function networkGradient(
+  registries: Registries,
+  text: string,
+  file: string,
+  targets: readonly GradientTarget[],
+  options: GradientOptions,
+): GradientReport {
+  if (targets.length === 0) throw new MultimechError('at least one --target NODE=VALUE is needed (the loss is ½ Σ (s_node − value)²)');
+  const { format } = networkFormatFor(registries, file, options.substrate);
+  const ground = new Set((format.ground ?? []).map((g) => g.toLowerCase()));
   const seen = new Map<string, number>();
   for (const t of targets) {
     const key = t.node.toLowerCase();
-    if (key === '0' || key === 'gnd') throw new UsageError(`--target ${t.node}=${t.value}: '${t.node}' is ground, held at 0 V; its voltage cannot be trained towards a target`);
+    if (ground.has(key)) {
+      throw new UsageError(`--target ${t.node}=${t.value}: '${t.node}' is ground, held at 0 ${format.labels.unit}; its ${format.labels.quantity} cannot be trained towards a target`);
+    }
     if (seen.has(key)) throw new UsageError(`--target ${t.node} is given twice (=${seen.get(key)} and =${t.value}); give each node one target`);
     seen.set(key, t.value);
   }
-  const netlist = parseSpice(text, file);
-  const substrate = resistiveFromNetlist(netlist, { file, outputs: targets.map((t) => t.node) });
-  const drive = substrate.drive(substrate.defaultInputs ?? new Float64Array(substrate.boundary.inputs.length));
+  const network = format.read(text, file, targets.map((t) => t.node));
+  const { substrate } = network;
+  const drive = substrate.drive(network.inputs);
   const y = Float64Array.from(targets, (t) => t.value);
   const names = substrate.parameterNames;
-  if (options.method === 'finite-difference') {
+  const base = { method: options.method, names, labels: format.labels };
+  if (options.method === FINITE_DIFFERENCE) {
     const loss = equilibriumLoss(substrate, drive, mseLoss, y);
-    return { method: options.method, loss, names, gradient: finiteDifferenceGradient(substrate, drive, mseLoss, y) };
+    return { ...base, loss, gradient: finiteDifferenceGradient(substrate, drive, mseLoss, y) };
   }
-  if (options.method === 'frequency' && !substrate.capabilities.has('linear') && (options.mode ?? 'phasor') === 'phasor') {
-    throw new MultimechError(
-      `--method frequency: ${file} has ${nonlinearElements(substrate)}, so the network is nonlinear; --mode phasor (the default) is the ideal lock-in of a linear network. ` +
-        'Use --mode small-signal (the β → 0 limit: the exact adjoint) or --mode transient --amplitude B (exact to O(B²)).',
-    );
+  const record = registries.errors.get(options.method, '--method');
+  const { settings, note } = mechanismSettings(record, options, substrate);
+  const problems = capabilityProblems(`this '${substrate.kind}' network`, substrate.capabilities, { kind: 'dc', requires: [] }, record);
+  if (problems.length === 0 && record.check) problems.push(...record.check(settings, dcActivation, substrate));
+  if (problems.length > 0) {
+    const why = !substrate.capabilities.has('linear') && network.nonlinearity ? [`${file} ${network.nonlinearity}, so the network is nonlinear`] : [];
+    throw flagError(record.kind, problems, why);
   }
-  const { error, rule } = mechanismOf(options, substrate.parameters);
-  const pipeline = { substrate, activation: dcActivation, error, rule, loss: mseLoss, rng: new Rng(options.seed ?? 1) };
-  try {
-    const r = exampleGradient(pipeline, drive, y);
-    return { method: options.method, loss: r.loss, names, gradient: r.gradient, ...(r.diagnostics ? { diagnostics: r.diagnostics } : {}) };
-  } catch (e) {
-    throw e instanceof ConfigError ? optionError(options.method, e) : e;
-  }
+  const rule = registries.rules.get(rulesConsuming(registries, producedReadings(record, settings))[0] ?? 'product');
+  const pipeline = {
+    substrate,
+    activation: dcActivation,
+    error: record.create(settings),
+    rule: rule.create(decodeOrThrow(rule.configCodec, {}, 'rule')),
+    loss: mseLoss,
+    rng: new Rng(options.seed ?? 1),
+  };
+  const r = inFlags(record.kind, () => exampleGradient(pipeline, drive, y));
+  const labels = Object.fromEntries((record.diagnostics ?? []).map((d) => [d.name, d.label]));
+  return {
+    ...base,
+    loss: r.loss,
+    gradient: r.gradient,
+    ...(r.diagnostics ? { diagnostics: r.diagnostics, diagnosticLabels: labels } : {}),
+    ...(note ? { notes: [note] } : {}),
+  };
 }
 
-/** The netlist's nonlinear elements by kind, as a message names them: `diodes (D1, D2) and a B element (B1)`. */
-function nonlinearElements(substrate: ResistiveSubstrate): string {
-  const group = (what: string, names: readonly string[]) => (names.length === 0 ? [] : [names.length === 1 ? `a ${what} (${names[0]})` : `${what}s (${names.join(', ')})`]);
-  const parts = [...group('diode', substrate.diodes.map((d) => d.name)), ...group('B element', substrate.laws.map((l) => l.name))];
-  return parts.length > 0 ? parts.join(' and ') : 'nonlinear elements';
+/** `networkGradient` with the command line's own plugins (a SPICE netlist, the built-in mechanisms). */
+export function netlistGradient(text: string, file: string, targets: readonly GradientTarget[], options: GradientOptions): GradientReport {
+  return networkGradient(createRegistries([corePlugin, ...CLI_PLUGINS]), text, file, targets, options);
 }
 
-/** `{"loss": C, "gradient": {"R1": dC/dG, ...}}` on one line, keys in netlist order. */
+/** `{"loss": C, "gradient": {"R1": dC/dG, ...}}` on one line, keys in file order. */
 export function gradientJson(report: GradientReport): string {
   const gradient: Record<string, number> = {};
   report.names.forEach((name, k) => {
@@ -194,36 +236,29 @@ export function gradientJson(report: GradientReport): string {
   return JSON.stringify({ loss: report.loss, gradient });
 }
 
-/** How the table names a mechanism's diagnostics (any other is printed under its own name). */
-const DIAGNOSTIC_LABELS: Record<string, string> = {
-  quadratureRms: 'quadrature, rms relative to the in-phase reading',
-  resonanceRatio: 'ω₂/ω₀ (lowest resonance)',
-  samples: 'samples in the window',
-  window: 'lock-in window (s)',
-  settleWindows: 'windows integrated before the one read',
-  relaxationTime: 'slowest relaxation time τ (s)',
-  transientNewtonMax: 'most Newton iterations in a time step',
-};
-
-/** A readable table: the loss, then one row per resistor, then the mechanism's diagnostics. */
+/** A readable table: the loss, then one row per edge, then the mechanism's diagnostics, then what it chose. */
 export function gradientTable(report: GradientReport): string {
-  const width = Math.max('resistor'.length, ...report.names.map((n) => n.length));
+  const { edge, parameter, node } = report.labels;
+  const width = Math.max(edge.length, ...report.names.map((n) => n.length));
   const num = (x: number) => x.toExponential(6);
   const lines = [
     `method: ${report.method}`,
-    `loss C = ½ Σ (V_node − value)²: ${num(report.loss)}`,
+    `loss C = ½ Σ (${node}_node − value)²: ${num(report.loss)}`,
     '',
-    `${'resistor'.padEnd(width)}  dC/dG`,
+    `${edge.padEnd(width)}  dC/d${parameter}`,
     ...report.names.map((n, k) => `${n.padEnd(width)}  ${report.gradient[k] < 0 ? '' : ' '}${num(report.gradient[k])}`),
   ];
   const diagnostics = Object.entries(report.diagnostics ?? {});
   if (diagnostics.length > 0) {
-    // the quadrature first: it says how far from quasi-static the reading is
-    diagnostics.sort(([a], [b]) => Number(b === 'quadratureRms') - Number(a === 'quadratureRms'));
-    const labels = diagnostics.map(([k]) => DIAGNOSTIC_LABELS[k] ?? k);
+    // in the order the mechanism declares them, then any other under its own name
+    const declared = Object.keys(report.diagnosticLabels ?? {});
+    const rank = (k: string) => (declared.includes(k) ? declared.indexOf(k) : declared.length);
+    diagnostics.sort(([a], [b]) => rank(a) - rank(b));
+    const labels = diagnostics.map(([k]) => report.diagnosticLabels?.[k] ?? k);
     const w = Math.max(...labels.map((l) => l.length));
     const value = (x: number) => (Number.isInteger(x) ? String(x) : x.toExponential(4));
     lines.push('', ...diagnostics.map(([, v], i) => `${labels[i].padEnd(w)}  ${value(v)}`));
   }
+  if (report.notes?.length) lines.push('', ...report.notes);
   return lines.join('\n');
 }

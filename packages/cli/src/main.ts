@@ -1,11 +1,12 @@
-import { MultimechError } from '@multimech/core';
+import { MultimechError, corePlugin, createRegistries, type Registries } from '@multimech/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import { CliIo, UsageError, processIo } from './cli-io';
 import { compareCommand } from './compare-command';
 import { fidelityCommand } from './fidelity-command';
-import { GRADIENT_METHODS, METHOD_FLAGS, GradientMethod, GradientTarget, gradientJson, gradientTable, netlistGradient, parseTarget } from './gradient-command';
+import { GradientTarget, flagOf, gradientFlags, gradientJson, gradientMethods, gradientTable, networkFormatFor, networkGradient, parseTarget } from './gradient-command';
+import { pluginsFor } from './cli-plugins';
 import { readInputFile } from './read-input-file';
 import { trainCommand } from './train-command';
 
@@ -40,23 +41,83 @@ const targetArg = (text: string, previous: GradientTarget[] | undefined): Gradie
   }
 };
 
+const numberArg = (text: string): number => {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number.');
+  return n;
+};
+
+/** How a mechanism's declared flag parses its text (see `GradientOption.type`). */
+const ARG_PARSERS = { number: numberArg, positive: positiveArg, integer: integerArg, 'positive-integer': positiveIntegerArg } as const;
+
+/** Flags of `gradient` itself, which no mechanism may declare. */
+const GRADIENT_OWN_FLAGS = ['target', 'method', 'json', 'substrate', 'plugin', 'help'];
+
 interface GradientFlags {
   target: GradientTarget[];
-  method: GradientMethod;
+  method: string;
   json?: boolean;
-  mode?: 'phasor' | 'small-signal' | 'transient';
-  amplitude?: number;
-  frequency?: number;
-  periods?: number;
-  samplesPerPeriod?: number;
-  settle?: number;
-  beta?: number;
-  variant?: 'positive' | 'negative' | 'centred';
-  eta?: number;
+  substrate?: string;
+  plugin?: string[];
+  [setting: string]: unknown;
 }
 
+/** The values of every `--plugin PATH` (or `--plugin=PATH`) in `argv`, for commands whose options come from the plugins. */
+function pluginArgs(argv: readonly string[]): string[] {
+  const paths: string[] = [];
+  argv.forEach((a, i) => {
+    if (a === '--plugin' && i + 1 < argv.length) paths.push(argv[i + 1]);
+    else if (a.startsWith('--plugin=')) paths.push(a.slice('--plugin='.length));
+  });
+  return paths;
+}
 
-function buildProgram(io: CliIo): Command {
+/** The registries of the command line's plugins and those `--plugin` names (paths relative to the working directory). */
+function cliRegistries(argv: readonly string[]): Registries {
+  const extra = pluginArgs(argv);
+  return createRegistries([corePlugin, ...pluginsFor(extra.length > 0 ? { plugins: extra } : {}, process.cwd(), '--plugin')]);
+}
+
+/** `multimech gradient`: its own flags, then every flag a registered error mechanism declares. */
+function gradientProgram(program: Command, io: CliIo, registries: Registries): void {
+  const flags = gradientFlags(registries);
+  const formats = registries.substrates
+    .all()
+    .filter((r) => r.networkFile)
+    .map((r) => `${r.networkFile!.name} (${r.networkFile!.extensions.join(', ')}; ${r.kind})`);
+  const command = program
+    .command('gradient')
+    .description('dC/dθ of every trainable edge of a network file for C = ½ Σ (s_node − value)² at its operating point, by any registered error mechanism')
+    .argument('<FILE>', `network file, read by the substrate kind that declares its format: ${formats.join(', ') || 'none registered'}`)
+    .requiredOption('-t, --target <NODE=VALUE>', 'a target node value (repeat for several)', targetArg)
+    .addOption(new Option('-m, --method <method>', 'how the gradient is obtained: a registered error mechanism, or finite differences').choices(gradientMethods(registries)).default('adjoint'))
+    .option('--json', 'print one line of JSON: {"loss": C, "gradient": {"R1": dC/dG, ...}}')
+    .option('--substrate <KIND>', "the substrate kind that reads the file (default: the one whose format claims the file's ending)")
+    .option('--plugin <PATH>', 'a plugin module to load first (repeat for several)', (v: string, previous: string[] | undefined) => [...(previous ?? []), v]);
+  for (const { option, methods } of flags) {
+    if (GRADIENT_OWN_FLAGS.includes(option.key)) throw new MultimechError(`error mechanism '${methods[0]}' declares a gradient flag '${flagOf(option.key)}' that the command uses itself`);
+    const o = new Option(`${flagOf(option.key)} <${option.value}>`, `${methods.join(', ')} method${methods.length > 1 ? 's' : ''}: ${option.help}`);
+    if (option.choices) o.choices(option.choices);
+    else if (option.type !== 'string') o.argParser(ARG_PARSERS[option.type]);
+    command.addOption(o);
+  }
+  command.action(async (file: string, given: GradientFlags) => {
+    const misplaced = flags.filter(({ option, methods }) => given[option.key] !== undefined && !methods.includes(given.method));
+    if (misplaced.length > 0) {
+      const list = misplaced.map(({ option, methods }) => `${flagOf(option.key)} applies only to --method ${methods.join(' or ')}`);
+      throw new UsageError(`${list.join('; ')} (the method is ${given.method})`);
+    }
+    const { format } = networkFormatFor(registries, file, given.substrate);
+    const text = await readInputFile(file, format.name);
+    const settings = Object.fromEntries(flags.filter(({ option }) => given[option.key] !== undefined).map(({ option }) => [option.key, given[option.key]]));
+    const report = networkGradient(registries, text, file, given.target, { ...settings, method: given.method, ...(given.substrate ? { substrate: given.substrate } : {}) });
+    io.stdout.write((given.json ? gradientJson(report) : gradientTable(report)) + '\n');
+    // the JSON line stays alone on stdout: what the mechanism chose goes to stderr
+    if (given.json) for (const note of report.notes ?? []) io.stderr.write(`multimech: ${note}\n`);
+  });
+}
+
+function buildProgram(io: CliIo, argv: readonly string[]): Command {
   const program = new Command('multimech')
     .description('Physical networks that learn by local rules: train them, and compare learning mechanisms with the exact gradient.')
     .version(version(), '-V, --version')
@@ -99,32 +160,7 @@ function buildProgram(io: CliIo): Command {
       await fidelityCommand(config, flags, io);
     });
 
-  program
-    .command('gradient')
-    .description('dC/dG of every resistor of a SPICE netlist for C = ½ Σ (V_node − value)² at its DC operating point')
-    .argument('<NETLIST>', 'SPICE netlist (R, I, V, C, D with .model, B elements)')
-    .requiredOption('-t, --target <NODE=VALUE>', 'a target node voltage (repeat for several)', targetArg)
-    .addOption(new Option('-m, --method <method>', 'how the gradient is obtained').choices(GRADIENT_METHODS).default('adjoint'))
-    .option('--json', 'print one line of JSON: {"loss": C, "gradient": {"R1": dC/dG, ...}}')
-    .addOption(new Option('--mode <mode>', 'frequency method: ideal lock-in (phasor, linear networks), its β → 0 limit (small-signal) or a transient (sampled; integrated in time where there are capacitors)').choices(['phasor', 'small-signal', 'transient']))
-    .option('--amplitude <B>', 'frequency method: error amplitude β (A)', positiveArg)
-    .option('--frequency <F>', 'frequency method: error frequency (Hz)', positiveArg)
-    .option('--periods <P>', 'frequency method: lock-in window in periods', positiveIntegerArg)
-    .option('--samples-per-period <N>', 'frequency method, transient mode: samples per period', positiveIntegerArg)
-    .option('--settle <W>', 'frequency method, transient mode on a netlist with capacitors: windows integrated before the one read (default: enough for the slowest RC time to decay by 1e-7)', integerArg)
-    .option('--beta <B>', 'ep method: nudge strength β, a conductance (default 1e-3 × the median conductance of the netlist)', positiveArg)
-    .addOption(new Option('--variant <variant>', 'ep method: which pair of nudged states').choices(['positive', 'negative', 'centred']))
-    .option('--eta <E>', 'cl method: clamp fraction η (0 < η ≤ 1)', positiveArg)
-    .action(async (netlist: string, flags: GradientFlags) => {
-      const misplaced = Object.keys(METHOD_FLAGS).filter((k) => (flags as unknown as Record<string, unknown>)[k] !== undefined && METHOD_FLAGS[k].method !== flags.method);
-      if (misplaced.length > 0) {
-        const list = misplaced.map((k) => `${METHOD_FLAGS[k].flag} applies only to --method ${METHOD_FLAGS[k].method}`);
-        throw new UsageError(`${list.join('; ')} (the method is ${flags.method})`);
-      }
-      const text = await readInputFile(netlist, 'a SPICE netlist');
-      const report = netlistGradient(text, netlist, flags.target, flags);
-      io.stdout.write((flags.json ? gradientJson(report) : gradientTable(report)) + '\n');
-    });
+  gradientProgram(program, io, cliRegistries(argv[2] === 'gradient' ? argv : []));
 
   return program;
 }
@@ -157,7 +193,7 @@ export function reportError(e: unknown, io: CliIo): number {
 export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let code: number;
   try {
-    await buildProgram(io).parseAsync([...argv], { from: 'node' });
+    await buildProgram(io, argv).parseAsync([...argv], { from: 'node' });
     code = 0;
   } catch (e) {
     code = reportError(e, io);

@@ -1,14 +1,11 @@
-import type { Substrate, Task } from '@multimech/core';
-import { ElasticSubstrate } from '@multimech/elastic';
-import { toNetlist, writeSpice } from '@multimech/resistive';
-import { MultimechError } from '@multimech/core';
+import { MultimechError, type Substrate } from '@multimech/core';
 import { Experiment, TrainerCheckpoint, TrainingResult, createExperiment } from '@multimech/trainer';
 import * as path from 'path';
 import type { CliIo } from './cli-io';
 import { pluginsFor } from './cli-plugins';
 import { diagnosticWarnings } from './diagnostic-warnings';
 import { renderLearningCurve } from './learning-curve';
-import { NetworkPicture, networkPicture, renderNetwork, sharedColourRange } from './network-drawing';
+import { svgToPng } from './vega-renderer';
 import { EpochRow, metricsCsv, parametersCsv } from './metrics-csv';
 import { ProgressDisplay } from './progress-display';
 import { parseJsonText, readInputFile } from './read-input-file';
@@ -69,43 +66,6 @@ export function summaryMarkdown(name: string, config: Record<string, unknown>, r
     `Files: ${files.map((f) => `[${f}](${f})`).join(', ')}.`,
     '',
   ].join('\n');
-}
-
-/** The trained network as SPICE, for a resistive substrate. */
-function networkFile(substrate: Substrate, name: string): string | undefined {
-  return substrate.kind === 'resistive' ? writeSpice(toNetlist(substrate, undefined, `${name}: trained by multimech`)) : undefined;
-}
-
-/**
- * A 2-D or 3-D elastic network's picture under the first training example, with its outputs against their targets, its mean coordination
- * and (with masses) its lowest resonance there; undefined for other substrates.
- */
-function pictureOf(substrate: Substrate, task: Task, title: string): NetworkPicture | undefined {
-  if (!(substrate instanceof ElasticSubstrate) || task.train.length === 0) return undefined;
-  const ex = task.train[0];
-  const state = substrate.equilibrium(substrate.drive(ex.inputs));
-  const y = substrate.readout(state);
-  const names = task.outputNames ?? substrate.boundary.outputs.map((o) => o.name);
-  const nodes = substrate.graph.nodeNames.length;
-  const springs = substrate.graph.from.length;
-  // a diagnostic: where the lowest resonance is not found, the note is left out, not the run
-  const resonance = (): string[] => {
-    if (!substrate.lowestResonance) return [];
-    try {
-      return [`lowest resonance ω₀ = ${substrate.lowestResonance(state).toPrecision(4)}`];
-    } catch (e) {
-      if (e instanceof MultimechError) return [];
-      throw e;
-    }
-  };
-  const notes = [
-    `inputs: ${Array.from(ex.inputs, (v) => v.toPrecision(3)).join(', ')}`,
-    ...Array.from(y, (v, o) => `${names[o]}: ${v.toPrecision(3)} (target ${ex.target[o].toPrecision(3)})`),
-    `mean coordination Z = ${((2 * springs) / nodes).toFixed(3)}`,
-    `(${springs} springs, ${nodes} nodes)`,
-    ...resonance(),
-  ];
-  return networkPicture(substrate, ex.inputs, title, notes);
 }
 
 /** The first place two JSON values differ, as a JSON path (`optimizer.learningRate`, `task.hidden[1]`), or undefined. */
@@ -207,7 +167,9 @@ export async function trainCommand(configFile: string, options: TrainOptions, io
   const resumeFolder = options.resume ? await ResultsFolder.existing(options.out!) : undefined;
   const seed = options.seed ?? (resumeFolder ? await seedOfRun(resumeFolder.dir) : undefined);
   const experiment = await loadExperiment(configFile, seed);
-  const { trainer, task, substrate, resolvedConfig } = experiment;
+  const { trainer, task, substrate, resolvedConfig, records } = experiment;
+  const drawing = records.substrate.results?.drawing;
+  const networkFile = records.substrate.results?.networkFile;
   const checkpoint = resumeFolder ? await resumeInto(experiment, resumeFolder, configFile) : undefined;
   const folder = resumeFolder ?? (await ResultsFolder.open(options.out ?? defaultResultsDir(configFile, new Date(), resolvedConfig.name as string | undefined)));
   const files: string[] = [];
@@ -231,7 +193,7 @@ export async function trainCommand(configFile: string, options: TrainOptions, io
   trainer.on('step', (s) => progress.step(s, epochs));
   const name = typeof resolvedConfig.name === 'string' ? resolvedConfig.name : path.basename(configFile).replace(/\.json$/i, '');
   if (checkpoint) io.stderr.write(`resuming ${folder.dir} after epoch ${checkpoint.epoch} of ${trainer.parts.epochs}\n`);
-  const before = beforeTraining(substrate, trainer.parametersBeforeTraining, () => pictureOf(substrate, task, `${name}: before training`));
+  const before = beforeTraining(substrate, trainer.parametersBeforeTraining, () => drawing?.snapshot(substrate, task, `${name}: before training`));
   let result: TrainingResult;
   try {
     result = trainer.run();
@@ -241,8 +203,8 @@ export async function trainCommand(configFile: string, options: TrainOptions, io
   files.push('metrics.csv', CHECKPOINT_FILE);
 
   await write('parameters.csv', parametersCsv(result.parameters.names, result.parameters.values));
-  const cir = networkFile(substrate, name);
-  if (cir !== undefined) await write('network.cir', cir);
+  const trained = networkFile?.write(substrate, `${name}: trained by multimech`);
+  if (networkFile && trained !== undefined) await write(networkFile.name, trained);
 
   const h = result.history;
   const plot = await renderLearningCurve({
@@ -256,20 +218,19 @@ export async function trainCommand(configFile: string, options: TrainOptions, io
   });
   await write('learning-curve.svg', plot.svg);
   await write('learning-curve.png', plot.png);
-  const after = pictureOf(substrate, task, `${name}: after training`);
-  if (before && after) {
-    const range = sharedColourRange([before, after]);
-    for (const [file, picture] of [['network-before', before], ['network-after', after]] as const) {
-      const drawing = renderNetwork(picture, range);
-      await write(`${file}.svg`, drawing.svg);
-      await write(`${file}.png`, drawing.png);
+  const after = drawing?.snapshot(substrate, task, `${name}: after training`);
+  if (drawing && before !== undefined && after !== undefined) {
+    const svgs = drawing.render([before, after]);
+    for (const [file, svg] of [['network-before', svgs[0]], ['network-after', svgs[1]]] as const) {
+      await write(`${file}.svg`, svg);
+      await write(`${file}.png`, svgToPng(svg, 1000));
     }
   }
   await write('summary.md', summaryMarkdown(name, resolvedConfig, result, [...files, SUMMARY_FILE]));
   await write(SUMMARY_FILE, JSON.stringify(result.summary, null, 2) + '\n');
 
   // what the diagnostics say went physically wrong (negative concentrations, a resonance, ...), where the log ends
-  for (const line of diagnosticWarnings(result.history)) io.stderr.write(`multimech: ${line}\n`);
+  for (const line of diagnosticWarnings(result.history, records.error.diagnostics ?? [])) io.stderr.write(`multimech: ${line}\n`);
   // the figure is the last line, so that scripts can read it with `tail -1`
   const s = result.summary;
   io.stdout.write(`results: ${folder.dir}\n`);

@@ -285,8 +285,8 @@ describe('multimech compare: diagnostics', () => {
     // one warning, about the one-species row, after the table and the folder
     const warning =
       `multimech: warning: one-species (worst of seeds 1, 2): chemical concentrations went negative in 4 of 4 epochs (up to ${count} nodes in one measurement, ` +
-      `the lowest concentration ${Number(lowest.toPrecision(4))}): unphysical, and reported rather than clipped; a baseline c₀ of at least ${Number(required.toPrecision(4))} (error.baseline) ` +
-      'covers the most negative signal, or two species carry the two signs (error.species "two")';
+      `the lowest concentration ${Number(lowest.toPrecision(4))}): unphysical, and reported rather than clipped; a baseline c₀ of at least ${Number(required.toPrecision(4))} (mechanisms[1].error.baseline) ` +
+      'covers the most negative signal, or two species carry the two signs (mechanisms[1].error.species "two")';
     expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('multimech:'))).toEqual([warning]);
     expect(r.stderr.trim().endsWith(warning)).toBe(true);
 

@@ -1,6 +1,11 @@
 import { createExperiment } from '@multimech/trainer';
 import { CLI_PLUGINS } from '../src/cli-plugins';
-import { DiagnosticEpoch, diagnosticWarnings, worstDiagnostics } from '../src/diagnostic-warnings';
+import { corePlugin, createRegistries } from '@multimech/core';
+import { DiagnosticEpoch, diagnosticWarnings as warningsOf, worstDiagnostics } from '../src/diagnostic-warnings';
+
+/** Every built-in mechanism's declared diagnostics: the warnings of chemical signalling, frequency propagation, EP and CL. */
+const SPECS = [...new Map(createRegistries([corePlugin, ...CLI_PLUGINS]).errors.all().flatMap((r) => (r.diagnostics ?? []).map((d) => [d.name, d] as const))).values()];
+const diagnosticWarnings = (epochs: readonly DiagnosticEpoch[], options?: { subject?: string }) => warningsOf(epochs, SPECS, options);
 
 const epochs = (...diagnostics: Record<string, number>[]): DiagnosticEpoch[] => [{ epoch: 0 }, ...diagnostics.map((d, i) => ({ epoch: i + 1, diagnostics: d }))];
 

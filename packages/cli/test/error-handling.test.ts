@@ -53,13 +53,15 @@ describe('usage', () => {
     expect(r.stdout).toMatch(/Usage: multimech/);
     expect(r.stdout).toMatch(/train \[options\] <CONFIG>/);
     expect(r.stdout).toMatch(/compare \[options\] <CONFIG>/);
-    expect(r.stdout).toMatch(/gradient \[options\] <NETLIST>/);
+    expect(r.stdout).toMatch(/gradient \[options\] <FILE>/);
   });
 
-  test('gradient --help lists the methods', async () => {
+  test("gradient --help lists the methods (every registered error mechanism) and each mechanism's flags", async () => {
     const r = await runCli(['gradient', '--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/choices: "adjoint",\s+"frequency", "finite-difference"/);
+    expect(r.stdout).toMatch(/choices:\s+"adjoint",\s+"chemical",\s+"cl",\s+"ep",\s+"frequency",\s+"finite-difference"/);
+    expect(r.stdout).toMatch(/--amplitude <B>\s+frequency method: error amplitude β \(A\)/);
+    expect(r.stdout).toMatch(/--eta <E>\s+cl method: clamp fraction η/);
   });
 
   test('an unknown command or option is a usage error (exit 2) without a stack', async () => {

@@ -49,7 +49,8 @@ describe('multimech gradient: bad input is one clear message, no stack', () => {
   });
 
   test('an unknown method lists the known ones (exit 2)', async () => {
-    await fails(['gradient', net, '--target', 'b=1', '--method', 'magic'], 2, /'magic' is invalid/, /adjoint, frequency, finite-difference/);
+    // every registered error mechanism, the exact adjoint first, and finite differences
+    await fails(['gradient', net, '--target', 'b=1', '--method', 'magic'], 2, /'magic' is invalid/, /adjoint, chemical, cl, ep, frequency, finite-difference/);
   });
 
   test('no --target at all (exit 2)', async () => {

@@ -192,15 +192,20 @@ describe('multimech gradient on a diode netlist', () => {
     expect(coarse / fine).toBeLessThan(140);
   });
 
-  test('frequency in phasor mode (the default) refuses it, saying why', async () => {
-    for (const mode of [[], ['--mode', 'phasor']]) {
-      const frequency = await runCli(['gradient', path.join(dir, 'diodes.cir'), ...targets, '--method', 'frequency', ...mode]);
-      expect(frequency.code).toBe(1);
-      expect(frequency.stdout).toBe('');
-      expect(frequency.stderr).toContain('--method frequency: ');
-      expect(frequency.stderr).toContain('has diodes (D1, D2, D3), so the network is nonlinear; --mode phasor (the default) is the ideal lock-in of a linear network');
-      expect(frequency.stderr).toContain('Use --mode small-signal (the β → 0 limit: the exact adjoint) or --mode transient --amplitude B');
-    }
+  test('frequency without --mode chooses the β → 0 limit for a nonlinear network and says so; --mode phasor is refused, saying why', async () => {
+    const adjoint = await gradient('diodes.cir', ...targets, '--method', 'adjoint');
+    const chosen = await runCli(['gradient', path.join(dir, 'diodes.cir'), ...targets, '--method', 'frequency', '--json']);
+    expect(chosen.code).toBe(0);
+    expect(chosen.stderr).toContain('mode small-signal (the β → 0 limit: the exact adjoint), chosen because the network is nonlinear');
+    expect(relativeDifference((JSON.parse(chosen.stdout) as GradientJson).gradient, adjoint.gradient)).toBeLessThan(1e-9);
+    const table = await runCli(['gradient', path.join(dir, 'diodes.cir'), ...targets, '--method', 'frequency']);
+    expect(table.stdout).toMatch(/^mode small-signal .* chosen because the network is nonlinear/m);
+    const phasor = await runCli(['gradient', path.join(dir, 'diodes.cir'), ...targets, '--method', 'frequency', '--mode', 'phasor']);
+    expect(phasor.code).toBe(1);
+    expect(phasor.stdout).toBe('');
+    expect(phasor.stderr).toContain("--method frequency: --mode: 'phasor' is the ideal lock-in of a linear network (exact at any β), and this substrate is nonlinear");
+    expect(phasor.stderr).toContain("use 'small-signal' (the β → 0 limit, u = H(s*)⁻¹e at the free state) or 'transient'");
+    expect(phasor.stderr).toContain('diodes.cir has diodes (D1, D2, D3), so the network is nonlinear');
   });
 
   test('EP by Newton on the nudged states: centred errs as β², positive as β; CL with one target points along the gradient', async () => {
@@ -271,7 +276,7 @@ describe('multimech gradient on a netlist with capacitors', () => {
   });
 
   test('a netlist whose only nonlinear element is a B element names it in the phasor refusal', async () => {
-    const r = await runCli(['gradient', path.join(dir, 'cubic.cir'), '--target', 'b=0.3', '--method', 'frequency']);
+    const r = await runCli(['gradient', path.join(dir, 'cubic.cir'), '--target', 'b=0.3', '--method', 'frequency', '--mode', 'phasor']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('cubic.cir has a B element (B1), so the network is nonlinear');
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { Rng } from '@multimech/core';
 import { elasticFromTopology, packingSpringNetwork } from '@multimech/elastic';
-import { drawNetwork, networkPicture, projectionOf } from '../src/network-drawing';
+import { drawNetwork, networkPicture, projectionOf } from '@multimech/elastic';
 import { STACK_LINE, runCli } from './run-cli';
 
 const config = path.join(__dirname, '../../../examples/elastic-allostery/config.json');

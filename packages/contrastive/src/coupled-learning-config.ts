@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { decodeOrThrow, numberWhere, strictObject } from '@multimech/core';
+import { decodeOrThrow, numberWhere, strictObject, withDefaults } from '@multimech/core';
 
 /** The config of coupled learning, as written under `error` (every key optional). */
 export const coupledLearningConfig = strictObject(
@@ -17,8 +17,10 @@ export interface CoupledLearningSettings {
   readonly eta: number;
 }
 
+/** The CL section decoded into its settings (η = 0.1 by default). */
+export const coupledLearningSettings = withDefaults(coupledLearningConfig, (c): CoupledLearningSettings => ({ eta: c.eta ?? 0.1 }));
+
 /** Decodes a CL config (refusing bad values with their path under `path`) and fills in the defaults. */
 export function resolveCoupledLearningConfig(config: unknown = {}, path = 'error'): CoupledLearningSettings {
-  const c = decodeOrThrow(coupledLearningConfig, config, path);
-  return { eta: c.eta ?? 0.1 };
+  return decodeOrThrow(coupledLearningSettings, config, path);
 }

@@ -1,9 +1,10 @@
 import * as t from 'io-ts';
 import type { ErrorMechanism, ErrorRecord } from '@multimech/core';
-import { coupledLearningConfig, resolveCoupledLearningConfig, type CoupledLearningConfig, type CoupledLearningSettings } from './coupled-learning-config';
+import { coupledLearningSettings, resolveCoupledLearningConfig, type CoupledLearningConfig, type CoupledLearningSettings } from './coupled-learning-config';
 import { createNudgedSolver } from './nudged-solver';
 import { contrastiveOutputProblems } from './output-check';
 import { acOnNonlinearProblems } from '@multimech/core';
+import { contrastiveDiagnostics } from './contrastive-diagnostics';
 import { parameterContrast } from './parameter-contrast';
 
 /** Coupled learning's error mechanism: each edge's ∂E/∂θ contrasted between the clamped and the free state. */
@@ -28,8 +29,12 @@ export interface CoupledLearning extends ErrorMechanism {
  * distances) the clamped state comes from Newton on the constrained problem
  * (NewtonNudgedSolver), and the diagnostic `newtonSteps` counts its steps.
  */
-export function createCoupledLearning(config: CoupledLearningConfig = {}, path = 'error'): CoupledLearning {
-  const settings = resolveCoupledLearningConfig(config, path);
+export function createCoupledLearning(config: CoupledLearningConfig = {}): CoupledLearning {
+  return coupledLearning(resolveCoupledLearningConfig(config));
+}
+
+/** Coupled learning of its settings (see `createCoupledLearning`). */
+export function coupledLearning(settings: CoupledLearningSettings): CoupledLearning {
   const { eta } = settings;
   return {
     kind: 'cl',
@@ -44,12 +49,14 @@ export function createCoupledLearning(config: CoupledLearningConfig = {}, path =
   };
 }
 
-export const coupledLearningRecord: ErrorRecord<CoupledLearningConfig> = {
+export const coupledLearningRecord: ErrorRecord<CoupledLearningSettings> = {
   kind: 'cl',
   description: 'coupled learning: outputs clamped at y + η(t − y) (η = 0.1 by default), ∂E/∂θ contrasted between the clamped and the free state',
-  configCodec: coupledLearningConfig as t.Type<CoupledLearningConfig, unknown, unknown>,
+  configCodec: coupledLearningSettings,
   requires: [],
   produces: 'contrastive',
-  create: (config) => createCoupledLearning(config),
-  check: (_config, activation, substrate) => (substrate ? [...acOnNonlinearProblems('cl', activation, substrate), ...contrastiveOutputProblems('cl', substrate)] : []),
+  create: coupledLearning,
+  diagnostics: contrastiveDiagnostics,
+  gradient: { options: [{ key: 'eta', value: 'E', help: 'clamp fraction η (0 < η ≤ 1)', type: 'positive' }] },
+  check: (_settings, activation, substrate) => (substrate ? [...acOnNonlinearProblems('cl', activation, substrate), ...contrastiveOutputProblems('cl', substrate)] : []),
 };

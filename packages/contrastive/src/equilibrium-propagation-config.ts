@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { decodeOrThrow, oneOf, positiveNumber, strictObject } from '@multimech/core';
+import { decodeOrThrow, oneOf, positiveNumber, strictObject, withDefaults } from '@multimech/core';
 
 /** The config of equilibrium propagation, as written under `error` (every key optional). */
 export const equilibriumPropagationConfig = strictObject(
@@ -22,8 +22,13 @@ export interface EquilibriumPropagationSettings {
   readonly variant: EquilibriumPropagationVariant;
 }
 
+/** The EP section decoded into its settings (β = 0.01, centred, by default). */
+export const equilibriumPropagationSettings = withDefaults(
+  equilibriumPropagationConfig,
+  (c): EquilibriumPropagationSettings => ({ beta: c.beta ?? 0.01, variant: c.variant ?? 'centred' }),
+);
+
 /** Decodes an EP config (refusing bad values with their path under `path`) and fills in the defaults. */
 export function resolveEquilibriumPropagationConfig(config: unknown = {}, path = 'error'): EquilibriumPropagationSettings {
-  const c = decodeOrThrow(equilibriumPropagationConfig, config, path);
-  return { beta: c.beta ?? 0.01, variant: c.variant ?? 'centred' };
+  return decodeOrThrow(equilibriumPropagationSettings, config, path);
 }

@@ -1,7 +1,7 @@
 import * as t from 'io-ts';
 import type { ErrorMechanism, ErrorRecord } from '@multimech/core';
 import {
-  equilibriumPropagationConfig,
+  equilibriumPropagationSettings,
   resolveEquilibriumPropagationConfig,
   type EquilibriumPropagationConfig,
   type EquilibriumPropagationSettings,
@@ -9,6 +9,7 @@ import {
 import { createNudgedSolver } from './nudged-solver';
 import { contrastiveOutputProblems } from './output-check';
 import { acOnNonlinearProblems } from '@multimech/core';
+import { contrastiveDiagnostics } from './contrastive-diagnostics';
 import { parameterContrast } from './parameter-contrast';
 
 /** Equilibrium propagation's error mechanism: each edge's ∂E/∂θ contrasted between two nudged states. */
@@ -32,8 +33,12 @@ export interface EquilibriumPropagation extends ErrorMechanism {
  * on any other (diodes, springs) from Newton on E + βC (NewtonNudgedSolver).
  * Its diagnostic `newtonSteps` counts the Newton steps of both states.
  */
-export function createEquilibriumPropagation(config: EquilibriumPropagationConfig = {}, path = 'error'): EquilibriumPropagation {
-  const settings = resolveEquilibriumPropagationConfig(config, path);
+export function createEquilibriumPropagation(config: EquilibriumPropagationConfig = {}): EquilibriumPropagation {
+  return equilibriumPropagation(resolveEquilibriumPropagationConfig(config));
+}
+
+/** Equilibrium propagation of its settings (see `createEquilibriumPropagation`). */
+export function equilibriumPropagation(settings: EquilibriumPropagationSettings): EquilibriumPropagation {
   const { beta, variant } = settings;
   const betas: [number, number] = variant === 'positive' ? [0, beta] : variant === 'negative' ? [-beta, 0] : [-beta, beta];
   return {
@@ -52,13 +57,28 @@ export function createEquilibriumPropagation(config: EquilibriumPropagationConfi
   };
 }
 
-export const equilibriumPropagationRecord: ErrorRecord<EquilibriumPropagationConfig> = {
+export const equilibriumPropagationRecord: ErrorRecord<EquilibriumPropagationSettings> = {
   kind: 'ep',
   description:
     'equilibrium propagation: ∂E/∂θ contrasted between nudged states s^β = argmin E + βC; variant positive (0, β), negative (−β, 0) or centred (−β, β, the default), β = 0.01',
-  configCodec: equilibriumPropagationConfig as t.Type<EquilibriumPropagationConfig, unknown, unknown>,
+  configCodec: equilibriumPropagationSettings,
   requires: [],
   produces: 'contrastive',
-  create: (config) => createEquilibriumPropagation(config),
-  check: (_config, activation, substrate) => (substrate ? [...acOnNonlinearProblems('ep', activation, substrate), ...contrastiveOutputProblems('ep', substrate)] : []),
+  create: equilibriumPropagation,
+  diagnostics: contrastiveDiagnostics,
+  gradient: {
+    options: [
+      { key: 'beta', value: 'B', help: 'nudge strength β, in the units of the parameters (default 1e-3 × their median on the network as built)', type: 'positive' },
+      { key: 'variant', value: 'variant', help: 'which pair of nudged states', type: 'string', choices: ['positive', 'negative', 'centred'] },
+    ],
+    // β weighs C against E: small against the network's own parameters (a netlist's conductances)
+    defaultsFor: (substrate) => ({ section: { beta: 1e-3 * median(substrate.parameters) } }),
+  },
+  check: (_settings, activation, substrate) => (substrate ? [...acOnNonlinearProblems('ep', activation, substrate), ...contrastiveOutputProblems('ep', substrate)] : []),
 };
+
+function median(values: ArrayLike<number>): number {
+  const sorted = Array.from(values).sort((a, b) => a - b);
+  if (sorted.length === 0) return 1;
+  return sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+}

@@ -11,3 +11,4 @@ export * from './coupled-learning-config';
 export * from './coupled-learning';
 export * from './contrastive-rule';
 export * from './contrastive-plugin';
+export * from './contrastive-diagnostics';

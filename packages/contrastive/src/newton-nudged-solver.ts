@@ -5,7 +5,9 @@ import { OutputSubspace, norm } from './output-subspace';
 import { checkClampValues, type NudgedSolver, type NudgedState } from './nudged-state';
 
 /** Newton steps (one factorization of H each, but the first) before a nudged or clamped state is given up. */
-const MAX_STEPS = 50;
+/** The Newton steps a nudged or clamped state may take. */
+export const MAX_NEWTON_STEPS = 50;
+const MAX_STEPS = MAX_NEWTON_STEPS;
 /** Stationarity, relative to the nudging (clamping) force: ‖∂E/∂s − β e‖∞ ≤ TOLERANCE · β‖e‖∞ (or the rounding floor). */
 const TOLERANCE = 1e-12;
 /** The rounding floor of a force balance, in units of ε·(‖H‖∞‖s‖∞ + ‖injection‖∞), the rounding of ∂E/∂s. */

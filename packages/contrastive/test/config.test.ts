@@ -1,4 +1,4 @@
-import {
+import { placeProblems, decodeOrThrow,
   ConfigError,
   compatibilityProblems,
   corePlugin,
@@ -93,7 +93,7 @@ describe('contrastive plugin registration and config decoding', () => {
 
   it('refuses a contrastive rule with the adjoint error (and the product rule with ep), naming both and the rule that fits; without a rule, ep gets the contrastive one', () => {
     const substrate = createRegistries([resistivePlugin]).substrates.get('resistive');
-    expect(compatibilityProblems(substrate, dcActivationRecord as ActivationRecord, adjointErrorRecord as ErrorRecord, contrastiveRuleRecord as RuleRecord)).toEqual([
+    expect(placeProblems(compatibilityProblems(substrate, dcActivationRecord as ActivationRecord, adjointErrorRecord as ErrorRecord, contrastiveRuleRecord as RuleRecord))).toEqual([
       { path: 'rule.kind', message: "learning rule 'contrastive' consumes 'contrastive' readings, but error mechanism 'adjoint' produces 'product' readings" },
     ]);
     const e = thrown(() => createExperiment({ ...EXPERIMENT, error: { kind: 'adjoint' }, rule: { kind: 'contrastive' } }, [resistivePlugin, contrastivePlugin]));
@@ -153,7 +153,7 @@ describe('contrastive plugin registration and config decoding', () => {
       expect(() => createExperiment(experiment(['b']), [resistivePlugin, contrastivePlugin], { baseDir: dir })).not.toThrow();
       // at decoding, without the network, there is nothing to refuse
       const record = kind === 'ep' ? equilibriumPropagationRecord : coupledLearningRecord;
-      expect(record.check!({}, dcActivationRecord.create({}))).toEqual([]);
+      expect(record.check!(decodeOrThrow(record.configCodec, {}), dcActivationRecord.create({}))).toEqual([]);
     });
   });
 });

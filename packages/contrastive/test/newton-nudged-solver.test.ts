@@ -1,4 +1,4 @@
-import { MultimechError, NumericalError, dcActivation, mseLoss, stateLoss, type ErrorContext, type Substrate } from '@multimech/core';
+import { placeProblems, decodeOrThrow, MultimechError, NumericalError, dcActivation, mseLoss, stateLoss, type ErrorContext, type Substrate } from '@multimech/core';
 import { ElasticSubstrate } from '@multimech/elastic';
 import {
   NewtonNudgedSolver,
@@ -261,13 +261,13 @@ describe('Newton nudged solver refusals', () => {
       outputs: [...s.outputs, { type: 'distance', a: s.pins[0], b: s.pins[1], name: 'between-pins' }],
     });
     for (const record of [equilibriumPropagationRecord, coupledLearningRecord]) {
-      expect(record.check!({}, dcActivation, pinned)).toEqual([
+      expect(placeProblems(record.check!(decodeOrThrow(record.configCodec, {}), dcActivation, pinned))).toEqual([
         {
           path: 'error.kind',
           message: `error mechanism '${record.kind}' cannot run on this 'elastic' network: output 'between-pins' is held by the boundary, so no force at the outputs moves it and it cannot be ${record.kind === 'cl' ? 'clamped' : 'nudged'}`,
         },
       ]);
-      expect(record.check!({}, dcActivation, s)).toEqual([]);
+      expect(record.check!(decodeOrThrow(record.configCodec, {}), dcActivation, s)).toEqual([]);
     }
   });
 });

@@ -9,6 +9,8 @@ export * from './graph/generators';
 // config decoding: codecs, physical quantities, the generated-network section
 export * from './config/codecs';
 export * from './config/quantity';
+export * from './config/section-problems';
+export * from './config/solver-config';
 export * from './config/network-config';
 // the contracts every plugin implements, each an interface and a same-named token
 export * from './contracts/boundary';

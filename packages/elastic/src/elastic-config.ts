@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { nonEmptyString, numberWhere, oneOf, positiveInteger, positiveNumber, range, refine, strictObject } from '@multimech/core';
+import { SolverSettings, nonEmptyString, numberWhere, oneOf, positiveInteger, positiveNumber, range, refine, solverCodec, strictObject, withDefaults } from '@multimech/core';
 import type { ElasticParameter } from './elastic-substrate';
 import { ExplicitNetwork, explicitNetworkCodec, explicitNetworkProblems } from './explicit-network';
 
@@ -46,7 +46,7 @@ export interface ElasticConfig {
   readonly inputs?: 'force' | 'displacement' | 'strain';
   /** What the task's outputs read (default `distance`: the target pairs' change of distance). */
   readonly outputs?: 'distance' | 'displacement';
-  readonly solver?: { readonly method?: 'auto' | 'cholesky' | 'cg' };
+  readonly solver?: { readonly method?: SolverSettings['method'] };
   /** The equilibrium's minimiser (default `newton`; `fire` is the inertial alternative). */
   readonly minimiser?: 'newton' | 'fire';
   /** Node masses (force · time² / length): with them the network has dynamics with inertia and a lowest resonance. */
@@ -129,7 +129,7 @@ const fields = strictObject(
     restLength: strictObject('rest-length bounds { min?, max? } as factors of the reference length', {}, { min: positiveNumber, max: positiveNumber }),
     inputs: oneOf('force', 'displacement', 'strain'),
     outputs: oneOf('distance', 'displacement'),
-    solver: strictObject('solver settings { method }', {}, { method: oneOf('auto', 'cholesky', 'cg') }),
+    solver: solverCodec,
     minimiser: oneOf('newton', 'fire'),
     mass: perNodeCodec('mass', positiveNumber),
     damping: perNodeCodec('damping', numberWhere('a non-negative number', (n) => n >= 0)),
@@ -182,3 +182,24 @@ export const elasticConfigCodec: t.Type<ElasticConfig, unknown, unknown> = refin
   }
   return problems;
 });
+
+/** The elastic section decoded into its settings: the parameter, the stiffness and rest-length bounds, the solver and the minimiser filled in. */
+export interface ElasticSettings extends ElasticConfig {
+  readonly parameter: ElasticParameter;
+  readonly stiffness: { readonly init: readonly [number, number]; readonly min: number; readonly max: number };
+  readonly restLength: { readonly min: number; readonly max: number };
+  readonly solver: SolverSettings;
+  readonly minimiser: 'newton' | 'fire';
+}
+
+export const elasticSettings = withDefaults(
+  elasticConfigCodec,
+  (c): ElasticSettings => ({
+    ...c,
+    parameter: c.parameter ?? 'stiffness',
+    stiffness: { ...elasticDefaults.stiffness, ...c.stiffness },
+    restLength: { ...elasticDefaults.restLength, ...c.restLength },
+    solver: { method: c.solver?.method ?? 'auto' },
+    minimiser: c.minimiser ?? 'newton',
+  }),
+);

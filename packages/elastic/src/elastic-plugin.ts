@@ -3,29 +3,35 @@ import * as path from 'node:path';
 import { isLeft } from 'fp-ts/lib/Either';
 import {
   ConfigError,
-  ConfigProblem,
   InputFileError,
+  NetworkDrawing,
   MultimechError,
   NumericalError,
   SubstrateContext,
   SubstrateRecord,
   bindSubstrate,
   definePlugin,
+  SettingsError,
   reportErrors,
+  settingsProblem,
+  type SectionProblem,
 } from '@multimech/core';
-import { ElasticConfig, GeneratedNetworkConfig, PerNodeSetting, elasticConfigCodec, elasticDefaults, isGenerated } from './elastic-config';
+import { ElasticSettings, GeneratedNetworkConfig, PerNodeSetting, elasticSettings, isGenerated } from './elastic-config';
 import { elasticFromTopology } from './elastic-from-topology';
 import type { ElasticSubstrate } from './elastic-substrate';
 import { ElasticTopology, randomSpringNetwork, triangularLattice } from './elastic-topology';
 import { ExplicitNetwork, elasticFromNetwork, explicitNetworkCodec, explicitNetworkProblems } from './explicit-network';
+import { elasticDrawing } from './network-drawing';
 import { packingSpringNetwork } from './packing-spring-network';
 
 /** How the task's inputs act: flow inputs are force dipoles; potential inputs displacements unless the config asks for strains. */
-function inputMode(config: ElasticConfig, type: 'flow' | 'potential'): 'force' | 'displacement' | 'strain' {
+function inputMode(config: ElasticSettings, type: 'flow' | 'potential'): 'force' | 'displacement' | 'strain' {
   const wanted = config.inputs ?? (type === 'flow' ? 'force' : 'displacement');
   if ((wanted === 'force') !== (type === 'flow')) {
-    throw new MultimechError(
-      `substrate.inputs: '${wanted}' needs a task with ${wanted === 'force' ? 'flow (force)' : 'potential (displacement or strain)'} inputs, but the task's inputs are ${type === 'flow' ? 'flows' : 'potentials'}`,
+    settingsProblem(
+      'substrate',
+      'inputs',
+      `'${wanted}' needs a task with ${wanted === 'force' ? 'flow (force)' : 'potential (displacement or strain)'} inputs, but the task's inputs are ${type === 'flow' ? 'flows' : 'potentials'}`,
     );
   }
   return wanted;
@@ -34,34 +40,34 @@ function inputMode(config: ElasticConfig, type: 'flow' | 'potential'): 'force' |
 /**
  * A per-node setting resolved against the network's node names: a number
  * for every node, or one value per node (`default` where a node is not
- * named). Unknown names and nodes left without a value are MultimechErrors
- * naming their config paths.
+ * named). Unknown names and nodes left without a value are a SettingsError
+ * at the substrate's `key` (`mass`).
  */
-export function perNodeValues(setting: PerNodeSetting | undefined, names: readonly string[], at: string): number | Float64Array | undefined {
+export function perNodeValues(setting: PerNodeSetting | undefined, names: readonly string[], key: string): number | Float64Array | undefined {
   if (setting === undefined || typeof setting === 'number') return setting;
   const index = new Map(names.map((name, i) => [name, i]));
-  const problems: ConfigProblem[] = [];
+  const problems: SectionProblem[] = [];
   const known = names.slice(0, 12).join(', ') + (names.length > 12 ? ', ...' : '');
   const values = new Float64Array(names.length).fill(Number.NaN);
   if (setting.default !== undefined) values.fill(setting.default);
   for (const [name, value] of Object.entries(setting.nodes)) {
     const i = index.get(name);
-    if (i === undefined) problems.push({ path: `${at}.nodes.${name}`, message: `unknown node '${name}' (nodes: ${known})` });
+    if (i === undefined) problems.push({ section: 'substrate', key: `${key}.nodes.${name}`, message: `unknown node '${name}' (nodes: ${known})` });
     else values[i] = value;
   }
   const missing = names.filter((_, i) => Number.isNaN(values[i]));
   if (missing.length > 0 && problems.length === 0) {
     problems.push({
-      path: at,
+      section: 'substrate',
+      key,
       message: `no value for node(s) ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? `, ... (${missing.length} in all)` : ''}: give a "default" or a value for every node`,
     });
   }
-  // found when the network is built: a plain error, to which the experiment adds the config file's name
-  if (problems.length > 0) throw new MultimechError(problems.map((p) => `${p.path}: ${p.message}`).join('; '));
+  if (problems.length > 0) throw new SettingsError(problems);
   return values;
 }
 
-function generatedTopology(net: GeneratedNetworkConfig, config: ElasticConfig, context: SubstrateContext): ElasticTopology {
+function generatedTopology(net: GeneratedNetworkConfig, config: ElasticSettings, context: SubstrateContext): ElasticTopology {
   const counts = { sources: context.inputs.count, targets: context.outputs.count };
   if (net.generator === 'triangular') return triangularLattice(net.width, net.height, counts);
   const options = { dimension: config.dimension, nodes: net.nodes, coordination: net.coordination, pins: net.pins };
@@ -71,7 +77,7 @@ function generatedTopology(net: GeneratedNetworkConfig, config: ElasticConfig, c
 }
 
 /** The explicit network of a `{ "file" }` reference: read, parsed and decoded, each problem at its JSON path in the file. */
-function readNetworkFile(file: string, config: ElasticConfig, context: SubstrateContext): ExplicitNetwork {
+function readNetworkFile(file: string, config: ElasticSettings, context: SubstrateContext): ExplicitNetwork {
   let text: string;
   try {
     text = readFileSync(path.resolve(context.baseDir, file), 'utf8');
@@ -86,8 +92,8 @@ function readNetworkFile(file: string, config: ElasticConfig, context: Substrate
   }
   const decoded = explicitNetworkCodec.decode(json);
   if (isLeft(decoded)) throw new ConfigError(reportErrors(decoded.left), file);
-  const k = { ...elasticDefaults.stiffness, ...config.stiffness };
-  const l = { ...elasticDefaults.restLength, ...config.restLength };
+  const k = config.stiffness;
+  const l = config.restLength;
   const problems = explicitNetworkProblems(decoded.right, { dimension: config.dimension, stiffness: k, restLength: l, inputs: config.inputs });
   if (problems.length > 0) {
     throw new ConfigError(
@@ -98,11 +104,11 @@ function readNetworkFile(file: string, config: ElasticConfig, context: Substrate
   return decoded.right;
 }
 
-function createElastic(config: ElasticConfig, context: SubstrateContext): ElasticSubstrate {
-  const k = { ...elasticDefaults.stiffness, ...config.stiffness };
-  const l = { ...elasticDefaults.restLength, ...config.restLength };
+function createElastic(config: ElasticSettings, context: SubstrateContext): ElasticSubstrate {
+  const k = config.stiffness;
+  const l = config.restLength;
   const common = {
-    parameter: config.parameter ?? 'stiffness',
+    parameter: config.parameter,
     stiffnessBounds: { min: k.min, max: k.max },
     restLengthBounds: { min: l.min, max: l.max },
     inputs: inputMode(config, context.inputs.type),
@@ -117,8 +123,8 @@ function createElastic(config: ElasticConfig, context: SubstrateContext): Elasti
     return elasticFromTopology(topology, {
       ...common,
       stiffness: Float64Array.from(topology.graph.edgeNames, () => context.rng.uniform(k.init[0], k.init[1])),
-      mass: perNodeValues(config.mass, names, 'substrate.mass'),
-      damping: perNodeValues(config.damping, names, 'substrate.damping'),
+      mass: perNodeValues(config.mass, names, 'mass'),
+      damping: perNodeValues(config.damping, names, 'damping'),
     });
   }
   // an explicit network, inline or in a file: what is wrong with it is reported where it was written
@@ -126,7 +132,7 @@ function createElastic(config: ElasticConfig, context: SubstrateContext): Elasti
   const explicit = file !== undefined ? readNetworkFile(file, config, context) : (net as ExplicitNetwork);
   const fail = (key: string, message: string): never => {
     if (file !== undefined) throw new InputFileError(file, undefined, key ? `${key}: ${message}` : message);
-    throw new MultimechError(`${key ? `substrate.network.${key}` : 'substrate.network'}: ${message}`);
+    return settingsProblem('substrate', key ? `network.${key}` : 'network', message);
   };
   for (const [key, count, task] of [
     ['inputs', explicit.inputs.length, context.inputs.count],
@@ -141,8 +147,8 @@ function createElastic(config: ElasticConfig, context: SubstrateContext): Elasti
       ...common,
       dimension: config.dimension,
       initialStiffness,
-      mass: perNodeValues(config.mass, names, 'substrate.mass'),
-      damping: perNodeValues(config.damping, names, 'substrate.damping'),
+      mass: perNodeValues(config.mass, names, 'mass'),
+      damping: perNodeValues(config.damping, names, 'damping'),
     });
   } catch (e) {
     if (e instanceof MultimechError && !(e instanceof ConfigError) && !(e instanceof NumericalError)) fail('', e.message);
@@ -151,14 +157,15 @@ function createElastic(config: ElasticConfig, context: SubstrateContext): Elasti
 }
 
 /** The registration record of the elastic substrate (kind `elastic`). */
-export const elasticRecord: SubstrateRecord<ElasticConfig> = {
+export const elasticRecord: SubstrateRecord<ElasticSettings> = {
   kind: 'elastic',
   description:
     'central-force spring network in 2-D or 3-D: node positions, trainable stiffness and/or rest length; force, displacement or strain inputs on source pairs, ' +
     'distance or displacement outputs on target pairs; with node masses and damping, a dynamic response at ω',
-  configCodec: elasticConfigCodec,
+  configCodec: elasticSettings,
   capabilities: ['vector-state', 'dynamics'],
   create: createElastic,
+  results: { drawing: elasticDrawing as NetworkDrawing },
 };
 
 /** Registers the elastic substrate: `createExperiment(config, [elasticPlugin, ...])`. */

@@ -6,3 +6,4 @@ export * from './explicit-network';
 export * from './elastic-from-topology';
 export * from './elastic-config';
 export * from './elastic-plugin';
+export * from './network-drawing';

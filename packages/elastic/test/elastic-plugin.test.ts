@@ -1,5 +1,5 @@
 import { chemicalPlugin } from '@multimech/chemical';
-import { ConfigError, ConfigProblem, Rng, adjointErrorRecord, compatibilityProblems, corePlugin, createRegistries, dcActivationRecord, decodeSection, productRuleRecord } from '@multimech/core';
+import { placeProblems, ConfigError, ConfigProblem, Rng, adjointErrorRecord, compatibilityProblems, corePlugin, createRegistries, dcActivationRecord, decodeSection, productRuleRecord } from '@multimech/core';
 import { createExperiment } from '@multimech/trainer';
 import { ElasticSubstrate, elasticFromNetwork, elasticFromTopology, elasticPlugin, elasticRecord, explicitNetworkProblems, triangularLattice } from '@multimech/elastic';
 
@@ -88,7 +88,7 @@ describe('elastic config', () => {
   it('refuses mechanisms that need a linear or scalar substrate when the config is decoded, naming both', () => {
     expect(registries.substrates.get('elastic').capabilities).toEqual(['vector-state', 'dynamics']);
     const linearOnly = { ...adjointErrorRecord, kind: 'frequency', requires: ['linear'] };
-    expect(compatibilityProblems(elasticRecord, dcActivationRecord, linearOnly, productRuleRecord)).toEqual([
+    expect(placeProblems(compatibilityProblems(elasticRecord, dcActivationRecord, linearOnly, productRuleRecord))).toEqual([
       { path: 'error.kind', message: "error mechanism 'frequency' cannot run on substrate 'elastic': it needs 'linear', which substrate 'elastic' does not provide" },
     ]);
     expect(compatibilityProblems(elasticRecord, dcActivationRecord, adjointErrorRecord, productRuleRecord)).toEqual([]);

@@ -1,6 +1,6 @@
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either';
-import { GeneratedNetworkConfig, MultimechError, generatedNetworkCodec, oneOf, outputSpecCodec, positiveNumber, range, strictObject } from '@multimech/core';
+import { GeneratedNetworkConfig, SolverSettings, generatedNetworkCodec, oneOf, outputSpecCodec, positiveNumber, range, settingsProblem, solverCodec, strictObject, withDefaults } from '@multimech/core';
 import type { FlowOutputSpec } from './flow-from-topology';
 import type { FlowParameter } from './flow-substrate';
 
@@ -25,12 +25,12 @@ export const perTubeCodec = new t.Type<PerTube, unknown, unknown>(
 
 /**
  * `value` as one number per tube of a network with `tubes` tubes, or a
- * MultimechError at `path` (`substrate.viscosity`) naming the count expected.
+ * SettingsError at the substrate's `key` (`viscosity`) naming the count expected.
  */
-export function perTubeValues(value: PerTube | undefined, tubes: number, path: string): number | readonly number[] | undefined {
+export function perTubeValues(value: PerTube | undefined, tubes: number, key: string): number | readonly number[] | undefined {
   if (value === undefined || typeof value === 'number') return value;
   if (value.length !== tubes) {
-    throw new MultimechError(`${path}: expected ${tubes} values, one per tube of the network (in the order of its tubes, as parameters.csv lists them), got ${value.length}`);
+    settingsProblem('substrate', key, `expected ${tubes} values, one per tube of the network (in the order of its tubes, as parameters.csv lists them), got ${value.length}`);
   }
   return value;
 }
@@ -53,7 +53,7 @@ export interface FlowConfig {
   readonly max?: number;
   /** Outputs by node name or pair `[a, b]`, replacing the generator's output nodes. */
   readonly outputs?: readonly FlowOutputSpec[];
-  readonly solver?: { readonly method?: 'auto' | 'cholesky' | 'cg' };
+  readonly solver?: { readonly method?: SolverSettings['method'] };
 }
 
 /** Default initial range and bounds of each parameter mode. */
@@ -73,7 +73,7 @@ const flowFields = strictObject(
     min: positiveNumber,
     max: positiveNumber,
     outputs: t.array(outputSpecCodec),
-    solver: strictObject('solver settings { method }', {}, { method: oneOf('auto', 'cholesky', 'cg') }),
+    solver: solverCodec,
   },
 );
 
@@ -115,3 +115,25 @@ export const flowConfigCodec = new t.Type<FlowConfig, unknown, unknown>(
   },
   (a) => a,
 );
+
+/** The flow section decoded into its settings: the parameter, its initial range and bounds (`flowParameterDefaults`) and the solver filled in. */
+export interface FlowSettings extends FlowConfig {
+  readonly parameter: FlowParameter;
+  readonly init: readonly [number, number];
+  readonly min: number;
+  readonly max: number;
+  readonly solver: SolverSettings;
+}
+
+export const flowSettings = withDefaults(flowConfigCodec, (c): FlowSettings => {
+  const parameter = c.parameter ?? 'conductance';
+  const defaults = flowParameterDefaults[parameter];
+  return {
+    ...c,
+    parameter,
+    init: c.init ?? defaults.init,
+    min: c.min ?? defaults.min,
+    max: c.max ?? defaults.max,
+    solver: { method: c.solver?.method ?? 'auto' },
+  };
+});

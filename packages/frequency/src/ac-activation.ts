@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { decodeOrThrow, dynamicsOf, positiveQuantity, strictObject, type ActivationMechanism, type ActivationRecord } from '@multimech/core';
+import { decodeOrThrow, dynamicsOf, positiveQuantity, strictObject, withDefaults, type ActivationMechanism, type ActivationRecord } from '@multimech/core';
 
 /** The config of the AC activation, as written under `activation`. */
 export const acActivationConfig = strictObject(
@@ -11,6 +11,14 @@ export const acActivationConfig = strictObject(
     },
   );
 export type AcActivationConfig = t.TypeOf<typeof acActivationConfig>;
+
+/** The AC activation's settings: ω₁/2π in Hz. */
+export interface AcActivationSettings {
+  readonly frequency: number;
+}
+
+/** The AC activation section decoded into its settings (default 1000 Hz). */
+export const acActivationSettings = withDefaults(acActivationConfig, (c): AcActivationSettings => ({ frequency: c.frequency ?? 1000 }));
 
 /** The inputs driven as `x cos(ω₁t)`; its carrier names ω₁. */
 export interface AcActivation extends ActivationMechanism {
@@ -29,9 +37,8 @@ export interface AcActivation extends ActivationMechanism {
  * their values) is the state a lock-in reads, and is what `activate`
  * returns.
  */
-export function createAcActivation(config: AcActivationConfig = {}, path = 'activation'): AcActivation {
-  const c = decodeOrThrow(acActivationConfig, config, path);
-  const carrier = { type: 'ac' as const, frequency: c.frequency ?? 1000 };
+export function acActivation(settings: AcActivationSettings): AcActivation {
+  const carrier = { type: 'ac' as const, frequency: settings.frequency };
   return {
     kind: 'ac',
     carrier,
@@ -53,13 +60,18 @@ export function createAcActivation(config: AcActivationConfig = {}, path = 'acti
   };
 }
 
-export const acActivationRecord: ActivationRecord<AcActivationConfig> = {
+/** An AC activation config decoded (bad values refused at their paths under `activation`) into the mechanism. */
+export function createAcActivation(config: AcActivationConfig = {}): AcActivation {
+  return acActivation(decodeOrThrow(acActivationSettings, config, 'activation'));
+}
+
+export const acActivationRecord: ActivationRecord<AcActivationSettings> = {
   kind: 'ac',
   description:
     'inputs driven at ω₁ (default 1000 Hz); each edge reads the in-phase amplitude of its drop (linear networks), or, on a nonlinear one, ' +
     "its instantaneous drop over the period (frequency propagation's time-series readout)",
-  configCodec: acActivationConfig as t.Type<AcActivationConfig, unknown, unknown>,
+  configCodec: acActivationSettings,
   // a nonlinear network is refused by each error mechanism that reads one amplitude state (core's acOnNonlinearProblems)
   requires: [],
-  create: (config) => createAcActivation(config),
+  create: acActivation,
 };

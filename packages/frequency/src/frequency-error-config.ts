@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { positiveQuantity, decodeOrThrow, finiteNumber, nonNegativeInteger, nonNegativeNumber, oneOf, positiveInteger, positiveNumber, strictObject } from '@multimech/core';
+import { positiveQuantity, decodeOrThrow, withDefaults, finiteNumber, nonNegativeInteger, nonNegativeNumber, oneOf, positiveInteger, positiveNumber, strictObject } from '@multimech/core';
 
 /**
  * The config of the frequency error mechanism, as written in an experiment
@@ -12,17 +12,17 @@ export const frequencyErrorConfig = strictObject(
       /** ω₂/2π in Hz, the error signal's frequency (default 1700); a number, or a quantity such as "1.7 kHz". */
       frequency: positiveQuantity('frequency'),
       /** β: the error current at each output is β·e (default 1e-3). */
-      amplitude: positiveNumber,
+    amplitude: positiveNumber,
       /**
        * 'phasor': the ideal lock-in coefficients of a linear substrate (exact at any β);
        * 'small-signal': the same computation as the β → 0 limit on any substrate (u = H(s*)⁻¹e);
        * 'transient': sample the response in time and demodulate (default 'phasor').
        */
-      mode: oneOf('phasor', 'small-signal', 'transient'),
+    mode: oneOf('phasor', 'small-signal', 'transient'),
       /** Window length in periods of the activation carrier (of the error signal for a DC activation; default 10). */
-      periods: positiveInteger,
+    periods: positiveInteger,
       /** Samples per period of the highest frequency present (default 32). */
-      samplesPerPeriod: positiveInteger,
+    samplesPerPeriod: positiveInteger,
       /**
        * Transient mode on a substrate with dynamics (capacitances, masses):
        * whole windows integrated before the one that is read, so that the
@@ -37,9 +37,9 @@ export const frequencyErrorConfig = strictObject(
        * instants of the AC activation's period, for rule 'time-average' (the
        * gradient of the time-averaged loss on a nonlinear network, PHYSICS.md §3.2).
        */
-      readout: oneOf('lock-in', 'time-series'),
+    readout: oneOf('lock-in', 'time-series'),
       /** Standard deviation of Gaussian measurement noise on each edge's sampled drop (default 0). */
-      noise: nonNegativeNumber,
+    noise: nonNegativeNumber,
       /** Seed of the noise; otherwise the experiment's random stream. */
       seed: finiteNumber,
     },
@@ -63,13 +63,10 @@ export interface FrequencyErrorSettings {
   readonly seed?: number;
 }
 
-/**
- * Decodes a frequency error config (refusing bad values with their config
- * path under `path`) and fills in the defaults.
- */
-export function resolveFrequencyErrorConfig(config: unknown = {}, path = 'error'): FrequencyErrorSettings {
-  const c = decodeOrThrow(frequencyErrorConfig, config, path);
-  return {
+/** The frequency error section decoded into its settings, every default filled in. */
+export const frequencyErrorSettings = withDefaults(
+  frequencyErrorConfig,
+  (c): FrequencyErrorSettings => ({
     frequency: c.frequency ?? 1700,
     amplitude: c.amplitude ?? 1e-3,
     mode: c.mode ?? 'phasor',
@@ -79,5 +76,13 @@ export function resolveFrequencyErrorConfig(config: unknown = {}, path = 'error'
     readout: c.readout ?? 'lock-in',
     noise: c.noise ?? 0,
     ...(c.seed !== undefined ? { seed: c.seed } : {}),
-  };
+  }),
+);
+
+/**
+ * Decodes a frequency error config (refusing bad values with their config
+ * path under `path`) and fills in the defaults.
+ */
+export function resolveFrequencyErrorConfig(config: unknown = {}, path = 'error'): FrequencyErrorSettings {
+  return decodeOrThrow(frequencyErrorSettings, config, path);
 }

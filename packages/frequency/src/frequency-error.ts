@@ -1,7 +1,9 @@
 import * as t from 'io-ts';
 import {
-  ConfigError,
   NumericalError,
+  SettingsError,
+  decodeOrThrow,
+  type SectionProblem,
   Rng,
   TransientIntegrator,
   dynamicsOf,
@@ -14,8 +16,9 @@ import {
   type ErrorReading,
   type ErrorRecord,
 } from '@multimech/core';
-import { frequencyErrorConfig, resolveFrequencyErrorConfig, type FrequencyErrorConfig, type FrequencyErrorSettings } from './frequency-error-config';
+import { frequencyErrorSettings, type FrequencyErrorConfig, type FrequencyErrorSettings } from './frequency-error-config';
 import { planFrequencies, type FrequencyPlan } from './frequency-plan';
+import { frequencyDiagnostics } from './frequency-diagnostics';
 import { lockIn } from './lock-in';
 
 /** Frequency propagation's error mechanism: the error injected at ω₂ and read by lock-in. */
@@ -25,7 +28,7 @@ export interface FrequencyError extends ErrorMechanism {
   readonly produces: 'product' | 'time-series';
   /** The config with its defaults filled in. */
   readonly settings: FrequencyErrorSettings;
-  /** The window and sample count for an activation carrier; throws a ConfigError when they do not work. */
+  /** The window and sample count for an activation carrier; throws a SettingsError when they do not work. */
   plan(carrier: Carrier, linear?: boolean): FrequencyPlan;
 }
 
@@ -77,10 +80,9 @@ const BLOCK_VALUES = 1 << 20;
  * with dynamics in transient mode, `settleWindows`, `relaxationTime` (when
  * settle was chosen from it) and `transientNewtonMax`.
  */
-export function createFrequencyError(config: FrequencyErrorConfig = {}, path = 'error'): FrequencyError {
-  const settings = resolveFrequencyErrorConfig(config, path);
+export function frequencyError(settings: FrequencyErrorSettings): FrequencyError {
   const ownRng = settings.seed !== undefined ? new Rng(settings.seed) : undefined;
-  const plan = (carrier: Carrier, linear = true) => planFrequencies(carrier, settings, { linear, path });
+  const plan = (carrier: Carrier, linear = true) => planFrequencies(carrier, settings, { linear });
   return {
     kind: 'frequency',
     produces: settings.readout === 'time-series' ? 'time-series' : 'product',
@@ -89,11 +91,11 @@ export function createFrequencyError(config: FrequencyErrorConfig = {}, path = '
     measure(context) {
       const linear = context.substrate.capabilities.has('linear');
       if (settings.readout === 'time-series') {
-        const problems = timeSeriesProblems(context.activation.carrier, settings, path, context.substrate);
-        if (problems.length > 0) throw new ConfigError(problems);
+        const problems = timeSeriesProblems(context.activation.carrier, settings, context.substrate);
+        if (problems.length > 0) throw new SettingsError(problems);
         return measureTimeSeries(context, settings);
       }
-      if (!linear) refuseNonlinear(context.activation.carrier, settings, path);
+      if (!linear) refuseNonlinear(context.activation.carrier, settings);
       const p = plan(context.activation.carrier, linear);
       const rng = ownRng ?? context.rng;
       if (settings.mode !== 'transient') return measurePhasor(context, p, settings, rng);
@@ -104,16 +106,22 @@ export function createFrequencyError(config: FrequencyErrorConfig = {}, path = '
   };
 }
 
+/** A frequency error config decoded (bad values refused at their paths under `error`) into the mechanism. */
+export function createFrequencyError(config: FrequencyErrorConfig = {}): FrequencyError {
+  return frequencyError(decodeOrThrow(frequencyErrorSettings, config, 'error'));
+}
+
 /**
  * What frequency propagation cannot do on a substrate without 'linear'
- * (PHYSICS.md §3.2), as a ConfigError naming the config path and the
+ * (PHYSICS.md §3.2), as a SettingsError naming the setting and the
  * alternative: an AC activation, and the ideal `phasor` mode.
  */
-function refuseNonlinear(carrier: Carrier, settings: FrequencyErrorSettings, path: string): void {
+function refuseNonlinear(carrier: Carrier, settings: FrequencyErrorSettings): void {
   if (carrier.type === 'ac') {
-    throw new ConfigError([
+    throw new SettingsError([
       {
-        path: 'activation.kind',
+        section: 'activation',
+        key: 'kind',
         message:
           `frequency propagation on a nonlinear substrate needs a DC activation: with the inputs at ${carrier.frequency} Hz the product of the ` +
           'two lock-in coefficients is not the gradient there (superposition fails); the time average of the instantaneous product of the ' +
@@ -123,9 +131,10 @@ function refuseNonlinear(carrier: Carrier, settings: FrequencyErrorSettings, pat
     ]);
   }
   if (settings.mode === 'phasor') {
-    throw new ConfigError([
+    throw new SettingsError([
       {
-        path: `${path}.mode`,
+        section: 'error',
+        key: 'mode',
         message:
           "'phasor' is the ideal lock-in of a linear network (exact at any β), and this substrate is nonlinear: use 'small-signal' " +
           "(the β → 0 limit, u = H(s*)⁻¹e at the free state) or 'transient' (Newton solves sampled in time, exact to O(β²))",
@@ -330,21 +339,23 @@ function measureDynamicTransient(context: ErrorContext, dynamic: DynamicSubstrat
  * instant's error response in the β → 0 limit (mode 'small-signal'), on a
  * memoryless network (each instant an equilibrium), without modelled noise.
  */
-function timeSeriesProblems(carrier: Carrier, settings: FrequencyErrorSettings, path: string, substrate?: { capabilities: ReadonlySet<string>; kind: string }) {
-  const problems: { path: string; message: string }[] = [];
+function timeSeriesProblems(carrier: Carrier, settings: FrequencyErrorSettings, substrate?: { capabilities: ReadonlySet<string>; kind: string }): SectionProblem[] {
+  const problems: SectionProblem[] = [];
   if (carrier.type !== 'ac') {
-    problems.push({ path: 'activation.kind', message: `the time-series readout (${path}.readout) averages over the activation's period: it needs { "kind": "ac" }` });
+    problems.push({ section: 'activation', key: 'kind', message: (at) => `the time-series readout (${at('readout', 'error')}) averages over the activation's period: it needs { "kind": "ac" }` });
   }
   if (settings.mode !== 'small-signal') {
     problems.push({
-      path: `${path}.mode`,
+      section: 'error',
+      key: 'mode',
       message: `the time-series readout reads each instant's error response as u(t) = H(s(t))⁻¹e(t), the β → 0 limit: use mode 'small-signal', not '${settings.mode}'`,
     });
   }
-  if (settings.noise > 0) problems.push({ path: `${path}.noise`, message: 'measurement noise is not modelled for the time-series readout: remove it' });
+  if (settings.noise > 0) problems.push({ section: 'error', key: 'noise', message: 'measurement noise is not modelled for the time-series readout: remove it' });
   if (substrate?.capabilities.has('dynamics')) {
     problems.push({
-      path: `${path}.readout`,
+      section: 'error',
+      key: 'readout',
       message: `the time-series readout takes each instant as an equilibrium, and this '${substrate.kind}' network has dynamics (capacitances or masses): use the lock-in readout`,
     });
   }
@@ -390,27 +401,56 @@ function measureTimeSeries(context: ErrorContext, settings: FrequencyErrorSettin
   return { readings: meanB, activationReadings: meanA, series, diagnostics: { instants: M } };
 }
 
-export const frequencyErrorRecord: ErrorRecord<FrequencyErrorConfig> = {
+export const frequencyErrorRecord: ErrorRecord<FrequencyErrorSettings> = {
   kind: 'frequency',
   description:
     'frequency propagation: the error injected at the outputs at ω₂ (default 1700 Hz) and read by lock-in, ideal (phasor, linear substrates), ' +
     'its β → 0 limit (small-signal) or in time (transient: sampled equilibria, or integrated where the network has dynamics); ' +
     'exact on linear memoryless substrates, exact to O(β²) on nonlinear ones with a DC activation',
-  configCodec: frequencyErrorConfig as t.Type<FrequencyErrorConfig, unknown, unknown>,
+  configCodec: frequencyErrorSettings,
   requires: [],
   produces: 'product',
-  producesFor: (config) => ((config as { readout?: unknown } | null | undefined)?.readout === 'time-series' ? 'time-series' : 'product'),
-  create: (config) => createFrequencyError(config),
-  check(config, activation, substrate) {
+  producesFor: (settings) => (settings.readout === 'time-series' ? 'time-series' : 'product'),
+  create: frequencyError,
+  diagnostics: frequencyDiagnostics,
+  gradient: {
+    options: [
+      {
+        key: 'mode',
+        value: 'mode',
+        help: 'ideal lock-in (phasor, linear networks), its β → 0 limit (small-signal) or a transient (sampled; integrated in time where there are capacitors); default: phasor on a linear network, small-signal on a nonlinear one',
+        type: 'string',
+        choices: ['phasor', 'small-signal', 'transient'],
+      },
+      { key: 'amplitude', value: 'B', help: 'error amplitude β (A)', type: 'positive' },
+      { key: 'frequency', value: 'F', help: 'error frequency (Hz)', type: 'positive' },
+      { key: 'periods', value: 'P', help: 'lock-in window in periods', type: 'positive-integer' },
+      { key: 'samplesPerPeriod', value: 'N', help: 'transient mode: samples per period', type: 'positive-integer' },
+      {
+        key: 'settle',
+        value: 'W',
+        help: 'transient mode on a network with dynamics: windows integrated before the one read (default: enough for the slowest relaxation time to decay by 1e-7)',
+        type: 'integer',
+      },
+    ],
+    // the ideal lock-in needs a linear network: on another one, the β → 0 limit, said so
+    defaultsFor: (substrate, given) =>
+      given.mode !== undefined || substrate.capabilities.has('linear')
+        ? { section: {} }
+        : {
+            section: { mode: 'small-signal' },
+            note: "mode small-signal (the β → 0 limit: the exact adjoint), chosen because the network is nonlinear; 'transient' with an amplitude B measures at a finite β, exact to O(B²)",
+          },
+  },
+  check(settings, activation, substrate) {
+    if (settings.readout === 'time-series') return timeSeriesProblems(activation.carrier, settings, substrate);
     try {
-      const settings = resolveFrequencyErrorConfig(config);
-      if (settings.readout === 'time-series') return timeSeriesProblems(activation.carrier, settings, 'error', substrate);
       const linear = substrate?.capabilities.has('linear') ?? true;
-      if (!linear) refuseNonlinear(activation.carrier, settings, 'error');
-      createFrequencyError(config).plan(activation.carrier, linear);
+      if (!linear) refuseNonlinear(activation.carrier, settings);
+      planFrequencies(activation.carrier, settings, { linear });
       return [];
     } catch (e) {
-      if (e instanceof ConfigError) return e.problems;
+      if (e instanceof SettingsError) return e.sectionProblems;
       throw e;
     }
   },

@@ -1,4 +1,4 @@
-import { ConfigError, type Carrier } from '@multimech/core';
+import { SettingsError, type At, type Carrier, type SectionName } from '@multimech/core';
 import type { FrequencyErrorSettings } from './frequency-error-config';
 import { wholeCycles } from './lock-in';
 
@@ -28,8 +28,8 @@ function smallestWholeMultiple(ratio: number, limit = 10000): number | undefined
 }
 
 /**
- * The window and sample count of a run, or a ConfigError naming the config
- * paths at fault: the window (`periods` periods of the activation carrier,
+ * The window and sample count of a run, or a SettingsError naming the
+ * settings at fault: the window (`periods` periods of the activation carrier,
  * or of the error signal for a DC activation) must hold whole periods of
  * both frequencies; the two frequencies must differ; in transient mode the
  * samples must be dense enough that no harmonic aliases (N > 2(f₁+f₂)T).
@@ -40,20 +40,20 @@ function smallestWholeMultiple(ratio: number, limit = 10000): number | undefined
 export function planFrequencies(
   carrier: Carrier,
   settings: FrequencyErrorSettings,
-  options: { readonly linear?: boolean; readonly path?: string } = {},
+  options: { readonly linear?: boolean } = {},
 ): FrequencyPlan {
-  const path = options.path ?? 'error';
   const f2 = settings.frequency;
   const f1 = carrier.type === 'ac' ? carrier.frequency : 0;
-  const fail = (key: string, message: string): never => {
-    throw new ConfigError([{ path: key, message }]);
+  const fail = (key: string, message: string | ((at: At) => string), section: SectionName = 'error'): never => {
+    throw new SettingsError([{ section, key, message }]);
   };
-  if (!(Number.isFinite(f1) && f1 >= 0)) fail('activation.frequency', `expected a positive number of Hz, got ${f1}`);
-  if (!(Number.isFinite(f2) && f2 > 0)) fail(`${path}.frequency`, `expected a positive number of Hz, got ${f2}`);
+  if (!(Number.isFinite(f1) && f1 >= 0)) fail('frequency', `expected a positive number of Hz, got ${f1}`, 'activation');
+  if (!(Number.isFinite(f2) && f2 > 0)) fail('frequency', `expected a positive number of Hz, got ${f2}`);
   if (f1 > 0 && Math.abs(f2 - f1) <= 1e-9 * f1) {
     fail(
-      `${path}.frequency`,
-      `the error frequency ${fmt(f2)} Hz equals the activation frequency ${fmt(f1)} Hz (activation.frequency): ` +
+      'frequency',
+      (at) =>
+      `the error frequency ${fmt(f2)} Hz equals the activation frequency ${fmt(f1)} Hz (${at('frequency', 'activation')}): ` +
         `a lock-in cannot tell the two signals apart; choose different frequencies (e.g. ${fmt(f1)} Hz and ${fmt(1.7 * f1)} Hz)`,
     );
   }
@@ -65,7 +65,7 @@ export function planFrequencies(
           for (const [name, f] of [['activation', f1], ['error', f2]] as const) {
             if (Math.abs(product - f) <= 1e-9 * f) {
               fail(
-                `${path}.frequency`,
+                'frequency',
                 `on a non-linear substrate the intermodulation product ${n}·${fmt(f1)} Hz ${product === n * f1 + m * f2 ? '+' : '−'} ${m}·${fmt(f2)} Hz ` +
                   `lands on the ${name} frequency ${fmt(f)} Hz; choose frequencies with no low-order relation (e.g. ${fmt(f1)} Hz and ${fmt(1.7 * f1)} Hz)`,
               );
@@ -84,14 +84,15 @@ export function planFrequencies(
   const errorCycles = wholeCycles(errorCyclesExact, 1);
   if (errorCycles === undefined) {
     const q = smallestWholeMultiple(f2 / f1);
-    const suggestion =
+    const suggestion = (at: At) =>
       q === undefined
         ? `no window of up to 10000 activation periods holds whole periods of both; choose frequencies with a simple ratio (e.g. ${fmt(f1)} Hz and ${fmt(1.7 * f1)} Hz)`
-        : `use ${path}.periods = ${q * Math.max(1, Math.round(periods / q))} (T = ${fmt((q * Math.max(1, Math.round(periods / q))) / f1)} s; any multiple of ${q} works)`;
+        : `use ${at('periods')} = ${q * Math.max(1, Math.round(periods / q))} (T = ${fmt((q * Math.max(1, Math.round(periods / q))) / f1)} s; any multiple of ${q} works)`;
     fail(
-      `${path}.periods`,
+      'periods',
+      (at) =>
       `a window of ${periods} periods of the ${fmt(f1)} Hz activation (T = ${fmt(window)} s) holds ${fmt(errorCyclesExact)} periods of the ` +
-        `${fmt(f2)} Hz error signal; the window must hold a whole number of periods of both ${fmt(f1)} Hz and ${fmt(f2)} Hz: ${suggestion}`,
+        `${fmt(f2)} Hz error signal; the window must hold a whole number of periods of both ${fmt(f1)} Hz and ${fmt(f2)} Hz: ${suggestion(at)}`,
     );
   }
   const k2 = errorCycles as number;
@@ -99,7 +100,7 @@ export function planFrequencies(
   if (settings.mode === 'transient' && !(samples > 2 * (activationCycles + k2))) {
     const minimum = Math.floor((2 * (activationCycles + k2)) / Math.max(activationCycles, k2)) + 1;
     fail(
-      `${path}.samplesPerPeriod`,
+      'samplesPerPeriod',
       `${settings.samplesPerPeriod} samples per period of ${fmt(Math.max(f1, f2))} Hz give N = ${samples} samples over T = ${fmt(window)} s, ` +
         `but harmonics of ${f1 > 0 ? `${fmt(f1)} Hz + ` : ''}${fmt(f2)} Hz alias unless N > 2(f₁+f₂)T = ${2 * (activationCycles + k2)}: use at least ${minimum}`,
     );

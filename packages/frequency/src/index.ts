@@ -5,3 +5,4 @@ export * from './ac-activation';
 export * from './frequency-error';
 export * from './frequency-plugin';
 export * from './time-average-rule';
+export * from './frequency-diagnostics';

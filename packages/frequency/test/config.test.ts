@@ -18,8 +18,9 @@ import {
   type RuleRecord,
   type Substrate,
   type SubstrateRecord,
+  placeProblems,
 } from '@multimech/core';
-import { acActivationRecord, createAcActivation, createFrequencyError, frequencyErrorRecord, frequencyPlugin } from '../src';
+import { acActivationRecord, createAcActivation, createFrequencyError, frequencyErrorRecord, frequencyPlugin, resolveFrequencyErrorConfig } from '../src';
 import { randomNetwork } from './networks';
 
 const registries = createRegistries([corePlugin, frequencyPlugin]);
@@ -166,12 +167,13 @@ describe('frequency plugin registration and config decoding', () => {
     expect(compatibilityProblems(diode, acActivationRecord as ActivationRecord, frequencyErrorRecord as ErrorRecord, productRuleRecord as RuleRecord)).toEqual([]);
     // ... and the network as built refuses the AC activation with the lock-in readout, pointing at the time-series readout
     const built = { kind: 'acme/diode-network', capabilities: new Set(['scalar-potential']) } as unknown as Substrate;
-    const problems = frequencyErrorRecord.check!({}, createAcActivation(), built);
+    const settings = (config: object) => resolveFrequencyErrorConfig(config);
+    const problems = placeProblems(frequencyErrorRecord.check!(settings({}), createAcActivation(), built));
     expect(problems).toHaveLength(1);
     expect(problems[0].path).toBe('activation.kind');
     expect(problems[0].message).toMatch(/needs a DC activation: with the inputs at 1000 Hz the product of the two lock-in coefficients is not the gradient there.*"readout": "time-series"/);
-    expect(frequencyErrorRecord.check!({ mode: 'small-signal' }, dcActivation, built)).toEqual([]);
-    expect(frequencyErrorRecord.check!({ mode: 'small-signal', readout: 'time-series' }, createAcActivation(), built)).toEqual([]);
+    expect(frequencyErrorRecord.check!(settings({ mode: 'small-signal' }), dcActivation, built)).toEqual([]);
+    expect(frequencyErrorRecord.check!(settings({ mode: 'small-signal', readout: 'time-series' }), createAcActivation(), built)).toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { GeneratedNetworkConfig, OutputSpec, generatedNetworkCodec, nonEmptyString, oneOf, outputSpecCodec, positiveNumber, range, refine, strictObject } from '@multimech/core';
+import { GeneratedNetworkConfig, OutputSpec, SolverSettings, generatedNetworkCodec, nonEmptyString, outputSpecCodec, positiveNumber, range, refine, solverCodec, strictObject, withDefaults } from '@multimech/core';
 
 /** Where a resistive network comes from: a generator, or a SPICE netlist file. */
 export type NetworkConfig = GeneratedNetworkConfig | { readonly netlist: string; readonly outputs: readonly OutputSpec[] };
@@ -17,7 +17,7 @@ export interface ConductanceConfig {
 export interface ResistiveConfig {
   readonly network: NetworkConfig;
   readonly conductance?: ConductanceConfig;
-  readonly solver?: { readonly method?: 'auto' | 'cholesky' | 'cg' };
+  readonly solver?: { readonly method?: SolverSettings['method'] };
 }
 
 const netlistCodec = strictObject('a netlist network { netlist, outputs }', { netlist: nonEmptyString, outputs: t.array(outputSpecCodec) });
@@ -57,7 +57,7 @@ const resistiveFields = strictObject(
   { network: networkCodec },
   {
     conductance: conductanceCodec,
-    solver: strictObject('solver settings { method }', {}, { method: oneOf('auto', 'cholesky', 'cg') }),
+    solver: solverCodec,
   },
 );
 
@@ -76,3 +76,27 @@ export const resistiveConfigCodec = refine(resistiveFields as t.Type<ResistiveCo
   }
   return [];
 });
+
+/**
+ * The resistive section decoded into its settings: a generated network's
+ * initial range and bounds filled in ([0.5, 1.5], 1e-4, 10); a netlist's
+ * bounds, where not given, come from the file (1e-3 × its smallest and
+ * 1e3 × its largest conductance).
+ */
+export interface ResistiveSettings {
+  readonly network: NetworkConfig;
+  readonly conductance: ConductanceConfig;
+  readonly solver: SolverSettings;
+}
+
+export const resistiveSettings = withDefaults(
+  resistiveConfigCodec,
+  (c): ResistiveSettings => ({
+    network: c.network,
+    conductance:
+      'netlist' in c.network
+        ? { ...c.conductance }
+        : { init: c.conductance?.init ?? [0.5, 1.5], min: c.conductance?.min ?? 1e-4, max: c.conductance?.max ?? 10 },
+    solver: { method: c.solver?.method ?? 'auto' },
+  }),
+);

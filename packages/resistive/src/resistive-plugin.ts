@@ -2,20 +2,47 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   InputFileError,
-  MultimechError,
+  NetworkFileFormat,
   SubstrateContext,
   SubstrateRecord,
   bindSubstrate,
   definePlugin,
+  settingsProblem,
   topologyFromConfig,
 } from '@multimech/core';
 import { parseSpice } from './parse-spice';
-import { ResistiveConfig, resistiveConfigCodec } from './resistive-config';
+import { ResistiveSettings, resistiveSettings } from './resistive-config';
 import { resistiveFromNetlist } from './resistive-from-netlist';
 import { resistiveFromTopology } from './resistive-from-topology';
 import { ResistiveSubstrate } from './resistive-substrate';
+import { toNetlist } from './to-netlist';
+import { writeSpice } from './write-spice';
 
-function fromNetlistFile(config: ResistiveConfig, network: { netlist: string; outputs: readonly (string | readonly [string, string])[] }, context: SubstrateContext): ResistiveSubstrate {
+/** What makes a netlist's network nonlinear, as a message names it: `has diodes (D1, D2) and a B element (B1)`; nothing for a linear one. */
+export function nonlinearElements(substrate: ResistiveSubstrate): string | undefined {
+  const group = (what: string, names: readonly string[]) => (names.length === 0 ? [] : [names.length === 1 ? `a ${what} (${names[0]})` : `${what}s (${names.join(', ')})`]);
+  const parts = [...group('diode', substrate.diodes.map((d) => d.name)), ...group('B element', substrate.laws.map((l) => l.name))];
+  return parts.length > 0 ? `has ${parts.join(' and ')}` : undefined;
+}
+
+/** SPICE netlists as network files: read for `multimech gradient`, written into a results folder. */
+export const spiceNetworkFile: NetworkFileFormat = {
+  name: 'a SPICE netlist',
+  extensions: ['.cir', '.net', '.sp', '.spice', '.ckt'],
+  labels: { edge: 'resistor', parameter: 'G', node: 'V', quantity: 'voltage', unit: 'V' },
+  ground: ['0', 'gnd'],
+  read(text, file, outputs) {
+    const substrate = resistiveFromNetlist(parseSpice(text, file), { file, outputs });
+    const nonlinearity = nonlinearElements(substrate);
+    return {
+      substrate,
+      inputs: substrate.defaultInputs ?? new Float64Array(substrate.boundary.inputs.length),
+      ...(nonlinearity ? { nonlinearity } : {}),
+    };
+  },
+};
+
+function fromNetlistFile(config: ResistiveSettings, network: { netlist: string; outputs: readonly (string | readonly [string, string])[] }, context: SubstrateContext): ResistiveSubstrate {
   const file = network.netlist;
   let text: string;
   try {
@@ -25,7 +52,7 @@ function fromNetlistFile(config: ResistiveConfig, network: { netlist: string; ou
   }
   const c = config.conductance;
   const netlist = parseSpice(text, file);
-  const bounds = c?.min !== undefined || c?.max !== undefined ? { min: c?.min ?? 1e-4, max: c?.max ?? 10 } : undefined;
+  const bounds = c.min !== undefined || c.max !== undefined ? { min: c.min ?? 1e-4, max: c.max ?? 10 } : undefined;
   const substrate = resistiveFromNetlist(netlist, { file, outputs: network.outputs, bounds, solver: config.solver });
   const ports = substrate.boundary.inputs;
   const list = ports.map((p) => p.name).join(', ') || 'none';
@@ -38,32 +65,36 @@ function fromNetlistFile(config: ResistiveConfig, network: { netlist: string; ou
     throw new InputFileError(file, undefined, `the task drives its inputs as ${want}, but ${wrong.map((p) => `'${p.name}'`).join(', ')} ${wrong.length === 1 ? 'is' : 'are'} not`);
   }
   if (substrate.boundary.outputs.length !== context.outputs.count) {
-    throw new MultimechError(`substrate.network.outputs: ${substrate.boundary.outputs.length} outputs given, but the task has ${context.outputs.count}`);
+    settingsProblem('substrate', 'network.outputs', `${substrate.boundary.outputs.length} outputs given, but the task has ${context.outputs.count}`);
   }
   return substrate;
 }
 
-function createResistive(config: ResistiveConfig, context: SubstrateContext): ResistiveSubstrate {
+function createResistive(config: ResistiveSettings, context: SubstrateContext): ResistiveSubstrate {
   const network = config.network;
   if ('netlist' in network) return fromNetlistFile(config, network, context);
   const topology = topologyFromConfig(network, { inputs: context.inputs.count, outputs: context.outputs.count }, context.rng);
-  const [lo, hi] = config.conductance?.init ?? [0.5, 1.5];
+  const [lo, hi] = config.conductance.init!;
   const conductances = new Float64Array(topology.graph.from.length);
   for (let k = 0; k < conductances.length; k++) conductances[k] = context.rng.uniform(lo, hi);
   return resistiveFromTopology(topology, context.inputs.type, {
     conductances,
-    bounds: { min: config.conductance?.min ?? 1e-4, max: config.conductance?.max ?? 10 },
+    bounds: { min: config.conductance.min!, max: config.conductance.max! },
     solver: config.solver,
   });
 }
 
 /** The registration record of the resistive substrate (kind `resistive`). */
-export const resistiveRecord: SubstrateRecord<ResistiveConfig> = {
+export const resistiveRecord: SubstrateRecord<ResistiveSettings> = {
   kind: 'resistive',
   description: 'resistive network: node voltages, trainable conductances, optional fixed diodes (netlists); generated (layered, grid, random) or read from a SPICE netlist',
-  configCodec: resistiveConfigCodec,
+  configCodec: resistiveSettings,
   capabilities: ['linear', 'scalar-potential', 'dynamics'],
   create: createResistive,
+  networkFile: spiceNetworkFile,
+  results: {
+    networkFile: { name: 'network.cir', write: (substrate, title) => (substrate instanceof ResistiveSubstrate ? writeSpice(toNetlist(substrate, undefined, title)) : undefined) },
+  },
 };
 
 /** Registers the resistive substrate: `createExperiment(config, [resistivePlugin, ...])`. */

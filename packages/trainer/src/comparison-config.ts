@@ -1,4 +1,4 @@
-import { ConfigError, ConfigProblem, decodeOrThrow, integer, nonEmptyString, positiveInteger, strictObject } from '@multimech/core';
+import { ConfigError, ConfigProblem, decodeOrThrow, integer, joinPath, nonEmptyString, positiveInteger, strictObject, type SettingPaths } from '@multimech/core';
 import * as t from 'io-ts';
 import { optimizerCodec } from './optimizer';
 
@@ -7,8 +7,8 @@ import { optimizerCodec } from './optimizer';
  * on one substrate and task. Pure data and decoding; running it is the
  * command line's business (`multimech compare`). Plugin sections (`substrate`,
  * `task`, `activation`, `error`, `rule`) and `training` are decoded when each
- * run's experiment config is, by `createExperiment`; `comparisonProblemPath`
- * maps the paths of those problems back into the comparison config.
+ * run's experiment config is, by `createExperiment`, which places their
+ * problems in the comparison config by `comparisonPaths`.
  */
 
 const pluginSection = t.unknown;
@@ -102,15 +102,25 @@ export function comparisonExperimentConfig(config: ComparisonConfig, mechanismIn
   };
 }
 
-const MECHANISM_SECTIONS = ['activation', 'error', 'rule'];
+const MECHANISM_SECTIONS: readonly string[] = ['activation', 'error', 'rule'];
 
 /**
- * Where a problem found in one run's experiment config lies in the
- * comparison config: `error.kind` → `mechanisms[2].error.kind`,
- * `training.epochs` → `base.training.epochs`.
+ * Where the settings of one run lie in the comparison config: a
+ * mechanism's sections under its entry (`mechanisms[2].error.mode`), the
+ * rest under `base` (`base.training.epochs`). Passed to `createExperiment`,
+ * so every problem of a run is placed where it was written.
+ */
+export function comparisonPaths(mechanismIndex: number): SettingPaths {
+  return (section, key) =>
+    joinPath(MECHANISM_SECTIONS.includes(section) ? `mechanisms[${mechanismIndex}].${section}` : section ? `base.${section}` : 'base', key);
+}
+
+/**
+ * Where a path of one run's experiment config lies in the comparison
+ * config: `error.kind` → `mechanisms[2].error.kind`, `training.epochs` →
+ * `base.training.epochs` (its first key is the section).
  */
 export function comparisonProblemPath(path: string, mechanismIndex: number): string {
   const head = /^[^.[]*/.exec(path)![0];
-  if (MECHANISM_SECTIONS.includes(head)) return `mechanisms[${mechanismIndex}].${path}`;
-  return path === '' ? 'base' : `base.${path}`;
+  return comparisonPaths(mechanismIndex)(head, path.slice(head.length).replace(/^\./, ''));
 }

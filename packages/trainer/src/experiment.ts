@@ -1,15 +1,24 @@
 import {
   ConfigError,
   InputFileError,
+  SettingsError,
   capabilityProblems,
+  experimentPaths,
+  placeProblems,
+  type SettingPaths,
   MultimechError,
   MultimechPlugin,
   Rng,
   Substrate,
   Task,
+  type ActivationRecord,
+  type ErrorRecord,
+  type RuleRecord,
+  type SubstrateRecord,
+  type TaskRecord,
   corePlugin,
   createRegistries,
-  decodeOrThrow,
+  reportErrors,
   decodePluginSections,
   integer,
   nonEmptyString,
@@ -17,6 +26,7 @@ import {
   strictObject,
 } from '@multimech/core';
 import * as t from 'io-ts';
+import { isLeft } from 'fp-ts/lib/Either';
 import { optimizerCodec, resolveOptimizer } from './optimizer';
 import { Trainer } from './trainer';
 import { trainerPlugin } from './trainer-plugin';
@@ -40,14 +50,31 @@ export const experimentCodec = strictObject(
   },
 );
 
-/** Runs a plugin's `create`, prefixing the config file's name to a message that does not name a file yet. */
-function namingSource<T>(source: string | undefined, create: () => T): T {
+/**
+ * Runs a plugin's `create`: a problem with its settings found while
+ * building (a SettingsError) is placed by `paths`; a message that does not
+ * name a file yet gets the config file's name.
+ */
+function creating<T>(source: string | undefined, paths: SettingPaths, create: () => T): T {
   try {
     return create();
   } catch (e) {
-    if (!source || !(e instanceof MultimechError) || e instanceof ConfigError || e instanceof InputFileError) throw e;
-    throw new MultimechError(`${source}: ${e.message}`);
+    const error = e instanceof SettingsError ? new MultimechError(placeProblems(e.sectionProblems, paths).map((p) => `${p.path}: ${p.message}`).join('; ')) : e;
+    if (!source || !(error instanceof MultimechError) || error instanceof ConfigError || error instanceof InputFileError) throw error;
+    throw new MultimechError(`${source}: ${error.message}`);
   }
+}
+
+/** The top level decoded, each problem placed by `paths` (its first key names the section: `training.epochs`). */
+function decodeTopLevel(raw: unknown, paths: SettingPaths, source?: string) {
+  const r = experimentCodec.decode(raw);
+  if (!isLeft(r)) return r.right;
+  const place = (path: string) => {
+    const head = /^[^.[]*/.exec(path)![0];
+    const key = path.slice(head.length).replace(/^\./, '');
+    return head === '' ? path : paths(head, key);
+  };
+  throw new ConfigError(reportErrors(r.left).map((p) => ({ path: place(p.path), message: p.message })), source);
 }
 
 export interface ExperimentOptions {
@@ -57,6 +84,11 @@ export interface ExperimentOptions {
   readonly baseDir?: string;
   /** The config's file name, for messages. */
   readonly source?: string;
+  /**
+   * Where problems are shown (default: the experiment config's own paths,
+   * `error.mode`); a comparison places each run's sections in its own config.
+   */
+  readonly paths?: SettingPaths;
 }
 
 export interface Experiment {
@@ -65,6 +97,14 @@ export interface Experiment {
   readonly substrate: Substrate;
   readonly task: Task;
   readonly trainer: Trainer;
+  /** The records that built it: what each plugin declares besides (a network file, drawings, diagnostics) is read from them. */
+  readonly records: {
+    readonly substrate: SubstrateRecord;
+    readonly task: TaskRecord;
+    readonly activation: ActivationRecord;
+    readonly error: ErrorRecord;
+    readonly rule: RuleRecord;
+  };
 }
 
 /**
@@ -79,19 +119,20 @@ export interface Experiment {
  *     const result = trainer.run();
  */
 export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin[], options: ExperimentOptions = {}): Experiment {
-  const top = decodeOrThrow(experimentCodec, raw, '', options.source);
+  const paths = options.paths ?? experimentPaths;
+  const top = decodeTopLevel(raw, paths, options.source);
   const registries = createRegistries([corePlugin, trainerPlugin, ...plugins]);
-  const sections = decodePluginSections(raw as Record<string, unknown>, registries, options.source);
+  const sections = decodePluginSections(raw as Record<string, unknown>, registries, options.source, paths);
   const seed = options.seed ?? top.seed ?? 1;
   const root = new Rng(seed);
   const taskRng = root.fork();
   const substrateRng = root.fork();
   const trainRng = root.fork();
   const baseDir = options.baseDir ?? process.cwd();
-  const task = namingSource(options.source, () =>
+  const task = creating(options.source, paths, () =>
     sections.task.record.create(sections.task.config, { rng: taskRng, baseDir }),
   ) as Task & { resolvedConfig?: object };
-  const substrate = namingSource(options.source, () =>
+  const substrate = creating(options.source, paths, () =>
     sections.substrate.record.create(sections.substrate.config, {
       inputs: { count: task.inputCount, type: task.inputType, names: task.inputNames },
       outputs: { count: task.outputCount, names: task.outputNames },
@@ -103,12 +144,12 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
   const built = capabilityProblems(`this '${substrate.kind}' network`, substrate.capabilities, sections.activation.record, sections.error.record);
   const activation = sections.activation.record.create(sections.activation.config);
   if (built.length === 0 && sections.error.record.check) built.push(...sections.error.record.check(sections.error.config, activation, substrate));
-  if (built.length > 0) throw new ConfigError(built, options.source);
+  if (built.length > 0) throw new ConfigError(placeProblems(built, paths), options.source);
   if (substrate.boundary.inputs.length !== task.inputCount || substrate.boundary.outputs.length !== task.outputCount) {
     throw new ConfigError(
       [
         {
-          path: 'substrate',
+          path: paths('substrate', ''),
           message: `the network has ${substrate.boundary.inputs.length} inputs and ${substrate.boundary.outputs.length} outputs, but task '${task.kind}' needs ${task.inputCount} inputs and ${task.outputCount} outputs`,
         },
       ],
@@ -141,5 +182,12 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
     optimizer,
     training: { epochs },
   };
-  return { resolvedConfig, substrate, task, trainer };
+  const records = {
+    substrate: sections.substrate.record,
+    task: sections.task.record,
+    activation: sections.activation.record,
+    error: sections.error.record,
+    rule: sections.rule.record,
+  };
+  return { resolvedConfig, substrate, task, trainer, records };
 }

@@ -24,11 +24,12 @@ export interface ActivationMechanism {
 }
 export const ActivationMechanism = Symbol.for('@multimech/core/ActivationMechanism');
 
-export interface ActivationRecord<C = unknown> {
+export interface ActivationRecord<S = unknown> {
   readonly kind: string;
   readonly description: string;
-  readonly configCodec: t.Type<C, unknown, unknown>;
+  /** Decodes the section (without `kind`) into settings with every default filled in (core's `withDefaults`). */
+  readonly configCodec: t.Type<S, unknown, unknown>;
   readonly requires: readonly Capability[];
-  create(config: C): ActivationMechanism;
+  create(settings: S): ActivationMechanism;
 }
 export const ActivationRecord = Symbol.for('@multimech/core/ActivationRecord');

@@ -1,6 +1,6 @@
 import type * as t from 'io-ts';
 import type { ActivationMechanism, ActivationReading } from './activation-mechanism';
-import type { ConfigProblem } from '../support/errors';
+import type { SectionProblem } from '../config/section-problems';
 import type { Rng, RngState } from '../support/rng';
 import type { Capability, Substrate } from './substrate';
 
@@ -59,30 +59,87 @@ export interface ErrorMechanism {
 }
 export const ErrorMechanism = Symbol.for('@multimech/core/ErrorMechanism');
 
-export interface ErrorRecord<C = unknown> {
+export interface ErrorRecord<S = unknown> {
   readonly kind: string;
   readonly description: string;
-  readonly configCodec: t.Type<C, unknown, unknown>;
+  /** Decodes the section (without `kind`) into settings with every default filled in (core's `withDefaults`). */
+  readonly configCodec: t.Type<S, unknown, unknown>;
   readonly requires: readonly Capability[];
   readonly produces: ReadingKind;
-  /** What the mechanism produces under a config (a section as written), where a setting changes it; `produces` otherwise. */
-  producesFor?(config: unknown): ReadingKind;
-  create(config: C): ErrorMechanism;
+  /** What the mechanism produces under its settings, where a setting changes it; `produces` otherwise. */
+  producesFor?(settings: S): ReadingKind;
+  create(settings: S): ErrorMechanism;
   /**
    * Problems that only show with the activation it is paired with (a
    * frequency pair that cannot be told apart, a window that does not hold
    * whole periods of both) or with the network as built (a mode that needs a
    * linear network, on a netlist with diodes). Called when the config is
    * decoded (without `substrate`) and again when the experiment is built
-   * (with it); messages carry their config path.
+   * (with it). Each problem is relative to its section (`{ section:
+   * 'error', key: 'mode' }`); the caller places it.
    */
-  check?(config: C, activation: ActivationMechanism, substrate?: Substrate): readonly ConfigProblem[];
+  check?(settings: S, activation: ActivationMechanism, substrate?: Substrate): readonly SectionProblem[];
+  /** The scalars `measure` reports as diagnostics: their labels, and the warnings a run's worst values call for. */
+  readonly diagnostics?: readonly DiagnosticSpec[];
+  /** How `multimech gradient --method KIND` sets it: its flags, and defaults chosen from the network as built. */
+  readonly gradient?: GradientSupport;
 }
 export const ErrorRecord = Symbol.for('@multimech/core/ErrorRecord');
 
-/** What an error record produces under a config section as written (`producesFor`, else `produces`). */
-export function producedReadings(record: Pick<ErrorRecord, 'produces' | 'producesFor'>, config?: unknown): ReadingKind {
-  return (config !== undefined && record.producesFor?.(config)) || record.produces;
+/** What an error record produces under its settings (`producesFor`, else `produces`). */
+export function producedReadings(record: Pick<ErrorRecord, 'produces' | 'producesFor'>, settings?: unknown): ReadingKind {
+  return (settings !== undefined && record.producesFor?.(settings)) || record.produces;
+}
+
+/** A run's diagnostics as a warning sees them. */
+export interface DiagnosticRun {
+  /** The worst value of every diagnostic over the run (see `DiagnosticSpec.worstIsSmallest`). */
+  readonly worst: Readonly<Record<string, number>>;
+  /** Epochs that reported diagnostics. */
+  readonly trained: number;
+  /** How many epochs' diagnostics pass `test`. */
+  epochsWhere(test: (diagnostics: Readonly<Record<string, number>>) => boolean): number;
+  /** Names a setting of the mechanism's section as the reader's config shows it (`error.gamma`). */
+  at(key: string): string;
+}
+
+/** A scalar an error mechanism reports per measurement, as `diagnostics[name]`. */
+export interface DiagnosticSpec {
+  readonly name: string;
+  /** How tables name it: 'quadrature, rms relative to the in-phase reading'. */
+  readonly label: string;
+  /** Its worst value over a run is its smallest (the lowest concentration) rather than its largest. */
+  readonly worstIsSmallest?: boolean;
+  /** The value past which `warning` speaks, for listings. */
+  readonly threshold?: number;
+  /** The warning (a sentence, without `warning: `) a run's worst values call for, or nothing. */
+  warning?(run: DiagnosticRun): string | undefined;
+}
+
+/** A setting that `multimech gradient --method KIND` takes as a flag `--KEY` (kebab-case). */
+export interface GradientOption {
+  /** The key in the mechanism's config section (`samplesPerPeriod` is the flag `--samples-per-period`). */
+  readonly key: string;
+  /** The value's name in help (`B`). */
+  readonly value: string;
+  readonly help: string;
+  /**
+   * How the flag's text becomes the setting: a number (of a sign or an
+   * integer, refused as a usage error when the text is not one), or the
+   * text; the section's codec then checks it as it checks a config.
+   */
+  readonly type: 'number' | 'positive' | 'integer' | 'positive-integer' | 'string';
+  readonly choices?: readonly string[];
+}
+
+/** What `multimech gradient` needs of an error mechanism. */
+export interface GradientSupport {
+  readonly options: readonly GradientOption[];
+  /**
+   * Settings chosen from the network as built for keys the flags leave out
+   * (`given`), with a note saying which were chosen and why.
+   */
+  defaultsFor?(substrate: Substrate, given: Readonly<Record<string, unknown>>): { readonly section: Record<string, unknown>; readonly note?: string };
 }
 
 /**
@@ -91,11 +148,12 @@ export function producedReadings(record: Pick<ErrorRecord, 'produces' | 'produce
  * so the state at ω₁ is not one state (PHYSICS.md §3.2). A problem at
  * `activation.kind` naming the mechanism and the way out, or none.
  */
-export function acOnNonlinearProblems(mechanism: string, activation: Pick<ActivationMechanism, 'carrier'>, substrate?: Substrate): ConfigProblem[] {
+export function acOnNonlinearProblems(mechanism: string, activation: Pick<ActivationMechanism, 'carrier'>, substrate?: Substrate): SectionProblem[] {
   if (activation.carrier.type !== 'ac' || !substrate || substrate.capabilities.has('linear')) return [];
   return [
     {
-      path: 'activation.kind',
+      section: 'activation',
+      key: 'kind',
       message:
         `error mechanism '${mechanism}' with the AC activation (${activation.carrier.frequency} Hz) needs a linear network: this '${substrate.kind}' network is not, ` +
         'so its response to x cos(ω₁t) is no single amplitude state (superposition fails); use { "kind": "dc" }, or frequency propagation\'s ' +

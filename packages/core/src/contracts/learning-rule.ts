@@ -14,11 +14,12 @@ export interface LearningRule {
 }
 export const LearningRule = Symbol.for('@multimech/core/LearningRule');
 
-export interface RuleRecord<C = unknown> {
+export interface RuleRecord<S = unknown> {
   readonly kind: string;
   readonly description: string;
-  readonly configCodec: t.Type<C, unknown, unknown>;
+  /** Decodes the section (without `kind`) into settings with every default filled in (core's `withDefaults`). */
+  readonly configCodec: t.Type<S, unknown, unknown>;
   readonly consumes: ReadingKind;
-  create(config: C): LearningRule;
+  create(settings: S): LearningRule;
 }
 export const RuleRecord = Symbol.for('@multimech/core/RuleRecord');

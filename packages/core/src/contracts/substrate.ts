@@ -3,6 +3,7 @@ import type { Boundary, Drive } from './boundary';
 import type { Graph } from '../graph/graph';
 import type { CsrMatrix } from '@multimech/sparse';
 import type { Rng } from '../support/rng';
+import type { Task } from './task';
 
 /**
  * What a substrate can do; mechanisms state which of these they require, and
@@ -88,11 +89,59 @@ export interface SubstrateContext {
 }
 
 /** A substrate plugin's registration record, keyed by `kind`. */
-export interface SubstrateRecord<C = unknown> {
+export interface SubstrateRecord<S = unknown> {
   readonly kind: string;
   readonly description: string;
-  readonly configCodec: t.Type<C, unknown, unknown>;
+  /** Decodes the section (without `kind`) into settings with every default filled in (core's `withDefaults`). */
+  readonly configCodec: t.Type<S, unknown, unknown>;
   readonly capabilities: readonly Capability[];
-  create(config: C, context: SubstrateContext): Substrate;
+  /** Builds the network; a problem with the settings found while building it is a `SettingsError` relative to the section. */
+  create(settings: S, context: SubstrateContext): Substrate;
+  /** What this kind adds to a results folder: the trained network as a file of its kind, pictures. */
+  readonly results?: SubstrateResults;
+  /** A file format a network of this kind is read from (`multimech gradient FILE`). */
+  readonly networkFile?: NetworkFileFormat;
+}
+
+/** What a substrate kind adds to a results folder. */
+export interface SubstrateResults {
+  /** The trained network as a file of its kind (`network.cir`, SPICE). */
+  readonly networkFile?: {
+    readonly name: string;
+    /** The file's text, or nothing for a network this kind cannot write. */
+    write(substrate: Substrate, title: string): string | undefined;
+  };
+  /** Pictures of the network before and after training, drawn on one scale. */
+  readonly drawing?: NetworkDrawing;
+}
+
+/** Pictures of a network: a snapshot at each moment, then every snapshot drawn on one scale. */
+export interface NetworkDrawing<P = unknown> {
+  /** What to draw of the network now (under the task's first training example), or nothing for a network this kind does not draw. */
+  snapshot(substrate: Substrate, task: Task, title: string): P | undefined;
+  /** One SVG per snapshot, all on one colour scale. */
+  render(snapshots: readonly P[]): string[];
+}
+
+/** A file format networks of a kind are read from. */
+export interface NetworkFileFormat {
+  /** What the format is called ('a SPICE netlist'). */
+  readonly name: string;
+  /** File name endings it is recognised by ('.cir'). */
+  readonly extensions: readonly string[];
+  /**
+   * How tables and messages name things: a trainable edge ('resistor'), its
+   * parameter's symbol ('G'), a node's value ('V'), its quantity ('voltage')
+   * and unit ('V').
+   */
+  readonly labels: { readonly edge: string; readonly parameter: string; readonly node: string; readonly quantity: string; readonly unit: string };
+  /** Names of the reference node, held at 0, which cannot be an output (case-insensitive: '0', 'gnd'). */
+  readonly ground?: readonly string[];
+  /**
+   * The network of `text`, with outputs at the named nodes, driven by its
+   * own sources (`inputs`); `nonlinearity` says what makes it nonlinear
+   * where something does ('has diodes (D1, D2)').
+   */
+  read(text: string, file: string, outputs: readonly string[]): { readonly substrate: Substrate; readonly inputs: Float64Array; readonly nonlinearity?: string };
 }
 export const SubstrateRecord = Symbol.for('@multimech/core/SubstrateRecord');

@@ -35,10 +35,11 @@ export interface Task {
 }
 export const Task = Symbol.for('@multimech/core/Task');
 
-export interface TaskRecord<C = unknown> {
+export interface TaskRecord<S = unknown> {
   readonly kind: string;
   readonly description: string;
-  readonly configCodec: t.Type<C, unknown, unknown>;
-  create(config: C, context: { readonly rng: Rng; readonly baseDir: string }): Task;
+  /** Decodes the section (without `kind`) into settings with every default filled in (core's `withDefaults`). */
+  readonly configCodec: t.Type<S, unknown, unknown>;
+  create(settings: S, context: { readonly rng: Rng; readonly baseDir: string }): Task;
 }
 export const TaskRecord = Symbol.for('@multimech/core/TaskRecord');

@@ -6,58 +6,63 @@ import { Registries, Registry } from './registry';
 import { SubstrateRecord } from '../contracts/substrate';
 import { TaskRecord } from '../contracts/task';
 import { reportErrors } from '../config/codecs';
+import { experimentPaths, placeProblems, type SectionName, type SectionProblem, type SettingPaths } from '../config/section-problems';
 import { isLeft } from 'fp-ts/lib/Either';
 import type * as t from 'io-ts';
 
-/** A decoded plugin section: the record that owns it and its typed config. */
+/** A decoded plugin section: the record that owns it and its settings, every default filled in. */
 export interface Section<R> {
   readonly record: R;
   readonly config: unknown;
 }
 
 /**
- * Decodes one `{ kind, ... }` section in two stages: the kind against the
- * registry, then the rest against the plugin's own codec. Problems are
- * appended with their JSON paths; returns undefined when it failed.
+ * Decodes one `{ kind, ... }` section, once, in two stages: the kind against
+ * the registry, then the rest against the plugin's own codec, into settings
+ * with every default filled in. Problems are appended, placed by `paths`
+ * (the experiment config's own by default); returns undefined when it failed.
  */
 export function decodeSection<R extends { readonly kind: string; readonly configCodec: t.Type<any, unknown, unknown> }>(
   registry: Registry<R>,
   value: unknown,
-  path: string,
+  section: SectionName,
   problems: ConfigProblem[],
+  paths: SettingPaths = experimentPaths,
 ): Section<R> | undefined {
+  const at = (key: string) => paths(section, key);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    problems.push({ path, message: `expected an object with a "kind" (one of ${registry.kinds().join(', ')}), got ${JSON.stringify(value) ?? 'nothing'}` });
+    problems.push({ path: at(''), message: `expected an object with a "kind" (one of ${registry.kinds().join(', ')}), got ${JSON.stringify(value) ?? 'nothing'}` });
     return undefined;
   }
   const { kind, ...rest } = value as Record<string, unknown>;
   if (typeof kind !== 'string') {
-    problems.push({ path: `${path}.kind`, message: `expected a ${registry.what} kind (one of ${registry.kinds().join(', ')}), got ${JSON.stringify(kind) ?? 'nothing'}` });
+    problems.push({ path: at('kind'), message: `expected a ${registry.what} kind (one of ${registry.kinds().join(', ')}), got ${JSON.stringify(kind) ?? 'nothing'}` });
     return undefined;
   }
   let record: R;
   try {
     record = registry.get(kind);
   } catch (e) {
-    problems.push({ path: `${path}.kind`, message: (e as Error).message });
+    problems.push({ path: at('kind'), message: (e as Error).message });
     return undefined;
   }
   const result = record.configCodec.decode(rest);
   if (isLeft(result)) {
-    problems.push(...reportErrors(result.left, path));
+    problems.push(...reportErrors(result.left).map((p) => ({ path: at(p.path), message: p.message })));
     return undefined;
   }
   return { record, config: result.right };
 }
 
-/** The problems of one `{ kind, ... }` section at `path` (none when it decodes). */
+/** The problems of one `{ kind, ... }` section (none when it decodes), placed by `paths`. */
 export function sectionProblems<R extends { readonly kind: string; readonly configCodec: t.Type<any, unknown, unknown> }>(
   registry: Registry<R>,
   value: unknown,
-  path: string,
+  section: SectionName,
+  paths: SettingPaths = experimentPaths,
 ): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  decodeSection(registry, value, path, problems);
+  decodeSection(registry, value, section, problems, paths);
   return problems;
 }
 
@@ -89,25 +94,28 @@ function ruleAdvice(fitting: readonly string[], readings: string): string {
 /**
  * Decodes `substrate`, `task`, `activation` (default DC), `error` and `rule`
  * (default: the registered rule that consumes what the error mechanism
- * produces, `product` first) and refuses combinations that cannot work,
- * naming both sides and what is missing, and for a rule that does not fit,
- * the one that would. Throws a ConfigError with every problem found.
+ * produces, `product` first), each once into settings, and refuses
+ * combinations that cannot work, naming both sides and what is missing, and
+ * for a rule that does not fit, the one that would. Throws a ConfigError
+ * with every problem found, placed by `paths` (the experiment config's own
+ * by default: a comparison places a mechanism's sections under its entry).
  */
-export function decodePluginSections(raw: Record<string, unknown>, registries: Registries, source?: string): PluginSections {
+export function decodePluginSections(raw: Record<string, unknown>, registries: Registries, source?: string, paths: SettingPaths = experimentPaths): PluginSections {
   const problems: ConfigProblem[] = [];
-  const substrate = decodeSection(registries.substrates, raw.substrate, 'substrate', problems);
-  const task = decodeSection(registries.tasks, raw.task, 'task', problems);
-  const activation = decodeSection(registries.activations, raw.activation ?? { kind: 'dc' }, 'activation', problems);
-  const error = decodeSection(registries.errors, raw.error, 'error', problems);
-  const fitting = error ? rulesConsuming(registries, producedReadings(error.record, raw.error)) : [];
-  const rule = decodeSection(registries.rules, raw.rule ?? { kind: fitting[0] ?? 'product' }, 'rule', problems);
+  const substrate = decodeSection(registries.substrates, raw.substrate, 'substrate', problems, paths);
+  const task = decodeSection(registries.tasks, raw.task, 'task', problems, paths);
+  const activation = decodeSection(registries.activations, raw.activation ?? { kind: 'dc' }, 'activation', problems, paths);
+  const error = decodeSection(registries.errors, raw.error, 'error', problems, paths);
+  const produced = error ? producedReadings(error.record, error.config) : undefined;
+  const fitting = produced !== undefined ? rulesConsuming(registries, produced) : [];
+  const rule = decodeSection(registries.rules, raw.rule ?? { kind: fitting[0] ?? 'product' }, 'rule', problems, paths);
   if (substrate && activation && error && rule) {
-    const incompatible = compatibilityProblems(substrate.record, activation.record, error.record, rule.record, raw.error).map((p) =>
-      p.path === 'rule.kind' ? { ...p, message: p.message + ruleAdvice(fitting, producedReadings(error.record, raw.error)) } : p,
+    const incompatible = compatibilityProblems(substrate.record, activation.record, error.record, rule.record, error.config).map((p) =>
+      p.section === 'rule' ? { ...p, message: p.message + ruleAdvice(fitting, produced!) } : p,
     );
-    problems.push(...incompatible);
+    problems.push(...placeProblems(incompatible, paths));
     if (incompatible.length === 0 && error.record.check) {
-      problems.push(...error.record.check(error.config, activation.record.create(activation.config)));
+      problems.push(...placeProblems(error.record.check(error.config, activation.record.create(activation.config)), paths));
     }
   }
   if (problems.length > 0 || !substrate || !task || !activation || !error || !rule) throw new ConfigError(problems, source);
@@ -132,17 +140,18 @@ export function capabilityProblems(
   capabilities: Iterable<string>,
   activation: Pick<ActivationRecord, 'kind' | 'requires'>,
   error: Pick<ErrorRecord, 'kind' | 'requires'>,
-): ConfigProblem[] {
+): SectionProblem[] {
   const caps = new Set(capabilities);
-  const problems: ConfigProblem[] = [];
-  for (const [path, what, m] of [
-    ['activation.kind', 'activation mechanism', activation],
-    ['error.kind', 'error mechanism', error],
+  const problems: SectionProblem[] = [];
+  for (const [section, what, m] of [
+    ['activation', 'activation mechanism', activation],
+    ['error', 'error mechanism', error],
   ] as const) {
     const missing = m.requires.filter((c) => !caps.has(c));
     if (missing.length > 0) {
       problems.push({
-        path,
+        section,
+        key: 'kind',
         message: `${what} '${m.kind}' cannot run on ${substrate}: it needs ${quotedList(missing)}, which ${substrate} does not provide`,
       });
     }
@@ -156,13 +165,14 @@ export function compatibilityProblems(
   activation: ActivationRecord,
   error: ErrorRecord,
   rule: RuleRecord,
-  errorConfig?: unknown,
-): ConfigProblem[] {
+  errorSettings?: unknown,
+): SectionProblem[] {
   const problems = capabilityProblems(`substrate '${substrate.kind}'`, substrate.capabilities, activation, error);
-  const produces = producedReadings(error, errorConfig);
+  const produces = producedReadings(error, errorSettings);
   if (rule.consumes !== produces) {
     problems.push({
-      path: 'rule.kind',
+      section: 'rule',
+      key: 'kind',
       message: `learning rule '${rule.kind}' consumes '${rule.consumes}' readings, but error mechanism '${error.kind}' produces '${produces}' readings${produces !== error.produces ? ' (with these settings)' : ''}`,
     });
   }
@@ -172,5 +182,5 @@ export function compatibilityProblems(
 /** Throws a MultimechError listing why a combination cannot work, if it cannot. */
 export function assertCompatible(substrate: SubstrateRecord, activation: ActivationRecord, error: ErrorRecord, rule: RuleRecord): void {
   const p = compatibilityProblems(substrate, activation, error, rule);
-  if (p.length > 0) throw new MultimechError(p.map((x) => x.message).join('\n'));
+  if (p.length > 0) throw new MultimechError(placeProblems(p).map((x) => x.message).join('\n'));
 }

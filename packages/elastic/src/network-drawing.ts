@@ -1,6 +1,5 @@
-import { MultimechError } from '@multimech/core';
-import type { ElasticSubstrate } from '@multimech/elastic';
-import { svgToPng } from './vega-renderer';
+import { MultimechError, type NetworkDrawing, type Substrate, type Task } from '@multimech/core';
+import { ElasticSubstrate } from './elastic-substrate';
 
 /** A pair of nodes where an input acts or an output is read. */
 export interface DrawnPair {
@@ -287,8 +286,44 @@ function wrap(text: string, width: number): string[] {
   return lines;
 }
 
-/** The drawing as SVG and as a PNG `pngWidth` pixels wide. */
-export function renderNetwork(p: NetworkPicture, range?: ColourRange, pngWidth = 1000): { svg: string; png: Buffer } {
-  const svg = drawNetwork(p, range);
-  return { svg, png: svgToPng(svg, pngWidth) };
+/**
+ * A 2-D or 3-D elastic network's picture under the first training example,
+ * with its outputs against their targets, its mean coordination and (with
+ * masses) its lowest resonance there; nothing for another substrate.
+ */
+export function trainingPicture(substrate: Substrate, task: Task, title: string): NetworkPicture | undefined {
+  if (!(substrate instanceof ElasticSubstrate) || task.train.length === 0) return undefined;
+  const ex = task.train[0];
+  const state = substrate.equilibrium(substrate.drive(ex.inputs));
+  const y = substrate.readout(state);
+  const names = task.outputNames ?? substrate.boundary.outputs.map((o) => o.name);
+  const nodes = substrate.graph.nodeNames.length;
+  const springs = substrate.graph.from.length;
+  // a diagnostic: where the lowest resonance is not found, the note is left out, not the picture
+  const resonance = (): string[] => {
+    if (!substrate.lowestResonance) return [];
+    try {
+      return [`lowest resonance ω₀ = ${substrate.lowestResonance(state).toPrecision(4)}`];
+    } catch (e) {
+      if (e instanceof MultimechError) return [];
+      throw e;
+    }
+  };
+  const notes = [
+    `inputs: ${Array.from(ex.inputs, (v) => v.toPrecision(3)).join(', ')}`,
+    ...Array.from(y, (v, o) => `${names[o]}: ${v.toPrecision(3)} (target ${ex.target[o].toPrecision(3)})`),
+    `mean coordination Z = ${((2 * springs) / nodes).toFixed(3)}`,
+    `(${springs} springs, ${nodes} nodes)`,
+    ...resonance(),
+  ];
+  return networkPicture(substrate, ex.inputs, title, notes);
 }
+
+/** The elastic record's drawings: the network before and after training, on one colour scale. */
+export const elasticDrawing: NetworkDrawing<NetworkPicture> = {
+  snapshot: trainingPicture,
+  render(pictures) {
+    const range = sharedColourRange(pictures);
+    return pictures.map((p) => drawNetwork(p, range));
+  },
+};
