@@ -29,6 +29,12 @@ export interface ActivationRecord<C = unknown> {
   readonly description: string;
   readonly configCodec: t.Type<C, unknown, unknown>;
   readonly requires: readonly Capability[];
+  /**
+   * An example config section for `multimech plugins KIND` (a section object,
+   * with or without `kind`); it must decode with `configCodec`. Give one
+   * when the section has required keys.
+   */
+  readonly example?: Record<string, unknown>;
   create(config: C): ActivationMechanism;
 }
 export const ActivationRecord = Symbol.for('@multimech/core/ActivationRecord');

@@ -65,6 +65,12 @@ export interface ErrorRecord<C = unknown> {
   readonly configCodec: t.Type<C, unknown, unknown>;
   readonly requires: readonly Capability[];
   readonly produces: ReadingKind;
+  /**
+   * An example config section for `multimech plugins KIND` (a section object,
+   * with or without `kind`); it must decode with `configCodec`. Give one
+   * when the section has required keys.
+   */
+  readonly example?: Record<string, unknown>;
   /** What the mechanism produces under a config (a section as written), where a setting changes it; `produces` otherwise. */
   producesFor?(config: unknown): ReadingKind;
   create(config: C): ErrorMechanism;

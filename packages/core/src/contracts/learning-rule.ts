@@ -19,6 +19,12 @@ export interface RuleRecord<C = unknown> {
   readonly description: string;
   readonly configCodec: t.Type<C, unknown, unknown>;
   readonly consumes: ReadingKind;
+  /**
+   * An example config section for `multimech plugins KIND` (a section object,
+   * with or without `kind`); it must decode with `configCodec`. Give one
+   * when the section has required keys.
+   */
+  readonly example?: Record<string, unknown>;
   create(config: C): LearningRule;
 }
 export const RuleRecord = Symbol.for('@multimech/core/RuleRecord');

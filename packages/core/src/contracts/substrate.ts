@@ -93,6 +93,12 @@ export interface SubstrateRecord<C = unknown> {
   readonly description: string;
   readonly configCodec: t.Type<C, unknown, unknown>;
   readonly capabilities: readonly Capability[];
+  /**
+   * An example config section for `multimech plugins KIND` (a section object,
+   * with or without `kind`); it must decode with `configCodec`. Give one
+   * when the section has required keys.
+   */
+  readonly example?: Record<string, unknown>;
   create(config: C, context: SubstrateContext): Substrate;
 }
 export const SubstrateRecord = Symbol.for('@multimech/core/SubstrateRecord');

@@ -39,6 +39,12 @@ export interface TaskRecord<C = unknown> {
   readonly kind: string;
   readonly description: string;
   readonly configCodec: t.Type<C, unknown, unknown>;
+  /**
+   * An example config section for `multimech plugins KIND` (a section object,
+   * with or without `kind`); it must decode with `configCodec`. Give one
+   * when the section has required keys.
+   */
+  readonly example?: Record<string, unknown>;
   create(config: C, context: { readonly rng: Rng; readonly baseDir: string }): Task;
 }
 export const TaskRecord = Symbol.for('@multimech/core/TaskRecord');
