@@ -260,7 +260,13 @@ export function sectionSchemaOf(kind: string, codec: t.Any | t.Decoder<unknown, 
   const kindSchema: JsonSchema = { const: kind };
   const withKind = (s: JsonSchema): JsonSchema => {
     if (s.type === 'object' && s.properties !== undefined) {
-      return { ...s, properties: { kind: kindSchema, ...s.properties }, required: ['kind', ...(s.required ?? []).filter((k) => k !== 'kind')] };
+      const { properties, required, additionalProperties, ...others } = s;
+      return {
+        ...others,
+        properties: { kind: kindSchema, ...properties },
+        required: ['kind', ...(required ?? []).filter((k) => k !== 'kind')],
+        ...(additionalProperties !== undefined ? { additionalProperties } : {}),
+      };
     }
     if (s.anyOf) return { ...s, anyOf: s.anyOf.map(withKind) };
     if (s.oneOf) return { ...s, oneOf: s.oneOf.map(withKind) };
