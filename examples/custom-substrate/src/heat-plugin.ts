@@ -16,6 +16,7 @@ export const heatGridRecord: SubstrateRecord<HeatGridConfig> = {
   description: 'a thermal grid: temperatures at the nodes, trainable thermal conductances, heaters as inputs, a heat sink as ground',
   configCodec: heatGridConfigCodec,
   capabilities: ['linear', 'scalar-potential'],
+  example: { width: 6, height: 4, conductance: { init: [0.5, 1.5], min: 0.01, max: 10 } },
   create(config, context) {
     const topology = gridTopology(config.width, config.height, { inputs: context.inputs.count, outputs: context.outputs.count });
     const [lo, hi] = config.conductance?.init ?? [0.5, 1.5];
