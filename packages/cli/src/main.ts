@@ -8,6 +8,8 @@ import { fidelityCommand } from './fidelity-command';
 import { GRADIENT_METHODS, METHOD_FLAGS, GradientMethod, GradientTarget, gradientJson, gradientTable, netlistGradient, parseTarget } from './gradient-command';
 import { readInputFile } from './read-input-file';
 import { trainCommand } from './train-command';
+import { PluginFlags, pluginsCommand } from './plugins-command';
+import { schemaCommand } from './schema-command';
 
 function version(): string {
   try {
@@ -98,6 +100,21 @@ function buildProgram(io: CliIo): Command {
     .action(async (config: string, flags: { out?: string }) => {
       await fidelityCommand(config, flags, io);
     });
+
+  // what is registered, and the JSON Schema of configs; --plugin loads more plugin modules, as a config's "plugins" list does
+  const pluginOption = ['--plugin <PATH>', 'also load this plugin module (a path or a package name; repeat for several)', (p: string, all?: string[]) => [...(all ?? []), p]] as const;
+  program
+    .command('plugins')
+    .description('list the registered substrates, mechanisms, rules and tasks; with KIND, its config section as JSON Schema, its defaults and an example')
+    .argument('[KIND]', 'a kind (resistive, frequency, ...), or one qualified by its section (substrate:resistive)')
+    .option(...pluginOption)
+    .option('--json', 'print JSON')
+    .action((kind: string | undefined, flags: PluginFlags) => pluginsCommand(kind, flags, io));
+  program
+    .command('schema')
+    .description('print the JSON Schema of an experiment config, with every registered kind')
+    .option(...pluginOption)
+    .action((flags: PluginFlags) => schemaCommand(flags, io));
 
   program
     .command('gradient')
