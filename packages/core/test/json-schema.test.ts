@@ -336,6 +336,9 @@ describe('sectionSchemaOf: a plugin section with its kind', () => {
     expect(schema).toEqual({ description: 'a blob', type: 'object', properties: { kind: { const: 'blob' } }, required: ['kind'] });
     expect(accepts(schema, { kind: 'blob', anything: [1] })).toBe(true);
     expect(accepts(schema, { kind: 'clob' })).toBe(false);
+    // the name of an opaque codec is all there is to read: it follows a given description
+    expect(sectionSchemaOf('blob', opaque, 'a blob substrate').description).toBe('a blob substrate (expected: a blob)');
+    expect(sectionSchemaOf('toy', strictObject('a toy', {}), 'a toy substrate').description).toBe('a toy substrate');
     const described = sectionSchemaOf('blob', withSchema(opaque, { anyOf: [{ type: 'object', properties: { a: { type: 'number' } }, additionalProperties: false }] }));
     expect(described.anyOf?.[0].properties).toEqual({ kind: { const: 'blob' }, a: { type: 'number' } });
   });

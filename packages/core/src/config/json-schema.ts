@@ -254,7 +254,8 @@ function settingsSchema(codec: t.Decoder<unknown, unknown>, config: t.Any): Json
 /**
  * The schema of a plugin section `{ "kind": KIND, ... }` whose other keys
  * `codec` decodes: `kind` is a `const` property, required. `description`
- * replaces the codec's name (a record's description, say).
+ * replaces the codec's name (a record's description, say), unless the
+ * codec's structure is unknown: then the name follows it.
  */
 export function sectionSchemaOf(kind: string, codec: t.Any | t.Decoder<unknown, unknown>, description?: string): JsonSchema {
   const kindSchema: JsonSchema = { const: kind };
@@ -275,7 +276,10 @@ export function sectionSchemaOf(kind: string, codec: t.Any | t.Decoder<unknown, 
     const kindOnly: JsonSchema = { type: 'object', properties: { kind: kindSchema }, required: ['kind'] };
     return { ...(d !== undefined ? { description: d } : {}), ...(Object.keys(rest).length > 0 ? { allOf: [kindOnly, rest] } : kindOnly) };
   };
-  const { description: name, ...schema } = withKind(jsonSchemaOf(codec));
-  const text = description ?? name;
+  const described = jsonSchemaOf(codec);
+  const { description: name, ...schema } = withKind(described);
+  // of a codec whose structure is unknown, its name is all there is to read: kept beside the description
+  const opaque = Object.keys(described).every((k) => k === 'description');
+  const text = description !== undefined && name !== undefined && opaque ? `${description} (expected: ${name})` : (description ?? name);
   return { ...(text !== undefined ? { description: text } : {}), ...schema };
 }
