@@ -42,6 +42,7 @@ export const heatGridRecord: SubstrateRecord<HeatGridSettings> = {
   description: 'a thermal grid: temperatures at the nodes, trainable thermal conductances, heaters as inputs, a heat sink as ground',
   configCodec: heatGridSettings,
   capabilities: ['linear', 'scalar-potential'],
+  example: { width: 6, height: 4, conductance: { init: [0.5, 1.5], min: 0.01, max: 10 } },
   create(settings, context) {
     const topology = gridTopology(settings.width, settings.height, { inputs: context.inputs.count, outputs: context.outputs.count });
     const [lo, hi] = settings.conductance.init;

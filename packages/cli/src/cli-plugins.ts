@@ -16,11 +16,31 @@ import * as path from 'path';
 export const CLI_PLUGINS = [resistivePlugin, flowPlugin, elasticPlugin, frequencyPlugin, chemicalPlugin, contrastivePlugin, trainerPlugin];
 
 /**
- * The plugins a config asks for in its `plugins` list, loaded as modules: a
- * path (`./my-plugin.js`, relative to the config's folder) or a package name
- * (resolved from the config's folder, then the working directory). Every
- * export that is a plugin (a ContainerModule, as `definePlugin` makes) is
- * loaded. Returns the command line's own plugins followed by these.
+ * Loads plugin modules: each entry is a path (`./my-plugin.js`, or an
+ * absolute one, resolved from `baseDir`) or a package name (resolved from
+ * `baseDir`, then the working directory). Every export that is a plugin (a
+ * ContainerModule, as `definePlugin` makes) is loaded. `where(i)` names
+ * entry i in messages (`config.json: plugins[0]`, `--plugin`).
+ */
+export function loadPluginModules(specs: readonly string[], baseDir: string, where: (index: number) => string): MultimechPlugin[] {
+  return specs.flatMap((spec, i) => {
+    let exports: Record<string, unknown>;
+    try {
+      const id = spec.startsWith('.') || path.isAbsolute(spec) ? path.resolve(baseDir, spec) : require.resolve(spec, { paths: [baseDir, process.cwd()] });
+      exports = require(id);
+    } catch (e) {
+      throw new MultimechError(`${where(i)}: cannot load '${spec}' (${(e as Error).message.split('\n')[0]})`);
+    }
+    const plugins = Object.values(exports ?? {}).filter((v): v is MultimechPlugin => v instanceof inversify.ContainerModule);
+    if (plugins.length === 0) throw new MultimechError(`${where(i)}: '${spec}' exports no multimech plugin (a ContainerModule made with definePlugin)`);
+    return plugins;
+  });
+}
+
+/**
+ * The plugins a config asks for in its `plugins` list, loaded as modules
+ * (`loadPluginModules`, relative to the config's folder). Returns the
+ * command line's own plugins followed by these.
  */
 export function pluginsFor(raw: unknown, baseDir: string, source?: string): MultimechPlugin[] {
   const specs = (raw as { plugins?: unknown } | null)?.plugins;
@@ -28,18 +48,5 @@ export function pluginsFor(raw: unknown, baseDir: string, source?: string): Mult
   if (!Array.isArray(specs) || !specs.every((s) => typeof s === 'string' && s.length > 0)) {
     throw new ConfigError([{ path: 'plugins', message: `expected a list of module names or paths, got ${JSON.stringify(specs)}` }], source);
   }
-  const loaded = specs.map((spec: string, i) => {
-    const where = `${source ? `${source}: ` : ''}plugins[${i}]`;
-    let exports: Record<string, unknown>;
-    try {
-      const id = spec.startsWith('.') || path.isAbsolute(spec) ? path.resolve(baseDir, spec) : require.resolve(spec, { paths: [baseDir, process.cwd()] });
-      exports = require(id);
-    } catch (e) {
-      throw new MultimechError(`${where}: cannot load '${spec}' (${(e as Error).message.split('\n')[0]})`);
-    }
-    const plugins = Object.values(exports ?? {}).filter((v): v is MultimechPlugin => v instanceof inversify.ContainerModule);
-    if (plugins.length === 0) throw new MultimechError(`${where}: '${spec}' exports no multimech plugin (a ContainerModule made with definePlugin)`);
-    return plugins;
-  });
-  return [...CLI_PLUGINS, ...loaded.flat()];
+  return [...CLI_PLUGINS, ...loadPluginModules(specs, baseDir, (i) => `${source ? `${source}: ` : ''}plugins[${i}]`)];
 }

@@ -1,4 +1,4 @@
-import { MultimechError, corePlugin, createRegistries, type Registries } from '@multimech/core';
+import { MultimechError, type Registries } from '@multimech/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'fs';
 import * as path from 'path';
@@ -6,9 +6,10 @@ import { CliIo, UsageError, processIo } from './cli-io';
 import { compareCommand } from './compare-command';
 import { fidelityCommand } from './fidelity-command';
 import { GradientTarget, flagOf, gradientFlags, gradientJson, gradientMethods, gradientTable, networkFormatFor, networkGradient, parseTarget } from './gradient-command';
-import { pluginsFor } from './cli-plugins';
 import { readInputFile } from './read-input-file';
 import { trainCommand } from './train-command';
+import { PluginFlags, cliRegistries, pluginsCommand } from './plugins-command';
+import { schemaCommand } from './schema-command';
 
 function version(): string {
   try {
@@ -70,12 +71,6 @@ function pluginArgs(argv: readonly string[]): string[] {
     else if (a.startsWith('--plugin=')) paths.push(a.slice('--plugin='.length));
   });
   return paths;
-}
-
-/** The registries of the command line's plugins and those `--plugin` names (paths relative to the working directory). */
-function cliRegistries(argv: readonly string[]): Registries {
-  const extra = pluginArgs(argv);
-  return createRegistries([corePlugin, ...pluginsFor(extra.length > 0 ? { plugins: extra } : {}, process.cwd(), '--plugin')]);
 }
 
 /** `multimech gradient`: its own flags, then every flag a registered error mechanism declares. */
@@ -160,7 +155,21 @@ function buildProgram(io: CliIo, argv: readonly string[]): Command {
       await fidelityCommand(config, flags, io);
     });
 
-  gradientProgram(program, io, cliRegistries(argv[2] === 'gradient' ? argv : []));
+  gradientProgram(program, io, cliRegistries(argv[2] === 'gradient' ? pluginArgs(argv) : []));
+  // what is registered, and the JSON Schema of configs; --plugin loads more plugin modules, as a config's "plugins" list does
+  const pluginOption = ['--plugin <PATH>', 'also load this plugin module (a path or a package name; repeat for several)', (p: string, all?: string[]) => [...(all ?? []), p]] as const;
+  program
+    .command('plugins')
+    .description('list the registered substrates, mechanisms, rules and tasks; with KIND, its config section as JSON Schema, its defaults and an example')
+    .argument('[KIND]', 'a kind (resistive, frequency, ...), or one qualified by its section (substrate:resistive)')
+    .option(...pluginOption)
+    .option('--json', 'print JSON')
+    .action((kind: string | undefined, flags: PluginFlags) => pluginsCommand(kind, flags, io));
+  program
+    .command('schema')
+    .description('print the JSON Schema of an experiment config, with every registered kind')
+    .option(...pluginOption)
+    .action((flags: PluginFlags) => schemaCommand(flags, io));
 
   return program;
 }

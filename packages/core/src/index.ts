@@ -6,7 +6,8 @@ export * from './support/rng';
 // graphs and their generators
 export * from './graph/graph';
 export * from './graph/generators';
-// config decoding: codecs, physical quantities, the generated-network section
+// config decoding: codecs, physical quantities, the generated-network section, JSON Schema of codecs
+export * from './config/json-schema';
 export * from './config/codecs';
 export * from './config/quantity';
 export * from './config/section-problems';

@@ -164,6 +164,7 @@ export const elasticRecord: SubstrateRecord<ElasticSettings> = {
     'distance or displacement outputs on target pairs; with node masses and damping, a dynamic response at ω',
   configCodec: elasticSettings,
   capabilities: ['vector-state', 'dynamics'],
+  example: { dimension: 2, network: { generator: 'triangular', width: 6, height: 5 }, parameter: 'stiffness', inputs: 'strain', outputs: 'distance' },
   create: createElastic,
   results: { drawing: elasticDrawing as NetworkDrawing },
 };

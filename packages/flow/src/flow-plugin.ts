@@ -30,6 +30,7 @@ export const flowRecord: SubstrateRecord<FlowSettings> = {
     'linear flow network of Hagen–Poiseuille tubes: node pressures, trainable hydraulic conductance or tube radius; inflows or pressure reservoirs; carries a chemical',
   configCodec: flowSettings,
   capabilities: ['linear', 'scalar-potential', 'transport'],
+  example: { network: { generator: 'layered', hidden: [10] }, parameter: 'conductance', init: [0.5, 1.5], min: 0.0001, max: 10 },
   create: createFlow,
 };
 

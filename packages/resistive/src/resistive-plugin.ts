@@ -90,6 +90,7 @@ export const resistiveRecord: SubstrateRecord<ResistiveSettings> = {
   description: 'resistive network: node voltages, trainable conductances, optional fixed diodes (netlists); generated (layered, grid, random) or read from a SPICE netlist',
   configCodec: resistiveSettings,
   capabilities: ['linear', 'scalar-potential', 'dynamics'],
+  example: { network: { generator: 'layered', hidden: [20] }, conductance: { init: [0.5, 1.5], min: 0.0001, max: 10 } },
   create: createResistive,
   networkFile: spiceNetworkFile,
   results: {

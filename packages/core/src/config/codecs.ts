@@ -1,6 +1,7 @@
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either';
 import { ConfigError, ConfigProblem } from '../support/errors';
+import { JsonSchema, objectSchema, jsonSchemaOf, withSchema } from './json-schema';
 
 /**
  * io-ts building blocks whose failures read well: every codec has a name
@@ -16,53 +17,71 @@ function describe(value: unknown): string {
   return s === undefined ? String(value) : s.length > 60 ? s.slice(0, 57) + '...' : s;
 }
 
-/** A number codec with a predicate, named by what it expects ("a positive number"). */
-export function numberWhere(name: string, ok: (n: number) => boolean): t.Type<number, number, unknown> {
-  return new t.Type<number, number, unknown>(
-    name,
-    (u): u is number => typeof u === 'number' && Number.isFinite(u) && ok(u),
-    (u, c) => (typeof u === 'number' && Number.isFinite(u) && ok(u) ? t.success(u) : t.failure(u, c)),
-    (n) => n,
+/**
+ * A number codec with a predicate, named by what it expects ("a positive
+ * number"). `schema` says in JSON Schema what the predicate allows (its
+ * bounds: `{ exclusiveMinimum: 0 }`; `{ type: 'integer' }`), for
+ * `jsonSchemaOf`; without it the schema is any number.
+ */
+export function numberWhere(name: string, ok: (n: number) => boolean, schema: JsonSchema = {}): t.Type<number, number, unknown> {
+  return withSchema(
+    new t.Type<number, number, unknown>(
+      name,
+      (u): u is number => typeof u === 'number' && Number.isFinite(u) && ok(u),
+      (u, c) => (typeof u === 'number' && Number.isFinite(u) && ok(u) ? t.success(u) : t.failure(u, c)),
+      (n) => n,
+    ),
+    { type: 'number', ...schema },
   );
 }
 
 export const finiteNumber = numberWhere('a finite number', () => true);
-export const positiveNumber = numberWhere('a positive number', (n) => n > 0);
-export const nonNegativeNumber = numberWhere('a non-negative number', (n) => n >= 0);
-export const positiveInteger = numberWhere('a positive integer', (n) => Number.isInteger(n) && n > 0);
-export const nonNegativeInteger = numberWhere('a non-negative integer', (n) => Number.isInteger(n) && n >= 0);
-export const integer = numberWhere('an integer', (n) => Number.isInteger(n));
-export const unitInterval = numberWhere('a number in [0, 1]', (n) => n >= 0 && n <= 1);
+export const positiveNumber = numberWhere('a positive number', (n) => n > 0, { exclusiveMinimum: 0 });
+export const nonNegativeNumber = numberWhere('a non-negative number', (n) => n >= 0, { minimum: 0 });
+export const positiveInteger = numberWhere('a positive integer', (n) => Number.isInteger(n) && n > 0, { type: 'integer', minimum: 1 });
+export const nonNegativeInteger = numberWhere('a non-negative integer', (n) => Number.isInteger(n) && n >= 0, { type: 'integer', minimum: 0 });
+export const integer = numberWhere('an integer', (n) => Number.isInteger(n), { type: 'integer' });
+export const unitInterval = numberWhere('a number in [0, 1]', (n) => n >= 0 && n <= 1, { minimum: 0, maximum: 1 });
 
 /** One of a fixed set of strings, with one clear message when it is none of them. */
 export function oneOf<V extends string>(...values: readonly V[]): t.Type<V, V, unknown> {
   const name = `one of ${values.map((v) => `'${v}'`).join(', ')}`;
-  return new t.Type<V, V, unknown>(
-    name,
-    (u): u is V => typeof u === 'string' && (values as readonly string[]).includes(u),
-    (u, c) => (typeof u === 'string' && (values as readonly string[]).includes(u) ? t.success(u as V) : t.failure(u, c)),
-    (v) => v,
+  return withSchema(
+    new t.Type<V, V, unknown>(
+      name,
+      (u): u is V => typeof u === 'string' && (values as readonly string[]).includes(u),
+      (u, c) => (typeof u === 'string' && (values as readonly string[]).includes(u) ? t.success(u as V) : t.failure(u, c)),
+      (v) => v,
+    ),
+    { type: 'string', enum: [...values] },
   );
 }
 
 /** A non-empty string. */
-export const nonEmptyString = new t.Type<string, string, unknown>(
-  'a non-empty string',
-  (u): u is string => typeof u === 'string' && u.length > 0,
-  (u, c) => (typeof u === 'string' && u.length > 0 ? t.success(u) : t.failure(u, c)),
-  (s) => s,
+export const nonEmptyString = withSchema(
+  new t.Type<string, string, unknown>(
+    'a non-empty string',
+    (u): u is string => typeof u === 'string' && u.length > 0,
+    (u, c) => (typeof u === 'string' && u.length > 0 ? t.success(u) : t.failure(u, c)),
+    (s) => s,
+  ),
+  { type: 'string', minLength: 1 },
 );
 
 /** A pair [lo, hi] with lo <= hi. */
-export const range = new t.Type<[number, number], [number, number], unknown>(
-  'a range [lo, hi] of finite numbers with lo <= hi',
-  (u): u is [number, number] =>
-    Array.isArray(u) && u.length === 2 && u.every((x) => typeof x === 'number' && Number.isFinite(x)) && u[0] <= u[1],
-  (u, c) =>
-    Array.isArray(u) && u.length === 2 && u.every((x) => typeof x === 'number' && Number.isFinite(x)) && u[0] <= u[1]
-      ? t.success([u[0], u[1]] as [number, number])
-      : t.failure(u, c),
-  (r) => r,
+export const range = withSchema(
+  new t.Type<[number, number], [number, number], unknown>(
+    'a range [lo, hi] of finite numbers with lo <= hi',
+    (u): u is [number, number] =>
+      Array.isArray(u) && u.length === 2 && u.every((x) => typeof x === 'number' && Number.isFinite(x)) && u[0] <= u[1],
+    (u, c) =>
+      Array.isArray(u) && u.length === 2 && u.every((x) => typeof x === 'number' && Number.isFinite(x)) && u[0] <= u[1]
+        ? t.success([u[0], u[1]] as [number, number])
+        : t.failure(u, c),
+    (r) => r,
+  ),
+  // lo <= hi is left to the codec: JSON Schema cannot compare two items
+  { type: 'array', prefixItems: [{ type: 'number' }, { type: 'number' }], minItems: 2, maxItems: 2 },
 );
 
 type Props = t.Props;
@@ -80,7 +99,7 @@ export function strictObject<R extends Props, O extends Props = {}>(
   const req = t.type(required);
   const opt = t.partial(optional ?? ({} as O));
   const known = [...Object.keys(required), ...Object.keys(optional ?? {})];
-  return new t.Type<Out<R, O>, unknown, unknown>(
+  const codec = new t.Type<Out<R, O>, unknown, unknown>(
     name,
     (u): u is Out<R, O> => req.is(u) && opt.is(u),
     (u, c) => {
@@ -104,6 +123,7 @@ export function strictObject<R extends Props, O extends Props = {}>(
     },
     (a) => a,
   );
+  return withSchema(codec, () => objectSchema(required, optional ?? {}, true));
 }
 
 /** The JSON path of an io-ts error: `substrate.edges[3].conductance`. */
@@ -157,7 +177,7 @@ export function refine<A>(
   codec: t.Type<A, unknown, unknown>,
   check: (value: A) => readonly { readonly key: string; readonly message: string }[],
 ): t.Type<A, unknown, unknown> {
-  return new t.Type<A, unknown, unknown>(
+  const refined = new t.Type<A, unknown, unknown>(
     codec.name,
     (u): u is A => codec.is(u) && check(u as A).length === 0,
     (u, c) => {
@@ -180,6 +200,8 @@ export function refine<A>(
     },
     codec.encode,
   );
+  // the check across fields is the codec's: the schema is the base codec's
+  return withSchema(refined, () => jsonSchemaOf(codec));
 }
 
 /** Problems for keys that only apply when `field` has another value: `only(value, 'kind', { kappa: ['cross-entropy'] })`. */

@@ -1,5 +1,6 @@
 import * as t from 'io-ts';
-import { oneOf, positiveInteger, positiveNumber, strictObject } from './codecs';
+import { nonEmptyString, oneOf, positiveInteger, positiveNumber, strictObject } from './codecs';
+import { jsonSchemaOf, withSchema } from './json-schema';
 import type { Rng } from '../support/rng';
 import { PortCounts, Topology, gridTopology, layeredTopology, randomTopology } from '../graph/generators';
 
@@ -29,7 +30,7 @@ const generatorCodecs = {
  */
 export function generatedNetworkCodec(alternatives = ''): t.Type<GeneratedNetworkConfig, unknown, unknown> {
   const expected = `one of ${GENERATORS.map((g) => `'${g}'`).join(', ')}${alternatives}`;
-  return new t.Type<GeneratedNetworkConfig, unknown, unknown>(
+  const codec = new t.Type<GeneratedNetworkConfig, unknown, unknown>(
     `a network: { "generator": "layered" | "grid" | "random", ... }${alternatives}`,
     (u): u is GeneratedNetworkConfig => Object.values(generatorCodecs).some((c) => c.is(u)),
     (u, c) => {
@@ -42,6 +43,8 @@ export function generatedNetworkCodec(alternatives = ''): t.Type<GeneratedNetwor
     },
     (a) => a,
   );
+  // one branch per generator, told apart by `generator`
+  return withSchema(codec, () => ({ oneOf: Object.values(generatorCodecs).map((g) => jsonSchemaOf(g)) }));
 }
 
 /** The topology a generated-network config describes, with the task's port counts. */
@@ -57,9 +60,15 @@ export type OutputSpec = string | readonly [string, string];
 const isName = (u: unknown): u is string => typeof u === 'string' && u.length > 0;
 const isOutput = (u: unknown): u is OutputSpec => isName(u) || (Array.isArray(u) && u.length === 2 && u.every(isName));
 
-export const outputSpecCodec = new t.Type<OutputSpec, unknown, unknown>(
-  'a node name or a pair [a, b] of node names',
-  isOutput,
-  (u, c) => (isOutput(u) ? t.success(u) : t.failure(u, c)),
-  (a) => a,
+export const outputSpecCodec = withSchema(
+  new t.Type<OutputSpec, unknown, unknown>(
+    'a node name or a pair [a, b] of node names',
+    isOutput,
+    (u, c) => (isOutput(u) ? t.success(u) : t.failure(u, c)),
+    (a) => a,
+  ),
+  () => {
+    const name = jsonSchemaOf(nonEmptyString);
+    return { oneOf: [name, { type: 'array', prefixItems: [name, name], minItems: 2, maxItems: 2 }] };
+  },
 );

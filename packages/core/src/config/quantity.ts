@@ -1,5 +1,6 @@
 import * as t from 'io-ts';
 import { Unit, unit as parseUnit } from 'mathjs';
+import { JsonSchema, withSchema } from './json-schema';
 
 /** The physical quantities a config may give with a unit, each with its SI unit and an example for messages. */
 export const QUANTITIES = {
@@ -56,16 +57,24 @@ export function parseQuantity(text: string, quantity: Quantity): number | string
 }
 
 /**
+ * What a string with a unit starts with, for a JSON Schema: a number, then
+ * the unit (mathjs reads nothing else as a quantity with a value).
+ */
+export const QUANTITY_PATTERN = '^\\s*[-+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*[A-Za-z]';
+
+/**
  * A config value that is a physical quantity: a plain number (already in SI
  * units) or a string with a unit (`"1 kohm"`, `"2 mS"`), decoded to the
  * number in SI units, that also passes `ok` (e.g. positive). Failures name
- * the quantity, its SI unit and an example.
+ * the quantity, its SI unit and an example. `bounds` says in JSON Schema
+ * what `ok` allows of a plain number (`{ exclusiveMinimum: 0 }`), for
+ * `jsonSchemaOf`.
  */
-export function quantity(q: Quantity, ok: (n: number) => boolean = () => true, what = ''): t.Type<number, number | string, unknown> {
+export function quantity(q: Quantity, ok: (n: number) => boolean = () => true, what = '', bounds: JsonSchema = {}): t.Type<number, number | string, unknown> {
   const { si, example } = QUANTITIES[q];
   const name = `${what ? `${what} ` : ''}${q} in ${si} (a number, or a string with its unit such as "${example}")`;
   const article = /^[aeiou]/i.test(name) ? 'an' : 'a';
-  return new t.Type<number, number | string, unknown>(
+  const codec = new t.Type<number, number | string, unknown>(
     `${article} ${name}`,
     (u): u is number => typeof u === 'number' && Number.isFinite(u) && ok(u),
     (u, c) => {
@@ -75,7 +84,13 @@ export function quantity(q: Quantity, ok: (n: number) => boolean = () => true, w
     },
     (n) => n,
   );
+  return withSchema(codec, {
+    anyOf: [
+      { type: 'number', ...bounds },
+      { type: 'string', description: `a ${q} with its unit, converted to ${si}`, pattern: QUANTITY_PATTERN, examples: [example] },
+    ],
+  });
 }
 
 /** A positive physical quantity (conductances, capacitances, frequencies, viscosities, ...). */
-export const positiveQuantity = (q: Quantity): t.Type<number, number | string, unknown> => quantity(q, (n) => n > 0, 'positive');
+export const positiveQuantity = (q: Quantity): t.Type<number, number | string, unknown> => quantity(q, (n) => n > 0, 'positive', { exclusiveMinimum: 0 });

@@ -30,6 +30,12 @@ export interface ActivationRecord<S = unknown> {
   /** Decodes the section (without `kind`) into settings with every default filled in (core's `withDefaults`). */
   readonly configCodec: t.Type<S, unknown, unknown>;
   readonly requires: readonly Capability[];
+  /**
+   * An example config section for `multimech plugins KIND` (a section object,
+   * with or without `kind`); it must decode with `configCodec`. Give one
+   * when the section has required keys.
+   */
+  readonly example?: Record<string, unknown>;
   create(settings: S): ActivationMechanism;
 }
 export const ActivationRecord = Symbol.for('@multimech/core/ActivationRecord');

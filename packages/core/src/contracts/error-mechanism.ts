@@ -68,6 +68,12 @@ export interface ErrorRecord<S = unknown> {
   readonly produces: ReadingKind;
   /** What the mechanism produces under its settings, where a setting changes it; `produces` otherwise. */
   producesFor?(settings: S): ReadingKind;
+  /**
+   * An example config section for `multimech plugins KIND` (a section object,
+   * with or without `kind`); it must decode with `configCodec`. Give one
+   * when the section has required keys.
+   */
+  readonly example?: Record<string, unknown>;
   create(settings: S): ErrorMechanism;
   /**
    * Problems that only show with the activation it is paired with (a

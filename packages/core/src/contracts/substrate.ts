@@ -95,6 +95,12 @@ export interface SubstrateRecord<S = unknown> {
   /** Decodes the section (without `kind`) into settings with every default filled in (core's `withDefaults`). */
   readonly configCodec: t.Type<S, unknown, unknown>;
   readonly capabilities: readonly Capability[];
+  /**
+   * An example config section for `multimech plugins KIND` (a section object,
+   * with or without `kind`); it must decode with `configCodec`. Give one
+   * when the section has required keys.
+   */
+  readonly example?: Record<string, unknown>;
   /** Builds the network; a problem with the settings found while building it is a `SettingsError` relative to the section. */
   create(settings: S, context: SubstrateContext): Substrate;
   /** What this kind adds to a results folder: the trained network as a file of its kind, pictures. */

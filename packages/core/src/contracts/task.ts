@@ -40,6 +40,12 @@ export interface TaskRecord<S = unknown> {
   readonly description: string;
   /** Decodes the section (without `kind`) into settings with every default filled in (core's `withDefaults`). */
   readonly configCodec: t.Type<S, unknown, unknown>;
+  /**
+   * An example config section for `multimech plugins KIND` (a section object,
+   * with or without `kind`); it must decode with `configCodec`. Give one
+   * when the section has required keys.
+   */
+  readonly example?: Record<string, unknown>;
   create(settings: S, context: { readonly rng: Rng; readonly baseDir: string }): Task;
 }
 export const TaskRecord = Symbol.for('@multimech/core/TaskRecord');

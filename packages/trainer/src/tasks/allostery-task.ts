@@ -54,5 +54,6 @@ export const allosteryTaskRecord: TaskRecord<AllosteryConfig> = {
   kind: 'allostery',
   description: 'allostery: a strain on a source pair must give target strains (fixed ratios of it) on one or several output pairs',
   configCodec: allosteryConfigCodec as t.Type<AllosteryConfig, unknown, unknown>,
+  example: { targets: [0.3, -0.2], strains: [-0.1, 0.1] },
   create: (config) => createAllosteryTask(config),
 };
