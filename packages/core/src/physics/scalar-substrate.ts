@@ -6,14 +6,24 @@ import type { CsrMatrix, SolverOptions } from '@multimech/sparse';
 import { EquilibriumOptions, ScalarNetwork } from './scalar-network';
 import type { Capability, ParameterBounds, Substrate } from '../contracts/substrate';
 import type { FixedElement } from './two-terminal-law';
+import { ParameterMap, identityMap } from './parameter-map';
 
 /** What a one-value-per-node quadratic network is made of. */
 export interface ScalarSubstrateSpec {
   readonly graph: Graph;
   /** Dirichlet nodes, input ports and outputs. */
   readonly boundary: Boundary;
-  /** Initial edge weights (conductances), one per edge. */
+  /** Initial parameters θ, one per edge (the edge weights themselves unless `parameterMap` says otherwise). */
   readonly parameters: ArrayLike<number>;
+  /** How θ sets each edge's weight w, with dw/dθ for the chain rule (default `identityMap`: θ = w). */
+  readonly parameterMap?: ParameterMap;
+  /**
+   * Capabilities beyond those the network gives ('scalar-potential', and
+   * 'linear' without nonlinear elements): 'transport' for a network that
+   * carries a chemical, 'dynamics' with capacitances. 'linear' is not given
+   * here: it follows from the network.
+   */
+  readonly capabilities?: readonly Capability[];
   readonly bounds: ParameterBounds;
   readonly solver?: SolverOptions;
   /** Input values the network carries itself (a netlist's sources). */
@@ -36,9 +46,15 @@ export interface ScalarSubstrateSpec {
  * (resistors: w = g, s = V; tubes: w = k, s = p; heat: w = thermal
  * conductance, s = T). Each edge reads its drop Δs* as activation and Δu as
  * error; dC/dw_k = Δs*_k·Δu_k and ∂E/∂w_k = ½Δs_k² (PHYSICS.md §2).
- * Plugins extend it and name themselves; a substrate whose trainable
- * parameter is not the weight itself (a tube radius) overrides the two
- * derivatives with its chain rule.
+ * Where the trainable parameter θ is not the weight itself (a tube radius),
+ * the spec's `parameterMap` gives w(θ) and dw/dθ, and the chain rule is
+ * applied here: dC/dθ = (dw/dθ) Δs*·Δu, ∂E/∂θ = (dw/dθ) ½Δs².
+ *
+ * Abstract or final: a plugin extends it with a final class that fills in
+ * `kind` and `parameterName` and may add members of its own (a phasor
+ * response, flows), but overrides none of the members here; what differs
+ * between substrates is data in the spec (the parameter map, fixed
+ * elements, extra capabilities).
  *
  * Fixed nonlinear elements (`spec.elements`) add their co-content to E and
  * their small-signal conductance to H at a state; the trainable parameters
@@ -48,7 +64,7 @@ export interface ScalarSubstrateSpec {
 export abstract class ScalarSubstrate implements Substrate {
   abstract readonly kind: string;
   abstract readonly parameterName: string;
-  /** 'linear' and 'scalar-potential'; without 'linear' when there are fixed nonlinear elements. */
+  /** 'linear' and 'scalar-potential' (without 'linear' when there are fixed nonlinear elements), and those the spec adds. */
   readonly capabilities: ReadonlySet<Capability>;
   readonly dofPerNode = 1;
   readonly graph: Graph;
@@ -58,8 +74,10 @@ export abstract class ScalarSubstrate implements Substrate {
   readonly defaultInputs?: Float64Array;
   /** The shared numerical core (its `factorizations` counts numeric factorizations). */
   readonly network: ScalarNetwork;
+  /** How θ sets the edge weights. */
+  readonly parameterMap: ParameterMap;
   private readonly theta: Float64Array;
-  /** The weights are assembled on first use after an update, so a subclass's `weights` may use its own fields. */
+  /** The weights are assembled on first use after an update. */
   private stale = true;
 
   constructor(spec: ScalarSubstrateSpec) {
@@ -76,10 +94,16 @@ export abstract class ScalarSubstrate implements Substrate {
       this.defaultInputs = Float64Array.from(spec.defaultInputs);
     }
     const elements = spec.elements ?? [];
-    this.capabilities = new Set<Capability>(elements.length > 0 ? ['scalar-potential'] : ['linear', 'scalar-potential']);
+    if (spec.capabilities?.includes('linear')) {
+      throw new MultimechError("capabilities: 'linear' follows from the network (no nonlinear elements); give only the capabilities it adds");
+    }
+    this.capabilities = new Set<Capability>([...(elements.length > 0 ? ['scalar-potential'] : ['linear', 'scalar-potential']), ...(spec.capabilities ?? [])]);
+    this.parameterMap = spec.parameterMap ?? identityMap;
     this.network = new ScalarNetwork(spec.graph, spec.boundary.dirichlet, spec.solver ?? {}, elements, spec.newton ?? {});
     this.theta = new Float64Array(m);
     this.store(spec.parameters, spec.parameterName ?? 'parameter');
+    const w = this.parameterMap.weights(this.theta);
+    if (w.length !== m) throw new MultimechError(`parameter map '${this.parameterMap.description}' gives ${w.length} weights for ${m} edges`);
     for (let k = 0; k < m; k++) {
       if (this.theta[k] < this.bounds.min[k] || this.theta[k] > this.bounds.max[k]) {
         throw new MultimechError(
@@ -93,9 +117,9 @@ export abstract class ScalarSubstrate implements Substrate {
     return this.theta;
   }
 
-  /** The edge weights the parameters give (the identity here; a radius-parametrised tube overrides it). */
-  protected weights(theta: Float64Array): ArrayLike<number> {
-    return theta;
+  /** The edge weights w(θ) at the current parameters (a copy). */
+  edgeWeights(): Float64Array {
+    return this.parameterMap.weights(this.theta);
   }
 
   setParameters(theta: ArrayLike<number>): void {
@@ -116,9 +140,9 @@ export abstract class ScalarSubstrate implements Substrate {
   }
 
   /** The numerical core with the current weights assembled. */
-  protected get assembled(): ScalarNetwork {
+  private get assembled(): ScalarNetwork {
     if (this.stale) {
-      this.network.setWeights(this.weights(this.theta));
+      this.network.setWeights(this.edgeWeights());
       this.stale = false;
     }
     return this.network;
@@ -183,17 +207,18 @@ export abstract class ScalarSubstrate implements Substrate {
     return edgeDrops(this.graph, response);
   }
 
-  /** dC/dw = Δs*·Δu (PHYSICS.md §2). */
+  /** dC/dθ = (dw/dθ) Δs*·Δu (PHYSICS.md §2). */
   localGradient(activation: Float64Array, error: Float64Array): Float64Array {
-    const g = new Float64Array(activation.length);
-    for (let k = 0; k < g.length; k++) g[k] = activation[k] * error[k];
+    const g = this.parameterMap.slopes(this.theta);
+    for (let k = 0; k < g.length; k++) g[k] *= activation[k] * error[k];
     return g;
   }
 
-  /** ∂E/∂w = ½ Δs² per edge. */
+  /** ∂E/∂θ = (dw/dθ) ½ Δs² per edge. */
   parameterForce(state: Float64Array): Float64Array {
     const d = edgeDrops(this.graph, state);
-    for (let k = 0; k < d.length; k++) d[k] = 0.5 * d[k] * d[k];
+    const slope = this.parameterMap.slopes(this.theta);
+    for (let k = 0; k < d.length; k++) d[k] = slope[k] * (0.5 * d[k] * d[k]);
     return d;
   }
 }
