@@ -81,7 +81,7 @@ describe('a scalar substrate built with a parameter map', () => {
   it("adds the spec's capabilities to those of the network, and refuses to be told it is linear", () => {
     expect([...grid({ capabilities: ['transport'] }).capabilities].sort()).toEqual(['linear', 'scalar-potential', 'transport']);
     expect(() => grid({ capabilities: ['linear'] })).toThrow(
-      new MultimechError("capabilities: 'linear' follows from the network (no nonlinear elements); give only the capabilities it adds"),
+      new MultimechError("capabilities: 'linear' follows from the network (no nonlinear elements, no edge law); give only the capabilities it adds"),
     );
   });
 

@@ -9,7 +9,7 @@ export type FlowParameter = 'conductance' | 'radius';
  * `viscosity` μ and `length` L are one number for every tube or one per tube
  * (default 1 each).
  */
-export interface FlowNetworkSpec extends Omit<ScalarSubstrateSpec, 'parameterMap' | 'capabilities' | 'parameterName'> {
+export interface FlowNetworkSpec extends Omit<ScalarSubstrateSpec, 'parameterMap' | 'capabilities' | 'parameterName' | 'edgeLaw'> {
   readonly parameter: FlowParameter;
   readonly viscosity?: number | ArrayLike<number>;
   readonly length?: number | ArrayLike<number>;

@@ -28,7 +28,7 @@ export interface CapacitorSpec {
 }
 
 /** What a resistive network is made of (conductances g = 1/R are its parameters); see `resistiveFromNetlist` and `resistiveFromTopology`. */
-export type ResistiveNetworkSpec = Omit<ScalarSubstrateSpec, 'parameters' | 'elements' | 'parameterMap' | 'capabilities' | 'parameterName'> & {
+export type ResistiveNetworkSpec = Omit<ScalarSubstrateSpec, 'parameters' | 'elements' | 'parameterMap' | 'capabilities' | 'parameterName' | 'edgeLaw'> & {
   readonly conductances: ArrayLike<number>;
   /** Shockley diodes (default none). */
   readonly diodes?: readonly DiodeSpec[];

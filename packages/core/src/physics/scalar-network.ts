@@ -5,7 +5,7 @@ import { CsrMatrix, Factorization, SolverOptions, SolverPlan, addEdgeLaplacian, 
 import { EquilibriumOptions, NewtonReport, ScalarNewton } from './scalar-newton';
 import { ScalarPattern } from './scalar-pattern';
 import { TwoTerminalElements } from './two-terminal-elements';
-import type { FixedElement } from './two-terminal-law';
+import type { FixedElement, TwoTerminalLaw } from './two-terminal-law';
 
 export type { EquilibriumOptions, NewtonReport } from './scalar-newton';
 
@@ -30,6 +30,11 @@ export type { EquilibriumOptions, NewtonReport } from './scalar-newton';
  * iteration (numeric refactorization only); the factor at a state is kept
  * until the state or the weights change, so several solves at one state
  * share it. Without elements H does not depend on the state.
+ *
+ * The trainable edges may carry a nonlinear law f of their own (`edgeLaw`,
+ * the trainable nonlinear edge): edge k's current is then `w_k f(Δs_k)`,
+ * its energy `w_k F(Δs_k)` (F the co-content), its conductance in H
+ * `w_k f'(Δs_k)`, and the network is nonlinear as with elements.
  */
 export class ScalarNetwork {
   /** freeIndex[node] = row of the node in H, or -1 for a Dirichlet node. */
@@ -39,11 +44,13 @@ export class ScalarNetwork {
   /** dirichletIndex[node] = position in the Dirichlet list, or -1. */
   readonly dirichletIndex: Int32Array;
   readonly plan: SolverPlan;
-  /** True when there are fixed nonlinear elements (H depends on the state). */
+  /** True when there are fixed nonlinear elements or an edge law (H depends on the state). */
   readonly nonlinear: boolean;
   private readonly pattern: ScalarPattern;
   private readonly matrix: CsrMatrix;
   private readonly laws: TwoTerminalElements;
+  /** With an edge law: the trainable edges as elements whose prefactors are the weights. */
+  private readonly lawEdges: TwoTerminalElements | undefined;
   private readonly newton: ScalarNewton;
   private readonly weights: Float64Array;
   private factor: Factorization | undefined;
@@ -59,13 +66,16 @@ export class ScalarNetwork {
     solver: SolverOptions = {},
     readonly elements: readonly FixedElement[] = [],
     newton: EquilibriumOptions = {},
+    /** The law f of every trainable edge, whose current is then w·f(Δs) (default: the linear w·Δs). */
+    readonly edgeLaw?: TwoTerminalLaw,
   ) {
-    this.nonlinear = elements.length > 0;
+    this.nonlinear = elements.length > 0 || edgeLaw !== undefined;
     this.pattern = new ScalarPattern(graph, dirichlet, elements);
     ({ freeIndex: this.freeIndex, freeNodes: this.freeNodes, dirichletIndex: this.dirichletIndex, matrix: this.matrix } = this.pattern);
-    this.laws = new TwoTerminalElements(elements, this.pattern.elementSlots);
+    this.laws = TwoTerminalElements.fixed(elements, this.pattern.elementSlots);
     this.baseValues = new Float64Array(this.nonlinear ? this.matrix.values.length : 0);
     this.weights = new Float64Array(graph.from.length);
+    this.lawEdges = edgeLaw ? TwoTerminalElements.trainable(graph, edgeLaw, this.weights, this.pattern.edgeSlots) : undefined;
     this.plan = planSolver(this.matrix, solver);
     this.newton = new ScalarNewton(
       this.pattern,
@@ -73,7 +83,8 @@ export class ScalarNetwork {
         energy: (state, drive) => this.energy(state, drive),
         residual: (state, drive) => this.residual(state, drive),
         solve: (state, g) => this.factorization(state).solve(g),
-        limitFactor: (state, step, scale) => this.laws.limitFactor(state, step, scale, this.freeIndex),
+        limitFactor: (state, step, scale) =>
+          Math.min(this.laws.limitFactor(state, step, scale, this.freeIndex), this.lawEdges?.limitFactor(state, step, scale, this.freeIndex) ?? 1),
         flowScale: (drive) => this.flowScale(drive),
       },
       newton,
@@ -100,7 +111,8 @@ export class ScalarNetwork {
     }
     const v = this.matrix.values;
     v.fill(0);
-    addEdgeLaplacian(this.pattern.edgeSlots, this.weights, v);
+    // with an edge law the trainable edges' conductances depend on the state: assembled there
+    if (!this.lawEdges) addEdgeLaplacian(this.pattern.edgeSlots, this.weights, v);
     if (this.nonlinear) this.baseValues.set(v);
     this.factor = undefined;
     this.factorState = undefined;
@@ -123,12 +135,13 @@ export class ScalarNetwork {
     return state;
   }
 
-  /** Nonlinear networks: H at `state` (linear weights plus each element's conductance there), unless already there. */
+  /** Nonlinear networks: H at `state` (linear weights, or the edge law's w·f' there, plus each element's conductance there), unless already there. */
   private assembleAt(state: Float64Array): void {
     const held = this.factorState;
     if (held && held.every((x, i) => x === state[i])) return;
     const v = this.matrix.values;
     v.set(this.baseValues);
+    this.lawEdges?.addConductances(state, v);
     this.laws.addConductances(state, v);
     this.factor = undefined;
     this.factorState = Float64Array.from(state);
@@ -140,7 +153,12 @@ export class ScalarNetwork {
       try {
         this.factor = this.plan.factor(this.matrix);
       } catch (e) {
-        if (this.nonlinear && state && !(e instanceof MultimechError)) throw this.laws.singularAt(state, e as Error);
+        if (this.nonlinear && state && !(e instanceof MultimechError)) {
+          // the edges (then the elements) whose law is flat at the state, when any is
+          const cause = e as Error;
+          const flat = this.lawEdges?.singularAt(state, cause) ?? cause;
+          throw flat !== cause ? flat : this.laws.singularAt(state, cause);
+        }
         throw e;
       }
       this.factorCount++;
@@ -176,7 +194,7 @@ export class ScalarNetwork {
     return xs.map((x, i) => this.pattern.scatter(x, drives[i].fixed));
   }
 
-  /** The size of the flows a drive makes: its largest injection plus the largest pull of a held node through a linear edge. */
+  /** The size of the flows a drive makes: its largest injection plus the largest pull of a held node through a trainable edge. */
   private flowScale(drive: Drive): number {
     let q = 0;
     for (const node of this.freeNodes) q = Math.max(q, Math.abs(drive.injection[node]));
@@ -187,7 +205,9 @@ export class ScalarNetwork {
       const db = this.dirichletIndex[to[k]];
       const va = da >= 0 ? drive.fixed[da] : 0;
       const vb = db >= 0 ? drive.fixed[db] : 0;
-      if (da >= 0 || db >= 0) pull = Math.max(pull, this.weights[k] * Math.max(Math.abs(va), Math.abs(vb)));
+      if (da >= 0 || db >= 0) {
+        pull = Math.max(pull, this.lawEdges ? this.lawEdges.pull(k, va, vb) : this.weights[k] * Math.max(Math.abs(va), Math.abs(vb)));
+      }
     }
     return q + pull;
   }
@@ -202,13 +222,16 @@ export class ScalarNetwork {
     return f.solveMany(bs).map((x) => this.pattern.scatter(x, undefined));
   }
 
-  /** E = ½ Σ w Δs² + Σ F(Δs) over the elements − Σ q s over the free nodes' injections. */
+  /** E = ½ Σ w Δs² (with an edge law Σ w F(Δs)) + Σ F(Δs) over the elements − Σ q s over the free nodes' injections. */
   energy(state: Float64Array, drive: Drive): number {
     const { from, to } = this.graph;
     let e = 0;
-    for (let k = 0; k < from.length; k++) {
-      const d = state[from[k]] - state[to[k]];
-      e += 0.5 * this.weights[k] * d * d;
+    if (this.lawEdges) e = this.lawEdges.addCoContent(state, e);
+    else {
+      for (let k = 0; k < from.length; k++) {
+        const d = state[from[k]] - state[to[k]];
+        e += 0.5 * this.weights[k] * d * d;
+      }
     }
     e = this.laws.addCoContent(state, e);
     for (const node of this.freeNodes) e -= drive.injection[node] * state[node];
@@ -219,10 +242,13 @@ export class ScalarNetwork {
   residual(state: Float64Array, drive: Drive): Float64Array {
     const { from, to } = this.graph;
     const r = new Float64Array(state.length);
-    for (let k = 0; k < from.length; k++) {
-      const flow = this.weights[k] * (state[from[k]] - state[to[k]]);
-      r[from[k]] += flow;
-      r[to[k]] -= flow;
+    if (this.lawEdges) this.lawEdges.addCurrents(state, r);
+    else {
+      for (let k = 0; k < from.length; k++) {
+        const flow = this.weights[k] * (state[from[k]] - state[to[k]]);
+        r[from[k]] += flow;
+        r[to[k]] -= flow;
+      }
     }
     this.laws.addCurrents(state, r);
     for (let i = 0; i < r.length; i++) r[i] -= drive.injection[i];

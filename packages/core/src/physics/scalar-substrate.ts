@@ -5,7 +5,7 @@ import type { Topology } from '../graph/generators';
 import type { CsrMatrix, SolverOptions } from '@multimech/sparse';
 import { EquilibriumOptions, ScalarNetwork } from './scalar-network';
 import type { Capability, ParameterBounds, Substrate } from '../contracts/substrate';
-import type { FixedElement } from './two-terminal-law';
+import type { FixedElement, TwoTerminalLaw } from './two-terminal-law';
 import { ParameterMap, identityMap } from './parameter-map';
 
 /** What a one-value-per-node quadratic network is made of. */
@@ -38,6 +38,15 @@ export interface ScalarSubstrateSpec {
   readonly elements?: readonly FixedElement[];
   /** Newton settings for the nonlinear equilibria. */
   readonly newton?: EquilibriumOptions;
+  /**
+   * The law f of every trainable edge (the trainable nonlinear edge): edge
+   * k carries the current `w_k f(Δs_k)`, with w = w(θ) its trainable
+   * prefactor, and adds `w_k F(Δs_k)` to E (F the law's co-content). A
+   * memristive device, a turbulent pipe. With it the substrate is not
+   * 'linear' and its equilibrium is found by damped Newton. Default: the
+   * linear edge, f(v) = v.
+   */
+  readonly edgeLaw?: TwoTerminalLaw;
 }
 
 /**
@@ -60,6 +69,13 @@ export interface ScalarSubstrateSpec {
  * their small-signal conductance to H at a state; the trainable parameters
  * stay on the linear edges, and dC/dw = Δs*·Δu still holds there, with u
  * solved against H at the free state. Such a substrate lacks 'linear'.
+ *
+ * A law of the trainable edges (`spec.edgeLaw`, f) makes each of them a
+ * trainable nonlinear edge: current w f(Δs), energy w F(Δs), H from w f'(Δs).
+ * Each edge still reads its drop Δs* and Δu, and the law is applied in the
+ * derivatives: dC/dw = f(Δs*)·Δu and ∂E/∂w = F(Δs) (times dw/dθ), which
+ * are Δs*·Δu and ½Δs² for the linear f(v) = v. Such a substrate lacks
+ * 'linear' too.
  */
 export abstract class ScalarSubstrate implements Substrate {
   abstract readonly kind: string;
@@ -76,6 +92,8 @@ export abstract class ScalarSubstrate implements Substrate {
   readonly network: ScalarNetwork;
   /** How θ sets the edge weights. */
   readonly parameterMap: ParameterMap;
+  /** The law f of the trainable edges (current w·f(Δs)); undefined for linear edges. */
+  readonly edgeLaw: TwoTerminalLaw | undefined;
   private readonly theta: Float64Array;
   /** The weights are assembled on first use after an update. */
   private stale = true;
@@ -95,11 +113,13 @@ export abstract class ScalarSubstrate implements Substrate {
     }
     const elements = spec.elements ?? [];
     if (spec.capabilities?.includes('linear')) {
-      throw new MultimechError("capabilities: 'linear' follows from the network (no nonlinear elements); give only the capabilities it adds");
+      throw new MultimechError("capabilities: 'linear' follows from the network (no nonlinear elements, no edge law); give only the capabilities it adds");
     }
-    this.capabilities = new Set<Capability>([...(elements.length > 0 ? ['scalar-potential'] : ['linear', 'scalar-potential']), ...(spec.capabilities ?? [])]);
+    this.edgeLaw = spec.edgeLaw;
+    const nonlinear = elements.length > 0 || this.edgeLaw !== undefined;
+    this.capabilities = new Set<Capability>([...(nonlinear ? ['scalar-potential'] : ['linear', 'scalar-potential']), ...(spec.capabilities ?? [])]);
     this.parameterMap = spec.parameterMap ?? identityMap;
-    this.network = new ScalarNetwork(spec.graph, spec.boundary.dirichlet, spec.solver ?? {}, elements, spec.newton ?? {});
+    this.network = new ScalarNetwork(spec.graph, spec.boundary.dirichlet, spec.solver ?? {}, elements, spec.newton ?? {}, this.edgeLaw);
     this.theta = new Float64Array(m);
     this.store(spec.parameters, spec.parameterName ?? 'parameter');
     const w = this.parameterMap.weights(this.theta);
@@ -197,7 +217,11 @@ export abstract class ScalarSubstrate implements Substrate {
     return scalarOutputForce(this.boundary, this.graph.nodeNames.length, dCdy);
   }
 
-  /** Δs* per edge. */
+  /**
+   * Δs* per edge: the drop, also with an edge law (the law is applied in
+   * `localGradient`), so that a lock-in's DC part of the drop is the reading
+   * and its part at ω₂ over β is the error reading, as on a linear edge.
+   */
   activationReadings(state: Float64Array): Float64Array {
     return edgeDrops(this.graph, state);
   }
@@ -207,18 +231,22 @@ export abstract class ScalarSubstrate implements Substrate {
     return edgeDrops(this.graph, response);
   }
 
-  /** dC/dθ = (dw/dθ) Δs*·Δu (PHYSICS.md §2). */
+  /** dC/dθ = (dw/dθ) Δs*·Δu (PHYSICS.md §2); with an edge law f, (dw/dθ) f(Δs*)·Δu. */
   localGradient(activation: Float64Array, error: Float64Array): Float64Array {
     const g = this.parameterMap.slopes(this.theta);
-    for (let k = 0; k < g.length; k++) g[k] *= activation[k] * error[k];
+    const law = this.edgeLaw;
+    if (law) for (let k = 0; k < g.length; k++) g[k] *= law.current(activation[k]) * error[k];
+    else for (let k = 0; k < g.length; k++) g[k] *= activation[k] * error[k];
     return g;
   }
 
-  /** ∂E/∂θ = (dw/dθ) ½ Δs² per edge. */
+  /** ∂E/∂θ = (dw/dθ) ½ Δs² per edge; with an edge law f, (dw/dθ) F(Δs), F its co-content. */
   parameterForce(state: Float64Array): Float64Array {
     const d = edgeDrops(this.graph, state);
     const slope = this.parameterMap.slopes(this.theta);
-    for (let k = 0; k < d.length; k++) d[k] = slope[k] * (0.5 * d[k] * d[k]);
+    const law = this.edgeLaw;
+    if (law) for (let k = 0; k < d.length; k++) d[k] = slope[k] * law.coContent(d[k]);
+    else for (let k = 0; k < d.length; k++) d[k] = slope[k] * (0.5 * d[k] * d[k]);
     return d;
   }
 }
