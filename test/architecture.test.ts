@@ -6,6 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import * as ts from 'typescript';
 
 const ROOT = path.join(__dirname, '..');
 const PACKAGES = path.join(ROOT, 'packages');
@@ -196,5 +197,98 @@ describe('no import loops', () => {
       ['e', new Set(['a'])],
     ]);
     expect(cycles(g)).toEqual([['a', 'b', 'c'], ['d']]);
+  });
+});
+
+/** A class as written: whether it is abstract, the class it extends (by name), and its members by name, each abstract or concrete. */
+interface ClassShape {
+  readonly name: string;
+  readonly file: string;
+  readonly abstract: boolean;
+  readonly base?: string;
+  readonly members: ReadonlyMap<string, 'abstract' | 'concrete'>;
+}
+
+function classesOf(file: string, text: string): ClassShape[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+  const out: ClassShape[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isClassDeclaration(node) && node.name) {
+      const has = (n: ts.Node, kind: ts.SyntaxKind) => (ts.canHaveModifiers(n) ? (ts.getModifiers(n) ?? []).some((m) => m.kind === kind) : false);
+      const heritage = node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+      const members = new Map<string, 'abstract' | 'concrete'>();
+      for (const m of node.members) {
+        if (ts.isConstructorDeclaration(m)) {
+          for (const p of m.parameters) if (ts.isParameterPropertyDeclaration(p, m) && ts.isIdentifier(p.name)) members.set(p.name.text, 'concrete');
+        } else if (m.name && (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name))) {
+          members.set(m.name.text, has(m, ts.SyntaxKind.AbstractKeyword) ? 'abstract' : 'concrete');
+        }
+      }
+      out.push({ name: node.name.text, file, abstract: has(node, ts.SyntaxKind.AbstractKeyword), base: heritage?.getText(source), members });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return out;
+}
+
+/**
+ * Equinox's rule, "abstract or final", over classes whose whole ancestry is
+ * in the repository: a class that is extended is abstract, and no class
+ * overrides a concrete member of an ancestor (it fills in abstract ones, and
+ * may add its own). A class extending one from outside (Error, io-ts's
+ * Type) follows that library's idiom and is not checked.
+ */
+function abstractOrFinal(classes: readonly ClassShape[]): string[] {
+  const byName = new Map(classes.map((c) => [c.name, c]));
+  const ancestry = (c: ClassShape): ClassShape[] | undefined => {
+    const chain: ClassShape[] = [];
+    for (let b = c.base; b !== undefined; ) {
+      const parent = byName.get(b);
+      if (!parent) return undefined;
+      chain.push(parent);
+      b = parent.base;
+    }
+    return chain;
+  };
+  const found: string[] = [];
+  for (const c of classes) {
+    const chain = ancestry(c);
+    if (!chain || chain.length === 0) continue;
+    if (!chain[0].abstract) found.push(`${c.name} (${c.file}) extends ${chain[0].name}, which is not abstract`);
+    for (const [member] of c.members) {
+      const over = chain.find((a) => a.members.get(member) === 'concrete');
+      if (over) found.push(`${c.name} (${c.file}) overrides the concrete member '${member}' of ${over.name}`);
+    }
+  }
+  return found;
+}
+
+describe('classes are abstract or final', () => {
+  it('in the source of every package and example', () => {
+    const files = [
+      ...packages.flatMap((p) => p.src),
+      ...fs.readdirSync(path.join(ROOT, 'examples')).flatMap((d) => filesUnder(path.join(ROOT, 'examples', d, 'src')).filter((f) => !f.endsWith('.test.ts'))),
+    ];
+    const classes = files.flatMap((f) => classesOf(path.relative(ROOT, f), fs.readFileSync(f, 'utf8')));
+    expect(classes.some((c) => c.name === 'ScalarSubstrate' && c.abstract)).toBe(true);
+    expect(classes.filter((c) => c.base === 'ScalarSubstrate').length).toBeGreaterThanOrEqual(3);
+    expect(abstractOrFinal(classes)).toEqual([]);
+  });
+
+  it('the check finds an extended concrete class and an overridden concrete member', () => {
+    const text = [
+      'abstract class Base { abstract readonly kind: string; energy(): number { return 0; } }',
+      'class Fine extends Base { readonly kind = "fine"; extra(): number { return 1; } }',
+      'class Overrider extends Base { readonly kind = "o"; override energy(): number { return 1; } }',
+      'class Below extends Fine { readonly kind = "below"; }',
+      'class Failure extends Error { readonly code = 1; }',
+      'class Deeper extends Failure { readonly code = 2; }',
+    ].join('\n');
+    expect(abstractOrFinal(classesOf('x.ts', text))).toEqual([
+      "Overrider (x.ts) overrides the concrete member 'energy' of Base",
+      'Below (x.ts) extends Fine, which is not abstract',
+      "Below (x.ts) overrides the concrete member 'kind' of Fine",
+    ]);
   });
 });

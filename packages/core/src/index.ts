@@ -25,9 +25,10 @@ export * from './contracts/transport';
 export * from './plugin/registry';
 export * from './plugin/sections';
 export * as inversify from 'inversify';
-// shared physics: scalar networks, two-terminal laws, minimisers, dynamics
+// shared physics: scalar networks and their parameter maps, two-terminal laws, minimisers, dynamics
 export * from './physics/scalar-network';
 export * from './physics/scalar-substrate';
+export * from './physics/parameter-map';
 export * from './physics/two-terminal-law';
 export * from './physics/expression-law';
 export * from './physics/newton';

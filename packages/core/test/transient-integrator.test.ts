@@ -8,7 +8,6 @@ import {
   solvePhasor,
   uniformBounds,
   type Boundary,
-  type Capability,
   type DynamicSubstrate,
   type FixedElement,
   type PhasorResponse,
@@ -43,10 +42,9 @@ class ChainSubstrate extends ScalarSubstrate implements DynamicSubstrate {
       names,
       edges.map(([from, to], k) => ({ name: `w${k + 1}`, from, to })),
     );
-    super({ graph, boundary, parameters: edges.map((e) => e[2]), bounds: uniformBounds(edges.length, 1e-9, 1e9), elements });
+    super({ graph, boundary, parameters: edges.map((e) => e[2]), bounds: uniformBounds(edges.length, 1e-9, 1e9), elements, capabilities: ['dynamics'] });
     this.dofDamping = Float64Array.from([0, ...damping]);
     if (mass) this.dofMass = Float64Array.from([0, ...mass]);
-    (this.capabilities as Set<Capability>).add('dynamics');
   }
 
   phasorResponse(state: Float64Array, forces: readonly Float64Array[], omega: number): PhasorResponse {

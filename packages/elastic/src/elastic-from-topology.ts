@@ -1,6 +1,8 @@
 import { MultimechError } from '@multimech/core';
 import { SolverOptions } from '@multimech/sparse';
-import { ElasticInput, ElasticOutput, ElasticParameter, ElasticSubstrate } from './elastic-substrate';
+import type { ElasticInput, ElasticOutput } from './elastic-boundary';
+import type { ElasticParameter } from './spring-parameters';
+import { ElasticSubstrate } from './elastic-substrate';
 import type { ElasticTopology } from './elastic-topology';
 
 export interface ElasticTopologyOptions {

@@ -2,7 +2,8 @@ import { springBounds, type ElasticTopologyOptions } from './elastic-from-topolo
 import * as t from 'io-ts';
 import { MultimechError, createGraph, finiteNumber, nonEmptyString, oneOf, strictObject } from '@multimech/core';
 import { type SolverOptions } from '@multimech/sparse';
-import type { ElasticInput, ElasticOutput, ElasticParameter } from './elastic-substrate';
+import type { ElasticInput, ElasticOutput } from './elastic-boundary';
+import type { ElasticParameter } from './spring-parameters';
 import { ElasticSubstrate } from './elastic-substrate';
 
 /**

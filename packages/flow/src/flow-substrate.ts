@@ -1,4 +1,4 @@
-import { Capability, MultimechError, ScalarSubstrate, ScalarSubstrateSpec, TransportNetwork, TransportSubstrate, edgeDrops } from '@multimech/core';
+import { MultimechError, ScalarSubstrate, ScalarSubstrateSpec, TransportNetwork, TransportSubstrate, edgeDrops, powerLawMap } from '@multimech/core';
 
 /** What a tube's trainable parameter is: its hydraulic conductance k, or its radius r (k = π r⁴ / (8 μ L)). */
 export type FlowParameter = 'conductance' | 'radius';
@@ -9,7 +9,7 @@ export type FlowParameter = 'conductance' | 'radius';
  * `viscosity` μ and `length` L are one number for every tube or one per tube
  * (default 1 each).
  */
-export interface FlowNetworkSpec extends ScalarSubstrateSpec {
+export interface FlowNetworkSpec extends Omit<ScalarSubstrateSpec, 'parameterMap' | 'capabilities' | 'parameterName' | 'edgeLaw'> {
   readonly parameter: FlowParameter;
   readonly viscosity?: number | ArrayLike<number>;
   readonly length?: number | ArrayLike<number>;
@@ -38,14 +38,17 @@ function perTube(value: number | ArrayLike<number> | undefined, what: string, na
  * The trainable parameter θ is either k itself (`'conductance'`) or the tube
  * radius r (`'radius'`), with `k = π r⁴ / (8 μ L)` for the tube's viscosity
  * μ and length L; then `dC/dr = (4k/r) Δp*·Δu` and `∂E/∂r = (4k/r) ½Δp²`
- * (the chain rule `∂/∂r = (4k/r) ∂/∂k`).
+ * (the chain rule `∂/∂r = (4k/r) ∂/∂k`). That is data, the parameter map
+ * the network is built with (`powerLawMap(π/(8 μ L), 4)`); the scalar
+ * substrate applies it.
  *
  * `transport` exposes the tubes to a chemical (PHYSICS.md §4): conductance,
  * cross-section π r², length and the flow `Q = k Δp` of each tube.
+ *
+ * Final: not to be extended.
  */
 export class FlowSubstrate extends ScalarSubstrate implements TransportSubstrate {
   readonly kind = 'flow';
-  override readonly capabilities: ReadonlySet<Capability> = new Set<Capability>(['linear', 'scalar-potential', 'transport']);
   readonly parameterName: FlowParameter;
   /** Viscosity μ of each tube. */
   readonly viscosity: Float64Array;
@@ -59,12 +62,20 @@ export class FlowSubstrate extends ScalarSubstrate implements TransportSubstrate
     if (spec.parameter !== 'conductance' && spec.parameter !== 'radius') {
       throw new MultimechError(`flow network: parameter must be 'conductance' or 'radius', got ${JSON.stringify(spec.parameter)}`);
     }
-    super({ ...spec, parameterName: spec.parameter });
-    const names = this.graph.edgeNames;
+    const names = spec.graph.edgeNames;
+    const viscosity = perTube(spec.viscosity, 'viscosity', names);
+    const tubeLength = perTube(spec.length, 'length', names);
+    const geometry = viscosity.map((mu, j) => Math.PI / (8 * mu * tubeLength[j]));
+    super({
+      ...spec,
+      parameterName: spec.parameter,
+      parameterMap: spec.parameter === 'radius' ? powerLawMap(geometry, 4) : undefined,
+      capabilities: ['transport'],
+    });
     this.parameterName = spec.parameter;
-    this.viscosity = perTube(spec.viscosity, 'viscosity', names);
-    this.tubeLength = perTube(spec.length, 'length', names);
-    this.geometry = this.viscosity.map((mu, j) => Math.PI / (8 * mu * this.tubeLength[j]));
+    this.viscosity = viscosity;
+    this.tubeLength = tubeLength;
+    this.geometry = geometry;
     this.transport = {
       graph: this.graph,
       fixedNodes: this.boundary.dirichlet,
@@ -75,15 +86,9 @@ export class FlowSubstrate extends ScalarSubstrate implements TransportSubstrate
     };
   }
 
-  /** k per tube from θ: θ itself, or π r⁴ / (8 μ L). */
-  protected override weights(theta: Float64Array): Float64Array {
-    if (this.parameterName === 'conductance') return Float64Array.from(theta);
-    return theta.map((r, j) => this.geometry[j] * r ** 4);
-  }
-
-  /** Hydraulic conductance k of each tube at the current parameters. */
+  /** Hydraulic conductance k of each tube at the current parameters: θ itself, or π r⁴ / (8 μ L). */
   conductances(): Float64Array {
-    return this.weights(this.parameters);
+    return this.edgeWeights();
   }
 
   /** Radius r of each tube: θ itself, or (8 μ L k / π)^¼ in conductance mode. */
@@ -103,28 +108,5 @@ export class FlowSubstrate extends ScalarSubstrate implements TransportSubstrate
     const k = this.conductances();
     for (let j = 0; j < q.length; j++) q[j] *= k[j];
     return q;
-  }
-
-  /** dk/dθ per tube: 1, or 4k/r. */
-  private chain(): Float64Array | undefined {
-    if (this.parameterName === 'conductance') return undefined;
-    const r = this.parameters;
-    return this.conductances().map((k, j) => (4 * k) / r[j]);
-  }
-
-  /** dC/dθ = (dk/dθ) Δp*·Δu. */
-  override localGradient(activation: Float64Array, error: Float64Array): Float64Array {
-    const g = super.localGradient(activation, error);
-    const c = this.chain();
-    if (c) for (let j = 0; j < g.length; j++) g[j] *= c[j];
-    return g;
-  }
-
-  /** ∂E/∂θ = (dk/dθ) ½Δp². */
-  override parameterForce(state: Float64Array): Float64Array {
-    const f = super.parameterForce(state);
-    const c = this.chain();
-    if (c) for (let j = 0; j < f.length; j++) f[j] *= c[j];
-    return f;
   }
 }

@@ -1,5 +1,4 @@
 import {
-  Capability,
   DynamicSubstrate,
   EquilibriumOptions,
   FixedElement,
@@ -29,7 +28,7 @@ export interface CapacitorSpec {
 }
 
 /** What a resistive network is made of (conductances g = 1/R are its parameters); see `resistiveFromNetlist` and `resistiveFromTopology`. */
-export type ResistiveNetworkSpec = Omit<ScalarSubstrateSpec, 'parameters' | 'elements'> & {
+export type ResistiveNetworkSpec = Omit<ScalarSubstrateSpec, 'parameters' | 'elements' | 'parameterMap' | 'capabilities' | 'parameterName' | 'edgeLaw'> & {
   readonly conductances: ArrayLike<number>;
   /** Shockley diodes (default none). */
   readonly diodes?: readonly DiodeSpec[];
@@ -59,6 +58,8 @@ export type ResistiveNetworkSpec = Omit<ScalarSubstrateSpec, 'parameters' | 'ele
  * Capacitors to ground (node capacitances C) carry no current at DC, so
  * equilibria, H and the adjoint do not see them; they give the substrate
  * 'dynamics' and its phasor response (H + iωC)⁻¹ f at ω (PHYSICS.md §3.3).
+ *
+ * Final: not to be extended.
  */
 export class ResistiveSubstrate extends ScalarSubstrate implements DynamicSubstrate {
   readonly kind = 'resistive';
@@ -90,11 +91,18 @@ export class ResistiveSubstrate extends ScalarSubstrate implements DynamicSubstr
     const laws = spec.laws ?? [];
     // SPICE puts gmin across every nonlinear element: a law whose slope vanishes somewhere (v³ at 0) keeps H positive definite.
     const parallel = laws.map((l) => ({ ...l, law: withParallelConductance(l.law, gmin) }));
-    super({ ...spec, parameters: spec.conductances, parameterName: 'conductance', elements: [...elements, ...parallel] });
+    const capacitors = spec.capacitors ?? [];
+    super({
+      ...spec,
+      parameters: spec.conductances,
+      parameterName: 'conductance',
+      elements: [...elements, ...parallel],
+      capabilities: capacitors.length > 0 ? ['dynamics'] : [],
+    });
     this.diodes = diodes;
     this.laws = laws;
     this.gmin = gmin;
-    this.capacitors = spec.capacitors ?? [];
+    this.capacitors = capacitors;
     const n = spec.graph.nodeNames.length;
     this.nodeCapacitance = new Float64Array(n);
     for (const c of this.capacitors) {
@@ -106,8 +114,6 @@ export class ResistiveSubstrate extends ScalarSubstrate implements DynamicSubstr
       }
       this.nodeCapacitance[c.node] += c.capacitance;
     }
-    // The base class builds the capability set; capacitors add 'dynamics' to it.
-    if (this.capacitors.length > 0) (this.capabilities as Set<Capability>).add('dynamics');
   }
 
   /**

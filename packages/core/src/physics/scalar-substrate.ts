@@ -5,15 +5,25 @@ import type { Topology } from '../graph/generators';
 import type { CsrMatrix, SolverOptions } from '@multimech/sparse';
 import { EquilibriumOptions, ScalarNetwork } from './scalar-network';
 import type { Capability, ParameterBounds, Substrate } from '../contracts/substrate';
-import type { FixedElement } from './two-terminal-law';
+import type { FixedElement, TwoTerminalLaw } from './two-terminal-law';
+import { ParameterMap, identityMap } from './parameter-map';
 
 /** What a one-value-per-node quadratic network is made of. */
 export interface ScalarSubstrateSpec {
   readonly graph: Graph;
   /** Dirichlet nodes, input ports and outputs. */
   readonly boundary: Boundary;
-  /** Initial edge weights (conductances), one per edge. */
+  /** Initial parameters θ, one per edge (the edge weights themselves unless `parameterMap` says otherwise). */
   readonly parameters: ArrayLike<number>;
+  /** How θ sets each edge's weight w, with dw/dθ for the chain rule (default `identityMap`: θ = w). */
+  readonly parameterMap?: ParameterMap;
+  /**
+   * Capabilities beyond those the network gives ('scalar-potential', and
+   * 'linear' without nonlinear elements): 'transport' for a network that
+   * carries a chemical, 'dynamics' with capacitances. 'linear' is not given
+   * here: it follows from the network.
+   */
+  readonly capabilities?: readonly Capability[];
   readonly bounds: ParameterBounds;
   readonly solver?: SolverOptions;
   /** Input values the network carries itself (a netlist's sources). */
@@ -28,6 +38,15 @@ export interface ScalarSubstrateSpec {
   readonly elements?: readonly FixedElement[];
   /** Newton settings for the nonlinear equilibria. */
   readonly newton?: EquilibriumOptions;
+  /**
+   * The law f of every trainable edge (the trainable nonlinear edge): edge
+   * k carries the current `w_k f(Δs_k)`, with w = w(θ) its trainable
+   * prefactor, and adds `w_k F(Δs_k)` to E (F the law's co-content). A
+   * memristive device, a turbulent pipe. With it the substrate is not
+   * 'linear' and its equilibrium is found by damped Newton. Default: the
+   * linear edge, f(v) = v.
+   */
+  readonly edgeLaw?: TwoTerminalLaw;
 }
 
 /**
@@ -36,19 +55,32 @@ export interface ScalarSubstrateSpec {
  * (resistors: w = g, s = V; tubes: w = k, s = p; heat: w = thermal
  * conductance, s = T). Each edge reads its drop Δs* as activation and Δu as
  * error; dC/dw_k = Δs*_k·Δu_k and ∂E/∂w_k = ½Δs_k² (PHYSICS.md §2).
- * Plugins extend it and name themselves; a substrate whose trainable
- * parameter is not the weight itself (a tube radius) overrides the two
- * derivatives with its chain rule.
+ * Where the trainable parameter θ is not the weight itself (a tube radius),
+ * the spec's `parameterMap` gives w(θ) and dw/dθ, and the chain rule is
+ * applied here: dC/dθ = (dw/dθ) Δs*·Δu, ∂E/∂θ = (dw/dθ) ½Δs².
+ *
+ * Abstract or final: a plugin extends it with a final class that fills in
+ * `kind` and `parameterName` and may add members of its own (a phasor
+ * response, flows), but overrides none of the members here; what differs
+ * between substrates is data in the spec (the parameter map, fixed
+ * elements, extra capabilities).
  *
  * Fixed nonlinear elements (`spec.elements`) add their co-content to E and
  * their small-signal conductance to H at a state; the trainable parameters
  * stay on the linear edges, and dC/dw = Δs*·Δu still holds there, with u
  * solved against H at the free state. Such a substrate lacks 'linear'.
+ *
+ * A law of the trainable edges (`spec.edgeLaw`, f) makes each of them a
+ * trainable nonlinear edge: current w f(Δs), energy w F(Δs), H from w f'(Δs).
+ * Each edge still reads its drop Δs* and Δu, and the law is applied in the
+ * derivatives: dC/dw = f(Δs*)·Δu and ∂E/∂w = F(Δs) (times dw/dθ), which
+ * are Δs*·Δu and ½Δs² for the linear f(v) = v. Such a substrate lacks
+ * 'linear' too.
  */
 export abstract class ScalarSubstrate implements Substrate {
   abstract readonly kind: string;
   abstract readonly parameterName: string;
-  /** 'linear' and 'scalar-potential'; without 'linear' when there are fixed nonlinear elements. */
+  /** 'linear' and 'scalar-potential' (without 'linear' when there are fixed nonlinear elements), and those the spec adds. */
   readonly capabilities: ReadonlySet<Capability>;
   readonly dofPerNode = 1;
   readonly graph: Graph;
@@ -58,8 +90,12 @@ export abstract class ScalarSubstrate implements Substrate {
   readonly defaultInputs?: Float64Array;
   /** The shared numerical core (its `factorizations` counts numeric factorizations). */
   readonly network: ScalarNetwork;
+  /** How θ sets the edge weights. */
+  readonly parameterMap: ParameterMap;
+  /** The law f of the trainable edges (current w·f(Δs)); undefined for linear edges. */
+  readonly edgeLaw: TwoTerminalLaw | undefined;
   private readonly theta: Float64Array;
-  /** The weights are assembled on first use after an update, so a subclass's `weights` may use its own fields. */
+  /** The weights are assembled on first use after an update. */
   private stale = true;
 
   constructor(spec: ScalarSubstrateSpec) {
@@ -76,10 +112,18 @@ export abstract class ScalarSubstrate implements Substrate {
       this.defaultInputs = Float64Array.from(spec.defaultInputs);
     }
     const elements = spec.elements ?? [];
-    this.capabilities = new Set<Capability>(elements.length > 0 ? ['scalar-potential'] : ['linear', 'scalar-potential']);
-    this.network = new ScalarNetwork(spec.graph, spec.boundary.dirichlet, spec.solver ?? {}, elements, spec.newton ?? {});
+    if (spec.capabilities?.includes('linear')) {
+      throw new MultimechError("capabilities: 'linear' follows from the network (no nonlinear elements, no edge law); give only the capabilities it adds");
+    }
+    this.edgeLaw = spec.edgeLaw;
+    const nonlinear = elements.length > 0 || this.edgeLaw !== undefined;
+    this.capabilities = new Set<Capability>([...(nonlinear ? ['scalar-potential'] : ['linear', 'scalar-potential']), ...(spec.capabilities ?? [])]);
+    this.parameterMap = spec.parameterMap ?? identityMap;
+    this.network = new ScalarNetwork(spec.graph, spec.boundary.dirichlet, spec.solver ?? {}, elements, spec.newton ?? {}, this.edgeLaw);
     this.theta = new Float64Array(m);
     this.store(spec.parameters, spec.parameterName ?? 'parameter');
+    const w = this.parameterMap.weights(this.theta);
+    if (w.length !== m) throw new MultimechError(`parameter map '${this.parameterMap.description}' gives ${w.length} weights for ${m} edges`);
     for (let k = 0; k < m; k++) {
       if (this.theta[k] < this.bounds.min[k] || this.theta[k] > this.bounds.max[k]) {
         throw new MultimechError(
@@ -93,9 +137,9 @@ export abstract class ScalarSubstrate implements Substrate {
     return this.theta;
   }
 
-  /** The edge weights the parameters give (the identity here; a radius-parametrised tube overrides it). */
-  protected weights(theta: Float64Array): ArrayLike<number> {
-    return theta;
+  /** The edge weights w(θ) at the current parameters (a copy). */
+  edgeWeights(): Float64Array {
+    return this.parameterMap.weights(this.theta);
   }
 
   setParameters(theta: ArrayLike<number>): void {
@@ -116,9 +160,9 @@ export abstract class ScalarSubstrate implements Substrate {
   }
 
   /** The numerical core with the current weights assembled. */
-  protected get assembled(): ScalarNetwork {
+  private get assembled(): ScalarNetwork {
     if (this.stale) {
-      this.network.setWeights(this.weights(this.theta));
+      this.network.setWeights(this.edgeWeights());
       this.stale = false;
     }
     return this.network;
@@ -173,7 +217,11 @@ export abstract class ScalarSubstrate implements Substrate {
     return scalarOutputForce(this.boundary, this.graph.nodeNames.length, dCdy);
   }
 
-  /** Δs* per edge. */
+  /**
+   * Δs* per edge: the drop, also with an edge law (the law is applied in
+   * `localGradient`), so that a lock-in's DC part of the drop is the reading
+   * and its part at ω₂ over β is the error reading, as on a linear edge.
+   */
   activationReadings(state: Float64Array): Float64Array {
     return edgeDrops(this.graph, state);
   }
@@ -183,17 +231,22 @@ export abstract class ScalarSubstrate implements Substrate {
     return edgeDrops(this.graph, response);
   }
 
-  /** dC/dw = Δs*·Δu (PHYSICS.md §2). */
+  /** dC/dθ = (dw/dθ) Δs*·Δu (PHYSICS.md §2); with an edge law f, (dw/dθ) f(Δs*)·Δu. */
   localGradient(activation: Float64Array, error: Float64Array): Float64Array {
-    const g = new Float64Array(activation.length);
-    for (let k = 0; k < g.length; k++) g[k] = activation[k] * error[k];
+    const g = this.parameterMap.slopes(this.theta);
+    const law = this.edgeLaw;
+    if (law) for (let k = 0; k < g.length; k++) g[k] *= law.current(activation[k]) * error[k];
+    else for (let k = 0; k < g.length; k++) g[k] *= activation[k] * error[k];
     return g;
   }
 
-  /** ∂E/∂w = ½ Δs² per edge. */
+  /** ∂E/∂θ = (dw/dθ) ½ Δs² per edge; with an edge law f, (dw/dθ) F(Δs), F its co-content. */
   parameterForce(state: Float64Array): Float64Array {
     const d = edgeDrops(this.graph, state);
-    for (let k = 0; k < d.length; k++) d[k] = 0.5 * d[k] * d[k];
+    const slope = this.parameterMap.slopes(this.theta);
+    const law = this.edgeLaw;
+    if (law) for (let k = 0; k < d.length; k++) d[k] = slope[k] * law.coContent(d[k]);
+    else for (let k = 0; k < d.length; k++) d[k] = slope[k] * (0.5 * d[k] * d[k]);
     return d;
   }
 }
