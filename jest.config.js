@@ -21,6 +21,5 @@ module.exports = {
   moduleNameMapper: {
     '^@multimech/([a-z-]+)$': '<rootDir>/packages/$1/src',
   },
-  setupFiles: ['reflect-metadata'],
   testTimeout: 120000,
 };

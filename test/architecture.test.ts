@@ -292,3 +292,32 @@ describe('classes are abstract or final', () => {
     ]);
   });
 });
+
+describe('one copy of core', () => {
+  it('every package that builds on core but is not the command line takes @multimech/core (and sparse) as peerDependencies, never as dependencies', () => {
+    const wrong: string[] = [];
+    for (const p of packages) {
+      const name = short(p.manifest.name);
+      if (name === 'core' || name === 'sparse' || name === 'cli') continue;
+      for (const shared of ['@multimech/core', '@multimech/sparse']) {
+        const used = multimechImports(p.src).has(short(shared));
+        if (p.manifest.dependencies?.[shared]) wrong.push(`${p.manifest.name} lists ${shared} in dependencies`);
+        if (used && !p.manifest.peerDependencies?.[shared]) wrong.push(`${p.manifest.name} imports ${shared} without a peerDependency on it`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('the command line names no physics', () => {
+  it('only its list of built-in plugins (cli-plugins.ts) imports a plugin package; every other file renders what records declare', () => {
+    const cli = packages.find((p) => p.dir === 'cli')!;
+    const naming = cli.src
+      .filter((f) => path.basename(f) !== 'cli-plugins.ts')
+      .flatMap((f) => [...multimechImports([f]).keys()].filter((u) => PLUGINS.includes(u)).map((u) => `${path.relative(ROOT, f)} imports ${u}`));
+    expect(naming).toEqual([]);
+    // and the list itself is the only place: each built-in plugin named once
+    const list = fs.readFileSync(cli.src.find((f) => path.basename(f) === 'cli-plugins.ts')!, 'utf8');
+    for (const plugin of PLUGINS) expect(list).toContain(`@multimech/${plugin}`);
+  });
+});

@@ -5,7 +5,7 @@ import { flowPlugin } from '@multimech/flow';
 import { frequencyPlugin } from '@multimech/frequency';
 import { resistivePlugin } from '@multimech/resistive';
 import { trainerPlugin } from '@multimech/trainer';
-import { ConfigError, MultimechError, MultimechPlugin, inversify } from '@multimech/core';
+import { ConfigError, MultimechError, MultimechPlugin, foreignCore, isMultimechPlugin, pluginBrand } from '@multimech/core';
 import * as path from 'path';
 
 /**
@@ -19,20 +19,26 @@ export const CLI_PLUGINS = [resistivePlugin, flowPlugin, elasticPlugin, frequenc
  * Loads plugin modules: each entry is a path (`./my-plugin.js`, or an
  * absolute one, resolved from `baseDir`) or a package name (resolved from
  * `baseDir`, then the working directory). Every export that is a plugin (a
- * ContainerModule, as `definePlugin` makes) is loaded. `where(i)` names
+ * ContainerModule branded by `definePlugin`, of any copy of core: a copy
+ * other than the command line's is refused by `createRegistries`) is loaded. `where(i)` names
  * entry i in messages (`config.json: plugins[0]`, `--plugin`).
  */
 export function loadPluginModules(specs: readonly string[], baseDir: string, where: (index: number) => string): MultimechPlugin[] {
   return specs.flatMap((spec, i) => {
     let exports: Record<string, unknown>;
+    let id = spec;
     try {
-      const id = spec.startsWith('.') || path.isAbsolute(spec) ? path.resolve(baseDir, spec) : require.resolve(spec, { paths: [baseDir, process.cwd()] });
+      id = spec.startsWith('.') || path.isAbsolute(spec) ? path.resolve(baseDir, spec) : require.resolve(spec, { paths: [baseDir, process.cwd()] });
       exports = require(id);
     } catch (e) {
       throw new MultimechError(`${where(i)}: cannot load '${spec}' (${(e as Error).message.split('\n')[0]})`);
     }
-    const plugins = Object.values(exports ?? {}).filter((v): v is MultimechPlugin => v instanceof inversify.ContainerModule);
+    const plugins = Object.values(exports ?? {}).filter(isMultimechPlugin);
     if (plugins.length === 0) throw new MultimechError(`${where(i)}: '${spec}' exports no multimech plugin (a ContainerModule made with definePlugin)`);
+    for (const p of plugins) {
+      const foreign = foreignCore(pluginBrand(p)!);
+      if (foreign) throw new MultimechError(`${where(i)}: '${spec}' (${id}) was ${foreign}`);
+    }
     return plugins;
   });
 }

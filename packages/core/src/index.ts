@@ -1,5 +1,3 @@
-import 'reflect-metadata';
-
 // support: errors, seeded random numbers
 export * from './support/errors';
 export * from './support/rng';

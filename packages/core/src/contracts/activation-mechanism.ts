@@ -22,7 +22,6 @@ export interface ActivationMechanism {
   readonly carrier: Carrier;
   activate(substrate: Substrate, drive: Drive): ActivationReading;
 }
-export const ActivationMechanism = Symbol.for('@multimech/core/ActivationMechanism');
 
 export interface ActivationRecord<S = unknown> {
   readonly kind: string;

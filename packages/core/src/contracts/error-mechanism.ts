@@ -57,7 +57,6 @@ export interface ErrorMechanism {
   randomState?(): RngState;
   restoreRandomState?(state: RngState): void;
 }
-export const ErrorMechanism = Symbol.for('@multimech/core/ErrorMechanism');
 
 export interface ErrorRecord<S = unknown> {
   readonly kind: string;

@@ -12,7 +12,6 @@ export interface LearningRule {
   readonly consumes: ReadingKind;
   gradient(substrate: Substrate, activation: ActivationReading, error: ErrorReading): Float64Array;
 }
-export const LearningRule = Symbol.for('@multimech/core/LearningRule');
 
 export interface RuleRecord<S = unknown> {
   readonly kind: string;

@@ -76,7 +76,6 @@ export interface Substrate {
   /** ∂E/∂θ per edge at a state (what contrastive rules difference). */
   parameterForce(state: Float64Array): Float64Array;
 }
-export const Substrate = Symbol.for('@multimech/core/Substrate');
 
 /** What a substrate plugin's `create` receives besides its own config. */
 export interface SubstrateContext {

@@ -33,7 +33,6 @@ export interface Task {
   readonly classes?: readonly string[];
   predict?(y: ArrayLike<number>): number;
 }
-export const Task = Symbol.for('@multimech/core/Task');
 
 export interface TaskRecord<S = unknown> {
   readonly kind: string;

@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { Container, ContainerModule, type Bind, type ServiceIdentifier } from 'inversify';
 import { ActivationRecord } from '../contracts/activation-mechanism';
 import { ErrorRecord } from '../contracts/error-mechanism';
@@ -98,17 +99,62 @@ export function bindTask<C>(bind: Bind, record: TaskRecord<C>): void {
   bindRecord<TaskRecord>(bind, TaskRecord, record as TaskRecord);
 }
 
-/** A plugin is an inversify ContainerModule whose load function calls the bind helpers. */
-export type MultimechPlugin = ContainerModule;
+/** The brand of a plugin: `Symbol.for`, so that every copy of core finds it. */
+const PLUGIN_BRAND: unique symbol = Symbol.for('@multimech/core/plugin') as never;
 
-/** Defines a plugin: `definePlugin(({ bind }) => bindSubstrate(bind, record))`. */
-export function definePlugin(register: (helpers: { bind: Bind }) => void): MultimechPlugin {
-  return new ContainerModule((options) => {
-    register({ bind: options.bind });
-  });
+/** What a plugin's brand records: the copy of @multimech/core that made it, and the plugin's name if it gave one. */
+export interface PluginBrand {
+  /** The folder of that copy of @multimech/core. */
+  readonly core: string;
+  readonly name?: string;
 }
 
-/** The registries of one experiment's container. */
+/** The folder of this copy of @multimech/core (the package root, above `src` or `dist`). */
+export const CORE_LOCATION: string = path.resolve(__dirname, '..', '..');
+
+/**
+ * A plugin: an inversify ContainerModule whose load function calls the bind
+ * helpers, branded with the copy of core that made it. Registration is the
+ * one thing dependency injection does here: each plugin binds its records
+ * under the extension points' tokens, and `createRegistries` collects them
+ * from a fresh container per experiment.
+ */
+export type MultimechPlugin = ContainerModule & { readonly [PLUGIN_BRAND]: PluginBrand };
+
+/** Defines a plugin: `definePlugin(({ bind }) => bindSubstrate(bind, record), 'acme/heat')`; the name is for messages. */
+export function definePlugin(register: (helpers: { bind: Bind }) => void, name?: string): MultimechPlugin {
+  const module = new ContainerModule((options) => {
+    register({ bind: options.bind });
+  });
+  const brand: PluginBrand = { core: CORE_LOCATION, ...(name ? { name } : {}) };
+  return Object.defineProperty(module, PLUGIN_BRAND, { value: brand, enumerable: false }) as MultimechPlugin;
+}
+
+/** The brand of a value that is a plugin made by `definePlugin` of any copy of core, else undefined (no `instanceof`: copies differ). */
+export function pluginBrand(value: unknown): PluginBrand | undefined {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return undefined;
+  const brand = (value as { [PLUGIN_BRAND]?: unknown })[PLUGIN_BRAND];
+  return typeof brand === 'object' && brand !== null && typeof (brand as PluginBrand).core === 'string' ? (brand as PluginBrand) : undefined;
+}
+
+/**
+ * Why a plugin made by another copy of @multimech/core cannot be loaded by
+ * this one, naming both copies (undefined when it is this copy's).
+ */
+export function foreignCore(brand: PluginBrand): string | undefined {
+  if (brand.core === CORE_LOCATION) return undefined;
+  return (
+    `made by the copy of @multimech/core at ${brand.core}, but this program uses the copy at ${CORE_LOCATION}: two copies do not share their registries. ` +
+    'Declare @multimech/core as a peerDependency of the plugin (not a dependency), so that both resolve to one copy'
+  );
+}
+
+/** Whether `value` is a plugin made by `definePlugin` (of any copy of core). */
+export function isMultimechPlugin(value: unknown): value is MultimechPlugin {
+  return pluginBrand(value) !== undefined;
+}
+
+/** The registries of one experiment. */
 export interface Registries {
   readonly substrates: Registry<SubstrateRecord>;
   readonly activations: Registry<ActivationRecord>;
@@ -121,17 +167,27 @@ function all<R>(container: Container, token: ServiceIdentifier<R>): R[] {
   return container.isBound(token) ? container.getAll<R>(token) : [];
 }
 
-/** A fresh container with the given plugins loaded, and its registries. */
-export function createRegistries(plugins: readonly MultimechPlugin[]): Registries & { readonly container: Container } {
+/**
+ * A fresh container with the given plugins loaded, and its registries. A
+ * value that is not a plugin, or a plugin made by another copy of
+ * @multimech/core (whose records this copy's registries would not see as
+ * its own), is refused, naming both copies.
+ */
+export function createRegistries(plugins: readonly MultimechPlugin[]): Registries {
   const container = new Container();
   const loaded = new Set<MultimechPlugin>();
-  for (const p of plugins) {
-    if (loaded.has(p)) continue;
+  plugins.forEach((p, i) => {
+    if (loaded.has(p)) return;
+    const brand = pluginBrand(p);
+    if (!brand) {
+      throw new MultimechError(`plugin ${i + 1} of ${plugins.length} is not a multimech plugin: make plugins with definePlugin from @multimech/core`);
+    }
+    const foreign = foreignCore(brand);
+    if (foreign) throw new MultimechError(`plugin ${brand.name ? `'${brand.name}'` : `${i + 1} of ${plugins.length}`} was ${foreign}`);
     loaded.add(p);
     container.load(p);
-  }
+  });
   return {
-    container,
     substrates: new Registry('substrate', all(container, SubstrateRecord)),
     activations: new Registry('activation mechanism', all(container, ActivationRecord)),
     errors: new Registry('error mechanism', all(container, ErrorRecord)),
