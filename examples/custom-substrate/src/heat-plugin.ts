@@ -52,4 +52,4 @@ export const heatGridRecord: SubstrateRecord<HeatGridSettings> = {
 };
 
 /** One call registers the substrate: `createExperiment(config, [heatPlugin, ...])`. */
-export const heatPlugin = definePlugin(({ bind }) => bindSubstrate(bind, heatGridRecord));
+export const heatPlugin = definePlugin(({ bind }) => bindSubstrate(bind, heatGridRecord), 'acme/heat-grid');

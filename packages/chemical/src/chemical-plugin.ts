@@ -4,4 +4,4 @@ import { chemicalErrorRecord } from './chemical-error';
 /** Registers the chemical error mechanism (`chemical`); it runs on substrates with the 'transport' and 'linear' capabilities. */
 export const chemicalPlugin = definePlugin(({ bind }) => {
   bindErrorMechanism(bind, chemicalErrorRecord);
-});
+}, '@multimech/chemical');

@@ -8,4 +8,4 @@ export const contrastivePlugin = definePlugin(({ bind }) => {
   bindErrorMechanism(bind, equilibriumPropagationRecord);
   bindErrorMechanism(bind, coupledLearningRecord);
   bindRule(bind, contrastiveRuleRecord);
-});
+}, '@multimech/contrastive');

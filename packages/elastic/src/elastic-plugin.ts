@@ -170,4 +170,4 @@ export const elasticRecord: SubstrateRecord<ElasticSettings> = {
 };
 
 /** Registers the elastic substrate: `createExperiment(config, [elasticPlugin, ...])`. */
-export const elasticPlugin = definePlugin(({ bind }) => bindSubstrate(bind, elasticRecord));
+export const elasticPlugin = definePlugin(({ bind }) => bindSubstrate(bind, elasticRecord), '@multimech/elastic');

@@ -35,4 +35,4 @@ export const flowRecord: SubstrateRecord<FlowSettings> = {
 };
 
 /** Registers the flow substrate: `createExperiment(config, [flowPlugin, ...])`. */
-export const flowPlugin = definePlugin(({ bind }) => bindSubstrate(bind, flowRecord));
+export const flowPlugin = definePlugin(({ bind }) => bindSubstrate(bind, flowRecord), '@multimech/flow');

@@ -8,4 +8,4 @@ export const frequencyPlugin = definePlugin(({ bind }) => {
   bindActivation(bind, acActivationRecord);
   bindErrorMechanism(bind, frequencyErrorRecord);
   bindRule(bind, timeAverageRuleRecord);
-});
+}, '@multimech/frequency');

@@ -99,4 +99,4 @@ export const resistiveRecord: SubstrateRecord<ResistiveSettings> = {
 };
 
 /** Registers the resistive substrate: `createExperiment(config, [resistivePlugin, ...])`. */
-export const resistivePlugin = definePlugin(({ bind }) => bindSubstrate(bind, resistiveRecord));
+export const resistivePlugin = definePlugin(({ bind }) => bindSubstrate(bind, resistiveRecord), '@multimech/resistive');

@@ -8,4 +8,4 @@ export const trainerPlugin = definePlugin(({ bind }) => {
   bindTask(bind, irisTaskRecord);
   bindTask(bind, regressionTaskRecord);
   bindTask(bind, allosteryTaskRecord);
-});
+}, '@multimech/trainer');

@@ -8,4 +8,4 @@ export const corePlugin = definePlugin(({ bind }) => {
   bindActivation(bind, dcActivationRecord);
   bindErrorMechanism(bind, adjointErrorRecord);
   bindRule(bind, productRuleRecord);
-});
+}, '@multimech/core');
