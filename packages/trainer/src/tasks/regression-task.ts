@@ -1,6 +1,6 @@
-import { Example, Rng, Task, TaskRecord, finiteNumber, mseLoss, nonNegativeNumber, oneOf, positiveInteger, strictObject } from '@multimech/core';
+import { Example, Rng, Task, TaskRecord, finiteNumber, mseLoss, nonNegativeNumber, oneOf, positiveInteger, strictObject, withDefaults } from '@multimech/core';
 import * as t from 'io-ts';
-import { createInputEncoding, inputEncodingCodec } from './input-encoding';
+import { InputEncodingSettings, createInputEncoding, inputEncodingCodec, inputEncodingSettings } from './input-encoding';
 
 export const regressionConfigCodec = strictObject(
   'a regression task',
@@ -18,6 +18,34 @@ export const regressionConfigCodec = strictObject(
 );
 export type RegressionConfig = t.TypeOf<typeof regressionConfigCodec>;
 
+/** The regression task's settings, every default filled in (3 features, 2 outputs, 40/20 examples, gain 0.5, no noise, a linear teacher, inputs not standardised). */
+export interface RegressionSettings {
+  readonly features: number;
+  readonly outputs: number;
+  readonly train: number;
+  readonly test: number;
+  readonly gain: number;
+  readonly noise: number;
+  readonly teacher: 'linear' | 'rectified';
+  readonly inputs: InputEncodingSettings;
+}
+
+function regressionSettingsOf(c: RegressionConfig): RegressionSettings {
+  return {
+    features: c.features ?? 3,
+    outputs: c.outputs ?? 2,
+    train: c.train ?? 40,
+    test: c.test ?? 20,
+    gain: c.gain ?? 0.5,
+    noise: c.noise ?? 0,
+    teacher: c.teacher ?? 'linear',
+    inputs: inputEncodingSettings(c.inputs, false),
+  };
+}
+
+/** The regression section decoded into its settings. */
+export const regressionSettings = withDefaults(regressionConfigCodec, regressionSettingsOf);
+
 /**
  * Regression against a random teacher drawn by the seed: targets
  * y = W x + b (`teacher: "linear"`, the default) or y = max(0, W x + b)
@@ -27,13 +55,12 @@ export type RegressionConfig = t.TypeOf<typeof regressionConfigCodec>;
  * small, so the relative error can approach zero. Loss: MSE.
  */
 export function createRegressionTask(config: RegressionConfig, rng: Rng): Task & { readonly resolvedConfig: object } {
-  const f = config.features ?? 3;
-  const m = config.outputs ?? 2;
-  const nTrain = config.train ?? 40;
-  const nTest = config.test ?? 20;
-  const gain = config.gain ?? 0.5;
-  const noise = config.noise ?? 0;
-  const teacher = config.teacher ?? 'linear';
+  return regressionTask(regressionSettingsOf(config), rng);
+}
+
+/** The regression task of its settings (see `createRegressionTask`). */
+export function regressionTask(settings: RegressionSettings, rng: Rng): Task & { readonly resolvedConfig: object } {
+  const { features: f, outputs: m, train: nTrain, test: nTest, gain, noise, teacher } = settings;
   const shape = teacher === 'rectified' ? (z: number) => Math.max(0, z) : (z: number) => z;
   const W = Array.from({ length: m }, () => Float64Array.from({ length: f }, () => rng.uniform(-gain, gain) / f));
   const b = Float64Array.from({ length: m }, () => rng.uniform(-gain, gain) / f);
@@ -41,7 +68,7 @@ export function createRegressionTask(config: RegressionConfig, rng: Rng): Task &
   const xsTrain = Array.from({ length: nTrain }, draw);
   const xsTest = Array.from({ length: nTest }, draw);
   const names = Array.from({ length: f }, (_, i) => `x${i}`);
-  const encoding = createInputEncoding({ standardize: false, ...config.inputs }, names, xsTrain);
+  const encoding = createInputEncoding(settings.inputs, names, xsTrain);
   const example = (x: Float64Array): Example => ({
     inputs: encoding.encode(x),
     target: Float64Array.from(W, (w, o) => shape(w.reduce((s, wi, i) => s + wi * x[i], b[o])) + noise * rng.normal()),
@@ -60,9 +87,9 @@ export function createRegressionTask(config: RegressionConfig, rng: Rng): Task &
   };
 }
 
-export const regressionTaskRecord: TaskRecord<RegressionConfig> = {
+export const regressionTaskRecord: TaskRecord<RegressionSettings> = {
   kind: 'regression',
   description: 'regression against a random teacher map drawn by the seed (linear, or rectified: max(0, Wx + b))',
-  configCodec: regressionConfigCodec,
-  create: (config, { rng }) => createRegressionTask(config, rng),
+  configCodec: regressionSettings,
+  create: (settings, { rng }) => regressionTask(settings, rng),
 };
