@@ -1,5 +1,5 @@
 import { MultimechError, Rng } from '@multimech/core';
-import { lockIn, lockInCycles, wholeCycles } from './lock-in';
+import { lockIn, lockInCycles, wholeCycles } from '../src/lock-in';
 
 /** channels × samples of Σ (A cos + B sin) at the given frequencies, plus a DC offset. */
 function synthesize(
