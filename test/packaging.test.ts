@@ -131,3 +131,25 @@ console.log(JSON.stringify({ first: history[0].trainLoss, last: history[history.
     expect(out.planSolver).toBe('function');
   }, 600_000);
 });
+
+describe('a plugin scaffolded by multimech new, outside the checkout', () => {
+  it.each(['substrate', 'mechanism', 'task'])('a %s: installs from the tarballs, builds, passes its own tests, and trains through the installed command line', (what) => {
+    const project = path.join(dir, `new-${what}`);
+    run(process.execPath, [path.join(ROOT, 'packages', 'cli', 'bin', 'multimech.js'), 'new', what, `@acme/${what}-demo`, '--dir', project], dir);
+    run(NPM, ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs], project);
+    run(NPM, ['run', 'build'], project);
+    const tests = spawnSync(path.join(project, 'node_modules', '.bin', 'jest'), ['--ci'], { cwd: project, encoding: 'utf8' });
+    expect(tests.stderr).toMatch(/Tests:\s+(\d+ skipped, )?\d+ passed, \d+ total/);
+    expect(tests.status).toBe(0);
+    const trained = spawnSync(path.join(project, 'node_modules', '.bin', 'multimech'), ['train', 'example.json', '--out', 'runs/one'], { cwd: project, encoding: 'utf8' });
+    expect(trained.stderr).not.toMatch(/error/);
+    expect(trained.status).toBe(0);
+    const losses = readFileSync(path.join(project, 'runs', 'one', 'metrics.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => Number(line.split(',')[1]));
+    expect(losses[losses.length - 1]).toBeLessThan(losses[0]);
+  }, 600_000);
+});
+

@@ -8,6 +8,8 @@ import { fidelityCommand } from './fidelity-command';
 import { GradientTarget, flagOf, gradientFlags, gradientJson, gradientMethods, gradientTable, networkFormatFor, networkGradient, parseTarget } from './gradient-command';
 import { readInputFile } from './read-input-file';
 import { trainCommand } from './train-command';
+import { newCommand, type NewOptions } from './new-command';
+import { SCAFFOLD_KINDS } from './scaffold';
 import { PluginFlags, cliRegistries, pluginsCommand } from './plugins-command';
 import { schemaCommand } from './schema-command';
 
@@ -153,6 +155,17 @@ function buildProgram(io: CliIo, argv: readonly string[]): Command {
     .option('-o, --out <DIR>', 'results folder (default: runs/<config name>-<yyyymmdd-hhmmss>)')
     .action(async (config: string, flags: { out?: string }) => {
       await fidelityCommand(config, flags, io);
+    });
+
+  program
+    .command('new')
+    .description('write a standalone plugin package (a substrate, an error mechanism or a task) that installs, builds, passes its tests and trains')
+    .argument('<WHAT>', `what the plugin adds: ${SCAFFOLD_KINDS.join(', ')}`)
+    .argument('<NAME>', 'its package name (@acme/thermal, acme-thermal)')
+    .option('--dir <DIR>', "the folder to write, new or empty (default: the name's last part)")
+    .option('--kind <KIND>', 'the kind it registers (default: scope/name for @scope/name, else the name)')
+    .action((what: string, name: string, flags: NewOptions) => {
+      newCommand(what, name, flags, io);
     });
 
   gradientProgram(program, io, cliRegistries(argv[2] === 'gradient' ? pluginArgs(argv) : []));
