@@ -141,6 +141,8 @@ async function main() {
 
   timed(['-e', '0']); // warms the file cache for node itself
   console.log(`multimech start-up benchmark (node ${process.version}); median of ${runs} fresh processes each`);
+  // start-up times move with whatever else the machine runs: say how busy it was
+  console.log(`load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`);
   console.log(`node alone (node -e 0): ${ms(median(Array.from({ length: runs }, () => timed(['-e', '0']).ms))).trim()}`);
   console.log('import of each public entry: require() inside the process | the whole process | mathjs loaded');
   for (const name of PACKAGES) {
