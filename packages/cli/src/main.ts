@@ -3,11 +3,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import { CliIo, UsageError, processIo } from './cli-io';
-import { compareCommand } from './compare-command';
-import { fidelityCommand } from './fidelity-command';
 import { GradientTarget, flagOf, gradientFlags, gradientJson, gradientMethods, gradientTable, networkFormatFor, networkGradient, parseTarget } from './gradient-command';
 import { readInputFile } from './read-input-file';
-import { trainCommand } from './train-command';
 import { newCommand, type NewOptions } from './new-command';
 import { SCAFFOLD_KINDS } from './scaffold';
 import { PluginFlags, cliRegistries, pluginsCommand } from './plugins-command';
@@ -135,6 +132,8 @@ function buildProgram(io: CliIo, argv: readonly string[]): Command {
     .option('--resume', "continue the run in --out DIR from its checkpoint (the config may change only training.epochs)")
     .action(async (config: string, flags: { out?: string; seed?: number; resume?: boolean }) => {
       if (flags.resume && flags.out === undefined) throw new UsageError('--resume needs --out DIR: the results folder of the run to continue');
+      // train, compare and fidelity load their modules (plots, results folders, the comparison's engine) when they run, not for --help
+      const { trainCommand } = require('./train-command') as typeof import('./train-command');
       await trainCommand(config, flags, io);
     });
 
@@ -145,6 +144,7 @@ function buildProgram(io: CliIo, argv: readonly string[]): Command {
     .option('-o, --out <DIR>', 'results folder (default: runs/<config name>-<yyyymmdd-hhmmss>)')
     .option('-w, --workers <N>', 'worker threads (default: the number of cores; 1 runs everything in one thread)', positiveIntegerArg)
     .action(async (config: string, flags: { out?: string; workers?: number }) => {
+      const { compareCommand } = require('./compare-command') as typeof import('./compare-command');
       await compareCommand(config, flags, io);
     });
 
@@ -154,6 +154,7 @@ function buildProgram(io: CliIo, argv: readonly string[]): Command {
     .argument('<CONFIG>', 'fidelity config (JSON): experiment, sweep { path, values }, slope?, examples?')
     .option('-o, --out <DIR>', 'results folder (default: runs/<config name>-<yyyymmdd-hhmmss>)')
     .action(async (config: string, flags: { out?: string }) => {
+      const { fidelityCommand } = require('./fidelity-command') as typeof import('./fidelity-command');
       await fidelityCommand(config, flags, io);
     });
 

@@ -1,4 +1,4 @@
-import { Resvg } from '@resvg/resvg-js';
+import type * as ResvgJs from '@resvg/resvg-js';
 import { pathToFileURL } from 'url';
 import { Worker } from 'worker_threads';
 
@@ -65,6 +65,8 @@ export async function renderChart(spec: object, pngWidth = 1000): Promise<Render
 
 /** Rasterises an SVG to PNG with the system's fonts (DejaVu Sans by default). */
 export function svgToPng(svg: string, width?: number): Buffer {
+  // a native module, loaded by the first picture (the command line's start and `--help` do without it)
+  const { Resvg } = require('@resvg/resvg-js') as typeof ResvgJs;
   const resvg = new Resvg(svg, {
     font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
     fitTo: width ? { mode: 'width', value: width } : { mode: 'original' },

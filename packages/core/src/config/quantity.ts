@@ -1,5 +1,6 @@
 import * as t from 'io-ts';
-import { Unit, unit as parseUnit } from 'mathjs';
+import type { Unit } from 'mathjs';
+import { mathjs } from '../support/mathjs';
 import { JsonSchema, withSchema } from './json-schema';
 
 /** The physical quantities a config may give with a unit, each with its SI unit and an example for messages. */
@@ -20,6 +21,9 @@ export const QUANTITIES = {
   damping: { si: 'N s/m', example: '0.1 N s/m' },
 } as const;
 export type Quantity = keyof typeof QUANTITIES;
+
+/** A unit as mathjs reads it (mathjs is loaded on the first string with a unit: a plain number never loads it). */
+const parseUnit = (text: string): Unit => mathjs().unit(text);
 
 const siUnits = new Map<Quantity, Unit>();
 function siUnit(q: Quantity): Unit {

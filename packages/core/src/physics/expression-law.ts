@@ -1,5 +1,6 @@
-import { EvalFunction, MathNode, derivative, isFunctionNode, isSymbolNode, parse } from 'mathjs';
+import type { EvalFunction, MathNode } from 'mathjs';
 import { MultimechError, NumericalError } from '../support/errors';
+import { mathjs } from '../support/mathjs';
 import type { TwoTerminalLaw } from './two-terminal-law';
 
 /** Options of `expressionLaw`. */
@@ -119,6 +120,8 @@ export function expressionLaw(expression: string, options: ExpressionLawOptions)
     if (key === 'v') throw new MultimechError(`${where}: a parameter may not be named 'v' (the law's variable)`);
     if (!Number.isFinite(value)) throw new MultimechError(`${where}: parameter '${key}' must be a finite number, got ${value}`);
   }
+  // mathjs is loaded here, by the first expression law (see `mathjs`)
+  const { derivative, isFunctionNode, isSymbolNode, parse } = mathjs();
   let node: MathNode;
   try {
     node = parse(expression);
