@@ -192,16 +192,20 @@ const deterministic: MechanismCheck = {
     let count = 0;
     for (const [what, over] of sections) {
       const settings = settingsOf(subject, over);
-      const run = () =>
-        eachFixture(fixturesOf(subject), (f) => {
+      const run = () => {
+        const fixtures = fixturesOf(subject);
+        const readings = eachFixture(fixtures, (f) => {
           assertSuits(subject, settings, f);
           return measured(subject, create(subject, settings), f, targetOf(subject, f), seedOf(subject));
         });
+        return { fixtures, readings };
+      };
       const [a, b] = [run(), run()];
-      const fixtures = fixturesOf(subject);
-      check(a.length === b.length, () => `the fixtures function built ${a.length} fixtures, then ${b.length}`);
-      eachFixture(fixtures, (f, i) => sameReadings(a[i], b[i], `under ${what}, a second run from seed ${seedOf(subject)} differs`, f.substrate.parameterNames));
-      count = a.length;
+      check(a.readings.length === b.readings.length, () => `the fixtures function built ${a.readings.length} fixtures, then ${b.readings.length}`);
+      eachFixture(a.fixtures, (f, i) =>
+        sameReadings(a.readings[i], b.readings[i], `under ${what}, a second run from seed ${seedOf(subject)} differs`, f.substrate.parameterNames),
+      );
+      count = a.readings.length;
     }
     return { message: `${sections.length === 2 ? 'with and without noise' : 'without noise'}: two runs agree on ${count} fixtures` };
   },
@@ -380,7 +384,7 @@ export function runMechanismCheck(check: MechanismCheck, subject: MechanismSubje
   } catch (e) {
     const err = e as Error;
     const what = err instanceof ConformanceFailure ? '' : `${err.name}: `;
-    return { id: check.id, title, passed: false, message: `[${check.id}]${claim ? ` claim '${claim.label}'` : ''} ${what}${err.message}` };
+    return { id: check.id, title, passed: false, message: `[${check.id}]${claim ? ` claim '${claim.label}':` : ''} ${what}${err.message}` };
   }
 }
 
