@@ -1,21 +1,32 @@
 import { Rng } from '@multimech/core';
+import { CheckSettings, resolveCheckSettings } from './check-settings';
 import type { SubstrateFixture } from './substrate-fixture';
-import { SubstrateCheck, substrateCheckIds, substrateChecks } from './substrate-checks';
+import { SubstrateCheck, SubstrateCheckId, substrateCheckIds, substrateChecks } from './substrate-checks';
 
 export interface ConformanceOptions {
   /** Checks this substrate does not claim to pass; each registers as `it.skip` titled `[id] skipped: reason`. */
   readonly skip?: readonly { readonly id: string; readonly reason: string }[];
   /** Seed of the random directions, pairs and drives the checks draw (default 1). */
   readonly seed?: number;
+  /**
+   * Finite-difference steps and tolerances by check id, over the check's
+   * defaults (`substrateChecks[i].settings` lists what each takes):
+   * `{ 'parameter-derivative': { rtol: 1e-5 }, stationarity: { step: 1e-5 } }`.
+   */
+  readonly settings?: { readonly [id in SubstrateCheckId]?: CheckSettings };
 }
 
-/** Runs one check on every fixture; a failure names the fixture. */
-export function runCheck(check: SubstrateCheck, fixtures: readonly SubstrateFixture[], seed = 1): void {
+/**
+ * Runs one check on every fixture, with its settings over its defaults; a
+ * failure names the check and the fixture.
+ */
+export function runCheck(check: SubstrateCheck, fixtures: readonly SubstrateFixture[], seed = 1, settings: CheckSettings = {}): void {
   if (fixtures.length === 0) throw new Error('makeFixtures returned no fixtures');
+  const resolved = resolveCheckSettings(check.id, check.settings, settings);
   const rng = new Rng(seed);
   for (const fixture of fixtures) {
     try {
-      check.run(fixture, rng.fork());
+      check.run(fixture, rng.fork(), resolved);
     } catch (e) {
       const err = e as Error;
       err.message = `[${check.id}] fixture '${fixture.label}': ${err.message}`;
@@ -45,6 +56,13 @@ export function runSubstrateConformance(name: string, makeFixtures: () => Substr
     }
     skips.set(id, reason);
   }
+  const settings = new Map<string, CheckSettings>();
+  for (const [id, given] of Object.entries(options.settings ?? {})) {
+    const check = substrateChecks.find((c) => c.id === id);
+    if (!check) throw new Error(`runSubstrateConformance('${name}'): unknown check id '${id}' in options.settings (ids: ${substrateCheckIds.join(', ')})`);
+    resolveCheckSettings(id, check.settings, given, `runSubstrateConformance('${name}'): options.settings`);
+    settings.set(id, given ?? {});
+  }
   const capabilities = probeCapabilities(name, makeFixtures);
   describe(`${name}: substrate conformance`, () => {
     for (const check of substrateChecks) {
@@ -53,7 +71,7 @@ export function runSubstrateConformance(name: string, makeFixtures: () => Substr
       if (reason !== undefined) {
         it.skip(`[${check.id}] skipped: ${reason}`, () => undefined);
       } else {
-        it(`[${check.id}] ${check.description}`, () => runCheck(check, makeFixtures(), options.seed));
+        it(`[${check.id}] ${check.description}`, () => runCheck(check, makeFixtures(), options.seed, settings.get(check.id)));
       }
     }
   });

@@ -29,10 +29,13 @@ function fixtures(): SubstrateFixture[] {
 runSubstrateConformance('resistive', fixtures);
 
 /**
- * The suite's finite-difference probes move the state by fractions of its
- * largest value; a junction's scale is N·Vt ≈ 40 mV. So the fixtures run at
- * a few hundred millivolts with leaky junctions (IS ≥ 1e-9 A), where the
- * diodes are strongly nonlinear and the probes still resolve them.
+ * A junction's scale is N·Vt ≈ 40 mV; the suite's finite-difference probes
+ * shrink to the scale the law shows along them (conformance's `lawScale`),
+ * so they resolve junctions at volts as well. The fixtures run at a few
+ * hundred millivolts with leaky junctions (IS ≥ 1e-9 A), where the diodes
+ * are strongly nonlinear and E stays far above its rounding (a junction
+ * straight across a 5 V source adds a constant co-content so large that
+ * nearby energies differ below E's last digit).
  */
 function diodeFixtures(): SubstrateFixture[] {
   const rng = new Rng(11);
