@@ -298,7 +298,7 @@ function mechanismFiles(n: ScaffoldNames): Record<string, string> {
       'mechanism',
       n,
       'An error mechanism that reads each edge\'s error as the network\'s linear response to the error force at the outputs, with optional measurement noise: exact on linear networks without noise. Replace the physics in `src/' +
-        `${n.stem}-error.ts\`, keep its fidelity test passing.`,
+        `${n.stem}-error.ts\`, keep its conformance test passing.`,
       config,
     ),
     'example.json': `${JSON.stringify(config, null, 2)}\n`,
@@ -361,35 +361,20 @@ export const ${n.value}Record: ErrorRecord<${T}Settings> = {
 /** The plugin: \`createExperiment(config, [${n.value}Plugin, ...])\`, or \`"plugins": ["${n.pkg}"]\` in a config. */
 export const ${n.value}Plugin = definePlugin(({ bind }) => bindErrorMechanism(bind, ${n.value}Record), '${n.pkg}');
 `,
-    'test/fidelity.test.ts': `import { Rng, adjointError, dcActivation, decodeOrThrow, exampleGradient, fidelity, mseLoss, productRule, randomTopology } from '@multimech/core';
-import { resistiveFromTopology } from '@multimech/resistive';
-import { ${n.value}Error, ${n.value}Settings } from '../src';
+    'test/conformance.test.ts': `import { corePlugin, createRegistries } from '@multimech/core';
+import { runMechanismConformance } from '@multimech/conformance';
+import { ${n.value}Plugin, ${n.value}Record } from '../src';
 
-/** The mechanism's gradient and the exact one on a random linear resistive network. */
-function compare(config: object, seed: number) {
-  const rng = new Rng(seed);
-  const topology = randomTopology(30, 3.5, { inputs: 3, outputs: 2 }, rng);
-  const substrate = resistiveFromTopology(topology, 'potential', {
-    conductances: Float64Array.from(topology.graph.edgeNames, () => rng.uniform(0.5, 2)),
-    bounds: { min: 1e-3, max: 1e3 },
-  });
-  const drive = substrate.drive(Float64Array.from({ length: 3 }, () => rng.uniform(-1, 1)));
-  const target = Float64Array.from({ length: 2 }, () => rng.uniform(-0.5, 0.5));
-  const run = (error: typeof adjointError) => exampleGradient({ substrate, activation: dcActivation, error, rule: productRule, loss: mseLoss, rng: new Rng(1) }, drive, target).gradient;
-  return fidelity(run(${n.value}Error(decodeOrThrow(${n.value}Settings, config))), run(adjointError));
-}
-
-describe('${n.kind}', () => {
-  it('is exact on linear networks without noise', () => {
-    for (const seed of [1, 2, 3]) expect(compare({}, seed).relativeError).toBeLessThan(1e-10);
-  });
-
-  it('departs from the gradient in proportion to its noise', () => {
-    const small = compare({ noise: 1e-4, seed: 7 }, 1).relativeError;
-    const large = compare({ noise: 1e-2, seed: 7 }, 1).relativeError;
-    expect(large / small).toBeGreaterThan(50);
-    expect(large / small).toBeLessThan(200);
-  });
+// the suite every mechanism runs: readings finite and one per parameter, the network left as found,
+// determinism under a seed, a rule that consumes its readings, and its claims against the exact gradient
+runMechanismConformance('${n.kind}', {
+  record: ${n.value}Record,
+  registries: createRegistries([corePlugin, ${n.value}Plugin]),
+  noisy: { noise: 0.01 },
+  claims: [
+    { label: 'exact on linear networks without noise', exact: true },
+    { label: 'with noise, the error grows as the noise', knob: 'noise', values: [1e-4, 1e-3, 1e-2], order: 1, seeds: 4 },
+  ],
 });
 `,
   };

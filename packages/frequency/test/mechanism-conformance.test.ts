@@ -1,11 +1,9 @@
 import { corePlugin, createRegistries } from '@multimech/core';
 import { linearFixtures, nonlinearFixtures, runMechanismConformance } from '@multimech/conformance';
-import { createAcActivation, frequencyErrorRecord, frequencyPlugin } from '@multimech/frequency';
+import { createAcActivation, frequencyErrorRecord, frequencyPlugin } from '../src';
 
 /**
- * Frequency propagation runs the mechanism suite (here rather than in its
- * package: @multimech/frequency does not list @multimech/conformance among
- * its dev dependencies). PHYSICS.md §3: on linear networks the phasor and
+ * Frequency propagation runs the mechanism suite. PHYSICS.md §3: on linear networks the phasor and
  * the sampled (transient) lock-in are exact at any error amplitude β; on a
  * nonlinear network with a DC activation the transient reading errs as β²
  * and the small-signal mode is the adjoint; measurement noise falls as the
