@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { SolverSettings, nonEmptyString, numberWhere, oneOf, positiveInteger, positiveNumber, range, refine, solverCodec, strictObject, withDefaults } from '@multimech/core';
+import { type ConfigOf, type PluginSection, SolverSettings, nonEmptyString, numberWhere, oneOf, positiveInteger, positiveNumber, range, refine, solverCodec, strictObject, withDefaults } from '@multimech/core';
 import type { ElasticParameter } from './elastic-substrate';
 import { ExplicitNetwork, explicitNetworkCodec, explicitNetworkProblems } from './explicit-network';
 
@@ -203,3 +203,6 @@ export const elasticSettings = withDefaults(
     minimiser: c.minimiser ?? 'newton',
   }),
 );
+
+/** The `substrate` section of an elastic substrate as written (`{ "kind": "elastic", "dimension", "network", ... }`), from its codec. */
+export type ElasticSection = PluginSection<'elastic', ConfigOf<typeof elasticSettings>>;

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { GeneratedNetworkConfig, OutputSpec, SolverSettings, generatedNetworkCodec, nonEmptyString, outputSpecCodec, positiveNumber, range, refine, solverCodec, strictObject, withDefaults } from '@multimech/core';
+import { type ConfigOf, type PluginSection, GeneratedNetworkConfig, OutputSpec, SolverSettings, generatedNetworkCodec, nonEmptyString, outputSpecCodec, positiveNumber, range, refine, solverCodec, strictObject, withDefaults } from '@multimech/core';
 
 /** Where a resistive network comes from: a generator, or a SPICE netlist file. */
 export type NetworkConfig = GeneratedNetworkConfig | { readonly netlist: string; readonly outputs: readonly OutputSpec[] };
@@ -100,3 +100,6 @@ export const resistiveSettings = withDefaults(
     solver: { method: c.solver?.method ?? 'auto' },
   }),
 );
+
+/** The `substrate` section of a resistive substrate as written (`{ "kind": "resistive", "network", ... }`), from its codec. */
+export type ResistiveSection = PluginSection<'resistive', ConfigOf<typeof resistiveSettings>>;
