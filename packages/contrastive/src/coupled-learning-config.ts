@@ -7,7 +7,7 @@ export const coupledLearningConfig = strictObject(
   {},
   {
     /** η: how far the clamped outputs move from the free outputs towards the target (default 0.1). */
-    eta: numberWhere('a number in (0, 1]', (n) => n > 0 && n <= 1),
+    eta: numberWhere('a number in (0, 1]', (n) => n > 0 && n <= 1, { exclusiveMinimum: 0, maximum: 1 }),
   },
 );
 export type CoupledLearningConfig = t.TypeOf<typeof coupledLearningConfig>;
