@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { type ConfigOf, type PluginSection, strictObject, type LearningRule, type RuleRecord } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, strictObject, type LearningRule, type RuleRecord } from '@multimech/core';
 
 /**
  * The contrastive rule: the error mechanism (equilibrium propagation,
@@ -23,4 +23,4 @@ export const contrastiveRuleRecord: RuleRecord<{}> = {
 };
 
 /** The `rule` section of the contrastive rule as written (`{ "kind": "contrastive" }`: no settings). */
-export type ContrastiveRuleSection = PluginSection<'contrastive', ConfigOf<typeof contrastiveRuleRecord.configCodec>>;
+export type ContrastiveRuleSection = WrittenSection<'contrastive', ConfigOf<typeof contrastiveRuleRecord.configCodec>>;

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { type ConfigOf, type PluginSection, decodeOrThrow, numberWhere, strictObject, withDefaults } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, decodeOrThrow, numberWhere, strictObject, withDefaults } from '@multimech/core';
 
 /** The config of coupled learning, as written under `error` (every key optional). */
 export const coupledLearningConfig = strictObject(
@@ -21,7 +21,7 @@ export interface CoupledLearningSettings {
 export const coupledLearningSettings = withDefaults(coupledLearningConfig, (c): CoupledLearningSettings => ({ eta: c.eta ?? 0.1 }));
 
 /** The `error` section of coupled learning as written (`{ "kind": "cl", "eta"? }`), from its codec. */
-export type ClSection = PluginSection<'cl', ConfigOf<typeof coupledLearningSettings>>;
+export type ClSection = WrittenSection<'cl', ConfigOf<typeof coupledLearningSettings>>;
 
 /** Decodes a CL config (refusing bad values with their path under `path`) and fills in the defaults. */
 export function resolveCoupledLearningConfig(config: unknown = {}, path = 'error'): CoupledLearningSettings {

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { type ConfigOf, type PluginSection, SolverSettings, jsonSchemaOf, withSchema, nonEmptyString, numberWhere, oneOf, positiveInteger, positiveNumber, range, refine, solverCodec, strictObject, withDefaults } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, SolverSettings, jsonSchemaOf, withSchema, nonEmptyString, numberWhere, oneOf, positiveInteger, positiveNumber, range, refine, solverCodec, strictObject, withDefaults } from '@multimech/core';
 import type { ElasticParameter } from './elastic-substrate';
 import { ExplicitNetwork, explicitNetworkCodec, explicitNetworkProblems } from './explicit-network';
 
@@ -205,4 +205,4 @@ export const elasticSettings = withDefaults(
 );
 
 /** The `substrate` section of an elastic substrate as written (`{ "kind": "elastic", "dimension", "network", ... }`), from its codec. */
-export type ElasticSection = PluginSection<'elastic', ConfigOf<typeof elasticSettings>>;
+export type ElasticSection = WrittenSection<'elastic', ConfigOf<typeof elasticSettings>>;

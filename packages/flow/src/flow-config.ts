@@ -1,6 +1,6 @@
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either';
-import { type ConfigOf, type PluginSection, GeneratedNetworkConfig, jsonSchemaOf, withSchema, SolverSettings, generatedNetworkCodec, oneOf, outputSpecCodec, positiveNumber, range, settingsProblem, solverCodec, strictObject, withDefaults } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, GeneratedNetworkConfig, jsonSchemaOf, withSchema, SolverSettings, generatedNetworkCodec, oneOf, outputSpecCodec, positiveNumber, range, settingsProblem, solverCodec, strictObject, withDefaults } from '@multimech/core';
 import type { FlowOutputSpec } from './flow-from-topology';
 import type { FlowParameter } from './flow-substrate';
 
@@ -140,4 +140,4 @@ export const flowSettings = withDefaults(flowConfigCodec, (c): FlowSettings => {
 });
 
 /** The `substrate` section of a flow substrate as written (`{ "kind": "flow", "network", ... }`), from its codec. */
-export type FlowSection = PluginSection<'flow', ConfigOf<typeof flowSettings>>;
+export type FlowSection = WrittenSection<'flow', ConfigOf<typeof flowSettings>>;

@@ -1,6 +1,6 @@
 import * as t from 'io-ts';
 import type { WithQuantities } from './frequency-error-config';
-import { type ConfigOf, type PluginSection, decodeOrThrow, dynamicsOf, positiveQuantity, strictObject, withDefaults, type ActivationMechanism, type ActivationRecord } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, decodeOrThrow, dynamicsOf, positiveQuantity, strictObject, withDefaults, type ActivationMechanism, type ActivationRecord } from '@multimech/core';
 
 /** The config of the AC activation, as written under `activation`. */
 export const acActivationConfig = strictObject(
@@ -22,7 +22,7 @@ export interface AcActivationSettings {
 export const acActivationSettings = withDefaults(acActivationConfig, (c): AcActivationSettings => ({ frequency: c.frequency ?? 1000 }));
 
 /** The `activation` section of the AC activation as written (`{ "kind": "ac", "frequency"? }`), from its codec; `frequency` in Hz or with its unit (`"1 kHz"`). */
-export type AcActivationSection = PluginSection<'ac', WithQuantities<ConfigOf<typeof acActivationSettings>, 'frequency'>>;
+export type AcActivationSection = WrittenSection<'ac', WithQuantities<ConfigOf<typeof acActivationSettings>, 'frequency'>>;
 
 /** The inputs driven as `x cos(ω₁t)`; its carrier names ω₁. */
 export interface AcActivation extends ActivationMechanism {

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { type ConfigOf, type PluginSection, positiveQuantity, decodeOrThrow, withDefaults, finiteNumber, nonNegativeInteger, nonNegativeNumber, oneOf, positiveInteger, positiveNumber, strictObject } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, positiveQuantity, decodeOrThrow, withDefaults, finiteNumber, nonNegativeInteger, nonNegativeNumber, oneOf, positiveInteger, positiveNumber, strictObject } from '@multimech/core';
 
 /**
  * The config of the frequency error mechanism, as written in an experiment
@@ -84,7 +84,7 @@ export const frequencyErrorSettings = withDefaults(
  * "frequency", ... }`), from its codec; `frequency` a number in Hz or a
  * quantity with its unit (`"1.7 kHz"`), as in JSON.
  */
-export type FrequencyErrorSection = PluginSection<'frequency', WithQuantities<ConfigOf<typeof frequencyErrorSettings>, 'frequency'>>;
+export type FrequencyErrorSection = WrittenSection<'frequency', WithQuantities<ConfigOf<typeof frequencyErrorSettings>, 'frequency'>>;
 
 /** A config with keys `Q` (physical quantities) given as a number in SI units or a string with its unit, as JSON may give them. */
 export type WithQuantities<Config, Q extends keyof Config> = Omit<Config, Q> & { readonly [P in Q]?: number | string };

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { type ConfigOf, type PluginSection, MultimechError, strictObject, type LearningRule, type RuleRecord } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, MultimechError, strictObject, type LearningRule, type RuleRecord } from '@multimech/core';
 
 /**
  * The AC-activation rule of PHYSICS.md §3.2: each edge averages over time
@@ -36,4 +36,4 @@ export const timeAverageRuleRecord: RuleRecord<{}> = {
 };
 
 /** The `rule` section of the time-average rule as written (`{ "kind": "time-average" }`: no settings). */
-export type TimeAverageRuleSection = PluginSection<'time-average', ConfigOf<typeof timeAverageRuleRecord.configCodec>>;
+export type TimeAverageRuleSection = WrittenSection<'time-average', ConfigOf<typeof timeAverageRuleRecord.configCodec>>;

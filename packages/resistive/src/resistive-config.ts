@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { type ConfigOf, type PluginSection, GeneratedNetworkConfig, jsonSchemaOf, withSchema, OutputSpec, SolverSettings, generatedNetworkCodec, nonEmptyString, outputSpecCodec, positiveNumber, range, refine, solverCodec, strictObject, withDefaults } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, GeneratedNetworkConfig, jsonSchemaOf, withSchema, OutputSpec, SolverSettings, generatedNetworkCodec, nonEmptyString, outputSpecCodec, positiveNumber, range, refine, solverCodec, strictObject, withDefaults } from '@multimech/core';
 
 /** Where a resistive network comes from: a generator, or a SPICE netlist file. */
 export type NetworkConfig = GeneratedNetworkConfig | { readonly netlist: string; readonly outputs: readonly OutputSpec[] };
@@ -102,4 +102,4 @@ export const resistiveSettings = withDefaults(
 );
 
 /** The `substrate` section of a resistive substrate as written (`{ "kind": "resistive", "network", ... }`), from its codec. */
-export type ResistiveSection = PluginSection<'resistive', ConfigOf<typeof resistiveSettings>>;
+export type ResistiveSection = WrittenSection<'resistive', ConfigOf<typeof resistiveSettings>>;

@@ -265,6 +265,6 @@ export type ConfigOf<C> = C extends { readonly _tag: 'SettingsCodec'; readonly c
  * `{ kind: string; [key: string]: unknown }`, and a key it does not have is
  * a compile error in an object literal).
  *
- *     export type ResistiveSection = PluginSection<'resistive', ConfigOf<typeof resistiveSettings>>;
+ *     export type ResistiveSection = WrittenSection<'resistive', ConfigOf<typeof resistiveSettings>>;
  */
-export type PluginSection<K extends string, Config> = Config extends unknown ? { [P in keyof ({ readonly kind: K } & Config)]: ({ readonly kind: K } & Config)[P] } : never;
+export type WrittenSection<K extends string, Config> = Config extends unknown ? { [P in keyof ({ readonly kind: K } & Config)]: ({ readonly kind: K } & Config)[P] } : never;

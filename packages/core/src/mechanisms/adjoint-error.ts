@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { type ConfigOf, type PluginSection, strictObject } from '../config/codecs';
+import { type ConfigOf, type WrittenSection, strictObject } from '../config/codecs';
 import { acOnNonlinearProblems, type ErrorMechanism, type ErrorRecord } from '../contracts/error-mechanism';
 
 /**
@@ -27,4 +27,4 @@ export const adjointErrorRecord: ErrorRecord<{}> = {
 };
 
 /** The `error` section of the exact adjoint as written (`{ "kind": "adjoint" }`: no settings). */
-export type AdjointErrorSection = PluginSection<'adjoint', ConfigOf<typeof adjointErrorRecord.configCodec>>;
+export type AdjointErrorSection = WrittenSection<'adjoint', ConfigOf<typeof adjointErrorRecord.configCodec>>;

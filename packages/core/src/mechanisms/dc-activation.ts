@@ -1,6 +1,6 @@
 import * as t from 'io-ts';
 import type { ActivationMechanism, ActivationRecord } from '../contracts/activation-mechanism';
-import { type ConfigOf, type PluginSection, strictObject } from '../config/codecs';
+import { type ConfigOf, type WrittenSection, strictObject } from '../config/codecs';
 
 /** The inputs held at DC: each edge reads its drop in the free equilibrium. */
 export const dcActivation: ActivationMechanism = {
@@ -21,4 +21,4 @@ export const dcActivationRecord: ActivationRecord<{}> = {
 };
 
 /** The `activation` section of the DC activation as written (`{ "kind": "dc" }`: no settings). */
-export type DcActivationSection = PluginSection<'dc', ConfigOf<typeof dcActivationRecord.configCodec>>;
+export type DcActivationSection = WrittenSection<'dc', ConfigOf<typeof dcActivationRecord.configCodec>>;

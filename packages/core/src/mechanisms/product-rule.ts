@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { type ConfigOf, type PluginSection, strictObject } from '../config/codecs';
+import { type ConfigOf, type WrittenSection, strictObject } from '../config/codecs';
 import type { LearningRule, RuleRecord } from '../contracts/learning-rule';
 
 /**
@@ -25,4 +25,4 @@ export const productRuleRecord: RuleRecord<{}> = {
 };
 
 /** The `rule` section of the product rule as written (`{ "kind": "product" }`: no settings). */
-export type ProductRuleSection = PluginSection<'product', ConfigOf<typeof productRuleRecord.configCodec>>;
+export type ProductRuleSection = WrittenSection<'product', ConfigOf<typeof productRuleRecord.configCodec>>;

