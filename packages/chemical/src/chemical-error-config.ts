@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { decodeOrThrow, finiteNumber, oneOf, positiveInteger, positiveNumber, strictObject, withDefaults } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, decodeOrThrow, finiteNumber, oneOf, positiveInteger, positiveNumber, strictObject, withDefaults } from '@multimech/core';
 
 /** Updates made before the chemical reaches its steady state (PHYSICS.md §4). */
 export const relaxationConfig = strictObject(
@@ -72,6 +72,9 @@ export const chemicalErrorSettings = withDefaults(
     nonNegative: c.nonNegative ?? 'report',
   }),
 );
+
+/** The `error` section of the chemical mechanism as written (`{ "kind": "chemical", ... }`), from its codec. */
+export type ChemicalErrorSection = WrittenSection<'chemical', ConfigOf<typeof chemicalErrorSettings>>;
 
 /**
  * Decodes a chemical error config (refusing bad values with their config

@@ -1,11 +1,21 @@
-import { chemicalPlugin } from '@multimech/chemical';
-import { contrastivePlugin } from '@multimech/contrastive';
-import { elasticPlugin } from '@multimech/elastic';
-import { flowPlugin } from '@multimech/flow';
-import { frequencyPlugin } from '@multimech/frequency';
-import { resistivePlugin } from '@multimech/resistive';
-import { trainerPlugin } from '@multimech/trainer';
-import { ConfigError, MultimechError, MultimechPlugin, foreignCore, isMultimechPlugin, pluginBrand } from '@multimech/core';
+import { chemicalPlugin, type ChemicalErrorSection } from '@multimech/chemical';
+import { contrastivePlugin, type ClSection, type ContrastiveRuleSection, type EpSection } from '@multimech/contrastive';
+import { elasticPlugin, type ElasticSection } from '@multimech/elastic';
+import { flowPlugin, type FlowSection } from '@multimech/flow';
+import { frequencyPlugin, type AcActivationSection, type FrequencyErrorSection, type TimeAverageRuleSection } from '@multimech/frequency';
+import { resistivePlugin, type ResistiveSection } from '@multimech/resistive';
+import { trainerPlugin, type AllosterySection, type ExperimentConfig, type IrisSection, type RegressionSection } from '@multimech/trainer';
+import {
+  ConfigError,
+  MultimechError,
+  MultimechPlugin,
+  foreignCore,
+  isMultimechPlugin,
+  pluginBrand,
+  type AdjointErrorSection,
+  type DcActivationSection,
+  type ProductRuleSection,
+} from '@multimech/core';
 import * as path from 'path';
 
 /**
@@ -14,6 +24,25 @@ import * as path from 'path';
  * frequency, chemical and contrastive (EP, CL) mechanisms, the trainer's tasks.
  */
 export const CLI_PLUGINS = [resistivePlugin, flowPlugin, elasticPlugin, frequencyPlugin, chemicalPlugin, contrastivePlugin, trainerPlugin];
+
+/** The sections of the built-in kinds (core's and those of `CLI_PLUGINS`), each typed from its plugin's codec. */
+export interface BuiltInSections {
+  readonly substrate: ResistiveSection | FlowSection | ElasticSection;
+  readonly task: IrisSection | RegressionSection | AllosterySection;
+  readonly activation: DcActivationSection | AcActivationSection;
+  readonly error: AdjointErrorSection | FrequencyErrorSection | ChemicalErrorSection | EpSection | ClSection;
+  readonly rule: ProductRuleSection | TimeAverageRuleSection | ContrastiveRuleSection;
+}
+
+/**
+ * An experiment config of the built-in kinds, as TypeScript writes it: a
+ * misspelt key (at the top level or in a section), a `kind` or a `mode`
+ * that does not exist, or a string where a number goes fails to compile.
+ *
+ *     const config: BuiltInExperimentConfig = { substrate: { kind: 'resistive', ... }, ... };
+ *     createExperiment(config, CLI_PLUGINS);
+ */
+export type BuiltInExperimentConfig = ExperimentConfig<BuiltInSections>;
 
 /**
  * Loads plugin modules: each entry is a path (`./my-plugin.js`, or an

@@ -1,5 +1,5 @@
 import { ConfigError, MultimechError, decodeOrThrow, finiteNumber, nonEmptyString, positiveInteger, refine, strictObject, logLogSlope as coreLogLogSlope } from '@multimech/core';
-import { createExperiment } from '@multimech/trainer';
+import { createExperiment, schemaReferenceCodec } from '@multimech/trainer';
 import * as t from 'io-ts';
 import * as path from 'path';
 import type { CliIo } from './cli-io';
@@ -25,7 +25,7 @@ export const fidelityConfigCodec = refine(
         values: t.array(numberPositive()),
       }),
     },
-    { name: nonEmptyString, description: t.string, slope: finiteNumber, examples: positiveInteger },
+    { name: nonEmptyString, description: t.string, slope: finiteNumber, examples: positiveInteger, $schema: schemaReferenceCodec },
   ),
   (v) => {
     const problems: { key: string; message: string }[] = [];

@@ -21,3 +21,4 @@ export * from './comparison-plots';
 export * from './comparison-progress';
 export * from './compare-command';
 export * from './fidelity-command';
+export * from './schema-command';

@@ -8,7 +8,7 @@ import { readInputFile } from './read-input-file';
 import { newCommand, type NewOptions } from './new-command';
 import { SCAFFOLD_KINDS } from './scaffold';
 import { PluginFlags, cliRegistries, pluginsCommand } from './plugins-command';
-import { schemaCommand } from './schema-command';
+import { SCHEMA_TARGETS, SchemaFlags, schemaCommand } from './schema-command';
 
 function version(): string {
   try {
@@ -181,9 +181,11 @@ function buildProgram(io: CliIo, argv: readonly string[]): Command {
     .action((kind: string | undefined, flags: PluginFlags) => pluginsCommand(kind, flags, io));
   program
     .command('schema')
-    .description('print the JSON Schema of an experiment config, with every registered kind')
+    .description('print the JSON Schema of an experiment config (or of a comparison or fidelity config), with every registered kind')
     .option(...pluginOption)
-    .action((flags: PluginFlags) => schemaCommand(flags, io));
+    .addOption(new Option('--for <CONFIG>', 'the config it describes').choices(SCHEMA_TARGETS).default('experiment'))
+    .option('-o, --out <FILE>', 'write the schema to FILE instead of printing it')
+    .action((flags: SchemaFlags) => schemaCommand(flags, io));
 
   return program;
 }

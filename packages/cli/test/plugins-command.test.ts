@@ -241,7 +241,7 @@ describe('multimech schema', () => {
     expect(schema.required).toEqual(['substrate', 'task', 'error']);
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(schema.properties ?? {}).sort()).toEqual(
-      ['substrate', 'task', 'error', 'activation', 'rule', 'name', 'description', 'seed', 'optimizer', 'training', 'plugins'].sort(),
+      ['substrate', 'task', 'error', 'activation', 'rule', 'name', 'description', 'seed', 'optimizer', 'training', 'plugins', '$schema'].sort(),
     );
     for (const point of EXTENSION_POINTS) {
       const branches = schema.properties?.[point.section].oneOf ?? [];

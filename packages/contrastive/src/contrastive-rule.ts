@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { strictObject, type LearningRule, type RuleRecord } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, strictObject, type LearningRule, type RuleRecord } from '@multimech/core';
 
 /**
  * The contrastive rule: the error mechanism (equilibrium propagation,
@@ -21,3 +21,6 @@ export const contrastiveRuleRecord: RuleRecord<{}> = {
   consumes: 'contrastive',
   create: () => contrastiveRule,
 };
+
+/** The `rule` section of the contrastive rule as written (`{ "kind": "contrastive" }`: no settings). */
+export type ContrastiveRuleSection = WrittenSection<'contrastive', ConfigOf<typeof contrastiveRuleRecord.configCodec>>;

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { decodeOrThrow, oneOf, positiveNumber, strictObject, withDefaults } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, decodeOrThrow, oneOf, positiveNumber, strictObject, withDefaults } from '@multimech/core';
 
 /** The config of equilibrium propagation, as written under `error` (every key optional). */
 export const equilibriumPropagationConfig = strictObject(
@@ -27,6 +27,9 @@ export const equilibriumPropagationSettings = withDefaults(
   equilibriumPropagationConfig,
   (c): EquilibriumPropagationSettings => ({ beta: c.beta ?? 0.01, variant: c.variant ?? 'centred' }),
 );
+
+/** The `error` section of equilibrium propagation as written (`{ "kind": "ep", "beta"?, "variant"? }`), from its codec. */
+export type EpSection = WrittenSection<'ep', ConfigOf<typeof equilibriumPropagationSettings>>;
 
 /** Decodes an EP config (refusing bad values with their path under `path`) and fills in the defaults. */
 export function resolveEquilibriumPropagationConfig(config: unknown = {}, path = 'error'): EquilibriumPropagationSettings {

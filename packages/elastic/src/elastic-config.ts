@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { SolverSettings, nonEmptyString, numberWhere, oneOf, positiveInteger, positiveNumber, range, refine, solverCodec, strictObject, withDefaults } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, SolverSettings, jsonSchemaOf, withSchema, nonEmptyString, numberWhere, oneOf, positiveInteger, positiveNumber, range, refine, solverCodec, strictObject, withDefaults } from '@multimech/core';
 import type { ElasticParameter } from './elastic-substrate';
 import { ExplicitNetwork, explicitNetworkCodec, explicitNetworkProblems } from './explicit-network';
 
@@ -60,7 +60,7 @@ export const elasticDefaults = {
   restLength: { min: 0.5, max: 1.5 },
 };
 
-const jitterNumber = numberWhere('a jitter in [0, 0.5) (a fraction of the grid spacing: at 0.5 two neighbouring points may coincide)', (n) => n >= 0 && n < 0.5);
+const jitterNumber = numberWhere('a jitter in [0, 0.5) (a fraction of the grid spacing: at 0.5 two neighbouring points may coincide)', (n) => n >= 0 && n < 0.5, { minimum: 0, exclusiveMaximum: 0.5 });
 
 const generatorCodecs = {
   triangular: strictObject('a triangular lattice { generator, width, height }', { generator: oneOf('triangular'), width: positiveInteger, height: positiveInteger }),
@@ -80,7 +80,7 @@ const NETWORK_FORMS =
  * with `file`, a file reference; with `nodes` and `springs`, an explicit
  * network.
  */
-const elasticNetworkCodec = new t.Type<ElasticNetworkConfig, unknown, unknown>(
+const elasticNetworkCodec = withSchema(new t.Type<ElasticNetworkConfig, unknown, unknown>(
   NETWORK_FORMS,
   (u): u is ElasticNetworkConfig => [...Object.values(generatorCodecs), fileCodec, explicitNetworkCodec].some((c) => c.is(u)),
   (u, c) => {
@@ -96,19 +96,19 @@ const elasticNetworkCodec = new t.Type<ElasticNetworkConfig, unknown, unknown>(
     return t.failure(u, c, `expected ${NETWORK_FORMS}, got an object with keys ${Object.keys(o).join(', ') || '(none)'}`);
   },
   (a) => a,
-);
+), () => ({ oneOf: [...Object.values(generatorCodecs), fileCodec, explicitNetworkCodec].map((c) => jsonSchemaOf(c)) }));
 
-const dimensionCodec = new t.Type<2 | 3, unknown, unknown>(
+const dimensionCodec = withSchema(new t.Type<2 | 3, unknown, unknown>(
   'a dimension, 2 or 3',
   (u): u is 2 | 3 => u === 2 || u === 3,
   (u, c) => (u === 2 || u === 3 ? t.success(u) : t.failure(u, c)),
   (a) => a,
-);
+), { enum: [2, 3] });
 
 /** A per-node setting of values that `value` accepts: one number for every node, or a default and values by node name. */
 function perNodeCodec(what: string, value: t.Type<number, number, unknown>): t.Type<PerNodeSetting, unknown, unknown> {
   const byName = strictObject(`${what} by node { default?, nodes }`, { nodes: t.record(t.string, value) }, { default: value });
-  return new t.Type<PerNodeSetting, unknown, unknown>(
+  return withSchema(new t.Type<PerNodeSetting, unknown, unknown>(
     `${value.name} (every node), or { "default"?, "nodes": { "<node>": ${what} } }`,
     (u): u is PerNodeSetting => value.is(u) || byName.is(u),
     (u, c) => {
@@ -117,7 +117,7 @@ function perNodeCodec(what: string, value: t.Type<number, number, unknown>): t.T
       return t.failure(u, c);
     },
     (a) => a,
-  );
+  ), () => ({ oneOf: [jsonSchemaOf(value), jsonSchemaOf(byName)] }));
 }
 
 const fields = strictObject(
@@ -132,7 +132,7 @@ const fields = strictObject(
     solver: solverCodec,
     minimiser: oneOf('newton', 'fire'),
     mass: perNodeCodec('mass', positiveNumber),
-    damping: perNodeCodec('damping', numberWhere('a non-negative number', (n) => n >= 0)),
+    damping: perNodeCodec('damping', numberWhere('a non-negative number', (n) => n >= 0, { minimum: 0 })),
   },
 );
 
@@ -203,3 +203,6 @@ export const elasticSettings = withDefaults(
     minimiser: c.minimiser ?? 'newton',
   }),
 );
+
+/** The `substrate` section of an elastic substrate as written (`{ "kind": "elastic", "dimension", "network", ... }`), from its codec. */
+export type ElasticSection = WrittenSection<'elastic', ConfigOf<typeof elasticSettings>>;

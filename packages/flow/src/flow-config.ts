@@ -1,6 +1,6 @@
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either';
-import { GeneratedNetworkConfig, SolverSettings, generatedNetworkCodec, oneOf, outputSpecCodec, positiveNumber, range, settingsProblem, solverCodec, strictObject, withDefaults } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, GeneratedNetworkConfig, jsonSchemaOf, withSchema, SolverSettings, generatedNetworkCodec, oneOf, outputSpecCodec, positiveNumber, range, settingsProblem, solverCodec, strictObject, withDefaults } from '@multimech/core';
 import type { FlowOutputSpec } from './flow-from-topology';
 import type { FlowParameter } from './flow-substrate';
 
@@ -12,7 +12,7 @@ export type PerTube = number | readonly number[];
  * tube; its length is checked against the network when it is built, since
  * a random generator's tube count depends on the seed).
  */
-export const perTubeCodec = new t.Type<PerTube, unknown, unknown>(
+export const perTubeCodec = withSchema(new t.Type<PerTube, unknown, unknown>(
   'a positive number (or an array of them, one per tube)',
   (u): u is PerTube => positiveNumber.is(u) || (Array.isArray(u) && u.length > 0 && u.every((x) => positiveNumber.is(x))),
   (u, c) => {
@@ -21,7 +21,7 @@ export const perTubeCodec = new t.Type<PerTube, unknown, unknown>(
     return t.array(positiveNumber).validate(u, c);
   },
   (a) => a,
-);
+), () => ({ oneOf: [jsonSchemaOf(positiveNumber), { type: 'array', items: jsonSchemaOf(positiveNumber), minItems: 1 }] }));
 
 /**
  * `value` as one number per tube of a network with `tubes` tubes, or a
@@ -78,7 +78,7 @@ const flowFields = strictObject(
 );
 
 /** The flow substrate's config codec: the fields, then min < max and init inside (0, ∞) and [min, max]. */
-export const flowConfigCodec = new t.Type<FlowConfig, unknown, unknown>(
+export const flowConfigCodec = withSchema(new t.Type<FlowConfig, unknown, unknown>(
   flowFields.name,
   (u): u is FlowConfig => flowFields.is(u),
   (u, c) => {
@@ -114,7 +114,8 @@ export const flowConfigCodec = new t.Type<FlowConfig, unknown, unknown>(
     return errors.length > 0 ? t.failures(errors) : t.success(v);
   },
   (a) => a,
-);
+  // the checks across fields are the codec's: the schema is that of the fields
+), () => jsonSchemaOf(flowFields));
 
 /** The flow section decoded into its settings: the parameter, its initial range and bounds (`flowParameterDefaults`) and the solver filled in. */
 export interface FlowSettings extends FlowConfig {
@@ -137,3 +138,6 @@ export const flowSettings = withDefaults(flowConfigCodec, (c): FlowSettings => {
     solver: { method: c.solver?.method ?? 'auto' },
   };
 });
+
+/** The `substrate` section of a flow substrate as written (`{ "kind": "flow", "network", ... }`), from its codec. */
+export type FlowSection = WrittenSection<'flow', ConfigOf<typeof flowSettings>>;

@@ -1,5 +1,6 @@
 import * as t from 'io-ts';
-import { decodeOrThrow, dynamicsOf, positiveQuantity, strictObject, withDefaults, type ActivationMechanism, type ActivationRecord } from '@multimech/core';
+import type { WithQuantities } from './frequency-error-config';
+import { type ConfigOf, type WrittenSection, decodeOrThrow, dynamicsOf, positiveQuantity, strictObject, withDefaults, type ActivationMechanism, type ActivationRecord } from '@multimech/core';
 
 /** The config of the AC activation, as written under `activation`. */
 export const acActivationConfig = strictObject(
@@ -19,6 +20,9 @@ export interface AcActivationSettings {
 
 /** The AC activation section decoded into its settings (default 1000 Hz). */
 export const acActivationSettings = withDefaults(acActivationConfig, (c): AcActivationSettings => ({ frequency: c.frequency ?? 1000 }));
+
+/** The `activation` section of the AC activation as written (`{ "kind": "ac", "frequency"? }`), from its codec; `frequency` in Hz or with its unit (`"1 kHz"`). */
+export type AcActivationSection = WrittenSection<'ac', WithQuantities<ConfigOf<typeof acActivationSettings>, 'frequency'>>;
 
 /** The inputs driven as `x cos(ω₁t)`; its carrier names ω₁. */
 export interface AcActivation extends ActivationMechanism {

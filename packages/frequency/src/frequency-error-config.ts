@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { positiveQuantity, decodeOrThrow, withDefaults, finiteNumber, nonNegativeInteger, nonNegativeNumber, oneOf, positiveInteger, positiveNumber, strictObject } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, positiveQuantity, decodeOrThrow, withDefaults, finiteNumber, nonNegativeInteger, nonNegativeNumber, oneOf, positiveInteger, positiveNumber, strictObject } from '@multimech/core';
 
 /**
  * The config of the frequency error mechanism, as written in an experiment
@@ -78,6 +78,16 @@ export const frequencyErrorSettings = withDefaults(
     ...(c.seed !== undefined ? { seed: c.seed } : {}),
   }),
 );
+
+/**
+ * The `error` section of frequency propagation as written (`{ "kind":
+ * "frequency", ... }`), from its codec; `frequency` a number in Hz or a
+ * quantity with its unit (`"1.7 kHz"`), as in JSON.
+ */
+export type FrequencyErrorSection = WrittenSection<'frequency', WithQuantities<ConfigOf<typeof frequencyErrorSettings>, 'frequency'>>;
+
+/** A config with keys `Q` (physical quantities) given as a number in SI units or a string with its unit, as JSON may give them. */
+export type WithQuantities<Config, Q extends keyof Config> = Omit<Config, Q> & { readonly [P in Q]?: number | string };
 
 /**
  * Decodes a frequency error config (refusing bad values with their config

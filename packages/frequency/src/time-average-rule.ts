@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { MultimechError, strictObject, type LearningRule, type RuleRecord } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, MultimechError, strictObject, type LearningRule, type RuleRecord } from '@multimech/core';
 
 /**
  * The AC-activation rule of PHYSICS.md §3.2: each edge averages over time
@@ -34,3 +34,6 @@ export const timeAverageRuleRecord: RuleRecord<{}> = {
   consumes: 'time-series',
   create: () => timeAverageRule,
 };
+
+/** The `rule` section of the time-average rule as written (`{ "kind": "time-average" }`: no settings). */
+export type TimeAverageRuleSection = WrittenSection<'time-average', ConfigOf<typeof timeAverageRuleRecord.configCodec>>;

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { GeneratedNetworkConfig, OutputSpec, SolverSettings, generatedNetworkCodec, nonEmptyString, outputSpecCodec, positiveNumber, range, refine, solverCodec, strictObject, withDefaults } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, GeneratedNetworkConfig, jsonSchemaOf, withSchema, OutputSpec, SolverSettings, generatedNetworkCodec, nonEmptyString, outputSpecCodec, positiveNumber, range, refine, solverCodec, strictObject, withDefaults } from '@multimech/core';
 
 /** Where a resistive network comes from: a generator, or a SPICE netlist file. */
 export type NetworkConfig = GeneratedNetworkConfig | { readonly netlist: string; readonly outputs: readonly OutputSpec[] };
@@ -24,7 +24,7 @@ const netlistCodec = strictObject('a netlist network { netlist, outputs }', { ne
 const generatedCodec = generatedNetworkCodec(' (or give "netlist": a SPICE file)');
 
 /** `network`: a netlist when it names one, else a generated network (core's codec). */
-const networkCodec = new t.Type<NetworkConfig, unknown, unknown>(
+const networkCodec = withSchema(new t.Type<NetworkConfig, unknown, unknown>(
   'a network: { "generator": "layered" | "grid" | "random", ... } or { "netlist": path, "outputs": [...] }',
   (u): u is NetworkConfig => netlistCodec.is(u) || generatedCodec.is(u),
   (u, c) =>
@@ -32,7 +32,7 @@ const networkCodec = new t.Type<NetworkConfig, unknown, unknown>(
       ? (netlistCodec.validate(u, c) as t.Validation<NetworkConfig>)
       : (generatedCodec.validate(u, c) as t.Validation<NetworkConfig>),
   (a) => a,
-);
+), () => ({ oneOf: [jsonSchemaOf(netlistCodec), jsonSchemaOf(generatedCodec)] }));
 
 const conductanceFields = strictObject('conductance settings { init, min, max }', {}, { init: range, min: positiveNumber, max: positiveNumber });
 
@@ -100,3 +100,6 @@ export const resistiveSettings = withDefaults(
     solver: { method: c.solver?.method ?? 'auto' },
   }),
 );
+
+/** The `substrate` section of a resistive substrate as written (`{ "kind": "resistive", "network", ... }`), from its codec. */
+export type ResistiveSection = WrittenSection<'resistive', ConfigOf<typeof resistiveSettings>>;

@@ -1,5 +1,6 @@
 import { ConfigError, ConfigProblem, decodeOrThrow, integer, joinPath, nonEmptyString, positiveInteger, strictObject, type SettingPaths } from '@multimech/core';
 import * as t from 'io-ts';
+import { schemaReferenceCodec } from './experiment';
 import { optimizerCodec } from './optimizer';
 
 /**
@@ -35,6 +36,7 @@ export const comparisonCodec = strictObject(
     description: t.string,
     seeds: t.array(integer, 'a list of integer seeds'),
     fidelity: strictObject('fidelity settings ({ "examples"? })', {}, { examples: positiveInteger }),
+    $schema: schemaReferenceCodec,
   },
 );
 export type ComparisonConfig = t.TypeOf<typeof comparisonCodec>;

@@ -24,6 +24,7 @@ import {
   nonEmptyString,
   positiveInteger,
   strictObject,
+  withSchema,
 } from '@multimech/core';
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either';
@@ -32,6 +33,21 @@ import { Trainer } from './trainer';
 import { trainerPlugin } from './trainer-plugin';
 
 const sectionShape = t.unknown;
+
+/**
+ * `"$schema"`: the JSON Schema a config file names for editors (a path
+ * relative to the file, or a URL), as `multimech schema` writes it. Any
+ * string; nothing reads it when training.
+ */
+export const schemaReferenceCodec = withSchema(
+  new t.Type<string, string, unknown>(
+    'the JSON Schema this config is written against, for editors (a path relative to the file, or a URL; ignored when training)',
+    (u): u is string => typeof u === 'string',
+    (u, c) => (typeof u === 'string' ? t.success(u) : t.failure(u, c)),
+    (s) => s,
+  ),
+  { type: 'string' },
+);
 
 /** The experiment file's top level; each plugin section is decoded by its own plugin. */
 export const experimentCodec = strictObject(
@@ -47,8 +63,46 @@ export const experimentCodec = strictObject(
     training: strictObject('training settings', {}, { epochs: positiveInteger }),
     /** Modules of third-party plugins, for the command line to load (createExperiment itself takes plugin objects). */
     plugins: t.array(nonEmptyString),
+    $schema: schemaReferenceCodec,
   },
 );
+
+/** The plugin sections of an experiment config. */
+export const EXPERIMENT_SECTIONS = ['substrate', 'task', 'activation', 'error', 'rule'] as const;
+export type ExperimentSectionName = (typeof EXPERIMENT_SECTIONS)[number];
+
+/**
+ * A plugin section as every plugin's section fits it: its `kind`, and
+ * whatever keys its plugin's codec takes (checked when the config is decoded).
+ */
+export type AnySection = { readonly kind: string; readonly [key: string]: unknown };
+
+/** What each plugin section of an experiment config may be: a union of sections (`ResistiveSection | FlowSection`), each with its `kind`. */
+export type ExperimentSections = { readonly [S in ExperimentSectionName]: { readonly kind: string } };
+
+/** Every section loose (`AnySection`): a config of any plugins' kinds. */
+export type AnySections = { readonly [S in ExperimentSectionName]: AnySection };
+
+/**
+ * An experiment config as TypeScript writes it: the top level typed from
+ * `experimentCodec` (`name`, `description`, `seed`, `plugins`, `optimizer`,
+ * `training`, `$schema`), and each plugin section one of `S`'s. With the
+ * sections of known plugins (each plugin exports its own: `ResistiveSection`,
+ * `FrequencyErrorSection`, ...; `BuiltInExperimentConfig` in
+ * `@multimech/cli` has every built-in one), a misspelt key, a wrong `kind`
+ * or a string where a number goes fails to compile:
+ *
+ *     const config: ExperimentConfig<{ substrate: ResistiveSection; task: IrisSection; activation: DcActivationSection; error: FrequencyErrorSection; rule: ProductRuleSection }> = { ... };
+ *
+ * Without `S`, any plugin's sections fit. It is still decoded at run time.
+ */
+export type ExperimentConfig<S extends ExperimentSections = AnySections> = Omit<t.TypeOf<typeof experimentCodec>, ExperimentSectionName> & {
+  readonly substrate: S['substrate'];
+  readonly task: S['task'];
+  readonly activation?: S['activation'];
+  readonly error: S['error'];
+  readonly rule?: S['rule'];
+};
 
 /**
  * Runs a plugin's `create`: a problem with its settings found while
@@ -117,6 +171,11 @@ export interface Experiment {
  *
  *     const { trainer } = createExperiment(config, [resistivePlugin, frequencyPlugin]);
  *     const result = trainer.run();
+ *
+ * `raw` is an `ExperimentConfig` written in TypeScript (typed, so that a
+ * misspelt key fails to compile) or whatever JSON gave (`unknown`): either
+ * way it is decoded here, and refused with one line per problem. A
+ * `"$schema"` is ignored, and kept in `resolvedConfig`.
  */
 export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin[], options: ExperimentOptions = {}): Experiment {
   const paths = options.paths ?? experimentPaths;
@@ -170,6 +229,7 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
   });
   const r = raw as Record<string, unknown>;
   const resolvedConfig: Record<string, unknown> = {
+    ...(top.$schema !== undefined ? { $schema: top.$schema } : {}),
     ...(top.plugins ? { plugins: top.plugins } : {}),
     ...(top.name ? { name: top.name } : {}),
     ...(top.description ? { description: top.description } : {}),

@@ -249,3 +249,22 @@ export class SettingsCodec<C, S> extends t.Type<S, unknown, unknown> {
 export function withDefaults<C, S>(config: t.Type<C, unknown, unknown>, fill: (config: C) => S): SettingsCodec<C, S> {
   return new SettingsCodec(config, fill);
 }
+
+/**
+ * The config a section codec reads, as written: the `config` part of a
+ * `withDefaults` codec (`t.TypeOf` of it), else what the codec decodes to.
+ * For a TypeScript config, a value that JSON may give as a quantity with
+ * its unit (`"1.7 kHz"`) is its number in SI units here, unless the plugin's
+ * section type says otherwise.
+ */
+export type ConfigOf<C> = C extends { readonly _tag: 'SettingsCodec'; readonly config: t.Type<infer Config, unknown, unknown> } ? Config : C extends t.Decoder<unknown, infer A> ? A : never;
+
+/**
+ * A plugin section as written in a config: `{ kind: K }` with the keys of
+ * `Config` (one object type, not an intersection, so that it also fits
+ * `{ kind: string; [key: string]: unknown }`, and a key it does not have is
+ * a compile error in an object literal).
+ *
+ *     export type ResistiveSection = WrittenSection<'resistive', ConfigOf<typeof resistiveSettings>>;
+ */
+export type WrittenSection<K extends string, Config> = Config extends unknown ? { [P in keyof ({ readonly kind: K } & Config)]: ({ readonly kind: K } & Config)[P] } : never;

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { strictObject } from '../config/codecs';
+import { type ConfigOf, type WrittenSection, strictObject } from '../config/codecs';
 import { acOnNonlinearProblems, type ErrorMechanism, type ErrorRecord } from '../contracts/error-mechanism';
 
 /**
@@ -25,3 +25,6 @@ export const adjointErrorRecord: ErrorRecord<{}> = {
   create: () => adjointError,
   check: (_config, activation, substrate) => acOnNonlinearProblems('adjoint', activation, substrate),
 };
+
+/** The `error` section of the exact adjoint as written (`{ "kind": "adjoint" }`: no settings). */
+export type AdjointErrorSection = WrittenSection<'adjoint', ConfigOf<typeof adjointErrorRecord.configCodec>>;

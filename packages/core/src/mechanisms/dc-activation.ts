@@ -1,6 +1,6 @@
 import * as t from 'io-ts';
 import type { ActivationMechanism, ActivationRecord } from '../contracts/activation-mechanism';
-import { strictObject } from '../config/codecs';
+import { type ConfigOf, type WrittenSection, strictObject } from '../config/codecs';
 
 /** The inputs held at DC: each edge reads its drop in the free equilibrium. */
 export const dcActivation: ActivationMechanism = {
@@ -19,3 +19,6 @@ export const dcActivationRecord: ActivationRecord<{}> = {
   requires: [],
   create: () => dcActivation,
 };
+
+/** The `activation` section of the DC activation as written (`{ "kind": "dc" }`: no settings). */
+export type DcActivationSection = WrittenSection<'dc', ConfigOf<typeof dcActivationRecord.configCodec>>;

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { strictObject } from '../config/codecs';
+import { type ConfigOf, type WrittenSection, strictObject } from '../config/codecs';
 import type { LearningRule, RuleRecord } from '../contracts/learning-rule';
 
 /**
@@ -23,3 +23,6 @@ export const productRuleRecord: RuleRecord<{}> = {
   consumes: 'product',
   create: () => productRule,
 };
+
+/** The `rule` section of the product rule as written (`{ "kind": "product" }`: no settings). */
+export type ProductRuleSection = WrittenSection<'product', ConfigOf<typeof productRuleRecord.configCodec>>;

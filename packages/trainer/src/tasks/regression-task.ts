@@ -1,4 +1,4 @@
-import { Example, Rng, Task, TaskRecord, finiteNumber, mseLoss, nonNegativeNumber, oneOf, positiveInteger, strictObject, withDefaults } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, Example, Rng, Task, TaskRecord, finiteNumber, mseLoss, nonNegativeNumber, oneOf, positiveInteger, strictObject, withDefaults } from '@multimech/core';
 import * as t from 'io-ts';
 import { InputEncodingSettings, createInputEncoding, inputEncodingCodec, inputEncodingSettings } from './input-encoding';
 
@@ -45,6 +45,9 @@ function regressionSettingsOf(c: RegressionConfig): RegressionSettings {
 
 /** The regression section decoded into its settings. */
 export const regressionSettings = withDefaults(regressionConfigCodec, regressionSettingsOf);
+
+/** The `task` section of regression as written (`{ "kind": "regression", ... }`), from its codec. */
+export type RegressionSection = WrittenSection<'regression', ConfigOf<typeof regressionSettings>>;
 
 /**
  * Regression against a random teacher drawn by the seed: targets
