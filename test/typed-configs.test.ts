@@ -118,7 +118,7 @@ const RIGHT: Readonly<Record<string, string>> = {
     "const tasks: (IrisSection | RegressionSection | AllosterySection)[] = [{ kind: 'iris' }, { kind: 'regression', teacher: 'rectified', inputs: { encoding: 'current' } }, { kind: 'allostery', targets: [0.3, -0.2] }];",
     "const dc: DcActivationSection = { kind: 'dc' };",
     'const chosen: ExperimentConfig<{ substrate: FlowSection; task: IrisSection; activation: DcActivationSection; error: ChemicalErrorSection; rule: ProductRuleSection }> = { substrate: flow, task: tasks[0] as IrisSection, activation: dc, error: chemical };',
-    "const builtIn: BuiltInExperimentConfig = { substrate: elastic, task: { kind: 'allostery', targets: [0.3] }, activation: ac, error: errors[0], rule: rules[1], $schema: '../../schema/experiment.schema.json' };",
+    "const builtIn: BuiltInExperimentConfig = { substrate: elastic, task: { kind: 'allostery', targets: [0.3] }, activation: ac, error: errors[0], rule: rules[1], $schema: '../../docs/schema/experiment.schema.json' };",
     '// any plugin: the loose form, which every typed config also fits',
     "const loose: ExperimentConfig[] = [{ substrate: { kind: 'acme/heat-grid', width: 4, height: 3 }, task: { kind: 'xor', volts: 2 }, error: { kind: 'adjoint' }, plugins: ['./acme'] }, chosen, builtIn];",
     'createExperiment(loose[2], CLI_PLUGINS);',

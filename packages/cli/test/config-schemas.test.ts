@@ -11,7 +11,7 @@ import { KNOWN_KEYWORDS, keywordsOf, validate } from '../../core/test/json-schem
 import { runCli, tempDir } from './run-cli';
 
 /**
- * The committed JSON Schemas (`schema/`, and an example's own where it
+ * The committed JSON Schemas (`docs/schema/`, and an example's own where it
  * loads a plugin) are what `multimech schema` writes now; every example
  * names the right one with `"$schema"` and validates against it; and the
  * schema refuses what the decoder refuses, on a set of bad configs.
@@ -19,7 +19,7 @@ import { runCli, tempDir } from './run-cli';
 
 const ROOT = path.join(__dirname, '../../..');
 const EXAMPLES = path.join(ROOT, 'examples');
-const SCHEMA_DIR = path.join(ROOT, 'schema');
+const SCHEMA_DIR = path.join(ROOT, 'docs', 'schema');
 
 const builtIn = createRegistries([corePlugin, ...CLI_PLUGINS]);
 const schemas = Object.fromEntries(SCHEMA_TARGETS.map((t) => [t, configSchema(builtIn, t)])) as Record<SchemaTarget, JsonSchema>;
@@ -44,7 +44,7 @@ const examples = readdirSync(EXAMPLES)
   });
 
 describe('the committed schemas', () => {
-  it.each(SCHEMA_TARGETS.map((t) => [t]))('schema/%s.schema.json is what `multimech schema --for` writes with the built-in plugins (regenerate it when this fails)', (target) => {
+  it.each(SCHEMA_TARGETS.map((t) => [t]))('docs/schema/%s.schema.json is what `multimech schema --for` writes with the built-in plugins (regenerate it when this fails)', (target) => {
     const committed = readFileSync(path.join(SCHEMA_DIR, `${target}.schema.json`), 'utf8');
     expect(committed).toBe(schemaText(schemas[target]));
     expect([...keywordsOf(schemas[target])].filter((k) => !KNOWN_KEYWORDS.has(k))).toEqual([]);
@@ -94,8 +94,8 @@ describe('every example names its schema with "$schema"', () => {
     expect(typeof reference).toBe('string');
     const schemaFile = path.resolve(e.dir, reference as string);
     const specs = pluginSpecs(e.config);
-    // with the built-in plugins, the schema in schema/; a config that loads its own plugin names one made with it, beside it
-    if (specs.length === 0) expect(path.relative(ROOT, schemaFile).split(path.sep)).toEqual(['schema', `${target}.schema.json`]);
+    // with the built-in plugins, the schema in docs/schema/; a config that loads its own plugin names one made with it, beside it
+    if (specs.length === 0) expect(path.relative(ROOT, schemaFile).split(path.sep)).toEqual(['docs', 'schema', `${target}.schema.json`]);
     else expect(path.dirname(schemaFile)).toBe(e.dir);
     const registries: Registries = specs.length === 0 ? builtIn : createRegistries([corePlugin, ...CLI_PLUGINS, ...loadPluginModules(specs, e.dir, () => e.name)]);
     const expected = schemaText(configSchema(registries, target));
@@ -217,8 +217,8 @@ describe('"$schema" is ignored when training', () => {
     const small = { substrate: { kind: 'resistive', network: { generator: 'layered', hidden: [3] } }, task: { kind: 'regression', features: 2, outputs: 1, train: 6, test: 2 }, error: { kind: 'adjoint' }, training: { epochs: 2 } };
     const plugins: MultimechPlugin[] = CLI_PLUGINS;
     const plain = createExperiment(small, plugins);
-    const named = createExperiment({ $schema: '../../schema/experiment.schema.json', ...small }, plugins);
-    expect(named.resolvedConfig).toEqual({ $schema: '../../schema/experiment.schema.json', ...plain.resolvedConfig });
+    const named = createExperiment({ $schema: '../../docs/schema/experiment.schema.json', ...small }, plugins);
+    expect(named.resolvedConfig).toEqual({ $schema: '../../docs/schema/experiment.schema.json', ...plain.resolvedConfig });
     expect('$schema' in plain.resolvedConfig).toBe(false);
     expect(named.trainer.run().summary.final_loss).toBe(plain.trainer.run().summary.final_loss);
   });
