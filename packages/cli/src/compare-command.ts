@@ -13,7 +13,7 @@ import { existsSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { CliIo } from './cli-io';
-import { pluginsFor } from './cli-plugins';
+import { pluginsFor, preloadPluginsFor } from './cli-plugins';
 import { MechanismFidelity, mechanismFidelity } from './comparison-fidelity';
 import { ComparisonJob, ComparisonJobResult, runComparisonJob } from './comparison-job';
 import { fidelitySpec, seedBandSpec, seedBands } from './comparison-plots';
@@ -188,6 +188,7 @@ function kindOf(section: unknown): string {
 export async function compareCommand(configFile: string, options: CompareOptions, io: CliIo): Promise<CompareOutcome> {
   const start = Date.now();
   const raw = parseJsonText(await readInputFile(configFile, 'a JSON comparison config'), configFile);
+  await preloadPluginsFor((raw as { base?: unknown } | null)?.base, path.dirname(configFile), configFile);
   const prepared = prepareComparison(raw, configFile);
   const { name, resolved, experiments, jobs, classification } = prepared;
   const { config, seeds, fidelityExamples } = resolved;

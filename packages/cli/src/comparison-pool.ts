@@ -59,11 +59,11 @@ export function reviveError(e: SerializedError): Error {
  * one end of a MessageChannel) through `handler`, posting its progress and
  * its end.
  */
-export function serveJobs<J, R, P>(port: MessagePort, handler: (job: J, progress: (p: P) => void) => R): void {
-  port.on('message', ({ id, job }: PoolRequest<J>) => {
+export function serveJobs<J, R, P>(port: MessagePort, handler: (job: J, progress: (p: P) => void) => R | Promise<R>): void {
+  port.on('message', async ({ id, job }: PoolRequest<J>) => {
     let reply: PoolReply<R, P>;
     try {
-      const result = handler(job, (progress) => port.postMessage({ id, type: 'progress', progress } satisfies PoolReply<R, P>));
+      const result = await handler(job, (progress) => port.postMessage({ id, type: 'progress', progress } satisfies PoolReply<R, P>));
       reply = { id, type: 'done', result };
     } catch (e) {
       reply = { id, type: 'failed', error: serializeError(e) };

@@ -5,8 +5,13 @@
  */
 import { parentPort } from 'worker_threads';
 import { ComparisonJob, ComparisonJobResult, runComparisonJob } from './comparison-job';
+import { preloadPluginsFor } from './cli-plugins';
 import { serveJobs } from './comparison-pool';
 import type { EpochEvent } from '@multimech/trainer';
 
 if (!parentPort) throw new Error('comparison-worker.js runs inside a worker thread started by `multimech compare`');
-serveJobs<ComparisonJob, ComparisonJobResult, EpochEvent>(parentPort, (job, progress) => runComparisonJob(job, progress));
+serveJobs<ComparisonJob, ComparisonJobResult, EpochEvent>(parentPort, async (job, progress) => {
+  // an ES-module plugin is imported before the job builds its experiment
+  await preloadPluginsFor(job.config, job.baseDir, job.source);
+  return runComparisonJob(job, progress);
+});

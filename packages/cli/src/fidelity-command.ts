@@ -3,7 +3,7 @@ import { createExperiment, schemaReferenceCodec } from '@multimech/trainer';
 import * as t from 'io-ts';
 import * as path from 'path';
 import type { CliIo } from './cli-io';
-import { pluginsFor } from './cli-plugins';
+import { pluginsFor, preloadPluginsFor } from './cli-plugins';
 import { mechanismFidelity } from './comparison-fidelity';
 import { csvField } from './metrics-csv';
 import { parseJsonText, readInputFile } from './read-input-file';
@@ -155,6 +155,7 @@ export async function fidelityCommand(configFile: string, options: { out?: strin
   const raw = parseJsonText(await readInputFile(configFile, 'a JSON fidelity-sweep config'), configFile);
   const config = decodeOrThrow(fidelityConfigCodec, raw, '', configFile);
   const baseDir = path.dirname(configFile);
+  await preloadPluginsFor(config.experiment, baseDir, configFile);
   const points = measureSweep(config, pluginsFor(config.experiment, baseDir, configFile), { baseDir, source: configFile });
   const slope = logLogSlope(points);
   const name = config.name ?? path.basename(configFile).replace(/\.json$/i, '');

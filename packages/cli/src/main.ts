@@ -7,7 +7,7 @@ import { GradientTarget, flagOf, gradientFlags, gradientJson, gradientMethods, g
 import { readInputFile } from './read-input-file';
 import { newCommand, type NewOptions } from './new-command';
 import { SCAFFOLD_KINDS } from './scaffold';
-import { PluginFlags, cliRegistries, pluginsCommand } from './plugins-command';
+import { PluginFlags, loadedCliRegistries, pluginsCommand } from './plugins-command';
 import { SCHEMA_TARGETS, SchemaFlags, schemaCommand } from './schema-command';
 
 function version(): string {
@@ -111,7 +111,7 @@ function gradientProgram(program: Command, io: CliIo, registries: Registries): v
   });
 }
 
-function buildProgram(io: CliIo, argv: readonly string[]): Command {
+function buildProgram(io: CliIo, registries: Registries): Command {
   const program = new Command('multimech')
     .description('Physical networks that learn by local rules: train them, and compare learning mechanisms with the exact gradient.')
     .version(version(), '-V, --version')
@@ -169,7 +169,7 @@ function buildProgram(io: CliIo, argv: readonly string[]): Command {
       newCommand(what, name, flags, io);
     });
 
-  gradientProgram(program, io, cliRegistries(argv[2] === 'gradient' ? pluginArgs(argv) : []));
+  gradientProgram(program, io, registries);
   // what is registered, and the JSON Schema of configs; --plugin loads more plugin modules, as a config's "plugins" list does
   const pluginOption = ['--plugin <PATH>', 'also load this plugin module (a path or a package name; repeat for several)', (p: string, all?: string[]) => [...(all ?? []), p]] as const;
   program
@@ -218,7 +218,9 @@ export function reportError(e: unknown, io: CliIo): number {
 export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let code: number;
   try {
-    await buildProgram(io, argv).parseAsync([...argv], { from: 'node' });
+    // gradient's flags come from the registered mechanisms, its own --plugin entries included
+    const registries = await loadedCliRegistries(argv[2] === 'gradient' ? pluginArgs(argv) : []);
+    await buildProgram(io, registries).parseAsync([...argv], { from: 'node' });
     code = 0;
   } catch (e) {
     code = reportError(e, io);

@@ -13,7 +13,7 @@ import {
   sectionSchemaOf,
 } from '@multimech/core';
 import type { CliIo } from './cli-io';
-import { CLI_PLUGINS, loadPluginModules } from './cli-plugins';
+import { CLI_PLUGINS, loadPluginModules, preloadPluginModules } from './cli-plugins';
 
 /**
  * The extension points in the order `multimech plugins` lists them: the
@@ -40,6 +40,12 @@ export interface PluginFlags {
 /** The registries of the command line's plugins, core's and those `--plugin` names (paths resolved from the working directory). */
 export function cliRegistries(pluginModules: readonly string[] = []): Registries {
   return createRegistries([corePlugin, ...CLI_PLUGINS, ...loadPluginModules(pluginModules, process.cwd(), () => '--plugin')]);
+}
+
+/** `cliRegistries` after loading the ES modules among the `--plugin` entries (`preloadPluginModules`). */
+export async function loadedCliRegistries(pluginModules: readonly string[] = []): Promise<Registries> {
+  await preloadPluginModules(pluginModules, process.cwd(), () => '--plugin');
+  return cliRegistries(pluginModules);
 }
 
 /** What a kind's record declares, by extension point: capabilities (substrates), requires, produces, consumes. */
@@ -213,8 +219,8 @@ export function detailsText(d: KindDetails): string {
  * `--json` (the listing by extension point; for KIND, an array with one
  * entry per extension point the kind is registered at).
  */
-export function pluginsCommand(kind: string | undefined, flags: PluginFlags, io: CliIo): void {
-  const registries = cliRegistries(flags.plugin);
+export async function pluginsCommand(kind: string | undefined, flags: PluginFlags, io: CliIo): Promise<void> {
+  const registries = await loadedCliRegistries(flags.plugin);
   if (kind === undefined) {
     io.stdout.write(flags.json ? `${json(pluginListing(registries))}\n` : listingText(registries));
     return;

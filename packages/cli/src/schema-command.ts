@@ -5,7 +5,7 @@ import * as path from 'path';
 import { atomicWrite } from './atomic-write';
 import type { CliIo } from './cli-io';
 import { fidelityConfigCodec } from './fidelity-command';
-import { EXTENSION_POINTS, ExtensionPoint, PluginFlags, cliRegistries, kindSchema } from './plugins-command';
+import { EXTENSION_POINTS, ExtensionPoint, PluginFlags, loadedCliRegistries, kindSchema } from './plugins-command';
 
 /** What each plugin section of an experiment config is, and its default where it may be left out. */
 const SECTION_DESCRIPTIONS: Readonly<Record<ExtensionPoint['section'], string>> = {
@@ -106,7 +106,7 @@ export interface SchemaFlags extends Pick<PluginFlags, 'plugin'> {
  * plugins and those `--plugin` names; to stdout, or to `--out FILE`.
  */
 export async function schemaCommand(flags: SchemaFlags, io: CliIo): Promise<void> {
-  const text = schemaText(configSchema(cliRegistries(flags.plugin), flags.for));
+  const text = schemaText(configSchema(await loadedCliRegistries(flags.plugin), flags.for));
   if (flags.out === undefined) {
     io.stdout.write(text);
     return;

@@ -2,7 +2,7 @@ import { MultimechError, type Substrate } from '@multimech/core';
 import { Experiment, TrainerCheckpoint, TrainingResult, createExperiment } from '@multimech/trainer';
 import * as path from 'path';
 import type { CliIo } from './cli-io';
-import { pluginsFor } from './cli-plugins';
+import { pluginsFor, preloadPluginsFor } from './cli-plugins';
 import { diagnosticWarnings } from './diagnostic-warnings';
 import { renderLearningCurve } from './learning-curve';
 import { svgToPng } from './vega-renderer';
@@ -30,6 +30,7 @@ export interface TrainOutcome {
 /** Reads and decodes an experiment config file (file and JSON errors name the file and line). */
 export async function loadExperiment(configFile: string, seed?: number): Promise<Experiment> {
   const raw = parseJsonText(await readInputFile(configFile, 'a JSON experiment config'), configFile);
+  await preloadPluginsFor(raw, path.dirname(configFile), configFile);
   return createExperiment(raw, pluginsFor(raw, path.dirname(configFile), configFile), {
     ...(seed !== undefined ? { seed } : {}),
     baseDir: path.dirname(configFile),
