@@ -7,11 +7,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { chemicalPlugin } from '@multimech/chemical';
 import { CLI_PLUGINS, gradientTable, networkGradient } from '@multimech/cli';
-import { Rng, bindSubstrate, corePlugin, createRegistries, definePlugin, fidelity, gridTopology, jsonSchemaOf } from '@multimech/core';
+import { Rng, bindSubstrate, corePlugin, createRegistries, definePlugin, fidelity, gridTopology, jsonSchemaOf, type Substrate } from '@multimech/core';
 import { randomDrive, runCheck, runSubstrateConformance, substrateChecks } from '@multimech/conformance';
 import { createExperiment } from '@multimech/trainer';
 import { HeatGridSubstrate, heatGridRecord, heatPlugin } from '../examples/custom-substrate/src';
-import { ROOT } from './doc-snippets/doc-blocks';
+import { ROOT, printed } from './doc-snippets/doc-blocks';
 import { heatFilePlugin, heatNetworkFile, heatResults } from './doc-snippets/writing-a-substrate/heat-file';
 import { jitter, perTube } from './doc-snippets/writing-a-substrate/per-tube-schema';
 import { TubeGrid } from './doc-snippets/writing-a-substrate/tube-grid';
@@ -67,9 +67,13 @@ describe('docs/writing-a-substrate.md', () => {
   });
 
   it('use it: 38 conductances, heaters named heater1 and heater2, and the losses the doc prints', () => {
-    const { history, summary, substrate } = require('./doc-snippets/writing-a-substrate/use-it');
+    let snippet: { history: { trainLoss: number }[]; summary: { final_loss: number }; substrate: Substrate } | undefined;
+    const out = printed(() => (snippet = require('./doc-snippets/writing-a-substrate/use-it')));
+    const { history, summary, substrate } = snippet!;
+    // what it prints, against the comments of the doc's snippet: "38 [ 'heater1', 'heater2' ]" and "0.2294... 0.0408..."
+    expect(out).toMatch(/^38 \[ 'heater1', 'heater2' \]\n0\.2294\d* 0\.0408\d*\n$/);
     expect(substrate.parameters.length).toBe(38);
-    expect(substrate.boundary.inputs.map((p: { name: string }) => p.name)).toEqual(['heater1', 'heater2']);
+    expect(substrate.boundary.inputs.map((p) => p.name)).toEqual(['heater1', 'heater2']);
     expect(String(history[0].trainLoss)).toMatch(/^0\.2294/);
     expect(String(summary.final_loss)).toMatch(/^0\.0408/);
   });
