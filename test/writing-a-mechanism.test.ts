@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { chemicalPlugin } from '@multimech/chemical';
 import { CLI_PLUGINS, gradientTable, networkGradient } from '@multimech/cli';
-import { bindRule, bindSubstrate, corePlugin, createRegistries, definePlugin, experimentPaths, productRule, strictObject } from '@multimech/core';
+import { bindRule, bindSubstrate, corePlugin, createRegistries, definePlugin, experimentPaths, fidelity, productRule, strictObject } from '@multimech/core';
 import { frequencyPlugin } from '@multimech/frequency';
 import { resistivePlugin } from '@multimech/resistive';
 import { createExperiment } from '@multimech/trainer';
@@ -89,6 +89,9 @@ describe('docs/writing-a-mechanism.md', () => {
     expect(text).toContain('```\n' + table + '\nmultimech: error: ' + refused + '\n```');
     const exact = networkGradient(registries, netlist, file, targets, { method: 'adjoint' }).gradient;
     expect(Array.from(exact, (g) => g.toExponential(2))).toEqual(['-6.08e+2', '-3.27e+3', '3.16e+2', '-1.58e+3']);
+    const nudged = networkGradient(registries, netlist, file, targets, { method: 'acme/nudge' }).gradient;
+    expect(fidelity(nudged, exact).relativeError.toFixed(3)).toBe('0.074');
+    expect(text).toContain('at a tenth of 1/R the relative error is 0.074.');
   });
 
   it("its diagnostic's warning, in an experiment config's terms", () => {
