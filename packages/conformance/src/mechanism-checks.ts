@@ -376,7 +376,8 @@ export function validateClaim(claim: FidelityClaim): void {
 }
 
 /** The outcome of one check (of one claim) as a result: failures and errors become a failed result with their message. */
-export function runMechanismCheck(check: MechanismCheck, subject: MechanismSubject, claim?: FidelityClaim): MechanismCheckResult {
+export function runMechanismCheck<S>(check: MechanismCheck, typed: MechanismSubject<S>, claim?: FidelityClaim): MechanismCheckResult {
+  const subject = typed as unknown as MechanismSubject;
   const title = claim ? `[${check.id}] ${claim.label}` : `[${check.id}] ${check.description}`;
   try {
     const { message, figures } = check.run(subject, claim);
@@ -393,7 +394,8 @@ export function runMechanismCheck(check: MechanismCheck, subject: MechanismSubje
  * per claim it applies to, and a check that does not apply as one case with
  * its reason. Validates the claims first.
  */
-export function mechanismCases(subject: MechanismSubject): MechanismCase[] {
+export function mechanismCases<S>(typed: MechanismSubject<S>): MechanismCase[] {
+  const subject = typed as unknown as MechanismSubject;
   for (const claim of subject.claims ?? []) validateClaim(claim);
   return mechanismChecks.flatMap((c): MechanismCase[] => {
     const skip = c.skipReason(subject);
