@@ -6,6 +6,7 @@
  * examples' own tests run those).
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { run } from '@multimech/cli';
 
@@ -40,7 +41,18 @@ const lines = commandLines();
 
 describe("the README's command lines", () => {
   it('cover every command, gradient, plugins and schema among them', () => {
-    expect(new Set(lines.map((l) => l[0]))).toEqual(new Set(['train', 'compare', 'fidelity', 'gradient', 'plugins', 'schema']));
+    expect(new Set(lines.map((l) => l[0]))).toEqual(new Set(['train', 'compare', 'fidelity', 'gradient', 'plugins', 'schema', 'new']));
+  });
+
+  it.each(lines.filter((l) => l[0] === 'new').map((l) => [l.join(' '), l]))('%s writes its package (into a temporary folder)', async (_, args) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'multimech-readme-new-'));
+    try {
+      const r = await multimech([...(args as string[]), '--dir', path.join(dir, 'plugin')]);
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+      for (const file of ['package.json', 'tsconfig.json', 'jest.config.js', 'README.md']) expect(fs.existsSync(path.join(dir, 'plugin', file))).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.each(lines.filter((l) => ['train', 'compare', 'fidelity'].includes(l[0])).map((l) => [l.join(' '), l]))('%s: its config exists', (_, args) => {
