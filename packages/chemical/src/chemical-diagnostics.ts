@@ -1,11 +1,11 @@
-import type { DiagnosticSpec } from '@multimech/core';
+import { significant, type DiagnosticSpec } from '@multimech/core';
 
 /** A Péclet number above this: advection carries the chemical faster than diffusion spreads it. */
 export const PECLET_LIMIT = 1;
 /** A relaxation residual above this: the chemical was read well before steady state. */
 export const RELAXATION_LIMIT = 0.01;
 
-const shown = (x: number): string => (x === 0 ? '0' : String(Number(x.toPrecision(4))));
+const shown = (x: number): string => significant(x, 4);
 
 /**
  * What chemical signalling reports per measurement, and the warnings a

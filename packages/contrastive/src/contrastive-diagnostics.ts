@@ -1,4 +1,4 @@
-import type { DiagnosticSpec } from '@multimech/core';
+import { significant, type DiagnosticSpec } from '@multimech/core';
 import { MAX_NEWTON_STEPS } from './newton-nudged-solver';
 
 /** The Newton steps a nudged or clamped state may take (the solver's limit, per state), unless a mechanism reports its own as `newtonStepsLimit`. */
@@ -6,7 +6,7 @@ export const NEWTON_STEP_LIMIT = MAX_NEWTON_STEPS;
 /** Newton steps at or above this fraction of the limit are near it. */
 export const NEWTON_NEAR = 0.8;
 
-const shown = (x: number): string => (x === 0 ? '0' : String(Number(x.toPrecision(4))));
+const shown = (x: number): string => significant(x, 4);
 
 /** What EP and CL report per measurement: the Newton steps of the nudged or clamped states, and a warning when they come near the limit. */
 export const contrastiveDiagnostics: readonly DiagnosticSpec[] = [

@@ -1,6 +1,7 @@
 // support: errors, seeded random numbers
 export * from './support/errors';
 export * from './support/rng';
+export * from './support/format';
 // graphs and their generators
 export * from './graph/graph';
 export * from './graph/generators';

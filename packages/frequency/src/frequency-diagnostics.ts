@@ -1,11 +1,11 @@
-import type { DiagnosticSpec } from '@multimech/core';
+import { significant, type DiagnosticSpec } from '@multimech/core';
 
 /** A quadrature component above this fraction of the in-phase one: the run is far from quasi-static. */
 export const QUADRATURE_LIMIT = 0.1;
 /** A drive frequency above this fraction of the lowest resonance (ω/ω₀): the response is no longer quasi-static. */
 export const RESONANCE_LIMIT = 0.5;
 
-const shown = (x: number): string => (x === 0 ? '0' : String(Number(x.toPrecision(4))));
+const shown = (x: number): string => significant(x, 4);
 
 /**
  * What frequency propagation reports per measurement, in the order tables

@@ -37,42 +37,34 @@ export function edgePattern(rows: number, rowOf: ArrayLike<number>, from: ArrayL
     ri.push(r);
     ci.push(r);
   }
-  const ends = (k: number, B: number): readonly [number, number] => {
-    const a = from[k];
-    const b = to[k];
-    return B === 0 ? [a, a] : B === 1 ? [b, b] : B === 2 ? [a, b] : [b, a];
-  };
-  for (let k = 0; k < m; k++) {
-    for (let B = 0; B < 4; B++) {
-      const [p, q] = ends(k, B);
-      for (let i = 0; i < d; i++) {
-        const r = rowOf[p * d + i];
-        if (r < 0) continue;
-        for (let j = 0; j < d; j++) {
-          const c = rowOf[q * d + j];
-          if (c >= 0) {
-            ri.push(r);
-            ci.push(c);
+  /** Calls `visit(r, c, slotIndex)` for every entry an edge writes whose row and column are free. */
+  const eachEntry = (visit: (r: number, c: number, slotIndex: number) => void) => {
+    for (let k = 0; k < m; k++) {
+      const a = from[k];
+      const b = to[k];
+      for (let B = 0; B < 4; B++) {
+        const p = B === 0 || B === 2 ? a : b;
+        const q = B === 0 || B === 3 ? a : b;
+        for (let i = 0; i < d; i++) {
+          const r = rowOf[p * d + i];
+          if (r < 0) continue;
+          for (let j = 0; j < d; j++) {
+            const c = rowOf[q * d + j];
+            if (c >= 0) visit(r, c, ((4 * k + B) * d + i) * d + j);
           }
         }
       }
     }
-  }
+  };
+  eachEntry((r, c) => {
+    ri.push(r);
+    ci.push(c);
+  });
   const matrix = csrFromTriplets(rows, rows, ri, ci, new Float64Array(ri.length));
   const slots = new Int32Array(4 * m * d * d).fill(-1);
-  for (let k = 0; k < m; k++) {
-    for (let B = 0; B < 4; B++) {
-      const [p, q] = ends(k, B);
-      for (let i = 0; i < d; i++) {
-        const r = rowOf[p * d + i];
-        if (r < 0) continue;
-        for (let j = 0; j < d; j++) {
-          const c = rowOf[q * d + j];
-          if (c >= 0) slots[((4 * k + B) * d + i) * d + j] = csrFindSlot(matrix, r, c);
-        }
-      }
-    }
-  }
+  eachEntry((r, c, index) => {
+    slots[index] = csrFindSlot(matrix, r, c);
+  });
   const diagonal = Int32Array.from({ length: rows }, (_, r) => csrFindSlot(matrix, r, r));
   return { matrix, block: d, slots, diagonal };
 }

@@ -1,5 +1,6 @@
 import type { EvalFunction, MathNode } from 'mathjs';
 import { MultimechError, NumericalError } from '../support/errors';
+import { significant as shown } from '../support/format';
 import { mathjs } from '../support/mathjs';
 import type { TwoTerminalLaw } from './two-terminal-law';
 
@@ -34,10 +35,6 @@ export function isExpressionLaw(law: TwoTerminalLaw): law is ExpressionLaw {
   return typeof (law as Partial<ExpressionLaw>).expression === 'string' && law.range !== undefined;
 }
 
-/** A number for a message: six significant digits, no trailing zeros. */
-function shown(x: number): string {
-  return Number.isFinite(x) ? String(Number(x.toPrecision(6))) : String(x);
-}
 
 /** Points at which the law is checked on its range (evenly spaced, ends included). */
 const CHECK_POINTS = 2001;

@@ -1,11 +1,8 @@
 import { NumericalError } from '../support/errors';
+import { significant as shown } from '../support/format';
 import type { Graph } from '../graph/graph';
 import type { FixedElement, TwoTerminalLaw } from './two-terminal-law';
 
-/** A number for a message: six significant digits. */
-function shown(x: number): string {
-  return Number.isFinite(x) ? String(Number(x.toPrecision(6))) : String(x);
-}
 
 /**
  * The nonlinear two-terminal elements of a scalar network, as a set: each
