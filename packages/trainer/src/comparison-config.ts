@@ -1,4 +1,4 @@
-import { ConfigError, ConfigProblem, decodeOrThrow, integer, joinPath, nonEmptyString, positiveInteger, strictObject, type SettingPaths } from '@multimech/core';
+import { ConfigError, ConfigProblem, decodeOrThrow, integer, joinPath, nonEmptyString, numberWhere, positiveInteger, positiveNumber, refine, strictObject, type SettingPaths } from '@multimech/core';
 import * as t from 'io-ts';
 import { schemaReferenceCodec } from './experiment';
 import { optimizerCodec } from './optimizer';
@@ -28,13 +28,35 @@ export const comparisonMechanismCodec = strictObject(
   { activation: pluginSection, rule: pluginSection, optimizer: optimizerCodec },
 );
 
+/**
+ * The training loss a run is timed to: `fraction` of its own initial
+ * (epoch 0) training loss, the same for every mechanism at a seed since they
+ * start from the same network; or an absolute `value`. One of the two.
+ */
+export const targetLossCodec = refine(
+  strictObject('a target loss ({ "fraction" } or { "value" })', {}, {
+    fraction: numberWhere('a number in (0, 1)', (n) => n > 0 && n < 1, { exclusiveMinimum: 0, exclusiveMaximum: 1 }),
+    value: positiveNumber,
+  }),
+  (v) =>
+    v.fraction !== undefined && v.value !== undefined
+      ? [{ key: 'value', message: 'give either "fraction" (of the initial loss) or "value" (a training loss), not both' }]
+      : v.fraction === undefined && v.value === undefined
+        ? [{ key: 'fraction', message: 'expected "fraction" (of the initial loss, in (0, 1)) or "value" (a training loss)' }]
+        : [],
+);
+/** A target loss as given: one of the two keys. */
+export type TargetLoss = { readonly fraction: number; readonly value?: undefined } | { readonly value: number; readonly fraction?: undefined };
+
 export const comparisonCodec = strictObject(
-  'a comparison config ({ "name"?, "description"?, "base", "mechanisms", "seeds"?, "fidelity"? })',
+  'a comparison config ({ "name"?, "description"?, "base", "mechanisms", "seeds"?, "reference"?, "targetLoss"?, "fidelity"? })',
   { base: comparisonBaseCodec, mechanisms: t.array(comparisonMechanismCodec, 'a list of mechanisms') },
   {
     name: nonEmptyString,
     description: t.string,
     seeds: t.array(integer, 'a list of integer seeds'),
+    reference: nonEmptyString,
+    targetLoss: targetLossCodec,
     fidelity: strictObject('fidelity settings ({ "examples"? })', {}, { examples: positiveInteger }),
     $schema: schemaReferenceCodec,
   },
@@ -46,6 +68,8 @@ export type ComparisonMechanism = t.TypeOf<typeof comparisonMechanismCodec>;
 export const DEFAULT_COMPARISON_SEEDS: readonly number[] = [1, 2, 3];
 /** Training examples the fidelity is measured on, by default. */
 export const DEFAULT_FIDELITY_EXAMPLES = 10;
+/** The target loss when `targetLoss` is absent: half the initial training loss. */
+export const DEFAULT_TARGET_LOSS: TargetLoss = { fraction: 0.5 };
 
 /** A comparison config with its seeds and fidelity settings resolved. */
 export interface ResolvedComparison {
@@ -53,6 +77,13 @@ export interface ResolvedComparison {
   /** `seeds`, or `[base.seed]`, or DEFAULT_COMPARISON_SEEDS. */
   readonly seeds: readonly number[];
   readonly fidelityExamples: number;
+  /**
+   * The mechanism every other one is compared with, seed by seed: `reference`,
+   * or the first mechanism whose error is the exact adjoint, or the first.
+   */
+  readonly reference: string;
+  /** `targetLoss`, or DEFAULT_TARGET_LOSS. */
+  readonly targetLoss: TargetLoss;
 }
 
 /**
@@ -80,9 +111,19 @@ export function decodeComparison(raw: unknown, source?: string): ResolvedCompari
       problems.push({ path: 'base.seed', message: 'give the seeds in "seeds" only (base.seed is the single seed when "seeds" is absent)' });
     }
   }
+  if (config.reference !== undefined && config.mechanisms.length > 0 && !firstByName.has(config.reference)) {
+    problems.push({ path: 'reference', message: `no mechanism is named '${config.reference}' (mechanisms: ${[...firstByName.keys()].join(', ')})` });
+  }
   if (problems.length > 0) throw new ConfigError(problems, source);
   const seeds = config.seeds ?? (config.base.seed !== undefined ? [config.base.seed] : DEFAULT_COMPARISON_SEEDS);
-  return { config, seeds, fidelityExamples: config.fidelity?.examples ?? DEFAULT_FIDELITY_EXAMPLES };
+  const adjoint = config.mechanisms.find((m) => (m.error as { kind?: unknown } | undefined)?.kind === 'adjoint');
+  return {
+    config,
+    seeds,
+    fidelityExamples: config.fidelity?.examples ?? DEFAULT_FIDELITY_EXAMPLES,
+    reference: config.reference ?? (adjoint ?? config.mechanisms[0]).name,
+    targetLoss: (config.targetLoss as TargetLoss | undefined) ?? DEFAULT_TARGET_LOSS,
+  };
 }
 
 /**

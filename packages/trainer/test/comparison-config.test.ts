@@ -27,6 +27,27 @@ describe('comparison config', () => {
     expect(decodeComparison({ base: BASE, mechanisms: [{ name: 'a', error: {} }], seeds: [4, 2], fidelity: { examples: 3 } })).toMatchObject({ seeds: [4, 2], fidelityExamples: 3 });
   });
 
+  test('the reference: the one named, else the first exact adjoint, else the first mechanism; the target loss: half the initial loss unless given', () => {
+    const mechanisms = [
+      { name: 'ep', error: { kind: 'ep' } },
+      { name: 'exact', error: { kind: 'adjoint' } },
+      { name: 'exact-again', error: { kind: 'adjoint' } },
+    ];
+    expect(decodeComparison({ base: BASE, mechanisms }).reference).toBe('exact');
+    expect(decodeComparison({ base: BASE, mechanisms, reference: 'ep' }).reference).toBe('ep');
+    expect(decodeComparison({ base: BASE, mechanisms: [mechanisms[0], { name: 'cl', error: { kind: 'cl' } }] }).reference).toBe('ep');
+    expect(decodeComparison({ base: BASE, mechanisms }).targetLoss).toEqual({ fraction: 0.5 });
+    expect(decodeComparison({ base: BASE, mechanisms, targetLoss: { fraction: 0.1 } }).targetLoss).toEqual({ fraction: 0.1 });
+    expect(decodeComparison({ base: BASE, mechanisms, targetLoss: { value: 0.25 } }).targetLoss).toEqual({ value: 0.25 });
+    expect(problems({ base: BASE, mechanisms, reference: 'adjoint' })).toEqual(["reference: no mechanism is named 'adjoint' (mechanisms: ep, exact, exact-again)"]);
+    expect(problems({ base: BASE, mechanisms, targetLoss: { fraction: 1 } })).toEqual(['targetLoss.fraction: expected a number in (0, 1), got 1']);
+    expect(problems({ base: BASE, mechanisms, targetLoss: { fraction: 0.5, value: 1 } })).toEqual([
+      'targetLoss.value: give either "fraction" (of the initial loss) or "value" (a training loss), not both',
+    ]);
+    expect(problems({ base: BASE, mechanisms, targetLoss: {} })).toEqual(['targetLoss.fraction: expected "fraction" (of the initial loss, in (0, 1)) or "value" (a training loss)']);
+    expect(problems({ base: BASE, mechanisms, targetLoss: { epochs: 3 } })).toEqual(['targetLoss.epochs: unknown key (known keys: fraction, value)']);
+  });
+
   test('each run: the base, the mechanism parts, its optimizer keys over the base ones, the seed', () => {
     const { config } = decodeComparison({
       name: 'cmp',
