@@ -16,10 +16,10 @@ import type { CliIo } from './cli-io';
 import { pluginsFor, preloadPluginsFor } from './cli-plugins';
 import { MechanismFidelity, mechanismFidelity } from './comparison-fidelity';
 import { ComparisonJob, ComparisonJobResult, runComparisonJob } from './comparison-job';
-import { fidelitySpec, seedBandSpec, seedBands } from './comparison-plots';
+import { comparisonPlots } from './comparison-plots';
 import { ComparisonPool, JobFailedError } from './comparison-pool';
 import { ComparisonProgress } from './comparison-progress';
-import { comparisonMarkdown, comparisonTable } from './comparison-report';
+import { comparisonMarkdown, comparisonTable, verdictLines, verdicts } from './comparison-report';
 import { ComparisonRun, ComparisonSummary, comparisonCsv, comparisonRecord, diagnosticKeys, runsCsv, summarizeComparison } from './comparison-summary';
 import { parseJsonText, readInputFile } from './read-input-file';
 import { ResultsFolder, SUMMARY_FILE, defaultResultsDir } from './results-folder';
@@ -30,6 +30,8 @@ export interface CompareOptions {
   readonly out?: string;
   /** Worker threads (default: the machine's cores; 1 runs every run in this thread). */
   readonly workers?: number;
+  /** A progress line per epoch of every run (default: one per finished run, or the terminal line). */
+  readonly verbose?: boolean;
 }
 
 /** What `compare` wrote and measured. */
@@ -113,6 +115,8 @@ export function prepareComparison(raw: unknown, configFile: string): PreparedCom
       return { name: m.name, activation: r.activation, error: r.error, rule: r.rule, ...(m.optimizer ? { optimizer: r.optimizer } : {}) };
     }),
     seeds,
+    reference: resolved.reference,
+    targetLoss: resolved.targetLoss,
     fidelity: { examples: resolved.fidelityExamples },
   };
   return {
@@ -217,7 +221,7 @@ export async function compareCommand(configFile: string, options: CompareOptions
     io.stderr.write('multimech: note: no compiled worker (dist/comparison-worker.js), so the runs go one after another in this thread\n');
   }
   const epochs = experiments[0].trainer.parts.epochs;
-  const progress = new ComparisonProgress(io.stderr, jobs, epochs);
+  const progress = new ComparisonProgress(io.stderr, jobs, epochs, Date.now, { verbose: options.verbose });
   let results: ComparisonJobResult[];
   try {
     results = await runComparisonJobs(jobs, workers, progress, script);
@@ -227,26 +231,28 @@ export async function compareCommand(configFile: string, options: CompareOptions
   const runs: ComparisonRun[] = jobs.map((job, i) => ({ mechanism: job.mechanism, seed: job.seed, result: results[i] }));
   const mechanisms = config.mechanisms.map((m) => m.name);
   const diagnostics = experiments.map((e, i) => ({ specs: e.records.error.diagnostics ?? [], at: (key: string) => comparisonPaths(i)('error', key) }));
-  const summaries = summarizeComparison(mechanisms, runs, fidelity, classification, diagnostics);
+  const summaries = summarizeComparison(mechanisms, runs, fidelity, classification, diagnostics, { reference: resolved.reference, targetLoss: resolved.targetLoss });
 
   await write('runs.csv', runsCsv(runs, classification));
   await write('comparison.csv', comparisonCsv(summaries, classification));
 
-  const metric = classification
-    ? { stem: 'accuracy', title: 'test accuracy', pick: (e: EpochEvent) => e.testAccuracy }
-    : { stem: 'relative-error', title: 'test relative error', pick: (e: EpochEvent) => e.testRelativeError };
-  const plots: [string, string, object][] = [
-    ['loss', 'training loss', seedBandSpec({ title: `${name}: training loss`, yTitle: 'training loss', mechanisms, points: seedBands(runs, (e) => e.trainLoss), log: true })],
-    [metric.stem, metric.title, seedBandSpec({ title: `${name}: ${metric.title}`, yTitle: metric.title, mechanisms, points: seedBands(runs, metric.pick) })],
-    ['fidelity', 'fidelity at the initial parameters', fidelitySpec(`${name}: fidelity at the initial parameters`, summaries)],
-  ];
+  const first = experiments[0];
+  const taskLoss = (first.resolvedConfig.task as { loss?: { kind?: unknown; kappa?: unknown } } | undefined)?.loss;
+  const plots = comparisonPlots({
+    name,
+    mechanisms,
+    runs,
+    summaries,
+    classification,
+    loss: { kind: typeof taskLoss?.kind === 'string' ? taskLoss.kind : first.task.loss.kind, kappa: taskLoss?.kappa },
+    fidelity: { seed: seeds[0], examples: fidelityExamples },
+  });
   const drawn = await Promise.all(plots.map(([, , spec]) => renderChart(spec)));
   for (let p = 0; p < plots.length; p++) {
     await write(`${plots[p][0]}.svg`, drawn[p].svg);
     await write(`${plots[p][0]}.png`, drawn[p].png);
   }
 
-  const first = experiments[0];
   await write(
     'comparison.md',
     comparisonMarkdown(summaries, classification, {
@@ -259,6 +265,7 @@ export async function compareCommand(configFile: string, options: CompareOptions
       epochs,
       workers,
       fidelityExamples,
+      targetLoss: resolved.targetLoss,
       kinds: experiments.map((e) => ({ activation: kindOf(e.resolvedConfig.activation), error: kindOf(e.resolvedConfig.error), rule: kindOf(e.resolvedConfig.rule) })),
       plots: plots.map(([stem, caption]) => [stem, caption] as const),
       files: [...files, 'comparison.md', SUMMARY_FILE],
@@ -270,14 +277,18 @@ export async function compareCommand(configFile: string, options: CompareOptions
     epochs,
     workers,
     seconds: (Date.now() - start) / 1000,
+    reference: resolved.reference,
+    targetLoss: resolved.targetLoss,
     mechanisms: summaries.map((s) => comparisonRecord(s, classification, diagnosticKeys(summaries))),
-    warnings: summaries.flatMap((s) => s.warnings),
+    verdicts: verdicts(summaries),
+    warnings: [...summaries.flatMap((s) => (s.learningWarning ? [s.learningWarning] : [])), ...summaries.flatMap((s) => s.warnings)],
   };
   await write(SUMMARY_FILE, JSON.stringify(summary, null, 2) + '\n');
 
   io.stdout.write(comparisonTable(summaries, classification));
+  for (const line of verdictLines(summaries, seeds)) io.stdout.write(`${line}\n`);
   io.stdout.write(`results: ${folder.dir}\n`);
-  // what the mechanisms' diagnostics say went physically wrong, last, where it is seen
+  // runs that did not learn, and what the mechanisms' diagnostics say went physically wrong, last, where it is seen
   for (const line of summary.warnings) io.stderr.write(`multimech: ${line}\n`);
   return { dir: folder.dir, files, summaries, runs, workers, classification };
 }

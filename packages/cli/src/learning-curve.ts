@@ -6,6 +6,8 @@ export interface LearningCurveData {
   readonly epochs: readonly number[];
   readonly trainLoss: readonly number[];
   readonly testLoss: readonly number[];
+  /** The task's loss, its kind and settings (`{ kind: 'cross-entropy', kappa: 20 }`): named, with its unit, on the loss axis. */
+  readonly loss?: { readonly kind: string; readonly kappa?: unknown };
   /** A second panel, e.g. `accuracy` or `relative error`. */
   readonly metric?: {
     readonly name: string;
@@ -27,7 +29,24 @@ function rows(epochs: readonly number[], series: Record<string, readonly (number
   return out;
 }
 
-function panel(title: string, data: Row[], logScale: boolean): object {
+/**
+ * The name of a task's loss for an axis, with its unit: `cross-entropy, κ = 20
+ * (nats)`, `½‖y − t‖² (output units²)`; another kind as it is.
+ */
+export function lossAxisName(kind: string, settings?: { readonly kappa?: unknown }): string {
+  if (kind === 'cross-entropy') return `cross-entropy${typeof settings?.kappa === 'number' ? `, κ = ${settings.kappa}` : ''} (nats)`;
+  if (kind === 'mse') return '½‖y − t‖² (output units²)';
+  return kind;
+}
+
+/** A metric's axis title with its unit: accuracy as a fraction, the relative error ‖y − t‖/‖t‖; another name as it is. */
+export function metricAxisTitle(name: string): string | string[] {
+  if (name === 'accuracy') return ['accuracy', '(fraction classified right)'];
+  if (name === 'relative error') return ['relative error', '‖y − t‖ / ‖t‖ (dimensionless)'];
+  return name;
+}
+
+function panel(title: string, axisTitle: string | string[], data: Row[], logScale: boolean): object {
   return {
     title,
     width: 420,
@@ -35,18 +54,26 @@ function panel(title: string, data: Row[], logScale: boolean): object {
     data: { values: data },
     mark: { type: 'line', point: data.length <= 60 },
     encoding: {
-      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
-      y: { field: 'value', type: 'quantitative', title, scale: logScale ? { type: 'log', nice: false } : { zero: false } },
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch (passes over the training set)', axis: { tickMinStep: 1 } },
+      y: { field: 'value', type: 'quantitative', title: axisTitle, scale: logScale ? { type: 'log', nice: false } : { zero: false } },
       color: { field: 'series', type: 'nominal', title: null, scale: { domain: ['train', 'test'] } },
+      // test dashed: the two stay apart where they overlap, in grey too
+      strokeDash: { field: 'series', type: 'nominal', title: null, scale: { domain: ['train', 'test'], range: [[1, 0], [6, 3]] } },
     },
   };
 }
 
+const positive = (rows: readonly Row[]) => rows.length > 0 && rows.every((r) => r.value > 0);
+
 /** The vega-lite spec of a learning curve: loss against epoch, and the metric below it. */
 export function learningCurveSpec(data: LearningCurveData): object {
   const loss = rows(data.epochs, { train: data.trainLoss, test: data.testLoss });
-  const panels = [panel('loss', loss, loss.length > 0 && loss.every((r) => r.value > 0))];
-  if (data.metric) panels.push(panel(data.metric.name, rows(data.epochs, { train: data.metric.train, test: data.metric.test }), false));
+  const panels = [panel('loss', data.loss ? ['loss', lossAxisName(data.loss.kind, data.loss)] : 'loss', loss, positive(loss))];
+  if (data.metric) {
+    const metric = rows(data.epochs, { train: data.metric.train, test: data.metric.test });
+    // an error on a log axis (when every value is positive); an accuracy on a linear one
+    panels.push(panel(data.metric.name, metricAxisTitle(data.metric.name), metric, data.metric.name !== 'accuracy' && positive(metric)));
+  }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: data.title,

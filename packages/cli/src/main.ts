@@ -143,7 +143,8 @@ function buildProgram(io: CliIo, registries: Registries): Command {
     .argument('<CONFIG>', 'comparison config (JSON): base, mechanisms, seeds')
     .option('-o, --out <DIR>', 'results folder (default: runs/<config name>-<yyyymmdd-hhmmss>)')
     .option('-w, --workers <N>', 'worker threads (default: the number of cores; 1 runs everything in one thread)', positiveIntegerArg)
-    .action(async (config: string, flags: { out?: string; workers?: number }) => {
+    .option('-v, --verbose', 'a progress line per epoch of every run (default: one per finished run, or one line redrawn on a terminal)')
+    .action(async (config: string, flags: { out?: string; workers?: number; verbose?: boolean }) => {
       const { compareCommand } = require('./compare-command') as typeof import('./compare-command');
       await compareCommand(config, flags, io);
     });

@@ -27,6 +27,15 @@ export function epochLogLine(e: EpochFigures): string {
   return parts.join(' ');
 }
 
+/** A run's outcome in one line: `loss 1.07 → 0.151 test_acc 0.90` (or `test_rel_err 0.612`), from its first and last epoch. */
+export function runOutcome(first: EpochFigures | undefined, last: EpochFigures | undefined): string {
+  if (last === undefined) return '';
+  const parts = [`loss ${first !== undefined && first !== last ? `${fmt(first.trainLoss)} → ` : ''}${fmt(last.trainLoss)}`];
+  if (last.testAccuracy !== undefined) parts.push(`test_acc ${fixed(last.testAccuracy)}`);
+  if (last.testRelativeError !== undefined) parts.push(`test_rel_err ${fmt(last.testRelativeError)}`);
+  return parts.join(' ');
+}
+
 /** Seconds as `m:ss` (or `h:mm:ss`). */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '?';
@@ -54,6 +63,7 @@ export function remainingTime(elapsedSeconds: number, fraction: number): string 
  */
 export class StatusLine {
   private drawn = false;
+  private text = '';
 
   constructor(private readonly sink: TextSink) {}
 
@@ -62,6 +72,13 @@ export class StatusLine {
     if (columns && line.length > columns - 1) line = line.slice(0, columns - 1);
     this.sink.write(`\r\x1b[2K${line}`);
     this.drawn = true;
+    this.text = line;
+  }
+
+  /** Writes a whole line above the status line, which is drawn again below it. */
+  above(line: string): void {
+    this.sink.write(`${this.drawn ? '\r\x1b[2K' : ''}${line}\n`);
+    if (this.drawn) this.sink.write(this.text);
   }
 
   /** Ends the line if one was drawn. */

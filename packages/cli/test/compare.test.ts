@@ -63,7 +63,7 @@ describe('multimech compare', () => {
   let r: Awaited<ReturnType<typeof runCli>>;
   beforeAll(async () => {
     out = path.join(dir, 'regression');
-    r = await runCli(['compare', writeConfig('regression.json', REGRESSION), '--out', out, '--workers', '1']);
+    r = await runCli(['compare', writeConfig('regression.json', REGRESSION), '--out', out, '--workers', '1', '--verbose']);
   });
 
   test('writes every file of the results folder, and no temporary file', () => {
@@ -100,6 +100,11 @@ describe('multimech compare', () => {
       // what frequency propagation reports: its lock-in's samples and window (the adjoint reports nothing)
       'diag_samples',
       'diag_window',
+      // the epochs to the target loss, the runs that did not learn, then each figure paired with the reference seed by seed
+      'epochs_to_target_mean',
+      'epochs_to_target_reached',
+      'not_learning',
+      ...['relative_error', 'final_loss', 'epochs_to_target'].flatMap((k) => ['diff', 'diff_low', 'diff_high', 'wins', 'ties', 'losses'].map((x) => `${k}_${x}`)),
     ]);
     expect(csv.rows.map((row) => row.mechanism)).toEqual(['adjoint', 'frequency']);
     expect([csv.rows[0].diag_samples, csv.rows[0].diag_window]).toEqual(['', '']);
@@ -122,6 +127,17 @@ describe('multimech compare', () => {
     expect(adjoint.fidelity_relative_error).toBe(0);
     expect(frequency.fidelity_cosine).toBeCloseTo(1, 12);
     expect(frequency.fidelity_relative_error).toBeLessThan(1e-9);
+    // paired with the adjoint (the reference), seed by seed: the same runs, so every seed ties and the differences vanish
+    expect([frequency.relative_error_wins, frequency.relative_error_ties, frequency.relative_error_losses]).toEqual([0, 2, 0]);
+    expect([frequency.final_loss_wins, frequency.final_loss_ties, frequency.final_loss_losses]).toEqual([0, 2, 0]);
+    expect(Math.abs(frequency.final_loss_diff)).toBeLessThanOrEqual(1e-9 * adjoint.final_loss_mean);
+    expect(frequency.final_loss_diff_low).toBeLessThanOrEqual(frequency.final_loss_diff);
+    expect(frequency.final_loss_diff_high).toBeGreaterThanOrEqual(frequency.final_loss_diff);
+    expect(frequency.epochs_to_target_reached).toBe(adjoint.epochs_to_target_reached);
+    expect([adjoint.not_learning, frequency.not_learning]).toEqual([0, 0]);
+    // the reference's own paired cells are empty
+    expect(csv.rows[0].relative_error_diff).toBe('');
+    expect(csv.rows[0].final_loss_wins).toBe('');
   });
 
   test('runs.csv holds every epoch of every run; comparison.csv is its summary', () => {
@@ -150,10 +166,14 @@ describe('multimech compare', () => {
     expect(lines[0]).toMatch(/^mechanism\s+runs\s+relative error\s+final loss\s+s\/epoch\s+fidelity cosine\s+fidelity rel\. error$/);
     expect(lines[1]).toMatch(/^adjoint\s+2\s+\S+ ± \S+\s+\S+ ± \S+\s+\S+ ± \S+\s+1\.0000\s+0$/);
     expect(lines[2]).toMatch(/^frequency\s+2\s/);
-    expect(lines[3]).toBe(`results: ${out}`);
+    // then the verdict against the reference, then the folder
+    expect(lines[3]).toBe('against adjoint, seed by seed (mechanism − adjoint, seeds 1, 2; mean difference and its 95% t-interval):');
+    expect(lines[4]).toBe('frequency is the same as adjoint on test relative error in every seed (0 wins, 2 ties, 0 losses).');
+    expect(lines[5]).toBe(`results: ${out}`);
+    // --verbose: a line per epoch of each run, and one when each run ends
     expect(r.stderr).toMatch(/^\[adjoint seed 1\] epoch 0\/4 loss \S+ test_loss \S+ train_rel_err \S+ test_rel_err \S+$/m);
     expect(r.stderr).toMatch(/^\[frequency seed 2\] epoch 4\/4 /m);
-    expect(r.stderr).toMatch(/^\[frequency seed 2\] done \(4\/4 runs\)$/m);
+    expect(r.stderr).toMatch(/^\[frequency seed 2\] done \(4\/4 runs\) loss \S+ → \S+ test_rel_err \S+ ETA \d+:\d\d$/m);
     expect(r.stderr.trim().split('\n')).toHaveLength(4 * (5 + 1));
 
     const config = JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8'));
@@ -175,6 +195,18 @@ describe('multimech compare', () => {
     expect(summary.mechanisms.map((m: { mechanism: string }) => m.mechanism)).toEqual(['adjoint', 'frequency']);
     expect(summary.mechanisms[1].final_loss_mean).toBe(Number(csv.rows[1].final_loss_mean));
     expect(summary.workers).toBe(1);
+    expect(summary.reference).toBe('adjoint');
+    expect(summary.targetLoss).toEqual({ fraction: 0.5 });
+    expect(summary.verdicts).toEqual([lines[4]]);
+    expect(summary.mechanisms[1].relative_error_ties).toBe(2);
+    expect(summary.warnings).toEqual([]);
+    expect(config.reference).toBe('adjoint');
+    expect(config.targetLoss).toEqual({ fraction: 0.5 });
+    // comparison.md: the paired section, the sentence and how the interval is computed
+    expect(md).toContain('\n## Against adjoint, seed by seed\n');
+    expect(md).toContain(`\n- ${lines[4]}\n`);
+    expect(md).toContain("95% confidence interval from Student's t with 1 degree of freedom (mean ± t(0.975, 1) · s/√2");
+    expect(md).toMatch(/^\| frequency \| \S.* \| 0 \/ 2 \/ 0 \| /m);
   });
 
   test('the resolved config.json runs again to the same figures; --workers without a compiled worker runs in this thread', async () => {
@@ -197,6 +229,15 @@ describe('multimech compare', () => {
     const config = { ...REGRESSION, seeds: [5], base: { ...REGRESSION.base, training: { epochs: 2 } } };
     const r1 = await runCli(['compare', writeConfig('one-seed.json', config), '--out', one]);
     expect(r1.code).toBe(0);
+    // without --verbose and without a terminal: one line per run, none per epoch
+    const progress = r1.stderr.trim().split('\n');
+    expect(progress).toHaveLength(2);
+    expect(progress[0]).toMatch(/^\[(adjoint|frequency) seed 5\] done \(1\/2 runs\) loss \S+ → \S+ test_rel_err \S+ ETA \d+:\d\d$/);
+    expect(progress[1]).toMatch(/^\[(adjoint|frequency) seed 5\] done \(2\/2 runs\) .* ETA 0:00$/);
+    expect(r1.stderr).not.toMatch(/epoch \d+\/\d+/);
+    // one seed: a difference, no interval
+    expect(r1.stdout).toContain('against adjoint, seed by seed (mechanism − adjoint, seed 5 only: no interval):\n');
+    expect(readFileSync(path.join(one, 'comparison.md'), 'utf8')).toContain('With one seed there is one difference per mechanism and no interval');
     const rows = readCsv(path.join(one, 'comparison.csv')).rows;
     for (const row of rows) {
       expect(row.runs).toBe('1');
@@ -230,6 +271,9 @@ describe('multimech compare: classification', () => {
     expect(Number(ep.fidelity_relative_error)).toBeLessThan(1e-2);
     expect(Number(ep.fidelity_relative_error)).toBeGreaterThan(0);
     expect(r.stderr).toContain('\r\x1b[2Kruns ');
+    // per mechanism, the share of its epochs done, while it is not finished
+    expect(r.stderr).toContain('\r\x1b[2Kruns 0/2 [........................] 0% exact 0% ep 0% ETA ?');
+    expect(r.stderr).not.toMatch(/epoch \d+\/\d+/);
     expect(r.stderr).toMatch(/runs 2\/2 \[#{24}\] 100% ETA 0:00\n$/);
     expect(r.stdout).toMatch(/^mechanism\s+runs\s+test accuracy\s+train accuracy\s/);
   });
@@ -298,6 +342,44 @@ describe('multimech compare: diagnostics', () => {
     const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
     expect(summary.warnings).toEqual([warning.replace('multimech: ', '')]);
     expect(summary.mechanisms[1].diag_negativeCount).toBe(count);
+  });
+});
+
+describe('multimech compare: a mechanism that does not learn', () => {
+  test('a flat training loss is warned about on stderr, marked in the table and comparison.md, counted in comparison.csv and summary.json', async () => {
+    const out = path.join(dir, 'flat');
+    const config = {
+      ...REGRESSION,
+      name: 'flat',
+      base: { ...REGRESSION.base, training: { epochs: 2 } },
+      mechanisms: [REGRESSION.mechanisms[0], { name: 'still', error: { kind: 'adjoint' }, optimizer: { learningRate: 1e-12 } }],
+    };
+    const r = await runCli(['compare', writeConfig('flat.json', config), '--out', out, '--workers', '1']);
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(r.code).toBe(0);
+    const runs = readCsv(path.join(out, 'runs.csv')).rows;
+    const loss = (m: string, seed: string, epoch: string) => Number(runs.find((x) => x.mechanism === m && x.seed === seed && x.epoch === epoch)!.train_loss);
+    // the adjoint learns; the same mechanism with a learning rate of 1e-12 stays where it started
+    for (const seed of ['1', '2']) {
+      expect(loss('adjoint', seed, '2')).toBeLessThan(0.99 * loss('adjoint', seed, '0'));
+      expect(loss('still', seed, '2')).toBeCloseTo(loss('still', seed, '0'), 9);
+    }
+    const figure = (x: number) => String(Number(x.toPrecision(4)));
+    const warning =
+      `multimech: warning: still (seeds 1, 2): the training loss did not fall in 2 of 2 runs (seed 1: ${figure(loss('still', '1', '0'))} → ${figure(loss('still', '1', '2'))}; ` +
+      `seed 2: ${figure(loss('still', '2', '0'))} → ${figure(loss('still', '2', '2'))}; a fall of less than 1% of the initial loss counts as none): look at the learning rate and the mechanism's settings`;
+    expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('multimech:'))).toEqual([warning]);
+    expect(r.stdout).toMatch(/^still \(no learning: 2\/2 runs\)\s+2\s/m);
+    expect(r.stdout).toMatch(/^adjoint\s+2\s/m);
+    const csv = readCsv(path.join(out, 'comparison.csv')).rows;
+    expect(csv.map((row) => [row.mechanism, row.not_learning])).toEqual([['adjoint', '0'], ['still', '2']]);
+    // it never reaches half its initial loss, and loses to the adjoint in both seeds on the final loss
+    expect(csv[1].epochs_to_target_reached).toBe('0');
+    expect([csv[1].final_loss_wins, csv[1].final_loss_ties, csv[1].final_loss_losses]).toEqual(['0', '0', '2']);
+    const md = readFileSync(path.join(out, 'comparison.md'), 'utf8');
+    expect(md).toMatch(/^\| still \(no learning: 2\/2 runs\) \| 2 \| /m);
+    expect(md).toContain(`\n- **Warning:** ${warning.replace('multimech: warning: ', '')}\n`);
+    expect(JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')).warnings).toEqual([warning.replace('multimech: ', '')]);
   });
 });
 

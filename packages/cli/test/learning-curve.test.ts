@@ -25,6 +25,20 @@ describe('learning curve plot', () => {
     expect(zeroLoss.vconcat[0].encoding.y.scale.type).toBeUndefined();
   });
 
+  test('axes with units, the loss named when it is given, train and test told apart by a dash, a relative error on a log axis', () => {
+    type Spec = { vconcat: { encoding: { x: { title: string }; y: { title: string | string[]; scale: { type?: string } }; strokeDash: { scale: { range: number[][] } } } }[] };
+    const spec = learningCurveSpec({ ...data, loss: { kind: 'cross-entropy', kappa: 20 } }) as Spec;
+    expect(spec.vconcat[0].encoding.y.title).toEqual(['loss', 'cross-entropy, κ = 20 (nats)']);
+    expect(spec.vconcat[1].encoding.y.title).toEqual(['accuracy', '(fraction classified right)']);
+    expect(spec.vconcat.map((p) => p.encoding.x.title)).toEqual(['epoch (passes over the training set)', 'epoch (passes over the training set)']);
+    expect(spec.vconcat[0].encoding.strokeDash.scale.range).toEqual([[1, 0], [6, 3]]);
+    expect((learningCurveSpec(data) as Spec).vconcat[0].encoding.y.title).toBe('loss');
+    const regression = learningCurveSpec({ ...data, loss: { kind: 'mse' }, metric: { name: 'relative error', train: [0.9, 0.5, 0.3, 0.2], test: [1, 0.6, 0.4, 0.3] } }) as Spec;
+    expect(regression.vconcat[0].encoding.y.title).toEqual(['loss', '½‖y − t‖² (output units²)']);
+    expect(regression.vconcat[1].encoding.y.title).toEqual(['relative error', '‖y − t‖ / ‖t‖ (dimensionless)']);
+    expect(regression.vconcat[1].encoding.y.scale.type).toBe('log');
+  });
+
   test('renders an SVG document with the title, axes and one path per series, and a PNG of it', async () => {
     const plot = await renderLearningCurve(data);
     expect(plot.svg).toMatch(/^<svg[^>]* xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
