@@ -11,7 +11,9 @@ import { join } from 'path';
  * still point downhill, and every mechanism learns the task. The chemical
  * rows carry two species, so no concentration goes negative (the
  * diagnostics say so); the advection row's Péclet number above 1 is warned
- * about.
+ * about. Seed by seed against the adjoint, the exact mechanisms tie in every
+ * seed on every figure, and the advection row's final loss is higher in
+ * every seed, by an interval that excludes 0.
  */
 test('multimech compare examples/iris-compare/config.json', async () => {
   const out = mkdtempSync(join(tmpdir(), 'multimech-iris-compare-'));
@@ -39,7 +41,19 @@ test('multimech compare examples/iris-compare/config.json', async () => {
       expect(Math.abs(rows[m].final_loss_mean - exact.final_loss_mean)).toBeLessThan(1e-9 * exact.final_loss_mean);
       expect(rows[m].test_accuracy_mean).toBe(exact.test_accuracy_mean);
       expect(rows[m].fidelity_relative_error).toBeLessThan(1e-9);
+      // seed by seed against the adjoint (the reference): the same run in every seed, on every figure
+      for (const figure of ['test_accuracy', 'final_loss', 'epochs_to_target']) {
+        expect([rows[m][`${figure}_wins`], rows[m][`${figure}_ties`], rows[m][`${figure}_losses`]]).toEqual([0, 3, 0]);
+      }
+      expect(stdout).toContain(`\n${m} is the same as adjoint on test accuracy in every seed (0 wins, 3 ties, 0 losses).\n`);
     }
+    // r² diffusivity with advection: a higher final loss than the adjoint's in every seed, and the 95% interval of the difference excludes 0
+    expect(rows['chemical-r2-advection'].final_loss_losses).toBe(3);
+    expect(rows['chemical-r2-advection'].final_loss_diff_low).toBeGreaterThan(0);
+    expect(stdout).toMatch(/\nchemical-r2-advection is .* on test accuracy: .*; and worse on final loss: \+\S+ \[\+\S+, \+\S+\], 0 wins, 0 ties, 3 losses\.\n/);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.reference).toBe('adjoint');
+    expect(summary.verdicts).toHaveLength(6);
     // the physical departures are departures, and still point downhill
     for (const m of ['frequency-noisy', 'chemical-r2-advection']) {
       expect(rows[m].fidelity_relative_error).toBeGreaterThan(1e-3);
@@ -59,6 +73,7 @@ test('multimech compare examples/iris-compare/config.json', async () => {
     ]);
     for (const m of Object.keys(rows)) {
       expect(rows[m].runs).toBe(3);
+      expect(rows[m].not_learning).toBe(0);
       expect(rows[m].test_accuracy_mean).toBeGreaterThanOrEqual(0.85);
       expect(rows[m].final_loss_mean).toBeLessThan(0.3);
     }
