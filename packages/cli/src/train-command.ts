@@ -208,8 +208,10 @@ export async function trainCommand(configFile: string, options: TrainOptions, io
   if (networkFile && trained !== undefined) await write(networkFile.name, trained);
 
   const h = result.history;
+  const taskLoss = (resolvedConfig.task as { loss?: { kind?: unknown; kappa?: unknown } } | undefined)?.loss;
   const plot = await renderLearningCurve({
     title: name,
+    loss: { kind: typeof taskLoss?.kind === 'string' ? taskLoss.kind : task.loss.kind, kappa: taskLoss?.kappa },
     epochs: h.map((e) => e.epoch),
     trainLoss: h.map((e) => e.trainLoss),
     testLoss: h.map((e) => e.testLoss),
