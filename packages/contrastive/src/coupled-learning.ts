@@ -50,7 +50,7 @@ export function coupledLearning(settings: CoupledLearningSettings): CoupledLearn
         readings: parameterContrast(substrate, solver.free, clamped.state, eta),
         diagnostics: { newtonSteps: clamped.iterations },
         // two equilibria: the free state and the clamped one
-        cost: equilibriaCost(substrate, [solver.free, clamped.state], relaxation),
+        cost: equilibriaCost(substrate, [solver.free, clamped.state], relaxation, solver.free),
       };
     },
   };

@@ -57,7 +57,7 @@ export function equilibriumPropagation(settings: EquilibriumPropagationSettings)
         readings: parameterContrast(substrate, low.state, high.state, betas[1] - betas[0]),
         diagnostics: { newtonSteps: low.iterations + high.iterations },
         // two equilibria whatever the variant: the free state and one nudged state, or (centred) the two nudged states
-        cost: equilibriaCost(substrate, [low.state, high.state], relaxation),
+        cost: equilibriaCost(substrate, [low.state, high.state], relaxation, activation.state),
       };
     },
   };

@@ -77,7 +77,13 @@ export class RelaxationTimes {
  * equilibria are instantaneous and their time is not defined: none is
  * given, only the note.
  */
-export function equilibriaCost(substrate: Substrate, states: readonly Float64Array[], relaxation: RelaxationTimes): PhysicalCost {
+export function equilibriaCost(
+  substrate: Substrate,
+  states: readonly Float64Array[],
+  relaxation: RelaxationTimes,
+  /** The state τ is computed at, on a nonlinear substrate (default: the first of `states`); a mechanism gives its free state. */
+  at: Float64Array = states[0],
+): PhysicalCost {
   const equilibria = states.length;
   const dynamic = dynamicsOf(substrate);
   if (!dynamic) {
@@ -87,7 +93,7 @@ export function equilibriaCost(substrate: Substrate, states: readonly Float64Arr
       note: `instantaneous equilibria: not defined (this '${substrate.kind}' network has no dynamics: no capacitance, compliance or mass)`,
     };
   }
-  const tau = relaxation.at(dynamic, states[0]);
+  const tau = relaxation.at(dynamic, at);
   if (!Number.isFinite(tau)) {
     return {
       physical: true,
