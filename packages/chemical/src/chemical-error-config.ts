@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { type ConfigOf, type WrittenSection, decodeOrThrow, finiteNumber, oneOf, positiveInteger, positiveNumber, strictObject, withDefaults } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, decodeOrThrow, finiteNumber, numberWhere, oneOf, positiveInteger, positiveNumber, strictObject, withDefaults } from '@multimech/core';
 
 /** Updates made before the chemical reaches its steady state (PHYSICS.md §4). */
 export const relaxationConfig = strictObject(
@@ -21,7 +21,7 @@ export const relaxationConfig = strictObject(
  * config under `error` (every key optional).
  */
 export const chemicalErrorConfig = strictObject(
-  'a chemical error mechanism ({ "kind": "chemical", "lambda"?, "gamma"?, "baseline"?, "diffusivity"?, "advection"?, "relaxation"?, "species"?, "nonNegative"? })',
+  'a chemical error mechanism ({ "kind": "chemical", "lambda"?, "gamma"?, "baseline"?, "diffusivity"?, "advection"?, "relaxation"?, "species"?, "nonNegative"?, "steadyTolerance"? })',
   {},
   {
     /** λ: the source at the outputs is σ = λ e (for MSE, λ (y − p)); default 1. */
@@ -40,6 +40,12 @@ export const chemicalErrorConfig = strictObject(
     species: oneOf('one', 'two'),
     /** A concentration below zero is reported in the diagnostics ('report', default) or refused ('error'). */
     nonNegative: oneOf('report', 'error'),
+    /**
+     * At steady state (no `relaxation`): how close to it the chemical must
+     * come, as a fraction of its distance at the start, for the physical time
+     * a measurement is counted to take (default 1e-7).
+     */
+    steadyTolerance: numberWhere('a number in (0, 1)', (x) => x > 0 && x < 1, { exclusiveMinimum: 0, exclusiveMaximum: 1 }),
   },
 );
 export type ChemicalErrorConfig = t.TypeOf<typeof chemicalErrorConfig>;
@@ -54,6 +60,8 @@ export interface ChemicalErrorSettings {
   readonly relaxation?: { readonly time: number; readonly steps: number; readonly volumes: 'unit' | 'tubes' };
   readonly species: 'one' | 'two';
   readonly nonNegative: 'report' | 'error';
+  /** The fraction of the start's distance from steady state at which a steady-state measurement counts as done (its physical time); undefined: core's SETTLE_TOLERANCE, 1e-7. */
+  readonly steadyTolerance?: number;
 }
 
 /** The chemical error section decoded into its settings, every default filled in. */
@@ -70,6 +78,7 @@ export const chemicalErrorSettings = withDefaults(
       : {}),
     species: c.species ?? 'one',
     nonNegative: c.nonNegative ?? 'report',
+    ...(c.steadyTolerance !== undefined ? { steadyTolerance: c.steadyTolerance } : {}),
   }),
 );
 

@@ -2,15 +2,25 @@ import * as t from 'io-ts';
 import {
   MultimechError,
   NumericalError,
+  RelaxationTimes,
+  SETTLE_TOLERANCE,
+  dissipationOf,
+  dynamicsOf,
   placeProblems,
+  restatingSolverFailures,
+  settlingTime,
+  significant,
   edgeDrops,
   transportOf,
   type ErrorContext,
   type ErrorMechanism,
   type ErrorReading,
   type ErrorRecord,
+  type PhysicalCost,
+  type Substrate,
   type TransportNetwork,
 } from '@multimech/core';
+import { largestEigenvalue } from '@multimech/sparse';
 import { chemicalErrorSettings, resolveChemicalErrorConfig, type ChemicalErrorConfig, type ChemicalErrorSettings } from './chemical-error-config';
 import { chemicalDiagnostics } from './chemical-diagnostics';
 import { TransportOperator, type TransportSolver } from './transport-operator';
@@ -92,6 +102,63 @@ export function chemicalError(settings: ChemicalErrorSettings): ChemicalError {
     return solver;
   };
 
+  /** The transport's slowest relaxation time, once per parameter vector (it depends on the tubes only). */
+  let slowest: { substrate: Substrate; theta: Float64Array; tau: number; failure?: string } | undefined;
+  const flowRelaxation = new RelaxationTimes();
+
+  /**
+   * The physical time of a measurement (PHYSICS.md §4): the relaxation time
+   * when one is configured; else the time the chemical takes to come within
+   * `steadyTolerance` of its steady state from c = c₀, τ ln(1/tolerance),
+   * with τ the slowest mode of V dδ/dt = −L_D δ: the largest eigenvalue of
+   * V^½ L_D⁻¹ V^½, V the nodes' volumes (half of the volume A L of each tube
+   * that meets there) and L_D the diffusive transport operator (D from the
+   * diffusivity, the tube lengths and radii). Advection is left out of τ:
+   * its operator's symmetric part is positive semi-definite, so it can only
+   * speed the approach (the V-norm of δ − δ∞ decays at least as e^(−t/τ)),
+   * and the time given bounds the time taken. A substrate with dynamics of
+   * its own adds its settling. The flow dissipates Σ k Δp² meanwhile.
+   */
+  const costOf = (context: ErrorContext, net: TransportNetwork, op: TransportOperator, D: Float64Array): PhysicalCost => {
+    const { substrate, activation } = context;
+    const dissipative = dissipationOf(substrate);
+    const dynamic = dynamicsOf(substrate);
+    const flowTau = dynamic ? flowRelaxation.at(dynamic, activation.state) : 0;
+    const flowSettling = dynamic && Number.isFinite(flowTau) ? settlingTime(flowTau) : 0;
+    const flowNote = dynamic ? `; the network's own settling, ${significant(flowSettling, 4)} s, added` : '';
+    const withTime = (chemical: number, note: string): PhysicalCost => {
+      const seconds = chemical + flowSettling;
+      return {
+        physical: true,
+        equilibria: 2,
+        seconds,
+        ...(dissipative ? { energy: dissipative.power(activation.state) * seconds } : {}),
+        note: note + flowNote,
+      };
+    };
+    if (dynamic && !Number.isFinite(flowTau)) {
+      return { physical: true, equilibria: 2, note: `the network's own slowest relaxation time is not finite (${flowRelaxation.failure ?? 'it never settles'}): not defined` };
+    }
+    if (settings.relaxation) return withTime(settings.relaxation.time, `the configured relaxation time, ${significant(settings.relaxation.time)} s`);
+    const theta = substrate.parameters;
+    if (!slowest || slowest.substrate !== substrate || !sameValues(slowest.theta, theta)) {
+      slowest = { substrate, theta: Float64Array.from(theta), tau: NaN };
+      try {
+        slowest.tau = transportRelaxationTime(net, op, symmetricSolver(net, op, D, 0));
+      } catch (e) {
+        slowest.failure = (e as Error).message;
+      }
+    }
+    const tau = slowest.tau;
+    if (!Number.isFinite(tau)) return { physical: true, equilibria: 2, note: `the transport's slowest relaxation time could not be computed: ${slowest.failure ?? 'not a number'}` };
+    const tolerance = settings.steadyTolerance ?? SETTLE_TOLERANCE;
+    return withTime(
+      settlingTime(tau, tolerance),
+      `steady state within ${significant(tolerance)}: ln(1/${significant(tolerance)}) τ with the transport's slowest relaxation time τ = ${significant(tau, 4)} s (the tubes' volumes)` +
+        (settings.advection ? '; advection left out of τ, so the time bounds the time taken' : ''),
+    );
+  };
+
   return {
     kind: 'chemical',
     produces: 'product',
@@ -103,12 +170,36 @@ export function chemicalError(settings: ChemicalErrorSettings): ChemicalError {
           `error mechanism 'chemical' needs a substrate with the 'transport' capability; '${context.substrate.kind}' does not provide it`,
         );
       }
-      return measure(context, net, operatorOf(net), settings, symmetricSolver);
+      return measure(context, net, operatorOf(net), settings, symmetricSolver, costOf);
     },
   };
 }
 
+/**
+ * The slowest relaxation time of the chemical's diffusive transport on the
+ * tubes, with the nodes' volumes from the tubes (half of A L of each tube
+ * that meets at a node): the largest eigenvalue τ of V^½ L_D⁻¹ V^½ (Lanczos,
+ * with `solver` the factorization of L_D).
+ */
+export function transportRelaxationTime(net: TransportNetwork, op: TransportOperator, solver: TransportSolver): number {
+  const volume = nodeVolumes(net, op, 'tubes');
+  const root = volume.map(Math.sqrt);
+  return restatingSolverFailures(
+    () =>
+      largestEigenvalue(
+        (v) => {
+          const [x] = solver.solveMany([v.map((y, i) => root[i] * y)]);
+          return x.map((y, i) => root[i] * y);
+        },
+        op.size,
+        { what: "chemical transport's slowest relaxation time", tolerance: 1e-6 },
+      ),
+    "chemical transport's slowest relaxation time",
+  );
+}
+
 type SymmetricSolver = (net: TransportNetwork, op: TransportOperator, D: Float64Array, dt: number, shift?: Float64Array) => TransportSolver;
+type CostOf = (context: ErrorContext, net: TransportNetwork, op: TransportOperator, D: Float64Array) => PhysicalCost;
 
 function measure(
   context: ErrorContext,
@@ -116,6 +207,7 @@ function measure(
   op: TransportOperator,
   settings: ChemicalErrorSettings,
   symmetricSolver: SymmetricSolver,
+  costOf: CostOf,
 ): ErrorReading {
   const { activation, errorForce } = context;
   const { lambda, gamma, baseline, relaxation } = settings;
@@ -192,7 +284,7 @@ function measure(
     ]);
     throw new MultimechError(problem.message);
   }
-  return { readings, diagnostics };
+  return { readings, diagnostics, cost: costOf(context, net, op, D) };
 }
 
 /** D_k = γ k_k, or γ' A_k with γ' = γ·mean(k)/mean(A). */

@@ -16,7 +16,9 @@ import type { CliIo } from './cli-io';
 import { pluginsFor, preloadPluginsFor } from './cli-plugins';
 import { MechanismFidelity, mechanismFidelity } from './comparison-fidelity';
 import { ComparisonJob, ComparisonJobResult, runComparisonJob } from './comparison-job';
-import { comparisonPlots } from './comparison-plots';
+import { LearningRateReport, learningRateJobs, learningRateMarkdown, learningRateReport, withChosenRates } from './comparison-learning-rates';
+import { fidelityCsv } from './metrics-csv';
+import { comparisonPlots, fidelitySpec, seedBandSpec, seedBands } from './comparison-plots';
 import { ComparisonPool, JobFailedError } from './comparison-pool';
 import { ComparisonProgress } from './comparison-progress';
 import { comparisonMarkdown, comparisonTable, verdictLines, verdicts } from './comparison-report';
@@ -118,6 +120,7 @@ export function prepareComparison(raw: unknown, configFile: string): PreparedCom
     reference: resolved.reference,
     targetLoss: resolved.targetLoss,
     fidelity: { examples: resolved.fidelityExamples },
+    ...(resolved.learningRates ? { learningRates: resolved.learningRates } : {}),
   };
   return {
     name: config.name ?? path.basename(configFile).replace(/\.json$/i, ''),
@@ -194,7 +197,8 @@ export async function compareCommand(configFile: string, options: CompareOptions
   const raw = parseJsonText(await readInputFile(configFile, 'a JSON comparison config'), configFile);
   await preloadPluginsFor((raw as { base?: unknown } | null)?.base, path.dirname(configFile), configFile);
   const prepared = prepareComparison(raw, configFile);
-  const { name, resolved, experiments, jobs, classification } = prepared;
+  const { name, resolved, experiments, classification } = prepared;
+  let jobs = prepared.jobs;
   const { config, seeds, fidelityExamples } = resolved;
 
   const fidelity: (MechanismFidelity | undefined)[] = experiments.map((experiment, i) => {
@@ -221,6 +225,21 @@ export async function compareCommand(configFile: string, options: CompareOptions
     io.stderr.write('multimech: note: no compiled worker (dist/comparison-worker.js), so the runs go one after another in this thread\n');
   }
   const epochs = experiments[0].trainer.parts.epochs;
+  // learning rates chosen on validation splits of the training examples first; the test split is seen only by the runs that follow
+  let learningRates: LearningRateReport | undefined;
+  if (resolved.learningRates) {
+    const selection = learningRateJobs(resolved, path.dirname(configFile), configFile);
+    const selectionProgress = new ComparisonProgress(io.stderr, selection, resolved.learningRates.epochs ?? epochs, Date.now, { verbose: options.verbose });
+    let results: ComparisonJobResult[];
+    try {
+      results = await runComparisonJobs(selection, Math.min(workers, selection.length), selectionProgress, script);
+    } finally {
+      selectionProgress.finish();
+    }
+    learningRates = learningRateReport(resolved, selection, results, epochs);
+    jobs = withChosenRates(resolved, jobs, learningRates);
+    io.stderr.write(`learning rates chosen on a validation split: ${learningRates.mechanisms.map((m) => `${m.mechanism} ${m.rate}`).join(', ')}\n`);
+  }
   const progress = new ComparisonProgress(io.stderr, jobs, epochs, Date.now, { verbose: options.verbose });
   let results: ComparisonJobResult[];
   try {
@@ -235,6 +254,9 @@ export async function compareCommand(configFile: string, options: CompareOptions
 
   await write('runs.csv', runsCsv(runs, classification));
   await write('comparison.csv', comparisonCsv(summaries, classification));
+  if (runs.some((r) => r.result.history.some((e) => e.fidelity))) {
+    await write('fidelity.csv', fidelityCsv(runs.map((r) => ({ mechanism: r.mechanism, seed: r.seed, history: r.result.history }))));
+  }
 
   const first = experiments[0];
   const taskLoss = (first.resolvedConfig.task as { loss?: { kind?: unknown; kappa?: unknown } } | undefined)?.loss;
@@ -269,7 +291,7 @@ export async function compareCommand(configFile: string, options: CompareOptions
       kinds: experiments.map((e) => ({ activation: kindOf(e.resolvedConfig.activation), error: kindOf(e.resolvedConfig.error), rule: kindOf(e.resolvedConfig.rule) })),
       plots: plots.map(([stem, caption]) => [stem, caption] as const),
       files: [...files, 'comparison.md', SUMMARY_FILE],
-    }),
+    }) + (learningRates ? '\n' + learningRateMarkdown(learningRates) : ''),
   );
   const summary = {
     name,
@@ -282,6 +304,7 @@ export async function compareCommand(configFile: string, options: CompareOptions
     mechanisms: summaries.map((s) => comparisonRecord(s, classification, diagnosticKeys(summaries))),
     verdicts: verdicts(summaries),
     warnings: [...summaries.flatMap((s) => (s.learningWarning ? [s.learningWarning] : [])), ...summaries.flatMap((s) => s.warnings)],
+    ...(learningRates ? { learningRates } : {}),
   };
   await write(SUMMARY_FILE, JSON.stringify(summary, null, 2) + '\n');
 

@@ -1,3 +1,4 @@
+import type { FidelityFigures } from '@multimech/trainer';
 import type { EpochFigures } from './progress-display';
 
 /** An epoch's figures, how long its training steps took, and what the optimizer and the error mechanism reported. */
@@ -5,7 +6,16 @@ export interface EpochRow extends EpochFigures {
   readonly seconds: number;
   readonly clamped?: number;
   readonly diagnostics?: Readonly<Record<string, number>>;
+  /** The physical time and energy of the epoch's measurements, and over the run so far (see the trainer's EpochEvent). */
+  readonly physicalSeconds?: number;
+  readonly physicalSecondsTotal?: number;
+  readonly energy?: number;
+  readonly energyTotal?: number;
+  readonly fidelity?: FidelityFigures;
 }
+
+/** The physical-cost columns `metricsCsv` appends when asked (`training.physicalCost`). */
+export const PHYSICAL_COLUMNS = ['physical_seconds', 'physical_seconds_total', 'energy', 'energy_total'] as const;
 
 /** A CSV field: numbers in full precision, empty when absent, text quoted when it must be. */
 export function csvField(value: string | number | undefined): string {
@@ -40,10 +50,38 @@ export function metricValues(r: EpochRow, classification: boolean): (number | un
  * parameters the projection held at a bound, and one `diag_<name>` column per
  * diagnostic of the error mechanism (its largest value over the epoch).
  */
-export function metricsCsv(rows: readonly EpochRow[], classification: boolean): string {
+export function metricsCsv(rows: readonly EpochRow[], classification: boolean, options: { readonly physical?: boolean } = {}): string {
   const keys = [...new Set(rows.flatMap((r) => Object.keys(r.diagnostics ?? {})))].sort();
-  const lines = rows.map((r) => [...metricValues(r, classification), r.clamped, ...keys.map((k) => r.diagnostics?.[k])].map(csvField).join(','));
-  return [[...metricColumns(classification), 'clamped', ...keys.map((k) => `diag_${k}`)].join(','), ...lines].join('\n') + '\n';
+  const physical = (r: EpochRow) => (options.physical ? [r.physicalSeconds, r.physicalSecondsTotal, r.energy, r.energyTotal] : []);
+  const lines = rows.map((r) => [...metricValues(r, classification), r.clamped, ...keys.map((k) => r.diagnostics?.[k]), ...physical(r)].map(csvField).join(','));
+  const head = [...metricColumns(classification), 'clamped', ...keys.map((k) => `diag_${k}`), ...(options.physical ? PHYSICAL_COLUMNS : [])];
+  return [head.join(','), ...lines].join('\n') + '\n';
+}
+
+/** One run's epochs that carry a fidelity measurement, named for `fidelityCsv`. */
+export interface FidelityRun {
+  readonly mechanism: string;
+  readonly seed: number;
+  readonly history: readonly { readonly epoch: number; readonly fidelity?: FidelityFigures }[];
+}
+
+/**
+ * `fidelity.csv`: one row per run and measured epoch (`training.fidelity`),
+ * the mechanism's estimate against the exact gradient at that epoch's
+ * parameters: the mean cosine and relative error over the examples and
+ * repeats, the bias (the error of the mean of the repeats) and the rms
+ * spread of the repeats about their mean, both relative to the exact
+ * gradient's norm (empty for a single repeat).
+ */
+export function fidelityCsv(runs: readonly FidelityRun[]): string {
+  const lines = runs.flatMap((run) =>
+    run.history.flatMap((e) =>
+      e.fidelity
+        ? [[e.epoch, run.mechanism, run.seed, e.fidelity.cosine, e.fidelity.relativeError, e.fidelity.bias, e.fidelity.varianceRms, e.fidelity.examples, e.fidelity.repeats].map(csvField).join(',')]
+        : [],
+    ),
+  );
+  return ['epoch,mechanism,seed,cosine,relative_error,bias,variance_rms,examples,repeats', ...lines].join('\n') + '\n';
 }
 
 /** `parameters.csv`: one row per trainable parameter. */

@@ -6,7 +6,7 @@ import { pluginsFor, preloadPluginsFor } from './cli-plugins';
 import { diagnosticWarnings } from './diagnostic-warnings';
 import { renderLearningCurve } from './learning-curve';
 import { svgToPng } from './vega-renderer';
-import { EpochRow, metricsCsv, parametersCsv } from './metrics-csv';
+import { EpochRow, fidelityCsv, metricsCsv, parametersCsv } from './metrics-csv';
 import { ProgressDisplay } from './progress-display';
 import { parseJsonText, readInputFile } from './read-input-file';
 import { CHECKPOINT_FILE, ResultsFolder, SUMMARY_FILE, defaultResultsDir } from './results-folder';
@@ -50,6 +50,7 @@ export function summaryMarkdown(name: string, config: Record<string, unknown>, r
   if (s.train_accuracy !== undefined) figures.push(`- train accuracy: ${s.train_accuracy.toFixed(4)}`);
   if (s.test_accuracy !== undefined) figures.push(`- test accuracy: ${s.test_accuracy.toFixed(4)}`);
   if (s.relative_error !== undefined) figures.push(`- relative error (test): ${s.relative_error.toPrecision(4)}`);
+  figures.push(...physicalCostLines(result));
   return [
     `# ${name}`,
     '',
@@ -67,6 +68,23 @@ export function summaryMarkdown(name: string, config: Record<string, unknown>, r
     `Files: ${files.map((f) => `[${f}](${f})`).join(', ')}.`,
     '',
   ].join('\n');
+}
+
+/** summary.md's lines on what the updates cost physically, where the error mechanism reports it. */
+function physicalCostLines(result: TrainingResult): string[] {
+  const c = result.physicalCost;
+  if (!c) return [];
+  const fig = (x: number) => x.toPrecision(4);
+  if (!c.physical) return [`- physical cost: ${c.note ?? 'not a physical mechanism'}`];
+  const lines = [
+    c.seconds !== undefined && c.secondsPerUpdate !== undefined
+      ? `- physical time: ${fig(c.seconds)} s over ${c.updates} updates (${fig(c.secondsPerUpdate)} s per update), besides the ${result.summary.seconds.toFixed(1)} s of simulation`
+      : '- physical time: not defined',
+  ];
+  if (c.energy !== undefined && c.energyPerUpdate !== undefined) lines.push(`- energy dissipated: ${fig(c.energy)} J (${fig(c.energyPerUpdate)} J per update)`);
+  if (c.equilibriaPerExample !== undefined) lines.push(`- equilibria per example: ${c.equilibriaPerExample}`);
+  if (c.note !== undefined) lines.push(`- how: ${c.note}`);
+  return lines;
 }
 
 /** The first place two JSON values differ, as a JSON path (`optimizer.learningRate`, `task.hidden[1]`), or undefined. */
@@ -181,13 +199,14 @@ export async function trainCommand(configFile: string, options: TrainOptions, io
   await write('config.json', JSON.stringify(resolvedConfig, null, 2) + '\n');
 
   const classification = task.predict !== undefined;
+  const physical = (resolvedConfig.training as { physicalCost?: boolean } | undefined)?.physicalCost === true;
   const rows: EpochRow[] = [...(checkpoint?.history ?? [])];
   const progress = new ProgressDisplay(io.stderr);
   let epochs = 0;
   trainer.on('epoch', (e) => {
     epochs = e.epochs;
     rows.push(e);
-    folder.writeSync('metrics.csv', metricsCsv(rows, classification));
+    folder.writeSync('metrics.csv', metricsCsv(rows, classification, { physical }));
     folder.writeSync(CHECKPOINT_FILE, JSON.stringify(trainer.checkpoint()) + '\n');
     progress.epoch(e);
   });
@@ -202,6 +221,10 @@ export async function trainCommand(configFile: string, options: TrainOptions, io
     progress.finish();
   }
   files.push('metrics.csv', CHECKPOINT_FILE);
+  if (trainer.parts.fidelity) {
+    const errorKind = (resolvedConfig.error as { kind?: unknown } | undefined)?.kind;
+    await write('fidelity.csv', fidelityCsv([{ mechanism: typeof errorKind === 'string' ? errorKind : 'error', seed: Number(resolvedConfig.seed), history: result.history }]));
+  }
 
   await write('parameters.csv', parametersCsv(result.parameters.names, result.parameters.values));
   const trained = networkFile?.write(substrate, `${name}: trained by multimech`);
@@ -230,7 +253,11 @@ export async function trainCommand(configFile: string, options: TrainOptions, io
     }
   }
   await write('summary.md', summaryMarkdown(name, resolvedConfig, result, [...files, SUMMARY_FILE]));
-  await write(SUMMARY_FILE, JSON.stringify(result.summary, null, 2) + '\n');
+  const cost = result.physicalCost;
+  const summaryJson = physical
+    ? { ...result.summary, ...(cost?.seconds !== undefined ? { physical_seconds: cost.seconds } : {}), ...(cost?.energy !== undefined ? { energy: cost.energy } : {}) }
+    : result.summary;
+  await write(SUMMARY_FILE, JSON.stringify(summaryJson, null, 2) + '\n');
 
   // what the diagnostics say went physically wrong (negative concentrations, a resonance, ...), where the log ends
   for (const line of diagnosticWarnings(result.history, records.error.diagnostics ?? [])) io.stderr.write(`multimech: ${line}\n`);

@@ -3,7 +3,7 @@ import type { ErrorMechanism, ErrorRecord } from '@multimech/core';
 import { coupledLearningSettings, resolveCoupledLearningConfig, type CoupledLearningConfig, type CoupledLearningSettings } from './coupled-learning-config';
 import { createNudgedSolver } from './nudged-solver';
 import { contrastiveOutputProblems } from './output-check';
-import { acOnNonlinearProblems } from '@multimech/core';
+import { RelaxationTimes, acOnNonlinearProblems, equilibriaCost } from '@multimech/core';
 import { contrastiveDiagnostics } from './contrastive-diagnostics';
 import { parameterContrast } from './parameter-contrast';
 
@@ -28,6 +28,7 @@ export interface CoupledLearning extends ErrorMechanism {
  * On a substrate without 'linear' (diodes, springs; outputs may be pair
  * distances) the clamped state comes from Newton on the constrained problem
  * (NewtonNudgedSolver), and the diagnostic `newtonSteps` counts its steps.
+ * Its physical cost is two equilibria, as EP's (core's `equilibriaCost`).
  */
 export function createCoupledLearning(config: CoupledLearningConfig = {}): CoupledLearning {
   return coupledLearning(resolveCoupledLearningConfig(config));
@@ -36,6 +37,7 @@ export function createCoupledLearning(config: CoupledLearningConfig = {}): Coupl
 /** Coupled learning of its settings (see `createCoupledLearning`). */
 export function coupledLearning(settings: CoupledLearningSettings): CoupledLearning {
   const { eta } = settings;
+  const relaxation = new RelaxationTimes();
   return {
     kind: 'cl',
     produces: 'contrastive',
@@ -44,7 +46,12 @@ export function coupledLearning(settings: CoupledLearningSettings): CoupledLearn
       const solver = createNudgedSolver(substrate, activation.state, activation.drive, loss);
       const clampedOutputs = solver.outputs.map((y, j) => y - eta * solver.outputGradient[j]);
       const clamped = solver.clamped(clampedOutputs);
-      return { readings: parameterContrast(substrate, solver.free, clamped.state, eta), diagnostics: { newtonSteps: clamped.iterations } };
+      return {
+        readings: parameterContrast(substrate, solver.free, clamped.state, eta),
+        diagnostics: { newtonSteps: clamped.iterations },
+        // two equilibria: the free state and the clamped one
+        cost: equilibriaCost(substrate, [solver.free, clamped.state], relaxation, solver.free),
+      };
     },
   };
 }

@@ -8,7 +8,7 @@ import {
 } from './equilibrium-propagation-config';
 import { createNudgedSolver } from './nudged-solver';
 import { contrastiveOutputProblems } from './output-check';
-import { acOnNonlinearProblems } from '@multimech/core';
+import { RelaxationTimes, acOnNonlinearProblems, equilibriaCost } from '@multimech/core';
 import { contrastiveDiagnostics } from './contrastive-diagnostics';
 import { parameterContrast } from './parameter-contrast';
 
@@ -32,6 +32,9 @@ export interface EquilibriumPropagation extends ErrorMechanism {
  * states come from the free state's factorization (OutputSubspaceSolver),
  * on any other (diodes, springs) from Newton on E + βC (NewtonNudgedSolver).
  * Its diagnostic `newtonSteps` counts the Newton steps of both states.
+ * Its physical cost is two equilibria (core's `equilibriaCost`): each the
+ * settling time of the network's slowest mode where it has dynamics, not
+ * defined where its equilibria are instantaneous.
  */
 export function createEquilibriumPropagation(config: EquilibriumPropagationConfig = {}): EquilibriumPropagation {
   return equilibriumPropagation(resolveEquilibriumPropagationConfig(config));
@@ -41,6 +44,7 @@ export function createEquilibriumPropagation(config: EquilibriumPropagationConfi
 export function equilibriumPropagation(settings: EquilibriumPropagationSettings): EquilibriumPropagation {
   const { beta, variant } = settings;
   const betas: [number, number] = variant === 'positive' ? [0, beta] : variant === 'negative' ? [-beta, 0] : [-beta, beta];
+  const relaxation = new RelaxationTimes();
   return {
     kind: 'ep',
     produces: 'contrastive',
@@ -52,6 +56,8 @@ export function equilibriumPropagation(settings: EquilibriumPropagationSettings)
       return {
         readings: parameterContrast(substrate, low.state, high.state, betas[1] - betas[0]),
         diagnostics: { newtonSteps: low.iterations + high.iterations },
+        // two equilibria whatever the variant: the free state and one nudged state, or (centred) the two nudged states
+        cost: equilibriaCost(substrate, [low.state, high.state], relaxation, activation.state),
       };
     },
   };

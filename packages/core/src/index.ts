@@ -24,7 +24,7 @@ export * from './contracts/transport';
 export * from './plugin/registry';
 export * from './plugin/sections';
 export * as inversify from 'inversify';
-// shared physics: scalar networks and their parameter maps, two-terminal laws, minimisers, dynamics
+// shared physics: scalar networks and their parameter maps, two-terminal laws, minimisers, dynamics, physical cost
 export * from './physics/scalar-network';
 export * from './physics/scalar-substrate';
 export * from './physics/parameter-map';
@@ -34,6 +34,7 @@ export * from './physics/newton';
 export * from './physics/fire';
 export * from './physics/phasor-response';
 export * from './physics/transient-integrator';
+export * from './physics/physical-cost';
 // one example's gradient, losses, finite differences, fidelity
 export * from './learning/loss';
 export * from './learning/gradient';

@@ -1,4 +1,4 @@
-import { MultimechError, ScalarSubstrate, ScalarSubstrateSpec, TransportNetwork, TransportSubstrate, edgeDrops, powerLawMap } from '@multimech/core';
+import { DissipativeSubstrate, MultimechError, ScalarSubstrate, ScalarSubstrateSpec, TransportNetwork, TransportSubstrate, edgeDrops, powerLawMap } from '@multimech/core';
 
 /** What a tube's trainable parameter is: its hydraulic conductance k, or its radius r (k = π r⁴ / (8 μ L)). */
 export type FlowParameter = 'conductance' | 'radius';
@@ -47,7 +47,7 @@ function perTube(value: number | ArrayLike<number> | undefined, what: string, na
  *
  * Final: not to be extended.
  */
-export class FlowSubstrate extends ScalarSubstrate implements TransportSubstrate {
+export class FlowSubstrate extends ScalarSubstrate implements TransportSubstrate, DissipativeSubstrate {
   readonly kind = 'flow';
   readonly parameterName: FlowParameter;
   /** Viscosity μ of each tube. */
@@ -100,6 +100,11 @@ export class FlowSubstrate extends ScalarSubstrate implements TransportSubstrate
   /** Cross-section π r² of each tube. */
   area(): Float64Array {
     return this.radii().map((r) => Math.PI * r * r);
+  }
+
+  /** The power the viscous flow dissipates in a pressure state: Σ k Δp² over the tubes (W for SI values). */
+  power(state: Float64Array): number {
+    return this.flowTimesDrop(state);
   }
 
   /** Volume flow Q = k (p_from − p_to) along each tube in a pressure state. */

@@ -1,7 +1,10 @@
 import * as t from 'io-ts';
 import {
   NumericalError,
+  RelaxationTimes,
   SettingsError,
+  dissipationOf,
+  significant,
   decodeOrThrow,
   type SectionProblem,
   Rng,
@@ -15,6 +18,7 @@ import {
   type ErrorMechanism,
   type ErrorReading,
   type ErrorRecord,
+  type PhysicalCost,
 } from '@multimech/core';
 import { frequencyErrorSettings, type FrequencyErrorConfig, type FrequencyErrorSettings } from './frequency-error-config';
 import { planFrequencies, type FrequencyPlan } from './frequency-plan';
@@ -83,6 +87,7 @@ const BLOCK_VALUES = 1 << 20;
 export function frequencyError(settings: FrequencyErrorSettings): FrequencyError {
   const ownRng = settings.seed !== undefined ? new Rng(settings.seed) : undefined;
   const plan = (carrier: Carrier, linear = true) => planFrequencies(carrier, settings, { linear });
+  const relaxation = new RelaxationTimes();
   return {
     kind: 'frequency',
     produces: settings.readout === 'time-series' ? 'time-series' : 'product',
@@ -98,9 +103,9 @@ export function frequencyError(settings: FrequencyErrorSettings): FrequencyError
       if (!linear) refuseNonlinear(context.activation.carrier, settings);
       const p = plan(context.activation.carrier, linear);
       const rng = ownRng ?? context.rng;
-      if (settings.mode !== 'transient') return measurePhasor(context, p, settings, rng);
+      if (settings.mode !== 'transient') return { ...measurePhasor(context, p, settings, rng), cost: lockInCost(context, p, settings, relaxation) };
       const dynamic = dynamicsOf(context.substrate);
-      return dynamic ? measureDynamicTransient(context, dynamic, p, settings, rng) : measureTransient(context, p, settings, rng);
+      return dynamic ? measureDynamicTransient(context, dynamic, p, settings, rng) : { ...measureTransient(context, p, settings, rng), cost: lockInCost(context, p, settings, relaxation) };
     },
     ...(ownRng ? { randomState: () => ownRng.snapshot(), restoreRandomState: (state) => ownRng.restore(state) } : {}),
   };
@@ -263,6 +268,63 @@ function relativeRms(quadrature: Float64Array, inPhase: Float64Array): number {
 
 /** The start-up transient must decay by this factor before the window opens: e^(−16.2) ≈ 1e-7. */
 const SETTLE_DECAY = 16.2;
+
+/**
+ * What a lock-in measurement costs physically: the window T and the whole
+ * windows the network settles for before it (PHYSICS.md §3.3). The settling
+ * is what the run did (`settled`, transient mode with dynamics), else
+ * `settle` where it is set, else, on a network with dynamics, enough windows
+ * for the slowest relaxation time τ to decay by e^(−16.2) (as transient mode
+ * chooses them), and none on a memoryless one. The energy is the power the
+ * network dissipates in the activation's state (its mean over the period,
+ * half the amplitude's, for an AC activation) over that time; the error
+ * signal's own power, β² smaller, is left out.
+ */
+function lockInCost(
+  context: ErrorContext,
+  plan: FrequencyPlan,
+  settings: FrequencyErrorSettings,
+  relaxation: RelaxationTimes | undefined,
+  settled?: { readonly windows: number; readonly tau?: number },
+): PhysicalCost {
+  const { substrate, activation } = context;
+  const { window } = plan;
+  const dynamic = dynamicsOf(substrate);
+  let windows = settled?.windows ?? settings.settle;
+  let tau = settled?.tau;
+  if (windows === undefined && dynamic && relaxation) {
+    tau = relaxation.at(dynamic, activation.state);
+    if (!Number.isFinite(tau)) {
+      return {
+        physical: true,
+        equilibria: 1,
+        note:
+          tau === Infinity
+            ? 'a degree of freedom with mass but no damping never settles: not defined'
+            : `the slowest relaxation time could not be computed: ${relaxation.failure ?? 'not a number'}`,
+      };
+    }
+    windows = Math.ceil((SETTLE_DECAY * tau) / window);
+  }
+  windows ??= 0;
+  const seconds = (windows + 1) * window;
+  const dissipative = dissipationOf(substrate);
+  const mean = activation.carrier.type === 'ac' ? 0.5 : 1;
+  const reference = plan.activationFrequency > 0 ? plan.activationFrequency : plan.errorFrequency;
+  const settling =
+    windows > 0
+      ? ` after ${windows} settling window(s)${tau !== undefined ? ` (slowest relaxation time τ = ${significant(tau, 4)} s)` : ''}`
+      : dynamic
+        ? ''
+        : ', no settling (a memoryless network)';
+  return {
+    physical: true,
+    equilibria: 1,
+    seconds,
+    ...(dissipative ? { energy: mean * dissipative.power(activation.state) * seconds } : {}),
+    note: `lock-in window T = ${settings.periods} periods of ${significant(reference)} Hz = ${significant(window, 4)} s${settling}`,
+  };
+}
 /** The most windows `settle` chooses by itself; beyond it the run asks for an explicit `settle`. */
 const MAX_AUTO_SETTLE = 200;
 
@@ -321,6 +383,7 @@ function measureDynamicTransient(context: ErrorContext, dynamic: DynamicSubstrat
   return {
     readings,
     activationReadings: a,
+    cost: lockInCost(context, plan, settings, undefined, { windows: settle, tau }),
     diagnostics: {
       quadratureRms: relativeRms(q, b),
       samples: N,
@@ -382,11 +445,14 @@ function measureTimeSeries(context: ErrorContext, settings: FrequencyErrorSettin
   const m = activation.readings.length;
   const meanA = new Float64Array(m);
   const meanB = new Float64Array(m);
+  const dissipative = dissipationOf(substrate);
+  let power = 0;
   for (let j = 0; j < M; j++) {
     const c = Math.cos((2 * Math.PI * j) / M);
     for (let i = 0; i < drive.injection.length; i++) drive.injection[i] = c * source.injection[i];
     for (let i = 0; i < drive.fixed.length; i++) drive.fixed[i] = c * source.fixed[i];
     const state = substrate.equilibrium(drive);
+    if (dissipative) power += dissipative.power(state);
     const { force } = loss.evaluate(state);
     const [u] = substrate.linearResponse(state, [force]);
     const a = substrate.activationReadings(state);
@@ -398,7 +464,16 @@ function measureTimeSeries(context: ErrorContext, settings: FrequencyErrorSettin
       meanB[k] += b[k] / M;
     }
   }
-  return { readings: meanB, activationReadings: meanA, series, diagnostics: { instants: M } };
+  // one period of the activation, the network following it quasi-statically: the power averaged over the instants read
+  const period = 1 / (activation.carrier.type === 'ac' ? activation.carrier.frequency : NaN);
+  const cost: PhysicalCost = {
+    physical: true,
+    equilibria: 1,
+    seconds: period,
+    ...(dissipative ? { energy: (power / M) * period } : {}),
+    note: `one period of the ${significant(1 / period)} Hz activation (${significant(period)} s), followed quasi-statically and read at ${M} instants`,
+  };
+  return { readings: meanB, activationReadings: meanA, series, diagnostics: { instants: M }, cost };
 }
 
 export const frequencyErrorRecord: ErrorRecord<FrequencyErrorSettings> = {

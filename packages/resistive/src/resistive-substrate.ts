@@ -1,4 +1,5 @@
 import {
+  DissipativeSubstrate,
   DynamicSubstrate,
   EquilibriumOptions,
   FixedElement,
@@ -61,7 +62,7 @@ export type ResistiveNetworkSpec = Omit<ScalarSubstrateSpec, 'parameters' | 'ele
  *
  * Final: not to be extended.
  */
-export class ResistiveSubstrate extends ScalarSubstrate implements DynamicSubstrate {
+export class ResistiveSubstrate extends ScalarSubstrate implements DynamicSubstrate, DissipativeSubstrate {
   readonly kind = 'resistive';
   readonly parameterName = 'conductance';
   readonly diodes: readonly DiodeSpec[];
@@ -114,6 +115,15 @@ export class ResistiveSubstrate extends ScalarSubstrate implements DynamicSubstr
       }
       this.nodeCapacitance[c.node] += c.capacitance;
     }
+  }
+
+  /**
+   * The power the network dissipates in a state (W): Σ G ΔV² over the
+   * resistors plus i(v)·v over the diodes and laws (capacitors dissipate
+   * nothing).
+   */
+  power(state: Float64Array): number {
+    return this.flowTimesDrop(state);
   }
 
   /**

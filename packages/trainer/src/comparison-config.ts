@@ -2,6 +2,7 @@ import { ConfigError, ConfigProblem, decodeOrThrow, integer, joinPath, nonEmptyS
 import * as t from 'io-ts';
 import { schemaReferenceCodec } from './experiment';
 import { optimizerCodec } from './optimizer';
+import { type LearningRateSelection, learningRatesCodec } from './learning-rate-selection';
 
 /**
  * The config of a comparison: several mechanisms, each over several seeds,
@@ -49,7 +50,7 @@ export const targetLossCodec = refine(
 export type TargetLoss = { readonly fraction: number; readonly value?: undefined } | { readonly value: number; readonly fraction?: undefined };
 
 export const comparisonCodec = strictObject(
-  'a comparison config ({ "name"?, "description"?, "base", "mechanisms", "seeds"?, "reference"?, "targetLoss"?, "fidelity"? })',
+  'a comparison config ({ "name"?, "description"?, "base", "mechanisms", "seeds"?, "reference"?, "targetLoss"?, "fidelity"?, "learningRates"? })',
   { base: comparisonBaseCodec, mechanisms: t.array(comparisonMechanismCodec, 'a list of mechanisms') },
   {
     name: nonEmptyString,
@@ -58,6 +59,8 @@ export const comparisonCodec = strictObject(
     reference: nonEmptyString,
     targetLoss: targetLossCodec,
     fidelity: strictObject('fidelity settings ({ "examples"? })', {}, { examples: positiveInteger }),
+    /** Each mechanism's learning rate chosen from a grid on a validation split of the training examples, before the runs. */
+    learningRates: learningRatesCodec,
     $schema: schemaReferenceCodec,
   },
 );
@@ -84,6 +87,8 @@ export interface ResolvedComparison {
   readonly reference: string;
   /** `targetLoss`, or DEFAULT_TARGET_LOSS. */
   readonly targetLoss: TargetLoss;
+  /** `learningRates`, its grid sorted, when given. */
+  readonly learningRates?: LearningRateSelection;
 }
 
 /**
@@ -111,6 +116,23 @@ export function decodeComparison(raw: unknown, source?: string): ResolvedCompari
       problems.push({ path: 'base.seed', message: 'give the seeds in "seeds" only (base.seed is the single seed when "seeds" is absent)' });
     }
   }
+  const rates = config.learningRates;
+  if (rates) {
+    if (rates.grid.length === 0) problems.push({ path: 'learningRates.grid', message: 'expected at least one learning rate, got []' });
+    rates.grid.forEach((r, i) => {
+      const first = rates.grid.indexOf(r);
+      if (first !== i) problems.push({ path: `learningRates.grid[${i}]`, message: `duplicate learning rate ${r} (also learningRates.grid[${first}])` });
+    });
+    // the grid decides every mechanism's rate: one written beside it would be replaced without a word
+    config.mechanisms.forEach((m, i) => {
+      if (m.optimizer?.learningRate !== undefined) {
+        problems.push({
+          path: `mechanisms[${i}].optimizer.learningRate`,
+          message: 'with "learningRates" each mechanism\'s learning rate is chosen from learningRates.grid: remove this one, or "learningRates"',
+        });
+      }
+    });
+  }
   if (config.reference !== undefined && config.mechanisms.length > 0 && !firstByName.has(config.reference)) {
     problems.push({ path: 'reference', message: `no mechanism is named '${config.reference}' (mechanisms: ${[...firstByName.keys()].join(', ')})` });
   }
@@ -123,6 +145,9 @@ export function decodeComparison(raw: unknown, source?: string): ResolvedCompari
     fidelityExamples: config.fidelity?.examples ?? DEFAULT_FIDELITY_EXAMPLES,
     reference: config.reference ?? (adjoint ?? config.mechanisms[0]).name,
     targetLoss: (config.targetLoss as TargetLoss | undefined) ?? DEFAULT_TARGET_LOSS,
+    ...(rates
+      ? { learningRates: { grid: [...rates.grid].sort((a, b) => a - b), validation: rates.validation, ...(rates.epochs !== undefined ? { epochs: rates.epochs } : {}) } }
+      : {}),
   };
 }
 
@@ -130,10 +155,13 @@ export function decodeComparison(raw: unknown, source?: string): ResolvedCompari
  * The experiment config of one run: the base with the mechanism's
  * activation, error and rule, its optimizer keys over the base's, and the seed.
  */
-export function comparisonExperimentConfig(config: ComparisonConfig, mechanismIndex: number, seed: number): Record<string, unknown> {
+export function comparisonExperimentConfig(config: ComparisonConfig, mechanismIndex: number, seed: number, learningRate?: number): Record<string, unknown> {
   const m = config.mechanisms[mechanismIndex];
   const { seed: _baseSeed, ...base } = config.base;
-  const optimizer = base.optimizer || m.optimizer ? { ...base.optimizer, ...m.optimizer } : undefined;
+  const optimizer =
+    base.optimizer || m.optimizer || learningRate !== undefined
+      ? { ...base.optimizer, ...m.optimizer, ...(learningRate !== undefined ? { learningRate } : {}) }
+      : undefined;
   return {
     ...(config.name !== undefined ? { name: `${config.name}: ${m.name}` } : { name: m.name }),
     ...base,
@@ -143,6 +171,19 @@ export function comparisonExperimentConfig(config: ComparisonConfig, mechanismIn
     ...(m.rule !== undefined ? { rule: m.rule } : {}),
     seed,
   };
+}
+
+/**
+ * The experiment config of one learning-rate selection run: the run's
+ * config (`comparisonExperimentConfig`) at `rate`, trained for the
+ * selection's epochs where it gives them, without measuring fidelity along
+ * the way. It is built with the `validation` fraction (`createExperiment`'s
+ * option), so it never sees the test split.
+ */
+export function selectionExperimentConfig(config: ComparisonConfig, mechanismIndex: number, seed: number, rate: number, selection: LearningRateSelection): Record<string, unknown> {
+  const run = comparisonExperimentConfig(config, mechanismIndex, seed, rate);
+  const { fidelity: _fidelity, ...training } = (run.training as Record<string, unknown> | undefined) ?? {};
+  return { ...run, training: { ...training, ...(selection.epochs !== undefined ? { epochs: selection.epochs } : {}) } };
 }
 
 const MECHANISM_SECTIONS: readonly string[] = ['activation', 'error', 'rule'];

@@ -30,6 +30,8 @@ import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either';
 import { optimizerCodec, resolveOptimizer } from './optimizer';
 import { Trainer } from './trainer';
+import type { FidelitySettings } from './fidelity-measurement';
+import { validationTask } from './validation-split';
 import { trainerPlugin } from './trainer-plugin';
 
 const sectionShape = t.unknown;
@@ -60,7 +62,17 @@ export const experimentCodec = strictObject(
     activation: sectionShape,
     rule: sectionShape,
     optimizer: optimizerCodec,
-    training: strictObject('training settings', {}, { epochs: positiveInteger }),
+    training: strictObject(
+      'training settings ({ "epochs"?, "fidelity"?, "physicalCost"? })',
+      {},
+      {
+        epochs: positiveInteger,
+        /** Measure the mechanism's estimate against the exact gradient every `every` epochs (epoch 0 included) on the first `examples` training examples, each `repeats` times. */
+        fidelity: strictObject('fidelity during training ({ "every", "examples"?, "repeats"? })', { every: positiveInteger }, { examples: positiveInteger, repeats: positiveInteger }),
+        /** Write each epoch's physical cost into metrics.csv and summary.json (`multimech train`). */
+        physicalCost: t.boolean,
+      },
+    ),
     /** Modules of third-party plugins, for the command line to load (createExperiment itself takes plugin objects). */
     plugins: t.array(nonEmptyString),
     $schema: schemaReferenceCodec,
@@ -143,7 +155,17 @@ export interface ExperimentOptions {
    * `error.mode`); a comparison places each run's sections in its own config.
    */
   readonly paths?: SettingPaths;
+  /**
+   * Trains on part of the task's training split and evaluates on the rest
+   * (`validationTask`): this fraction of the training examples, chosen by
+   * the seed, replaces the test split, which is never touched. For choosing
+   * settings (a comparison's learning rates) without looking at the test set.
+   */
+  readonly validation?: number;
 }
+
+/** Examples a fidelity measurement during training uses, and repeats of each, when `training.fidelity` does not say. */
+export const DEFAULT_TRAINING_FIDELITY = { examples: 10, repeats: 4 } as const;
 
 export interface Experiment {
   /** The config as JSON: the seed, the task, optimizer and training with their defaults filled in, the plugin sections as written (their plugins fill in their own defaults). */
@@ -188,9 +210,11 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
   const substrateRng = root.fork();
   const trainRng = root.fork();
   const baseDir = options.baseDir ?? process.cwd();
-  const task = creating(options.source, paths, () =>
+  const created = creating(options.source, paths, () =>
     sections.task.record.create(sections.task.config, { rng: taskRng, baseDir }),
   ) as Task & { resolvedConfig?: object };
+  // the validation split draws from a stream of its own, forked after the others, so that they are unchanged
+  const task = options.validation !== undefined ? validationTask(created, options.validation, root.fork()) : created;
   const substrate = creating(options.source, paths, () =>
     sections.substrate.record.create(sections.substrate.config, {
       inputs: { count: task.inputCount, type: task.inputType, names: task.inputNames },
@@ -217,6 +241,12 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
   }
   const optimizer = resolveOptimizer(top.optimizer);
   const epochs = top.training?.epochs ?? 50;
+  const fidelityConfig = top.training?.fidelity;
+  const fidelity: FidelitySettings | undefined = fidelityConfig && {
+    every: fidelityConfig.every,
+    examples: fidelityConfig.examples ?? DEFAULT_TRAINING_FIDELITY.examples,
+    repeats: fidelityConfig.repeats ?? DEFAULT_TRAINING_FIDELITY.repeats,
+  };
   const trainer = new Trainer({
     substrate,
     task,
@@ -226,6 +256,7 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
     optimizer,
     epochs,
     rng: trainRng,
+    ...(fidelity ? { fidelity } : {}),
   });
   const r = raw as Record<string, unknown>;
   const resolvedConfig: Record<string, unknown> = {
@@ -235,12 +266,12 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
     ...(top.description ? { description: top.description } : {}),
     seed,
     substrate: r.substrate,
-    task: task.resolvedConfig ?? r.task,
+    task: created.resolvedConfig ?? r.task,
     activation: r.activation ?? { kind: 'dc' },
     error: r.error,
     rule: r.rule ?? { kind: sections.rule.record.kind },
     optimizer,
-    training: { epochs },
+    training: { epochs, ...(fidelity ? { fidelity } : {}), ...(top.training?.physicalCost !== undefined ? { physicalCost: top.training.physicalCost } : {}) },
   };
   const records = {
     substrate: sections.substrate.record,

@@ -6,6 +6,7 @@ import {
   LearningRule,
   MultimechError,
   NumericalError,
+  type PhysicalCost,
   Rng,
   RngState,
   Substrate,
@@ -13,6 +14,7 @@ import {
   exampleGradient,
 } from '@multimech/core';
 import { ResolvedOptimizerConfig, SgdOptimizer } from './optimizer';
+import { type FidelityFigures, type FidelitySettings, measureFidelity } from './fidelity-measurement';
 
 /** Figures of one pass over a set of examples at the current parameters. */
 export interface Evaluation {
@@ -51,6 +53,44 @@ export interface EpochEvent {
    * at epoch 0.
    */
   readonly diagnostics?: Readonly<Record<string, number>>;
+  /**
+   * The physical time the epoch's updates took to measure: the sum over its
+   * updates of their examples' measurement times, as the error mechanism
+   * reports them (`ErrorReading.cost`); seconds for SI inputs. Absent at
+   * epoch 0, and where the mechanism defines no time (the adjoint, a digital
+   * computation; instantaneous equilibria): `TrainingResult.physicalCost`
+   * says why. The wall-clock time is `seconds`.
+   */
+  readonly physicalSeconds?: number;
+  /** `physicalSeconds` summed over the run so far, this epoch included. */
+  readonly physicalSecondsTotal?: number;
+  /** The energy the network dissipated over those measurements (joules for SI inputs), where the substrate defines a power. */
+  readonly energy?: number;
+  /** `energy` summed over the run so far, this epoch included. */
+  readonly energyTotal?: number;
+  /** The mechanism's estimate against the exact gradient at this epoch's parameters, every `training.fidelity.every` epochs (epoch 0 included). */
+  readonly fidelity?: FidelityFigures;
+}
+
+/** What a run's updates cost physically, from what the error mechanism reported of each measurement. */
+export interface TrainingPhysicalCost {
+  /** False for a digital computation (the exact adjoint). */
+  readonly physical: boolean;
+  /** Updates made (all epochs, a resumed run's earlier ones included). */
+  readonly updates: number;
+  /** Physical seconds over the run (the last epoch's `physicalSecondsTotal`), per update and per example; absent where not defined. */
+  readonly seconds?: number;
+  readonly secondsPerUpdate?: number;
+  readonly secondsPerExample?: number;
+  /** Energy dissipated over the run, per update and per example, where the substrate defines a power. */
+  readonly energy?: number;
+  readonly energyPerUpdate?: number;
+  readonly energyPerExample?: number;
+  /** Equilibria per example (physical mechanisms), or linear solves per example (a digital computation), as the last epoch measured them. */
+  readonly equilibriaPerExample?: number;
+  readonly solvesPerExample?: number;
+  /** The mechanism's note on its last measurement: how the time was obtained, or why it is not defined. */
+  readonly note?: string;
 }
 
 export interface TrainingSummary {
@@ -67,6 +107,10 @@ export interface TrainingResult {
   readonly history: readonly EpochEvent[];
   readonly summary: TrainingSummary;
   readonly parameters: { readonly name: string; readonly names: readonly string[]; readonly values: Float64Array };
+  /** What the updates cost physically, where the error mechanism reports it. */
+  readonly physicalCost?: TrainingPhysicalCost;
+  /** The fidelity measured during training (`training.fidelity`), one entry per measured epoch. */
+  readonly fidelity?: readonly (FidelityFigures & { readonly epoch: number })[];
 }
 
 export interface TrainerParts {
@@ -78,6 +122,49 @@ export interface TrainerParts {
   readonly optimizer: ResolvedOptimizerConfig;
   readonly epochs: number;
   readonly rng: Rng;
+  /** Measure the mechanism's fidelity during training (`training.fidelity`). */
+  readonly fidelity?: FidelitySettings;
+}
+
+/** Sums what an epoch's measurements cost (`ErrorReading.cost`). */
+class CostTally {
+  examples = 0;
+  reported = 0;
+  seconds = 0;
+  timed = 0;
+  energy = 0;
+  energized = 0;
+  equilibria = 0;
+  solves = 0;
+  physical = true;
+  note: string | undefined;
+
+  add(cost: PhysicalCost | undefined): void {
+    this.examples++;
+    if (!cost) return;
+    this.reported++;
+    if (!cost.physical) this.physical = false;
+    if (cost.seconds !== undefined && Number.isFinite(cost.seconds)) {
+      this.seconds += cost.seconds;
+      this.timed++;
+    }
+    if (cost.energy !== undefined && Number.isFinite(cost.energy)) {
+      this.energy += cost.energy;
+      this.energized++;
+    }
+    this.equilibria += cost.equilibria ?? 0;
+    this.solves += cost.solves ?? 0;
+    if (cost.note !== undefined) this.note = cost.note;
+  }
+
+  /** The epoch's time and energy: defined only where every measurement defined it. */
+  get epochSeconds(): number | undefined {
+    return this.examples > 0 && this.timed === this.examples ? this.seconds : undefined;
+  }
+
+  get epochEnergy(): number | undefined {
+    return this.examples > 0 && this.energized === this.examples ? this.energy : undefined;
+  }
 }
 
 /**
@@ -125,6 +212,8 @@ export class Trainer {
   private secondsBefore = 0;
   private runStart: number | undefined;
   private readonly initialParameters: Float64Array;
+  /** What the last trained epoch's measurements cost. */
+  private lastCost: CostTally | undefined;
 
   constructor(readonly parts: TrainerParts) {
     this.initialParameters = Float64Array.from(parts.substrate.parameters);
@@ -171,10 +260,38 @@ export class Trainer {
       : { loss: loss / n, relativeError: ref2 > 0 ? Math.sqrt(err2 / ref2) : Math.sqrt(err2) };
   }
 
-  private emitEpoch(seconds: number, clamped: number, diagnostics?: Record<string, number>): EpochEvent {
+  /**
+   * The mechanism's fidelity at the current parameters (`measureFidelity`),
+   * with every random stream it draws from restored afterwards, so that a
+   * run measures the same numbers with fidelity on as with it off.
+   */
+  private measureFidelityNow(): FidelityFigures | undefined {
+    const settings = this.parts.fidelity;
+    if (!settings || this.epoch % settings.every !== 0) return undefined;
+    const { rng, error, task } = this.parts;
+    const saved = rng.snapshot();
+    const savedError = error.randomState?.();
+    try {
+      return measureFidelity(this.parts, task.train.slice(0, settings.examples), settings.repeats);
+    } finally {
+      rng.restore(saved);
+      if (savedError !== undefined) error.restoreRandomState?.(savedError);
+    }
+  }
+
+  private emitEpoch(seconds: number, clamped: number, diagnostics?: Record<string, number>, cost?: CostTally): EpochEvent {
     const { task, epochs } = this.parts;
     const tr = this.evaluate(task.train);
     const te = this.evaluate(task.test);
+    const fidelity = this.measureFidelityNow();
+    // the run's totals continue from the last trained epoch (a resumed run's included); epoch 0 counts as none
+    const previous = this.history.length > 1 ? this.history[this.history.length - 1] : undefined;
+    const physicalSeconds = cost?.epochSeconds;
+    const energy = cost?.epochEnergy;
+    const total = (value: number | undefined, before: number | undefined) =>
+      value === undefined ? undefined : previous === undefined ? value : before === undefined ? undefined : before + value;
+    const physicalSecondsTotal = total(physicalSeconds, previous?.physicalSecondsTotal);
+    const energyTotal = total(energy, previous?.energyTotal);
     const event: EpochEvent = {
       epoch: this.epoch,
       epochs,
@@ -187,14 +304,19 @@ export class Trainer {
       seconds,
       clamped,
       ...(diagnostics && Object.keys(diagnostics).length > 0 ? { diagnostics } : {}),
+      ...(physicalSeconds !== undefined ? { physicalSeconds } : {}),
+      ...(physicalSecondsTotal !== undefined ? { physicalSecondsTotal } : {}),
+      ...(energy !== undefined ? { energy } : {}),
+      ...(energyTotal !== undefined ? { energyTotal } : {}),
+      ...(fidelity ? { fidelity } : {}),
     };
     this.history.push(event);
     for (const l of this.listeners.epoch) l(event);
     return event;
   }
 
-  /** One epoch of minibatch steps; returns the number of clamped parameters and the largest diagnostics. */
-  private trainEpoch(): { clamped: number; diagnostics: Record<string, number> } {
+  /** One epoch of minibatch steps; returns the number of clamped parameters, the largest diagnostics and what the measurements cost. */
+  private trainEpoch(): { clamped: number; diagnostics: Record<string, number>; cost: CostTally } {
     const { substrate, task, rng, optimizer } = this.parts;
     const order = rng.shuffle([...task.train.keys()]);
     const batch = optimizer.batchSize;
@@ -203,6 +325,7 @@ export class Trainer {
     const grad = new Float64Array(theta.length);
     let clampedTotal = 0;
     const diagnostics: Record<string, number> = {};
+    const cost = new CostTally();
     for (let s = 0; s < steps; s++) {
       grad.fill(0);
       const members = order.slice(s * batch, (s + 1) * batch);
@@ -211,6 +334,7 @@ export class Trainer {
         const ex = task.train[i];
         const r = exampleGradient(this.pipeline, substrate.drive(ex.inputs), ex.target);
         loss += r.loss;
+        cost.add(r.cost);
         for (let k = 0; k < grad.length; k++) grad[k] += r.gradient[k];
         for (const [key, value] of Object.entries(r.diagnostics ?? {})) {
           if (!Number.isFinite(value)) continue;
@@ -225,7 +349,7 @@ export class Trainer {
       const event: StepEvent = { epoch: this.epoch, step: s + 1, stepsPerEpoch: steps, loss: loss / members.length, clamped };
       for (const l of this.listeners.step) l(event);
     }
-    return { clamped: clampedTotal, diagnostics };
+    return { clamped: clampedTotal, diagnostics, cost };
   }
 
   /** The state after the last whole epoch (or before any, at epoch 0), to continue from with `restore`. */
@@ -307,11 +431,14 @@ export class Trainer {
     while (this.epoch < this.parts.epochs) {
       this.epoch++;
       const t0 = Date.now();
-      const { clamped, diagnostics } = this.trainEpoch();
-      this.emitEpoch((Date.now() - t0) / 1000, clamped, diagnostics);
+      const { clamped, diagnostics, cost } = this.trainEpoch();
+      this.lastCost = cost;
+      this.emitEpoch((Date.now() - t0) / 1000, clamped, diagnostics, cost);
     }
     const last = this.history[this.history.length - 1];
     const { substrate } = this.parts;
+    const physicalCost = this.physicalCost();
+    const fidelity = this.history.flatMap((e) => (e.fidelity ? [{ epoch: e.epoch, ...e.fidelity }] : []));
     return {
       history: [...this.history],
       summary: {
@@ -322,6 +449,34 @@ export class Trainer {
         seconds: this.secondsBefore + (Date.now() - start) / 1000,
       },
       parameters: { name: substrate.parameterName, names: substrate.parameterNames, values: Float64Array.from(substrate.parameters) },
+      ...(physicalCost ? { physicalCost } : {}),
+      ...(this.parts.fidelity ? { fidelity } : {}),
     };
+  }
+
+  /** The run's physical cost from its epochs' totals and the last epoch's measurements; undefined when the mechanism reports none. */
+  private physicalCost(): TrainingPhysicalCost | undefined {
+    const tally = this.lastCost;
+    if (!tally || tally.reported === 0) return undefined;
+    const { task, optimizer } = this.parts;
+    const last = this.history[this.history.length - 1];
+    const trained = this.history.length - 1;
+    const updates = trained * Math.ceil(task.train.length / optimizer.batchSize);
+    const examples = trained * task.train.length;
+    const per = (value: number | undefined, count: number) => (value !== undefined && count > 0 ? value / count : undefined);
+    const figures: TrainingPhysicalCost = {
+      physical: tally.physical,
+      updates,
+      seconds: last.physicalSecondsTotal,
+      secondsPerUpdate: per(last.physicalSecondsTotal, updates),
+      secondsPerExample: per(last.physicalSecondsTotal, examples),
+      energy: last.energyTotal,
+      energyPerUpdate: per(last.energyTotal, updates),
+      energyPerExample: per(last.energyTotal, examples),
+      equilibriaPerExample: tally.physical ? tally.equilibria / tally.examples : undefined,
+      solvesPerExample: tally.solves > 0 ? tally.solves / tally.examples : undefined,
+      note: tally.note,
+    };
+    return Object.fromEntries(Object.entries(figures).filter(([, v]) => v !== undefined)) as unknown as TrainingPhysicalCost;
   }
 }

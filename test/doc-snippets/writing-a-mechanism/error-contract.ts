@@ -1,6 +1,6 @@
 // docs/writing-a-mechanism.md, "ErrorMechanism": the contract as the doc states it, held to be core's (type-checked by test/doc-snippets.test.ts).
 import type * as core from '@multimech/core';
-import type { ActivationReading, ReadingKind, Rng, RngState, StateLoss, Substrate } from '@multimech/core';
+import type { ActivationReading, PhysicalCost, ReadingKind, Rng, RngState, StateLoss, Substrate } from '@multimech/core';
 import type { Equal } from '../equal';
 
 // snippet start
@@ -24,6 +24,7 @@ interface ErrorReading {
   readonly diagnostics?: Readonly<Record<string, number>>;
   // 'time-series' readings: each edge's activation drop and error response at several instants
   readonly series?: { readonly activation: readonly Float64Array[]; readonly error: readonly Float64Array[] };
+  readonly cost?: PhysicalCost; // what the measurement cost physically: its time, energy, equilibria (or solves)
 }
 // snippet end
 

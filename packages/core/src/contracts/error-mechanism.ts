@@ -39,6 +39,37 @@ export interface ErrorReading {
    * nonlinear network).
    */
   readonly series?: { readonly activation: readonly Float64Array[]; readonly error: readonly Float64Array[] };
+  /**
+   * What this measurement cost the physical network: its physical time, the
+   * energy dissipated meanwhile, the equilibria it settled into (or, for a
+   * digital reference, the linear solves it made). The mechanism reports it
+   * with the measurement, so that it describes what was measured; the
+   * trainer sums it over an update's examples and an epoch's updates.
+   */
+  readonly cost?: PhysicalCost;
+}
+
+/**
+ * What measuring one example costs the physical network, in SI units when
+ * the network's values are (seconds, joules). A figure that is not defined
+ * for the mechanism or the network (instantaneous equilibria have no time;
+ * springs without damping dissipate nothing) is absent, and `note` says why,
+ * rather than a number being invented. The wall-clock time of a simulation
+ * is another matter, reported apart.
+ */
+export interface PhysicalCost {
+  /** False for a digital computation (the exact adjoint): it has no physical time or energy. */
+  readonly physical: boolean;
+  /** The physical time the measurement takes (a lock-in window and its settling, the chemical's transport, the equilibria's relaxation). */
+  readonly seconds?: number;
+  /** The energy the network dissipates meanwhile, where the substrate defines a power (core's `DissipativeSubstrate`). */
+  readonly energy?: number;
+  /** The states the network settles into for the example (EP's two nudged states, CL's free and clamped ones). */
+  readonly equilibria?: number;
+  /** The linear solves a digital computation makes for the example, the free state's included (the adjoint: 2). */
+  readonly solves?: number;
+  /** How the figures were obtained, or why one is absent. */
+  readonly note?: string;
 }
 
 /** What kind of readings an error mechanism produces, so that rules can say what they consume. */

@@ -1,6 +1,6 @@
 import type { ActivationMechanism } from '../contracts/activation-mechanism';
 import type { Drive } from '../contracts/boundary';
-import type { ErrorMechanism, StateLoss } from '../contracts/error-mechanism';
+import type { ErrorMechanism, PhysicalCost, StateLoss } from '../contracts/error-mechanism';
 import { NumericalError, assertFinite } from '../support/errors';
 import type { LearningRule } from '../contracts/learning-rule';
 import type { Rng } from '../support/rng';
@@ -25,6 +25,8 @@ export interface ExampleGradient {
   /** Estimate of dC/dθ per parameter. */
   readonly gradient: Float64Array;
   readonly diagnostics?: Readonly<Record<string, number>>;
+  /** What the error mechanism's measurement cost physically, as it reported it. */
+  readonly cost?: PhysicalCost;
 }
 
 /** The loss as a function of a state, through the substrate's readout. */
@@ -50,7 +52,7 @@ export function exampleGradient(p: GradientPipeline, drive: Drive, target: Array
   const error = p.error.measure({ substrate: p.substrate, activation, errorForce: force, loss: lossOfState, rng: p.rng });
   const gradient = p.rule.gradient(p.substrate, activation, error);
   assertFinite(gradient, `gradient estimate of error mechanism '${p.error.kind}'`, p.substrate.parameterNames);
-  return { loss: value, outputs: p.substrate.readout(activation.state), gradient, diagnostics: error.diagnostics };
+  return { loss: value, outputs: p.substrate.readout(activation.state), gradient, diagnostics: error.diagnostics, ...(error.cost ? { cost: error.cost } : {}) };
 }
 
 /** Loss at the equilibrium under a drive. */

@@ -1,6 +1,13 @@
 import * as t from 'io-ts';
 import { type ConfigOf, type WrittenSection, strictObject } from '../config/codecs';
-import { acOnNonlinearProblems, type ErrorMechanism, type ErrorRecord } from '../contracts/error-mechanism';
+import { acOnNonlinearProblems, type ErrorMechanism, type ErrorRecord, type PhysicalCost } from '../contracts/error-mechanism';
+
+/** The adjoint is computed, not measured: no physical time or energy; two linear solves per example, s* and u. */
+const ADJOINT_COST: PhysicalCost = {
+  physical: false,
+  solves: 2,
+  note: 'not a physical mechanism: a digital computation (two linear solves per example: s*, then u = H⁻¹e)',
+};
 
 /**
  * The exact gradient, the digital reference (PHYSICS.md §2): the error
@@ -12,7 +19,7 @@ export const adjointError: ErrorMechanism = {
   produces: 'product',
   measure({ substrate, activation, errorForce }) {
     const [u] = substrate.linearResponse(activation.state, [errorForce]);
-    return { readings: substrate.errorReadings(activation.state, u) };
+    return { readings: substrate.errorReadings(activation.state, u), cost: ADJOINT_COST };
   },
 };
 

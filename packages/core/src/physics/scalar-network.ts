@@ -238,6 +238,25 @@ export class ScalarNetwork {
     return e;
   }
 
+  /**
+   * Σ over every edge and element of the flow through it times the drop
+   * across it: w Δs² per linear edge (with an edge law w f(Δs) Δs), i(Δs) Δs
+   * per fixed element. Where E is a co-content (resistors, tubes) this is
+   * the power the network dissipates in the state.
+   */
+  power(state: Float64Array): number {
+    const { from, to } = this.graph;
+    let p = 0;
+    if (this.lawEdges) p = this.lawEdges.addPower(state, p);
+    else {
+      for (let k = 0; k < from.length; k++) {
+        const d = state[from[k]] - state[to[k]];
+        p += this.weights[k] * d * d;
+      }
+    }
+    return this.laws.addPower(state, p);
+  }
+
   /** ∂E/∂s per node: the net flow out of each node minus its injection (KCL residual at free nodes). */
   residual(state: Float64Array, drive: Drive): Float64Array {
     const { from, to } = this.graph;

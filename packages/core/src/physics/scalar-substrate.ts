@@ -191,6 +191,18 @@ export abstract class ScalarSubstrate implements Substrate {
     return this.assembled.equilibrium(drive);
   }
 
+  /**
+   * Σ over the trainable edges and the fixed elements of the flow through
+   * each times the drop across it (w Δs² for a linear edge). Where E is a
+   * co-content, as for resistors (G ΔV²) and tubes (k Δp²), that is the
+   * power the network dissipates in the state, in watts for SI values; a
+   * kind whose E is a stored energy gives it no such meaning, so only a kind
+   * that declares a `power` (core's `DissipativeSubstrate`) is asked for it.
+   */
+  flowTimesDrop(state: Float64Array): number {
+    return this.assembled.power(state);
+  }
+
   /** Equilibria for several drives against one factorization. */
   equilibria(drives: readonly Drive[]): Float64Array[] {
     return this.assembled.equilibria(drives);

@@ -65,6 +65,18 @@ export class TwoTerminalElements {
     return e;
   }
 
+  /** `total` plus each element's w·i(Δs)·Δs, the power it takes from the network, added in turn. */
+  addPower(state: Float64Array, total: number): number {
+    let p = total;
+    const w = this.scale;
+    for (let k = 0; k < this.laws.length; k++) {
+      const v = this.drop(state, k);
+      const i = this.laws[k].current(v);
+      p += (w ? w[k] * i : i) * v;
+    }
+    return p;
+  }
+
   /** Adds each element's current w·i(Δs) to the net flow out of its first node, and takes it from its second. */
   addCurrents(state: Float64Array, r: Float64Array): void {
     const w = this.scale;
