@@ -9,15 +9,13 @@ import {
   decodeComparison,
   resolveOptimizer,
 } from '@multimech/trainer';
-import { existsSync } from 'fs';
-import * as os from 'os';
+import { JobFailedError, LocalExecutor, planRuns, type PlannedRun } from '@multimech/sweep';
 import * as path from 'path';
 import type { CliIo } from './cli-io';
 import { pluginsFor, preloadPluginsFor } from './cli-plugins';
 import { MechanismFidelity, mechanismFidelity } from './comparison-fidelity';
-import { ComparisonJob, ComparisonJobResult, runComparisonJob } from './comparison-job';
+import { ComparisonJob, ComparisonJobResult, availableCores, comparisonWorkerScript, multimechVersions, runComparisonJob } from './comparison-job';
 import { fidelitySpec, seedBandSpec, seedBands } from './comparison-plots';
-import { ComparisonPool, JobFailedError } from './comparison-pool';
 import { ComparisonProgress } from './comparison-progress';
 import { comparisonMarkdown, comparisonTable } from './comparison-report';
 import { ComparisonRun, ComparisonSummary, comparisonCsv, comparisonRecord, diagnosticKeys, runsCsv, summarizeComparison } from './comparison-summary';
@@ -49,22 +47,14 @@ export interface PreparedComparison {
   readonly resolved: ResolvedComparison;
   /** Per mechanism: its experiment at the first seed (initial parameters, untrained). */
   readonly experiments: readonly Experiment[];
-  readonly jobs: readonly ComparisonJob[];
+  /** Every mechanism over every seed, planned and keyed by `@multimech/sweep` as a sweep's runs are. */
+  readonly jobs: readonly (ComparisonJob & PlannedRun)[];
   readonly classification: boolean;
   /** The comparison config that ran (the seeds filled in), as JSON. */
   readonly resolvedConfig: Record<string, unknown>;
 }
 
-/** The machine's cores (os.availableParallelism where Node has it). */
-export function availableCores(): number {
-  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : Math.max(1, os.cpus().length);
-}
-
-/** The compiled worker entry beside this module; undefined when running from the TypeScript sources (no dist). */
-export function comparisonWorkerScript(): string | undefined {
-  const file = path.join(__dirname, 'comparison-worker.js');
-  return existsSync(file) ? file : undefined;
-}
+export { availableCores, comparisonWorkerScript };
 
 /**
  * Decodes a comparison config and builds every mechanism's experiment for
@@ -94,9 +84,11 @@ export function prepareComparison(raw: unknown, configFile: string): PreparedCom
   });
   if (problems.length > 0) throw new ConfigError(problems, configFile);
 
-  const jobs: ComparisonJob[] = config.mechanisms.flatMap((m, i) =>
-    seeds.map((seed) => ({ mechanism: m.name, mechanismIndex: i, seed, config: comparisonExperimentConfig(config, i, seed), baseDir, source: configFile })),
+  // the runs are jobs of the sweep engine: planned (each config decoded and keyed), then run by its executor
+  const specs = config.mechanisms.flatMap((m, i) =>
+    seeds.map((seed) => ({ mechanism: m.name, mechanismIndex: i, seed, config: comparisonExperimentConfig(config, i, seed), baseDir, source: configFile, point: {}, pointIndex: 0, label: m.name })),
   );
+  const jobs = planRuns(specs, { plugins: (run) => pluginsFor(run, baseDir, configFile), versions: multimechVersions(), source: configFile }).runs as (ComparisonJob & PlannedRun)[];
   const first = experiments[0].resolvedConfig;
   const resolvedConfig: Record<string, unknown> = {
     ...(config.name !== undefined ? { name: config.name } : {}),
@@ -145,29 +137,16 @@ export async function runComparisonJobs(
   progress: Pick<ComparisonProgress, 'started' | 'epoch' | 'finished'>,
   script: string | undefined = comparisonWorkerScript(),
 ): Promise<ComparisonJobResult[]> {
-  if (workers > 1 && script !== undefined) {
-    const pool = new ComparisonPool<ComparisonJob, ComparisonJobResult, EpochEvent>(script, workers);
-    try {
-      return await pool.run(jobs, {
-        started: (i) => progress.started(i),
-        progress: (i, e) => progress.epoch(i, e),
-        finished: (i) => progress.finished(i),
-      });
-    } catch (e) {
-      throw e instanceof JobFailedError ? runFailure(jobs[e.jobId], e.error) : e;
-    }
+  const executor = new LocalExecutor<ComparisonJob>(workers, script, runComparisonJob);
+  try {
+    return await executor.run(jobs, {
+      started: (i) => progress.started(i),
+      progress: (i, e) => progress.epoch(i, e),
+      finished: (i) => progress.finished(i),
+    });
+  } catch (e) {
+    throw e instanceof JobFailedError ? runFailure(jobs[e.jobId], e.error) : e;
   }
-  const results: ComparisonJobResult[] = [];
-  jobs.forEach((job, i) => {
-    progress.started(i);
-    try {
-      results.push(runComparisonJob(job, (e) => progress.epoch(i, e)));
-    } catch (e) {
-      throw runFailure(job, e);
-    }
-    progress.finished(i);
-  });
-  return results;
 }
 
 function kindOf(section: unknown): string {
