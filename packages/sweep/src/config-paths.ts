@@ -90,6 +90,7 @@ export function settingsPaths(config: Readonly<Record<string, unknown>>, registr
     const kind = typeof written === 'string' ? written : defaults[section];
     if (kind === undefined || !registry[section].has(kind)) continue;
     paths.add(section);
+    paths.add(`${section}.kind`);
     for (const p of schemaPaths(jsonSchemaOf(registry[section].get(kind).configCodec))) paths.add(`${section}.${p}`);
   }
   return [...paths].filter((p) => !NOT_SWEPT.has(pathSegments(p)[0])).sort();

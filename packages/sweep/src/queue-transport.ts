@@ -58,7 +58,8 @@ export async function checkRedis(url: string, timeoutMs = 5000): Promise<void> {
     const pong = await client.ping();
     if (pong !== 'PONG') throw new Error(`it answered ${JSON.stringify(pong)} to PING`);
   } catch (e) {
-    const why = (e as Error).message || reason || 'no answer';
+    // the socket's own error (connect ECONNREFUSED ...) says more than the client's 'Connection is closed'
+    const why = reason ?? ((e as Error).message || 'no answer');
     throw new MultimechError(`--queue ${url}: cannot reach Redis (${why}); nothing was put on the queue`);
   } finally {
     client.disconnect();

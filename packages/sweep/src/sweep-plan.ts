@@ -196,7 +196,7 @@ function placeInSweep(problem: ConfigProblem, spec: RunSpec, sweep: ResolvedSwee
     if (problem.path === p || problem.path.startsWith(`${p}.`) || problem.path.startsWith(`${p}[`)) {
       const param = sweep?.parameters.find((x) => x.path === p);
       const index = param && 'values' in param.spec ? param.spec.values.findIndex((v) => canonicalJson(v) === canonicalJson(value)) : -1;
-      return { path: `${parameterPath(p)}${index >= 0 ? `[${index}]` : ''}${problem.path.slice(p.length)}`, message: `${problem.message} (the value ${text(value)})` };
+      return { path: `${parameterPath(p)}${index >= 0 ? `[${index}]` : ''}${problem.path.slice(p.length)}`, message: problem.message };
     }
   }
   const head = /^[^.[]*/.exec(problem.path)![0];
