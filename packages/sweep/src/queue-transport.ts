@@ -62,7 +62,8 @@ export async function checkRedis(url: string, timeoutMs = 5000): Promise<void> {
     const why = reason ?? ((e as Error).message || 'no answer');
     throw new MultimechError(`--queue ${url}: cannot reach Redis (${why}); nothing was put on the queue`);
   } finally {
-    client.disconnect();
+    // a client that could not connect has ended already (disconnecting it again would leave a timer behind)
+    if (client.status !== 'end') client.disconnect();
   }
 }
 
