@@ -45,9 +45,9 @@ export function redisOptions(url: string): RedisOptions {
 /**
  * Connects to the Redis of `url` once and asks it for PONG, giving up after
  * `timeoutMs`: before anything is put on the queue, an unreachable Redis is
- * one clear line naming the URL.
+ * one clear line naming the URL (and saying what did not happen).
  */
-export async function checkRedis(url: string, timeoutMs = 5000): Promise<void> {
+export async function checkRedis(url: string, timeoutMs = 5000, consequence = 'nothing was put on the queue'): Promise<void> {
   const options = redisOptions(url);
   const IORedis = require('ioredis') as typeof IORedisModule;
   const client = new IORedis({ ...options, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: timeoutMs, retryStrategy: () => null });
@@ -60,7 +60,7 @@ export async function checkRedis(url: string, timeoutMs = 5000): Promise<void> {
   } catch (e) {
     // the socket's own error (connect ECONNREFUSED ...) says more than the client's 'Connection is closed'
     const why = reason ?? ((e as Error).message || 'no answer');
-    throw new MultimechError(`--queue ${url}: cannot reach Redis (${why}); nothing was put on the queue`);
+    throw new MultimechError(`--queue ${url}: cannot reach Redis (${why}); ${consequence}`);
   } finally {
     // a client that could not connect has ended already (disconnecting it again would leave a timer behind)
     if (client.status !== 'end') client.disconnect();
@@ -220,7 +220,7 @@ export interface QueueWorker {
  * keeps one result per key.
  */
 export async function serveQueue<J extends QueuedJob>(options: QueueWorkerOptions<J>): Promise<QueueWorker> {
-  await checkRedis(options.url);
+  await checkRedis(options.url, 5000, 'no worker started');
   const { Worker } = require('bullmq') as typeof BullMq;
   const stall = options.stallIntervalMs ?? DEFAULT_STALL_INTERVAL_MS;
   const log = options.log ?? (() => undefined);
