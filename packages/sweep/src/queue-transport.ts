@@ -72,6 +72,11 @@ export interface QueuedJob {
   readonly key: string;
 }
 
+/** A run's job: its id is the run's key; tried once (a lost worker's job comes back by the stall recovery); kept once done, until the submitter has its result. */
+function jobOptions(key: string) {
+  return { jobId: key, attempts: 1, removeOnComplete: false, removeOnFail: false };
+}
+
 export interface QueueExecutorOptions {
   /** How often the submitter also asks the queue for its jobs' states (a completion whose event it missed is found this way). */
   readonly pollMs?: number;
@@ -84,7 +89,9 @@ export interface QueueExecutorOptions {
  * worker ran it and however often it was taken up; relays the workers'
  * progress. The first failed job rejects with a JobFailedError, after the
  * submission's jobs still waiting are taken off the queue. A collected job
- * is removed from the queue once `finished` has had it.
+ * is removed from the queue once `finished` has had it; a job that left the
+ * queue before this submitter had its result (another submission of the
+ * same run collected it) is put back.
  */
 export class QueueExecutor<J extends QueuedJob> implements RunExecutor<J> {
   constructor(
@@ -132,7 +139,12 @@ export class QueueExecutor<J extends QueuedJob> implements RunExecutor<J> {
       collecting.add(key);
       try {
         const job = await Job.fromId<J, RunResult>(queue, key);
-        if (!job || settled || done.has(key)) return;
+        if (settled || done.has(key)) return;
+        if (!job) {
+          // gone from the queue before this submitter had its result (another submission of the same run collected it): put it back
+          await queue.add('run', jobs[i], jobOptions(key));
+          return;
+        }
         const state = await job.getState();
         if (state === 'completed') {
           done.add(key);
@@ -162,7 +174,7 @@ export class QueueExecutor<J extends QueuedJob> implements RunExecutor<J> {
     try {
       // listening before the first job goes on the queue, so that no event of this submission is missed
       await Promise.all([queue.waitUntilReady(), queueEvents.waitUntilReady()]);
-      const added = await queue.addBulk(jobs.map((j) => ({ name: 'run', data: j, opts: { jobId: j.key, attempts: 1, removeOnComplete: false, removeOnFail: false } })));
+      const added = await queue.addBulk(jobs.map((j) => ({ name: 'run', data: j, opts: jobOptions(j.key) })));
       // a job the queue held already: its result is collected, a failure of an earlier submission is tried again
       for (const job of added) {
         const state = await job.getState();

@@ -108,6 +108,24 @@ describe('the queue: a submitter and workers', () => {
     expect(again.map((r) => r.summary.final_loss)).toEqual([1 / 4, 1 / 6]);
   });
 
+  it('a job that leaves the queue before the submitter has its result (another submission collected it) is put back and run', async () => {
+    const jobs: Job[] = [{ key: 'd0', n: 2 }];
+    const submitted = new QueueExecutor<Job>(redis.url, { pollMs: 100 }).run(jobs);
+    const { Queue } = require('bullmq') as typeof import('bullmq');
+    const queue = new Queue('multimech-runs', { connection: redisOptions(redis.url) });
+    try {
+      // no worker yet: the job waits; someone takes it off the queue
+      while ((await queue.getJobState('d0')) !== 'waiting') await new Promise((r) => setTimeout(r, 20));
+      expect(await queue.remove('d0')).toBe(1);
+      // the submitter puts it back, and a worker runs it
+      while ((await queue.getJobState('d0')) !== 'waiting') await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      await queue.close();
+    }
+    workers.push(await serveQueue<Job>({ url: redis.url, run: async (job, progress) => fakeRun(job, progress) }));
+    expect((await submitted).map((r) => r.summary.final_loss)).toEqual([1 / 4]);
+  });
+
   it("a failed job rejects with its index and the worker's message; the submission's jobs that no worker took leave the queue", async () => {
     workers.push(
       await serveQueue<Job>({
