@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 
 const ROOT = path.join(__dirname, '..');
-const PACKAGES = ['sparse', 'core', 'conformance', 'resistive', 'flow', 'elastic', 'frequency', 'chemical', 'contrastive', 'trainer', 'cli'];
+const PACKAGES = ['sparse', 'core', 'conformance', 'resistive', 'flow', 'elastic', 'frequency', 'chemical', 'contrastive', 'trainer', 'sweep', 'cli'];
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /** Runs a command, failing with its output when it fails. */

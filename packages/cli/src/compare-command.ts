@@ -9,17 +9,15 @@ import {
   decodeComparison,
   resolveOptimizer,
 } from '@multimech/trainer';
-import { existsSync } from 'fs';
-import * as os from 'os';
+import { JobFailedError, LocalExecutor, planRuns, type PlannedRun } from '@multimech/sweep';
 import * as path from 'path';
 import type { CliIo } from './cli-io';
 import { pluginsFor, preloadPluginsFor } from './cli-plugins';
 import { MechanismFidelity, mechanismFidelity } from './comparison-fidelity';
-import { ComparisonJob, ComparisonJobResult, runComparisonJob } from './comparison-job';
+import { ComparisonJob, ComparisonJobResult, availableCores, comparisonWorkerScript, multimechVersions, runComparisonJob } from './comparison-job';
 import { LearningRateReport, learningRateJobs, learningRateMarkdown, learningRateReport, withChosenRates } from './comparison-learning-rates';
 import { fidelityCsv } from './metrics-csv';
 import { comparisonPlots, fidelitySpec, seedBandSpec, seedBands } from './comparison-plots';
-import { ComparisonPool, JobFailedError } from './comparison-pool';
 import { ComparisonProgress } from './comparison-progress';
 import { comparisonMarkdown, comparisonTable, verdictLines, verdicts } from './comparison-report';
 import { ComparisonRun, ComparisonSummary, comparisonCsv, comparisonRecord, diagnosticKeys, runsCsv, summarizeComparison } from './comparison-summary';
@@ -53,21 +51,19 @@ export interface PreparedComparison {
   readonly resolved: ResolvedComparison;
   /** Per mechanism: its experiment at the first seed (initial parameters, untrained). */
   readonly experiments: readonly Experiment[];
-  readonly jobs: readonly ComparisonJob[];
+  /** Every mechanism over every seed, planned and keyed by `@multimech/sweep` as a sweep's runs are. */
+  readonly jobs: readonly (ComparisonJob & PlannedRun)[];
   readonly classification: boolean;
   /** The comparison config that ran (the seeds filled in), as JSON. */
   readonly resolvedConfig: Record<string, unknown>;
 }
 
-/** The machine's cores (os.availableParallelism where Node has it). */
-export function availableCores(): number {
-  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : Math.max(1, os.cpus().length);
-}
+export { availableCores, comparisonWorkerScript };
 
-/** The compiled worker entry beside this module; undefined when running from the TypeScript sources (no dist). */
-export function comparisonWorkerScript(): string | undefined {
-  const file = path.join(__dirname, 'comparison-worker.js');
-  return existsSync(file) ? file : undefined;
+/** Comparison runs as jobs of the sweep engine: each config decoded and keyed by its hash (and the package versions). */
+export function planComparisonJobs(jobs: readonly ComparisonJob[], baseDir: string, configFile: string): (ComparisonJob & PlannedRun)[] {
+  const specs = jobs.map((job) => ({ ...job, point: {}, pointIndex: 0, label: job.mechanism }));
+  return planRuns(specs, { plugins: (run) => pluginsFor(run, baseDir, configFile), versions: multimechVersions(), source: configFile }).runs as (ComparisonJob & PlannedRun)[];
 }
 
 /**
@@ -98,8 +94,11 @@ export function prepareComparison(raw: unknown, configFile: string): PreparedCom
   });
   if (problems.length > 0) throw new ConfigError(problems, configFile);
 
-  const jobs: ComparisonJob[] = config.mechanisms.flatMap((m, i) =>
-    seeds.map((seed) => ({ mechanism: m.name, mechanismIndex: i, seed, config: comparisonExperimentConfig(config, i, seed), baseDir, source: configFile })),
+  // the runs are jobs of the sweep engine: planned (each config decoded and keyed), then run by its executor
+  const jobs = planComparisonJobs(
+    config.mechanisms.flatMap((m, i) => seeds.map((seed) => ({ mechanism: m.name, mechanismIndex: i, seed, config: comparisonExperimentConfig(config, i, seed), baseDir, source: configFile }))),
+    baseDir,
+    configFile,
   );
   const first = experiments[0].resolvedConfig;
   const resolvedConfig: Record<string, unknown> = {
@@ -152,29 +151,16 @@ export async function runComparisonJobs(
   progress: Pick<ComparisonProgress, 'started' | 'epoch' | 'finished'>,
   script: string | undefined = comparisonWorkerScript(),
 ): Promise<ComparisonJobResult[]> {
-  if (workers > 1 && script !== undefined) {
-    const pool = new ComparisonPool<ComparisonJob, ComparisonJobResult, EpochEvent>(script, workers);
-    try {
-      return await pool.run(jobs, {
-        started: (i) => progress.started(i),
-        progress: (i, e) => progress.epoch(i, e),
-        finished: (i) => progress.finished(i),
-      });
-    } catch (e) {
-      throw e instanceof JobFailedError ? runFailure(jobs[e.jobId], e.error) : e;
-    }
+  const executor = new LocalExecutor<ComparisonJob>(workers, script, runComparisonJob);
+  try {
+    return await executor.run(jobs, {
+      started: (i) => progress.started(i),
+      progress: (i, e) => progress.epoch(i, e),
+      finished: (i) => progress.finished(i),
+    });
+  } catch (e) {
+    throw e instanceof JobFailedError ? runFailure(jobs[e.jobId], e.error) : e;
   }
-  const results: ComparisonJobResult[] = [];
-  jobs.forEach((job, i) => {
-    progress.started(i);
-    try {
-      results.push(runComparisonJob(job, (e) => progress.epoch(i, e)));
-    } catch (e) {
-      throw runFailure(job, e);
-    }
-    progress.finished(i);
-  });
-  return results;
 }
 
 function kindOf(section: unknown): string {
@@ -228,7 +214,7 @@ export async function compareCommand(configFile: string, options: CompareOptions
   // learning rates chosen on validation splits of the training examples first; the test split is seen only by the runs that follow
   let learningRates: LearningRateReport | undefined;
   if (resolved.learningRates) {
-    const selection = learningRateJobs(resolved, path.dirname(configFile), configFile);
+    const selection = planComparisonJobs(learningRateJobs(resolved, path.dirname(configFile), configFile), path.dirname(configFile), configFile);
     const selectionProgress = new ComparisonProgress(io.stderr, selection, resolved.learningRates.epochs ?? epochs, Date.now, { verbose: options.verbose });
     let results: ComparisonJobResult[];
     try {
@@ -237,7 +223,7 @@ export async function compareCommand(configFile: string, options: CompareOptions
       selectionProgress.finish();
     }
     learningRates = learningRateReport(resolved, selection, results, epochs);
-    jobs = withChosenRates(resolved, jobs, learningRates);
+    jobs = planComparisonJobs(withChosenRates(resolved, jobs, learningRates), path.dirname(configFile), configFile);
     io.stderr.write(`learning rates chosen on a validation split: ${learningRates.mechanisms.map((m) => `${m.mechanism} ${m.rate}`).join(', ')}\n`);
   }
   const progress = new ComparisonProgress(io.stderr, jobs, epochs, Date.now, { verbose: options.verbose });

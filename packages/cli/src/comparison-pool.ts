@@ -1,133 +1,15 @@
-import { MultimechError } from '@multimech/core';
-import { MessagePort, Worker } from 'worker_threads';
-
 /**
- * The messages between the pool and its worker threads. The pool posts
- * `{ id, job }`; a worker answers with any number of `progress` messages and
- * then one `done` (with the result) or `failed` (with the error), and takes
- * the next job.
+ * The worker threads of `compare` and `sweep` are `@multimech/sweep`'s
+ * ThreadPool (named ComparisonPool here, as before it moved there).
  */
-export interface PoolRequest<J> {
-  readonly id: number;
-  readonly job: J;
-}
-export interface SerializedError {
-  readonly name: string;
-  readonly message: string;
-  readonly stack?: string;
-  /** A MultimechError: the user's to fix, reported without a stack. */
-  readonly user: boolean;
-}
-export type PoolReply<R, P> =
-  | { readonly id: number; readonly type: 'progress'; readonly progress: P }
-  | { readonly id: number; readonly type: 'done'; readonly result: R }
-  | { readonly id: number; readonly type: 'failed'; readonly error: SerializedError };
-
-/** What the pool tells its caller while it runs. */
-export interface PoolEvents<P> {
-  /** A job was handed to a worker. */
-  started?(id: number): void;
-  progress?(id: number, progress: P): void;
-  finished?(id: number): void;
-}
-
-/** A job that failed in a worker: its index, and its error re-created in the main thread. */
-export class JobFailedError extends Error {
-  constructor(
-    readonly jobId: number,
-    readonly error: Error,
-  ) {
-    super(error.message);
-    this.name = 'JobFailedError';
-  }
-}
-
-export function serializeError(e: unknown): SerializedError {
-  if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack, user: e instanceof MultimechError };
-  return { name: 'Error', message: String(e), user: false };
-}
-
-export function reviveError(e: SerializedError): Error {
-  const error = e.user ? new MultimechError(e.message) : new Error(e.message);
-  error.name = e.name;
-  if (e.stack !== undefined) error.stack = e.stack;
-  return error;
-}
-
-/**
- * A worker thread's loop: run each job posted to `port` (`parentPort`, or
- * one end of a MessageChannel) through `handler`, posting its progress and
- * its end.
- */
-export function serveJobs<J, R, P>(port: MessagePort, handler: (job: J, progress: (p: P) => void) => R | Promise<R>): void {
-  port.on('message', async ({ id, job }: PoolRequest<J>) => {
-    let reply: PoolReply<R, P>;
-    try {
-      const result = await handler(job, (progress) => port.postMessage({ id, type: 'progress', progress } satisfies PoolReply<R, P>));
-      reply = { id, type: 'done', result };
-    } catch (e) {
-      reply = { id, type: 'failed', error: serializeError(e) };
-    }
-    port.postMessage(reply);
-  });
-}
-
-/**
- * Runs jobs in up to `size` worker threads, each loading `script` (a
- * compiled JavaScript file that calls serveJobs). Results come back in the
- * order of the jobs. The first failure stops every worker and rejects with a
- * JobFailedError naming the job (or an Error when a thread itself died).
- */
-export class ComparisonPool<J, R, P> {
-  constructor(
-    readonly script: string,
-    readonly size: number,
-  ) {
-    if (!Number.isInteger(size) || size < 1) throw new RangeError(`a pool needs a positive whole number of workers, got ${size}`);
-  }
-
-  run(jobs: readonly J[], events: PoolEvents<P> = {}): Promise<R[]> {
-    if (jobs.length === 0) return Promise.resolve([]);
-    return new Promise<R[]>((resolve, reject) => {
-      const results: R[] = new Array<R>(jobs.length);
-      const workers: Worker[] = [];
-      let next = 0;
-      let finished = 0;
-      let stopped = false;
-      const stop = (then: () => void) => {
-        stopped = true;
-        void Promise.allSettled(workers.map((w) => w.terminate())).then(then);
-      };
-      const fail = (e: Error) => {
-        if (!stopped) stop(() => reject(e));
-      };
-      const feed = (worker: Worker) => {
-        if (next >= jobs.length) return;
-        const id = next++;
-        events.started?.(id);
-        worker.postMessage({ id, job: jobs[id] } satisfies PoolRequest<J>);
-      };
-      for (let i = 0; i < Math.min(this.size, jobs.length); i++) {
-        const worker = new Worker(this.script);
-        workers.push(worker);
-        worker.on('message', (m: PoolReply<R, P>) => {
-          if (stopped) return;
-          if (m.type === 'progress') {
-            events.progress?.(m.id, m.progress);
-          } else if (m.type === 'done') {
-            results[m.id] = m.result;
-            finished++;
-            events.finished?.(m.id);
-            if (finished === jobs.length) stop(() => resolve(results));
-            else feed(worker);
-          } else {
-            fail(new JobFailedError(m.id, reviveError(m.error)));
-          }
-        });
-        worker.on('error', (e) => fail(new Error(`a worker thread failed: ${e.message}`)));
-        worker.on('exit', (code) => fail(new Error(`a worker thread stopped (exit code ${code}) before its jobs were done`)));
-        feed(worker);
-      }
-    });
-  }
-}
+export {
+  ThreadPool as ComparisonPool,
+  JobFailedError,
+  reviveError,
+  serializeError,
+  serveJobs,
+  type PoolEvents,
+  type PoolReply,
+  type PoolRequest,
+  type SerializedError,
+} from '@multimech/sweep';

@@ -149,6 +149,32 @@ function buildProgram(io: CliIo, registries: Registries): Command {
       await compareCommand(config, flags, io);
     });
 
+  // sweep and worker: the engine of @multimech/sweep, on worker threads or through a Redis queue (their modules load when they run)
+  program
+    .command('sweep')
+    .description('train over a grid or a random search of config paths × seeds × mechanisms, on worker threads or through a Redis queue, and write a CSV of every run and plots; a rerun into the same folder skips the finished runs')
+    .argument('<CONFIG>', 'sweep config (JSON): base, sweep { mode, parameters, samples?, seed? }, seeds?, mechanisms?')
+    .option('-o, --out <DIR>', 'results folder (default: runs/<config name>-<yyyymmdd-hhmmss>); the runs it holds already are skipped')
+    .option('-w, --workers <N>', 'worker threads (default: the number of cores; 1 runs everything in one thread)', positiveIntegerArg)
+    .option('-q, --queue <URL>', 'put the runs on a BullMQ queue in Redis (redis://HOST:PORT) for `multimech worker` to run, here or on other machines')
+    .option('-v, --verbose', 'a line per epoch of every run, not only per finished run')
+    .action(async (config: string, flags: { out?: string; workers?: number; queue?: string; verbose?: boolean }) => {
+      if (flags.queue !== undefined && flags.workers !== undefined) throw new UsageError('--workers applies to the runs on this machine; with --queue, start `multimech worker` where the runs should go');
+      const { sweepCommand } = require('./sweep-command') as typeof import('./sweep-command');
+      await sweepCommand(config, flags, io);
+    });
+
+  program
+    .command('worker')
+    .description('run the jobs that sweep --queue puts on a Redis queue, until stopped (Ctrl-C); start it on any number of machines')
+    .requiredOption('-q, --queue <URL>', 'the Redis of the queue (redis://HOST:PORT)')
+    .option('-c, --concurrency <N>', 'runs at once, each in its own worker thread (default 1)', positiveIntegerArg)
+    .option('--stall-interval <MS>', "milliseconds after which a lost worker's run goes to another worker (default 30000)", positiveIntegerArg)
+    .action(async (flags: { queue: string; concurrency?: number; stallInterval?: number }) => {
+      const { workerCommand } = require('./worker-command') as typeof import('./worker-command');
+      await workerCommand(flags, io);
+    });
+
   program
     .command('fidelity')
     .description("sweep one knob of a mechanism (β, η, window, noise) and measure its gradient against the exact one: a CSV and a log-log plot with the theoretical slope")
