@@ -18,6 +18,8 @@ import { ComparisonJob, ComparisonJobResult, availableCores, comparisonWorkerScr
 import { LearningRateReport, learningRateJobs, learningRateMarkdown, learningRateReport, withChosenRates } from './comparison-learning-rates';
 import { fidelityCsv } from './metrics-csv';
 import { comparisonPlots, fidelitySpec, seedBandSpec, seedBands } from './comparison-plots';
+import { physicalCostMarkdown, physicalCosts, physicsPlots } from './comparison-physics';
+import { lossAxisName } from './learning-curve';
 import { ComparisonProgress } from './comparison-progress';
 import { comparisonMarkdown, comparisonTable, verdictLines, verdicts } from './comparison-report';
 import { ComparisonRun, ComparisonSummary, comparisonCsv, comparisonRecord, diagnosticKeys, runsCsv, summarizeComparison } from './comparison-summary';
@@ -255,6 +257,8 @@ export async function compareCommand(configFile: string, options: CompareOptions
     loss: { kind: typeof taskLoss?.kind === 'string' ? taskLoss.kind : first.task.loss.kind, kappa: taskLoss?.kappa },
     fidelity: { seed: seeds[0], examples: fidelityExamples },
   });
+  plots.push(...physicsPlots(name, mechanisms, runs, lossAxisName(typeof taskLoss?.kind === 'string' ? taskLoss.kind : first.task.loss.kind, { kappa: taskLoss?.kappa })));
+  const costs = physicalCosts(mechanisms, runs);
   const drawn = await Promise.all(plots.map(([, , spec]) => renderChart(spec)));
   for (let p = 0; p < plots.length; p++) {
     await write(`${plots[p][0]}.svg`, drawn[p].svg);
@@ -277,7 +281,10 @@ export async function compareCommand(configFile: string, options: CompareOptions
       kinds: experiments.map((e) => ({ activation: kindOf(e.resolvedConfig.activation), error: kindOf(e.resolvedConfig.error), rule: kindOf(e.resolvedConfig.rule) })),
       plots: plots.map(([stem, caption]) => [stem, caption] as const),
       files: [...files, 'comparison.md', SUMMARY_FILE],
-    }) + (learningRates ? '\n' + learningRateMarkdown(learningRates) : ''),
+    }) +
+      '\n' +
+      physicalCostMarkdown(costs) +
+      (learningRates ? '\n' + learningRateMarkdown(learningRates) : ''),
   );
   const summary = {
     name,
@@ -290,6 +297,7 @@ export async function compareCommand(configFile: string, options: CompareOptions
     mechanisms: summaries.map((s) => comparisonRecord(s, classification, diagnosticKeys(summaries))),
     verdicts: verdicts(summaries),
     warnings: [...summaries.flatMap((s) => (s.learningWarning ? [s.learningWarning] : [])), ...summaries.flatMap((s) => s.warnings)],
+    physicalCost: costs,
     ...(learningRates ? { learningRates } : {}),
   };
   await write(SUMMARY_FILE, JSON.stringify(summary, null, 2) + '\n');

@@ -87,15 +87,19 @@ export function seedBandSpec(options: {
   /** The y axis's title, a line or several (the figure, then its definition and unit). */
   readonly yTitle: string | readonly string[];
   readonly mechanisms: readonly string[];
-  readonly points: readonly SeedBandPoint[];
+  readonly points: readonly (SeedBandPoint & { readonly time?: number })[];
   readonly log?: boolean;
+  /** The x axis, when it is not the epoch: a field of the points (`time`), its title with its unit, a log scale. */
+  readonly x?: { readonly field: string; readonly title: string; readonly log?: boolean };
 }): object {
   const { points, mechanisms } = options;
   const log = options.log === true && points.length > 0 && points.every((p) => p.min > 0);
   const domain = [...mechanisms];
   const n = domain.length;
   const values = points.map((p) => ({ ...p, marker: markerAt(p.epoch, domain.indexOf(p.mechanism), n, lastEpochOf(points)) }));
-  const x = EPOCH_AXIS;
+  const x = options.x
+    ? { field: options.x.field, type: 'quantitative', title: options.x.title, ...(options.x.log ? { scale: { type: 'log', nice: false } } : {}) }
+    : EPOCH_AXIS;
   const y = { field: 'mean', type: 'quantitative', title: options.yTitle };
   const color = { field: 'mechanism', type: 'nominal', title: 'mechanism', scale: { domain, scheme: 'tableau10' } };
   return {
