@@ -1,6 +1,6 @@
 import * as t from 'io-ts';
 import type { Unit } from 'mathjs';
-import { mathjs } from '../support/mathjs';
+import { quantityMath } from '../support/mathjs';
 import { JsonSchema, withSchema } from './json-schema';
 
 /** The physical quantities a config may give with a unit, each with its SI unit and an example for messages. */
@@ -22,8 +22,12 @@ export const QUANTITIES = {
 } as const;
 export type Quantity = keyof typeof QUANTITIES;
 
-/** A unit as mathjs reads it (mathjs is loaded on the first string with a unit: a plain number never loads it). */
-const parseUnit = (text: string): Unit => mathjs().unit(text);
+/**
+ * A unit as mathjs reads it (mathjs is loaded on the first string with a
+ * unit: a plain number never loads it), by an instance of its own that no
+ * expression law can reach (`quantityMath`).
+ */
+const parseUnit = (text: string): Unit => quantityMath().unit(text);
 
 const siUnits = new Map<Quantity, Unit>();
 function siUnit(q: Quantity): Unit {
