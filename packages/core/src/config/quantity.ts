@@ -1,5 +1,6 @@
 import * as t from 'io-ts';
 import type { Unit } from 'mathjs';
+import { ECHO_LIMIT, echoed } from '../support/format';
 import { quantityMath } from '../support/mathjs';
 import { JsonSchema, withSchema } from './json-schema';
 
@@ -49,19 +50,21 @@ function quantityOf(u: Unit): Quantity | undefined {
  */
 export function parseQuantity(text: string, quantity: Quantity): number | string {
   const { si, example } = QUANTITIES[quantity];
+  const given = echoed(JSON.stringify(text));
   let u: Unit;
   try {
     u = parseUnit(text.trim());
   } catch (e) {
-    return `expected a ${quantity} in ${si}: a number, or a string with its unit such as "${example}"; cannot read ${JSON.stringify(text)} (${(e as Error).message})`;
+    // mathjs's reason may quote the text: it is bounded too
+    return `expected a ${quantity} in ${si}: a number, or a string with its unit such as "${example}"; cannot read ${given} (${echoed(String((e as Error)?.message ?? e), 2 * ECHO_LIMIT)})`;
   }
-  if (u.value === null) return `expected a ${quantity} such as "${example}", got the bare unit ${JSON.stringify(text)}`;
+  if (u.value === null) return `expected a ${quantity} such as "${example}", got the bare unit ${given}`;
   if (!u.equalBase(siUnit(quantity))) {
     const other = quantityOf(u);
-    return `expected a ${quantity} in ${si} (such as "${example}"), got ${other ? `a ${other}` : 'a quantity of another dimension'}, ${JSON.stringify(text)}`;
+    return `expected a ${quantity} in ${si} (such as "${example}"), got ${other ? `a ${other}` : 'a quantity of another dimension'}, ${given}`;
   }
   const value = u.toNumber(si);
-  return Number.isFinite(value) ? Number(value.toPrecision(15)) : `expected a finite ${quantity}, got ${JSON.stringify(text)}`;
+  return Number.isFinite(value) ? Number(value.toPrecision(15)) : `expected a finite ${quantity}, got ${given}`;
 }
 
 /**
