@@ -4,6 +4,7 @@ import {
   InputFileError,
   NetworkFileFormat,
   SubstrateContext,
+  SettingsError,
   SubstrateRecord,
   bindSubstrate,
   definePlugin,
@@ -53,7 +54,16 @@ function fromNetlistFile(config: ResistiveSettings, network: { netlist: string; 
   const c = config.conductance;
   const netlist = parseSpice(text, file);
   const bounds = c.min !== undefined || c.max !== undefined ? { min: c.min ?? 1e-4, max: c.max ?? 10 } : undefined;
-  const substrate = resistiveFromNetlist(netlist, { file, outputs: network.outputs, bounds, solver: config.solver });
+  const substrate = resistiveFromNetlist(netlist, {
+    file,
+    outputs: network.outputs,
+    bounds,
+    solver: config.solver,
+    // each at its key in the config: network.outputs[1]
+    onOutputProblems: (problems) => {
+      throw new SettingsError(problems.map((p) => ({ section: 'substrate', key: `network.outputs[${p.index}]`, message: `${file}: ${p.message}` })));
+    },
+  });
   const ports = substrate.boundary.inputs;
   const list = ports.map((p) => p.name).join(', ') || 'none';
   if (ports.length !== context.inputs.count) {
