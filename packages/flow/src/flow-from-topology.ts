@@ -19,10 +19,10 @@ export interface FlowTopologyOptions {
   /** Outputs by node name, replacing the topology's output nodes (for difference targets). */
   readonly outputs?: readonly FlowOutputSpec[];
   /**
-   * Called with the problems of `outputs` (on a reservoir or a pressure
-   * input, repeated, a difference of held nodes) to report them in the
-   * caller's terms (a config key); if it returns, the first is thrown as a
-   * MultimechError.
+   * What to do with the problems of `outputs` (on a reservoir or a pressure
+   * input, repeated or reversed, a difference of held nodes): report them in
+   * the caller's terms (a config key) by throwing, or return to accept the
+   * network as it is. Without it the first is thrown as a MultimechError.
    */
   readonly onOutputProblems?: (problems: readonly OutputProblem[]) => void;
   readonly solver?: SolverOptions;
@@ -68,8 +68,8 @@ export function flowFromTopology(topology: Topology, inputType: 'flow' | 'potent
     const held = (d: number) => (d < topology.groundNodes.length ? `the reservoir '${boundary.dirichletNames[d]}'` : `the pressure input '${boundary.dirichletNames[d]}'`);
     const problems = outputPortProblems({ ...boundary, outputs }, graph.nodeNames, held);
     if (problems.length > 0) {
-      options.onOutputProblems?.(problems);
-      throw new MultimechError(`flow network: output ${problems[0].message}`);
+      if (!options.onOutputProblems) throw new MultimechError(`flow network: output ${problems[0].message}`);
+      options.onOutputProblems(problems);
     }
   }
   return new FlowSubstrate({

@@ -18,10 +18,12 @@ export interface NetlistOptions {
   /** Newton settings of the equilibrium when there are diodes. */
   readonly newton?: EquilibriumOptions;
   /**
-   * Called with the problems of the outputs (on ground or a node a voltage
-   * source holds, repeated, a difference of held nodes) to report them in
-   * the caller's terms (a config key); if it returns, the first is thrown
-   * as a MultimechError naming the file.
+   * What to do with the problems of the outputs (on ground or on a node a
+   * voltage source holds, repeated or reversed, a difference of held nodes
+   * or of a node with itself): report them in the caller's terms (a config
+   * key) by throwing, or return to accept the network as it is. Without it
+   * the first is thrown as a MultimechError naming the file: outputs are
+   * targets.
    */
   readonly onOutputProblems?: (problems: readonly OutputProblem[]) => void;
 }
@@ -132,8 +134,8 @@ export function resistiveFromNetlist(netlist: Netlist, options: NetlistOptions =
   // a target on ground or on a node a source holds can never be reached; two targets on one voltage conflict
   const problems = outputPortProblems(boundary, nodeNames, (d) => (d === 0 ? 'ground' : `voltage source '${dirichletNames[d]}' (line ${sourceLine.get(dirichletNames[d])})`));
   if (problems.length > 0) {
-    options.onOutputProblems?.(problems);
-    throw new MultimechError(`${file}: output ${problems[0].message}`);
+    if (!options.onOutputProblems) throw new MultimechError(`${file}: output ${problems[0].message}`);
+    options.onOutputProblems(problems);
   }
 
   const g = resistors.map((e) => 1 / e.value);

@@ -4,7 +4,7 @@
  * held nodes. Each is refused with the node and what holds it named, in
  * the caller's terms where it gives them (a config key).
  */
-import { InputFileError, MultimechError, SettingsError, type OutputSpec } from '@multimech/core';
+import { InputFileError, MultimechError, Rng, SettingsError, adjointError, dcActivation, exampleGradient, mseLoss, productRule, type OutputSpec } from '@multimech/core';
 import { parseSpice, resistiveFromNetlist } from '@multimech/resistive';
 
 const NET = 'held\nV1 a 0 1\nR1 a b 1k\nR2 b c 2k\nR3 c 0 1k\nV2 d 0 0.5\nR4 d c 3k\n.end\n';
@@ -39,6 +39,20 @@ describe('outputs of a netlist network', () => {
       }),
     ).toThrow(/^invalid configuration\n {2}substrate\.network\.outputs\[0\]: 'a' is held by voltage source 'V1' \(line 2\).*\n {2}substrate\.network\.outputs\[2\]: 'b' repeats outputs\[1\]/);
     expect(seen.map((p) => p.index)).toEqual([0, 2]);
+  });
+});
+
+describe('outputs accepted by a caller that wants the network for its equilibrium', () => {
+  it('build, and every learning path (exampleGradient) still refuses them before any gradient', () => {
+    const s = build(['b', 'a'], () => undefined);
+    expect(s.boundary.outputs.map((o) => o.name)).toEqual(['b', 'a']);
+    expect(s.equilibrium(s.drive(s.defaultInputs!)).length).toBe(5);
+    const pipeline = { substrate: s, activation: dcActivation, error: adjointError, rule: productRule, loss: mseLoss, rng: new Rng(1) };
+    expect(() => exampleGradient(pipeline, s.drive(s.defaultInputs!), [0.1, 0.2])).toThrow(
+      "output 'a' is held by 'V1': its value is imposed, so no training can bring it to a target; choose a node the network is free to move",
+    );
+    const fine = build(['b', 'c']);
+    expect(exampleGradient({ ...pipeline, substrate: fine }, fine.drive(fine.defaultInputs!), [0.1, 0.2]).gradient.every(Number.isFinite)).toBe(true);
   });
 });
 

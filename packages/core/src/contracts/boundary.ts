@@ -96,6 +96,10 @@ export function scalarOutputForce(boundary: Boundary, dofs: number, dCdy: ArrayL
 /** A problem with one output port, at its index among the outputs. */
 export interface OutputProblem {
   readonly index: number;
+  /** What is wrong: on a held node (`dirichletIndex` says which hold), a difference of two held nodes or of a node with itself, a repeat of an earlier output or its reverse. */
+  readonly kind: 'held' | 'held-difference' | 'self' | 'repeated' | 'reversed';
+  /** For `held`: the Dirichlet dof that holds the node. */
+  readonly dirichletIndex?: number;
   readonly message: string;
 }
 
@@ -128,15 +132,21 @@ export function outputPortProblems(
     if (b === undefined) {
       const d = heldBy.get(a);
       if (d !== undefined) {
-        problems.push({ index, message: `'${port.name}' is held by ${holder(d)}: its value is imposed, so no training can bring it to a target; choose a node the network is free to move` });
+        problems.push({
+          index,
+          kind: 'held',
+          dirichletIndex: d,
+          message: `'${port.name}' is held by ${holder(d)}: its value is imposed, so no training can bring it to a target; choose a node the network is free to move`,
+        });
       }
     } else if (a === b) {
-      problems.push({ index, message: `'${port.name}' compares node '${nodeNames[a]}' with itself` });
+      problems.push({ index, kind: 'self', message: `'${port.name}' compares node '${nodeNames[a]}' with itself` });
     } else {
       const [da, db] = [heldBy.get(a), heldBy.get(b)];
       if (da !== undefined && db !== undefined) {
         problems.push({
           index,
+          kind: 'held-difference',
           message: `both nodes of '${port.name}' are held ('${nodeNames[a]}' by ${holder(da)}, '${nodeNames[b]}' by ${holder(db)}): their difference is imposed, so no training can bring it to a target`,
         });
       }
@@ -146,9 +156,9 @@ export function outputPortProblems(
     const first = seen.get(key);
     const mirror = reversed === undefined ? undefined : seen.get(reversed);
     if (first !== undefined) {
-      problems.push({ index, message: `'${port.name}' repeats outputs[${first}] ('${boundary.outputs[first].name}'): two targets on one value; give each output once` });
+      problems.push({ index, kind: 'repeated', message: `'${port.name}' repeats outputs[${first}] ('${boundary.outputs[first].name}'): two targets on one value; give each output once` });
     } else if (mirror !== undefined && a !== b) {
-      problems.push({ index, message: `'${port.name}' is outputs[${mirror}] ('${boundary.outputs[mirror].name}') reversed: two targets on one value; give each output once` });
+      problems.push({ index, kind: 'reversed', message: `'${port.name}' is outputs[${mirror}] ('${boundary.outputs[mirror].name}') reversed: two targets on one value; give each output once` });
     }
     if (!seen.has(key)) seen.set(key, index);
   });
