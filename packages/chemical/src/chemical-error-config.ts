@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { type ConfigOf, type WrittenSection, decodeOrThrow, finiteNumber, numberWhere, oneOf, positiveInteger, positiveNumber, strictObject, withDefaults } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, COUNT_RANGE, GAIN_RANGE, SIGNAL_RANGE, bounded, decodeOrThrow, finiteNumber, numberWhere, oneOf, positiveInteger, positiveNumber, strictObject, withDefaults } from '@multimech/core';
 
 /** Updates made before the chemical reaches its steady state (PHYSICS.md §4). */
 export const relaxationConfig = strictObject(

@@ -241,13 +241,13 @@ describe('multimech schema', () => {
     expect(schema.required).toEqual(['substrate', 'task', 'error']);
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(schema.properties ?? {}).sort()).toEqual(
-      ['substrate', 'task', 'error', 'activation', 'rule', 'name', 'description', 'seed', 'optimizer', 'training', 'plugins', '$schema'].sort(),
+      ['substrate', 'task', 'error', 'activation', 'rule', 'name', 'description', 'seed', 'optimizer', 'training', 'plugins', 'limits', '$schema'].sort(),
     );
     for (const point of EXTENSION_POINTS) {
       const branches = schema.properties?.[point.section].oneOf ?? [];
       expect(branches.map((b) => b.properties?.kind.const)).toEqual(registries[point.registry].kinds());
     }
-    expect(schema.properties?.optimizer.properties?.learningRate).toEqual({ description: 'a positive number', type: 'number', exclusiveMinimum: 0 });
+    expect(schema.properties?.optimizer.properties?.learningRate).toEqual({ description: 'a positive number', type: 'number', exclusiveMinimum: 0, maximum: 1e6 });
     expect([...keywordsOf(schema)].filter((k) => !KNOWN_KEYWORDS.has(k))).toEqual([]);
   });
 

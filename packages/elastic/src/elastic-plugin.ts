@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { isLeft } from 'fp-ts/lib/Either';
 import {
   ConfigError,
+  DEFAULT_LIMITS,
+  findJsonSyntaxError,
+  lineAndColumn,
+  readConfigFile,
   InputFileError,
   NetworkDrawing,
   MultimechError,
@@ -16,9 +18,10 @@ import {
   SettingsError,
   reportErrors,
   settingsProblem,
+  sizeProblems,
   type SectionProblem,
 } from '@multimech/core';
-import { ElasticSettings, GeneratedNetworkConfig, PerNodeSetting, elasticSettings, isGenerated } from './elastic-config';
+import { ElasticSettings, GeneratedNetworkConfig, PerNodeSetting, elasticSettings, elasticSizes, isGenerated } from './elastic-config';
 import { elasticFromTopology } from './elastic-from-topology';
 import type { ElasticSubstrate } from './elastic-substrate';
 import { ElasticTopology, randomSpringNetwork, triangularLattice } from './elastic-topology';
@@ -80,18 +83,18 @@ function generatedTopology(net: GeneratedNetworkConfig, config: ElasticSettings,
 
 /** The explicit network of a `{ "file" }` reference: read, parsed and decoded, each problem at its JSON path in the file. */
 function readNetworkFile(file: string, config: ElasticSettings, context: SubstrateContext): ExplicitNetwork {
-  let text: string;
-  try {
-    text = readFileSync(path.resolve(context.baseDir, file), 'utf8');
-  } catch (e) {
-    throw new InputFileError(file, undefined, `cannot read the spring network (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  // inside the config's folder unless the run trusts the config; a regular file of at most limits.fileBytes
+  const limits = context.limits ?? DEFAULT_LIMITS;
+  const text = readConfigFile(context.baseDir, file, 'the spring network', limits);
   let json: unknown;
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
     json = JSON.parse(body);
-  } catch (e) {
-    throw new InputFileError(file, undefined, `invalid JSON: ${(e as Error).message}`);
+  } catch {
+    // where it breaks and what was expected, one character shown: a path to a file that is not JSON must not print its content
+    const found = findJsonSyntaxError(body);
+    const { line, column } = lineAndColumn(body, found?.offset ?? body.length);
+    throw new InputFileError(file, undefined, `invalid JSON: ${found?.message ?? 'not JSON'} at line ${line}, column ${column}`);
   }
   // a key given twice would silently keep the last
   const twice = findDuplicateJsonKey(body);
@@ -100,6 +103,11 @@ function readNetworkFile(file: string, config: ElasticSettings, context: Substra
   }
   const decoded = explicitNetworkCodec.decode(json);
   if (isLeft(decoded)) throw new ConfigError(reportErrors(decoded.left), file);
+  const over = sizeProblems('substrate', [
+    { limit: 'nodes', count: decoded.right.nodes.length, key: 'nodes', what: 'nodes' },
+    { limit: 'edges', count: decoded.right.springs.length, key: 'springs', what: 'springs' },
+  ], limits);
+  if (over.length > 0) throw new ConfigError(over.map((p) => ({ path: p.key, message: p.message as string })), file);
   const k = config.stiffness;
   const l = config.restLength;
   const problems = explicitNetworkProblems(decoded.right, { dimension: config.dimension, stiffness: k, restLength: l, inputs: config.inputs });
@@ -171,6 +179,7 @@ export const elasticRecord: SubstrateRecord<ElasticSettings> = {
     'central-force spring network in 2-D or 3-D: node positions, trainable stiffness and/or rest length; force, displacement or strain inputs on source pairs, ' +
     'distance or displacement outputs on target pairs; with node masses and damping, a dynamic response at ω',
   configCodec: elasticSettings,
+  sizes: elasticSizes,
   capabilities: ['vector-state', 'dynamics'],
   example: { dimension: 2, network: { generator: 'triangular', width: 6, height: 5 }, parameter: 'stiffness', inputs: 'strain', outputs: 'distance' },
   create: createElastic,

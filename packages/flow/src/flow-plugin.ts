@@ -1,4 +1,4 @@
-import { SettingsError, SubstrateContext, SubstrateRecord, bindSubstrate, definePlugin, settingsProblem, topologyFromConfig } from '@multimech/core';
+import { SettingsError, SubstrateContext, SubstrateRecord, bindSubstrate, definePlugin, generatedNetworkSizes, settingsProblem, topologyFromConfig } from '@multimech/core';
 import { FlowSettings, flowSettings, perTubeValues } from './flow-config';
 import { flowFromTopology } from './flow-from-topology';
 import { FlowSubstrate } from './flow-substrate';
@@ -35,6 +35,7 @@ export const flowRecord: SubstrateRecord<FlowSettings> = {
   configCodec: flowSettings,
   capabilities: ['linear', 'scalar-potential', 'transport'],
   example: { network: { generator: 'layered', hidden: [10] }, parameter: 'conductance', init: [0.5, 1.5], min: 0.0001, max: 10 },
+  sizes: (settings, ports) => generatedNetworkSizes(settings.network, ports),
   create: createFlow,
 };
 

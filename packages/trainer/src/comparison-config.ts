@@ -1,4 +1,4 @@
-import { ConfigError, ConfigProblem, decodeOrThrow, integer, joinPath, nonEmptyString, numberWhere, positiveInteger, positiveNumber, refine, strictObject, type SettingPaths } from '@multimech/core';
+import { ConfigError, ConfigProblem, decodeOrThrow, limitsCodec, integer, joinPath, nonEmptyString, numberWhere, positiveInteger, positiveNumber, refine, strictObject, type SettingPaths } from '@multimech/core';
 import * as t from 'io-ts';
 import { schemaReferenceCodec } from './experiment';
 import { optimizerCodec } from './optimizer';
@@ -19,7 +19,7 @@ const pluginSection = t.unknown;
 export const comparisonBaseCodec = strictObject(
   'the shared experiment settings ({ "substrate", "task", "optimizer"?, "training"?, "seed"?, "plugins"? })',
   { substrate: pluginSection, task: pluginSection },
-  { optimizer: optimizerCodec, training: pluginSection, seed: integer, plugins: t.array(nonEmptyString) },
+  { optimizer: optimizerCodec, training: pluginSection, seed: integer, plugins: t.array(nonEmptyString), limits: limitsCodec },
 );
 
 /** One mechanism of a comparison: its name (a column value), its activation, error and rule, an optimizer override. */

@@ -26,6 +26,14 @@ import {
   positiveInteger,
   strictObject,
   withSchema,
+  bounded,
+  COUNT_RANGE,
+  limitsCodec,
+  resourceLimits,
+  sizeProblems,
+  type ResourceLimits,
+  type SectionProblem,
+  namedBy,
 } from '@multimech/core';
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either';
@@ -67,15 +75,21 @@ export const experimentCodec = strictObject(
       'training settings ({ "epochs"?, "fidelity"?, "physicalCost"? })',
       {},
       {
-        epochs: positiveInteger,
+        epochs: bounded(positiveInteger, COUNT_RANGE, 'no run ends beyond it'),
         /** Measure the mechanism's estimate against the exact gradient every `every` epochs (epoch 0 included) on the first `examples` training examples, each `repeats` times. */
-        fidelity: strictObject('fidelity during training ({ "every", "examples"?, "repeats"? })', { every: positiveInteger }, { examples: positiveInteger, repeats: positiveInteger }),
+        fidelity: strictObject(
+          'fidelity during training ({ "every", "examples"?, "repeats"? })',
+          { every: bounded(positiveInteger, COUNT_RANGE) },
+          { examples: bounded(positiveInteger, COUNT_RANGE), repeats: bounded(positiveInteger, { min: 1, max: 10_000 }, 'each repeat measures every example again') },
+        ),
         /** Write each epoch's physical cost into metrics.csv and summary.json (`multimech train`). */
         physicalCost: t.boolean,
       },
     ),
     /** Modules of third-party plugins, for the command line to load (createExperiment itself takes plugin objects). */
     plugins: t.array(nonEmptyString),
+    /** What the run may allocate (nodes, edges, examples, data values, samples per measurement, epochs, file bytes), raised over `DEFAULT_LIMITS`. */
+    limits: limitsCodec,
     $schema: schemaReferenceCodec,
   },
 );
@@ -119,17 +133,27 @@ export type ExperimentConfig<S extends ExperimentSections = AnySections> = Omit<
 
 /**
  * Runs a plugin's `create`: a problem with its settings found while
- * building (a SettingsError) is placed by `paths`; a message that does not
- * name a file yet gets the config file's name.
+ * building (a SettingsError) is placed by `paths`; a problem in a file a
+ * setting named (`fromSectionFile`) names the chain, `config.json:
+ * substrate.network.netlist: net.cir:4: ...`; a message that does not name
+ * a file yet gets the config file's name.
  */
 function creating<T>(source: string | undefined, paths: SettingPaths, create: () => T): T {
   try {
     return create();
   } catch (e) {
+    // a problem in a file a setting named (a netlist): the chain, from the config's key to the file's line
+    const via = namedBy(e);
+    if (via && e instanceof MultimechError) throw new MultimechError(`${source ? `${source}: ` : ''}${paths(via.section, via.key)}: ${e.message}`);
     const error = e instanceof SettingsError ? new MultimechError(placeProblems(e.sectionProblems, paths).map((p) => `${p.path}: ${p.message}`).join('; ')) : e;
     if (!source || !(error instanceof MultimechError) || error instanceof ConfigError || error instanceof InputFileError) throw error;
     throw new MultimechError(`${source}: ${error.message}`);
   }
+}
+
+/** Refuses, placed by `paths`, the claims over their limits (checked before what they count is allocated). */
+function checkSizes(problems: readonly SectionProblem[], paths: SettingPaths, source?: string): void {
+  if (problems.length > 0) throw new ConfigError(placeProblems(problems, paths), source);
 }
 
 /** The top level decoded, each problem placed by `paths` (its first key names the section: `training.epochs`). */
@@ -211,22 +235,31 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
   const substrateRng = root.fork();
   const trainRng = root.fork();
   const baseDir = options.baseDir ?? process.cwd();
+  const limits: ResourceLimits = resourceLimits(top.limits);
+  const epochs = top.training?.epochs ?? 50;
+  // what the run will allocate is counted before anything is: the epochs, the task's data, the network, the measurements
+  checkSizes(sizeProblems('training', [{ limit: 'epochs', count: epochs, key: 'epochs', what: 'epochs' }], limits), paths, options.source);
+  checkSizes(sizeProblems('task', sections.task.record.sizes?.(sections.task.config) ?? [], limits), paths, options.source);
   const created = creating(options.source, paths, () =>
-    sections.task.record.create(sections.task.config, { rng: taskRng, baseDir }),
+    sections.task.record.create(sections.task.config, { rng: taskRng, baseDir, limits }),
   ) as Task & { resolvedConfig?: object };
   // the validation split draws from a stream of its own, forked after the others, so that they are unchanged
   const task = options.validation !== undefined ? validationTask(created, options.validation, root.fork()) : created;
+  const ports = { inputs: task.inputCount, outputs: task.outputCount };
+  checkSizes(sizeProblems('substrate', sections.substrate.record.sizes?.(sections.substrate.config, ports) ?? [], limits), paths, options.source);
   const substrate = creating(options.source, paths, () =>
     sections.substrate.record.create(sections.substrate.config, {
       inputs: { count: task.inputCount, type: task.inputType, names: task.inputNames },
       outputs: { count: task.outputCount, names: task.outputNames },
       rng: substrateRng,
       baseDir,
+      limits,
     }),
   );
   // The record says what a kind can provide; the network as built says what it does (a netlist with diodes is not linear).
   const built = capabilityProblems(`this '${substrate.kind}' network`, substrate.capabilities, sections.activation.record, sections.error.record);
   const activation = sections.activation.record.create(sections.activation.config);
+  built.push(...sizeProblems('error', sections.error.record.sizes?.(sections.error.config, activation, substrate) ?? [], limits));
   if (built.length === 0 && sections.error.record.check) built.push(...sections.error.record.check(sections.error.config, activation, substrate));
   if (built.length > 0) throw new ConfigError(placeProblems(built, paths), options.source);
   // an output the network holds (a source, ground) can never reach a target: refused here for every mechanism, after their own checks
@@ -250,7 +283,6 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
     );
   }
   const optimizer = resolveOptimizer(top.optimizer);
-  const epochs = top.training?.epochs ?? 50;
   const fidelityConfig = top.training?.fidelity;
   const fidelity: FidelitySettings | undefined = fidelityConfig && {
     every: fidelityConfig.every,
@@ -272,6 +304,7 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
   const resolvedConfig: Record<string, unknown> = {
     ...(top.$schema !== undefined ? { $schema: top.$schema } : {}),
     ...(top.plugins ? { plugins: top.plugins } : {}),
+    ...(top.limits ? { limits: top.limits } : {}),
     ...(top.name ? { name: top.name } : {}),
     ...(top.description ? { description: top.description } : {}),
     seed,

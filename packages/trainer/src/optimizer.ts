@@ -1,4 +1,4 @@
-import { NumericalError, ParameterBounds, oneOf, positiveInteger, positiveNumber, strictObject, numberWhere } from '@multimech/core';
+import { COUNT_RANGE, GAIN_RANGE, NumericalError, ParameterBounds, bounded, oneOf, positiveInteger, positiveNumber, strictObject, numberWhere } from '@multimech/core';
 import * as t from 'io-ts';
 
 export const optimizerCodec = strictObject(
@@ -6,9 +6,9 @@ export const optimizerCodec = strictObject(
   {},
   {
     kind: oneOf('sgd'),
-    learningRate: positiveNumber,
+    learningRate: bounded(positiveNumber, GAIN_RANGE, 'a step is the learning rate times a gradient, and must stay finite'),
     momentum: numberWhere('a number in [0, 1)', (x) => x >= 0 && x < 1),
-    batchSize: positiveInteger,
+    batchSize: bounded(positiveInteger, COUNT_RANGE),
     bounds: oneOf('project'),
   },
 );

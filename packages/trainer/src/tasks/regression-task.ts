@@ -1,4 +1,4 @@
-import { type ConfigOf, type WrittenSection, Example, Rng, Task, TaskRecord, finiteNumber, mseLoss, nonNegativeNumber, oneOf, positiveInteger, strictObject, withDefaults } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, COUNT_RANGE, Example, MAX_SIGNAL, Rng, SIGNAL_RANGE, type SizeClaim, Task, TaskRecord, bounded, finiteNumber, mseLoss, nonNegativeNumber, oneOf, positiveInteger, strictObject, withDefaults } from '@multimech/core';
 import * as t from 'io-ts';
 import { InputEncodingSettings, createInputEncoding, inputEncodingCodec, inputEncodingSettings } from './input-encoding';
 
@@ -6,12 +6,12 @@ export const regressionConfigCodec = strictObject(
   'a regression task',
   {},
   {
-    features: positiveInteger,
-    outputs: positiveInteger,
-    train: positiveInteger,
-    test: positiveInteger,
-    gain: finiteNumber,
-    noise: nonNegativeNumber,
+    features: bounded(positiveInteger, COUNT_RANGE),
+    outputs: bounded(positiveInteger, COUNT_RANGE),
+    train: bounded(positiveInteger, COUNT_RANGE),
+    test: bounded(positiveInteger, COUNT_RANGE),
+    gain: bounded(finiteNumber, SIGNAL_RANGE, 'the targets must stay finite'),
+    noise: bounded(nonNegativeNumber, { min: 0, max: MAX_SIGNAL }, 'the targets must stay finite'),
     teacher: oneOf('linear', 'rectified'),
     inputs: inputEncodingCodec,
   },
@@ -90,9 +90,21 @@ export function regressionTask(settings: RegressionSettings, rng: Rng): Task & {
   };
 }
 
+/** What a regression task's data hold: its examples, and their numbers (the inputs as encoded, the outputs, the teacher's weights). */
+export function regressionSizes(s: RegressionSettings): SizeClaim[] {
+  const examples = s.train + s.test;
+  const inputs = s.inputs.encoding === 'voltage' ? 2 * s.features + 1 : s.features;
+  return [
+    { limit: 'examples', count: examples, key: s.train >= s.test ? 'train' : 'test', what: 'examples (train + test)' },
+    { limit: 'values', count: examples * (inputs + s.outputs + s.features), key: 'features', what: 'data values (examples × (inputs as encoded + features + outputs))' },
+    { limit: 'values', count: s.outputs * s.features, key: 'outputs', what: "teacher weights (outputs × features)" },
+  ];
+}
+
 export const regressionTaskRecord: TaskRecord<RegressionSettings> = {
   kind: 'regression',
   description: 'regression against a random teacher map drawn by the seed (linear, or rectified: max(0, Wx + b))',
   configCodec: regressionSettings,
+  sizes: regressionSizes,
   create: (settings, { rng }) => regressionTask(settings, rng),
 };
