@@ -140,10 +140,13 @@ npm run build      # after a change to src/
 Train with it through the command line (\`npm install @multimech/cli\`):
 \`example.json\` names this package's build in its \`"plugins"\` list, so
 the command line loads it; from another project that installed this
-package, name it instead: \`"plugins": ["${n.pkg}"]\`.
+package, name it instead: \`"plugins": ["${n.pkg}"]\`. A plugin is code
+that runs with your permissions: the command line loads the plugins a
+config names only when told to trust it, with \`--allow-plugins\` (or
+when the config lies in a folder of \`MULTIMECH_TRUSTED_FOLDERS\`).
 
 \`\`\`sh
-npx multimech train example.json
+npx multimech train example.json --allow-plugins
 npx multimech plugins ${n.kind} --plugin ${n.pkg}    # its config section as JSON Schema, its defaults, an example
 \`\`\`
 

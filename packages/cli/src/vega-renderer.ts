@@ -1,4 +1,5 @@
 import type * as ResvgJs from '@resvg/resvg-js';
+import { xmlSafe } from '@multimech/core';
 import { pathToFileURL } from 'url';
 import { Worker } from 'worker_threads';
 
@@ -59,7 +60,8 @@ export interface RenderedPlot {
 
 /** Draws any vega-lite spec as SVG and as a PNG `pngWidth` pixels wide. */
 export async function renderChart(spec: object, pngWidth = 1000): Promise<RenderedPlot> {
-  const svg = await renderVegaLiteSvg(spec);
+  // a title or a name from a config may hold characters an XML document cannot (a control character)
+  const svg = xmlSafe(await renderVegaLiteSvg(spec));
   return { svg, png: svgToPng(svg, pngWidth), spec };
 }
 
@@ -67,7 +69,7 @@ export async function renderChart(spec: object, pngWidth = 1000): Promise<Render
 export function svgToPng(svg: string, width?: number): Buffer {
   // a native module, loaded by the first picture (the command line's start and `--help` do without it)
   const { Resvg } = require('@resvg/resvg-js') as typeof ResvgJs;
-  const resvg = new Resvg(svg, {
+  const resvg = new Resvg(xmlSafe(svg), {
     font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
     fitTo: width ? { mode: 'width', value: width } : { mode: 'original' },
     background: 'white',
