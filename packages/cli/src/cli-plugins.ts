@@ -19,6 +19,7 @@ import {
 import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
+import { PluginExitError, importingPlugin, isError, loadingPlugin, thrownText } from './plugin-guard';
 
 /**
  * The plugins the command line loads (`train`, `compare`, and the
@@ -71,9 +72,14 @@ function isEsModule(file: string): boolean {
 /** Modules loaded by `import()` ahead of time (ES modules), by resolved path. */
 const imported = new Map<string, Record<string, unknown>>();
 
-/** Why a module could not be loaded: the reason, with the resolved path where Node's message does not name it already. */
+/**
+ * Why a module could not be loaded: the reason (whatever the module threw,
+ * an Error or not), with the resolved path where Node's message does not
+ * name it already. A process.exit it called is reported as it is.
+ */
 function loadFailure(where: string, spec: string, id: string | undefined, e: unknown): MultimechError {
-  const reason = (e as Error)?.message?.split('\n')[0] ?? String(e);
+  if (e instanceof PluginExitError) return e;
+  const reason = isError(e) ? e.message.split('\n')[0] : `it threw ${thrownText(e)}, not an Error`;
   const named = id === undefined || reason.includes(id) ? reason : `${id}: ${reason}`;
   return new MultimechError(`${where}: cannot load '${spec}' (${named})`);
 }
@@ -95,7 +101,8 @@ export async function preloadPluginModules(specs: readonly string[], baseDir: st
     }
     if (imported.has(id) || !isEsModule(id)) continue;
     try {
-      imported.set(id, (await import(pathToFileURL(id).href)) as Record<string, unknown>);
+      const file = id;
+      imported.set(id, await importingPlugin({ where: where(i), spec, file }, async () => (await import(pathToFileURL(file).href)) as Record<string, unknown>));
     } catch (e) {
       throw loadFailure(where(i), spec, id, e);
     }
@@ -117,8 +124,10 @@ export function loadPluginModules(specs: readonly string[], baseDir: string, whe
     let exports: Record<string, unknown>;
     let id: string | undefined;
     try {
-      id = resolvePlugin(spec, baseDir);
-      exports = imported.get(id) ?? require(id);
+      const file = resolvePlugin(spec, baseDir);
+      id = file;
+      // a process.exit in its code, while it loads or later while it runs, is reported as its failure (plugin-guard)
+      exports = loadingPlugin({ where: where(i), spec, file }, () => imported.get(file) ?? (require(file) as Record<string, unknown>));
     } catch (e) {
       throw loadFailure(where(i), spec, id, e);
     }

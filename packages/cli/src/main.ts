@@ -1,4 +1,4 @@
-import { MultimechError, type Registries } from '@multimech/core';
+import { MultimechError, echoed, type Registries } from '@multimech/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'fs';
 import * as path from 'path';
@@ -8,6 +8,7 @@ import { readInputFile } from './read-input-file';
 import { newCommand, type NewOptions } from './new-command';
 import { SCAFFOLD_KINDS } from './scaffold';
 import { PluginFlags, loadedCliRegistries, pluginsCommand } from './plugins-command';
+import { isError, loadedPluginModules, pluginName, pluginOfStack, thrownText } from './plugin-guard';
 import { SCHEMA_TARGETS, SchemaFlags, schemaCommand } from './schema-command';
 
 function version(): string {
@@ -222,20 +223,52 @@ function buildProgram(io: CliIo, registries: Registries): Command {
   return program;
 }
 
-/** Prints an error the way the command line reports it and returns the exit code. */
+/** The longest line of an error message, in characters: a longer one (a long value echoed) has its middle left out. */
+export const MESSAGE_LINE_LIMIT = 500;
+
+/** A message as the command line prints it: each line with control characters escaped and at most MESSAGE_LINE_LIMIT characters (`echoed`). */
+export function boundedMessage(message: string): string {
+  return message
+    .split('\n')
+    .map((line) => echoed(line, MESSAGE_LINE_LIMIT))
+    .join('\n');
+}
+
+/**
+ * Prints an error the way the command line reports it and returns the exit
+ * code: a MultimechError as `multimech: error: ...`; an error raised in a
+ * plugin's code (its file on the stack), or a value that is not an Error
+ * once plugins were loaded from outside (multimech throws Errors only), as
+ * that plugin's failure; anything else as an internal error. Every line is
+ * bounded (`boundedMessage`).
+ */
 export function reportError(e: unknown, io: CliIo): number {
   const debug = (io.env ?? process.env).MULTIMECH_DEBUG === '1';
-  const stack = (x: unknown) => (debug && x instanceof Error && x.stack ? x.stack + '\n' : '');
+  const stack = (x: unknown) => (debug && isError(x) && x.stack ? x.stack + '\n' : '');
+  const write = (prefix: string, message: string) => io.stderr.write(`${prefix}${boundedMessage(message)}\n`);
   if (e instanceof CommanderError) {
     // commander has printed its message (or the help) already
     return e.exitCode === 0 ? 0 : 2;
   }
   if (e instanceof MultimechError) {
-    io.stderr.write(`multimech: error: ${e.message}\n${stack(e)}`);
+    write('multimech: error: ', e.message);
+    io.stderr.write(stack(e));
     return e instanceof UsageError ? 2 : 1;
   }
-  const message = e instanceof Error ? e.message : String(e);
-  io.stderr.write(`multimech: internal error: ${message}\n`);
+  const plugin = isError(e) ? pluginOfStack(e.stack) : undefined;
+  if (plugin) {
+    write('multimech: error: ', `${pluginName(plugin)} failed: ${isError(e) && e.name !== 'Error' ? `${e.name}: ` : ''}${thrownText(e)}`);
+    io.stderr.write(stack(e));
+    return 1;
+  }
+  const outside = loadedPluginModules();
+  if (!isError(e) && outside.length > 0) {
+    // multimech throws Errors only: a value that is not one comes from a plugin's code
+    const which = outside.length === 1 ? pluginName(outside[0]) : `one of the plugins ${outside.map(pluginName).join(', ')}`;
+    write('multimech: error: ', `${which} failed: it threw ${thrownText(e)}, not an Error (a plugin reports a failure by throwing an Error with a message)`);
+    return 1;
+  }
+  write('multimech: internal error: ', isError(e) ? e.message : String(e));
   io.stderr.write(debug ? stack(e) : '(set MULTIMECH_DEBUG=1 to see where it happened)\n');
   return 1;
 }

@@ -14,6 +14,7 @@ import {
 } from '@multimech/core';
 import type { CliIo } from './cli-io';
 import { CLI_PLUGINS, loadPluginModules, preloadPluginModules } from './cli-plugins';
+import { newPluginSession } from './plugin-guard';
 
 /**
  * The extension points in the order `multimech plugins` lists them: the
@@ -42,8 +43,13 @@ export function cliRegistries(pluginModules: readonly string[] = []): Registries
   return createRegistries([corePlugin, ...CLI_PLUGINS, ...loadPluginModules(pluginModules, process.cwd(), () => '--plugin')]);
 }
 
-/** `cliRegistries` after loading the ES modules among the `--plugin` entries (`preloadPluginModules`). */
+/**
+ * `cliRegistries` after loading the ES modules among the `--plugin` entries
+ * (`preloadPluginModules`). A command starts here: the plugins loaded from
+ * now on are the ones its failures are blamed on (`newPluginSession`).
+ */
 export async function loadedCliRegistries(pluginModules: readonly string[] = []): Promise<Registries> {
+  newPluginSession();
   await preloadPluginModules(pluginModules, process.cwd(), () => '--plugin');
   return cliRegistries(pluginModules);
 }

@@ -1,4 +1,4 @@
-import { InputFileError } from '@multimech/core';
+import { InputFileError, duplicateKeyMessage, findDuplicateJsonKey } from '@multimech/core';
 import { promises as fs } from 'fs';
 import { findJsonSyntaxError } from './json-syntax-error';
 
@@ -29,16 +29,22 @@ export function lineAndColumn(text: string, offset: number): { line: number; col
 
 /**
  * JSON.parse with the failure reported as `file:line: invalid JSON at column C: ...`,
- * saying what was expected there.
+ * saying what was expected there. A key given twice in one object (which
+ * JSON.parse would let the later win silently) is refused too, naming the
+ * key, its object and both lines.
  */
 export function parseJsonText(text: string, file: string): unknown {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
     const found = findJsonSyntaxError(text);
     const offset = found?.offset ?? text.length;
     const { line, column } = lineAndColumn(text, offset);
     throw new InputFileError(file, line, `invalid JSON at column ${column}: ${found?.message ?? (e as Error).message}`);
   }
+  const twice = findDuplicateJsonKey(text);
+  if (twice) throw new InputFileError(file, twice.line, duplicateKeyMessage(twice));
+  return value;
 }

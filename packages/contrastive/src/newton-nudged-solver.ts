@@ -42,7 +42,10 @@ const ROUNDING_ZONE = 1e3;
  *
  * Converged when the true stationarity ‖∂E/∂s − β e(s)‖∞ at the free dofs is
  * at most 1e-12 of the nudging force β‖e‖∞ plus the rounding floor of ∂E/∂s,
- * 2ε(‖H‖∞‖s*‖∞ + ‖injection‖∞); a step that no longer halves the residual
+ * 2ε(‖H‖∞‖s*‖∞ + ‖injection‖∞), plus that of the nudging force,
+ * 2ε|β|·max(‖y*‖∞, ‖s*‖∞)·(the change of e per unit output): a scale that
+ * does not vanish with the loss, so a run whose loss has fallen to 1e-19
+ * is nudged to its free state at once rather than refused; a step that no longer halves the residual
  * within 1e3 of that ends it too (Newton at rounding level). Otherwise, after
  * 50 steps or when no step lowers E + βC or its gradient, a NumericalError
  * names β, the steps and the residual; where E + βC has no minimum (β too
@@ -62,6 +65,8 @@ export class NewtonNudgedSolver implements NudgedSolver {
   private readonly freeDofs: Int32Array;
   /** The rounding level of ∂E/∂s near the free state. */
   private readonly floor: number;
+  /** The rounding level of the loss force e near the free state (times |β|, that of the nudging force). */
+  private readonly forceRounding: number;
   /** The first Newton step's linearisation, at the free state: shared by every state around it. */
   private readonly first: Linearisation;
 
@@ -81,6 +86,9 @@ export class NewtonNudgedSolver implements NudgedSolver {
     const force = loss.evaluate(free).force;
     this.outputGradient = this.first.subspace.outputGradient(force);
     this.first.subspace.checkThroughOutputs(force, this.outputGradient);
+    // the outputs are resolved to ε of the state they are read from; the loss force, to its curvature times that
+    const resolution = Math.max(norm(this.outputs, Infinity), norm(free, Infinity));
+    this.forceRounding = FLOOR * Number.EPSILON * resolution * this.first.subspace.forceCurvature(free);
   }
 
   nudged(beta: number): NudgedState {
@@ -91,7 +99,7 @@ export class NewtonNudgedSolver implements NudgedSolver {
     let model = this.first;
     let steps = 0;
     for (;;) {
-      if (at.stationarity <= this.tolerance(at.nudge)) return { state: s, iterations: steps };
+      if (at.stationarity <= this.tolerance(at.nudge, beta)) return { state: s, iterations: steps };
       if (steps === MAX_STEPS) return this.fail(beta, steps, at, 'too many Newton steps');
       if (steps > 0) model = this.linearise(s, at.residual);
       const target = model.subspace.nudge(model.base, beta).state;
@@ -111,13 +119,13 @@ export class NewtonNudgedSolver implements NudgedSolver {
         t /= 2;
       }
       if (!next) {
-        if (at.stationarity <= ROUNDING_ZONE * this.tolerance(at.nudge)) return { state: s, iterations: steps };
+        if (at.stationarity <= ROUNDING_ZONE * this.tolerance(at.nudge, beta)) return { state: s, iterations: steps };
         return this.fail(beta, steps, at, 'no step lowers E + βC or its gradient');
       }
       // Near the rounding floor Newton stops converging: a step that no longer halves the residual ends it there.
       const stalled = !(next.stationarity <= 0.5 * at.stationarity);
       at = next;
-      if (stalled && at.stationarity <= ROUNDING_ZONE * this.tolerance(at.nudge)) return { state: s, iterations: steps };
+      if (stalled && at.stationarity <= ROUNDING_ZONE * this.tolerance(at.nudge, beta)) return { state: s, iterations: steps };
     }
   }
 
@@ -178,8 +186,9 @@ export class NewtonNudgedSolver implements NudgedSolver {
     return { residual, gradient, phi, stationarity, nudge };
   }
 
-  private tolerance(force: number): number {
-    return TOLERANCE * force + this.floor;
+  /** What a force balance against `force` can reach: TOLERANCE of it, plus the rounding of ∂E/∂s and, nudged at β, of the nudging force βe. */
+  private tolerance(force: number, beta = 0): number {
+    return TOLERANCE * force + this.floor + Math.abs(beta) * this.forceRounding;
   }
 
   /** ‖∂E/∂s − Fλ‖∞ at the free dofs with λ the least-squares fit of the residual by the output forces F at s, and ‖Fλ‖∞. */

@@ -2,6 +2,8 @@ import { CholeskyDecomposition, EigenvalueDecomposition, Matrix } from 'ml-matri
 import { MultimechError, NumericalError, type StateLoss, type Substrate } from '@multimech/core';
 
 const MAX_ITERATIONS = 50;
+/** The rounding of the o-dimensional residual, in units of ε‖y‖∞‖J‖‖G⁻¹‖ (see `nudge`). */
+const ROUNDING = 16;
 
 /** A point of the output subspace: b + Vμ, and how many Newton steps in μ found it. */
 export interface SubspacePoint {
@@ -35,6 +37,7 @@ export class OutputSubspace {
   /** G = VᵀF, the outputs' response to forces at the outputs. */
   readonly gram: Matrix;
   private readonly gramFactor: CholeskyDecomposition;
+  private inverseGram: number | undefined;
 
   constructor(
     private readonly substrate: Substrate,
@@ -114,7 +117,16 @@ export class OutputSubspace {
     }
   }
 
-  /** μ minimising ½μᵀGμ + βC(b + Vμ), from μ = 0 (see the class comment); refuses where it has no minimum. */
+  /**
+   * μ minimising ½μᵀGμ + βC(b + Vμ), from μ = 0 (see the class comment); refuses where it has no minimum.
+   *
+   * Converged when ‖r‖ is at most 1e-14 of ‖Gμ‖ + |β|‖q‖, or at most the
+   * rounding of r: the outputs are read off a state held in floating point,
+   * so they are resolved to about ε max(‖y‖∞, ‖b‖∞), hence μ to G⁻¹ of
+   * that, hence r to J times that (J the Newton Jacobian). The second scale
+   * does not vanish with the loss: a nudge whose force is below it (a loss
+   * of 1e-19, once a run has converged) leaves μ = 0, the base state, at once.
+   */
   nudge(base: Float64Array, beta: number): SubspacePoint {
     const o = this.forces.length;
     let mu = new Float64Array(o);
@@ -122,9 +134,14 @@ export class OutputSubspace {
     const yScale = Math.max(norm(this.substrate.readout(base), Infinity), 1e-12);
     let iterations = 0;
     const scale = () => norm(this.gramTimes(mu)) + Math.abs(beta) * norm(at.q) + 1e-300;
-    while (norm(at.r) > 1e-14 * scale() && iterations < MAX_ITERATIONS) {
+    /** The rounding of r (known once the Jacobian is), see above. */
+    let rounding = 0;
+    const converged = () => norm(at.r) <= 1e-14 * scale() + rounding;
+    while (!converged() && iterations < MAX_ITERATIONS) {
+      const { step, jacobian } = this.newtonStep(base, mu, at.r, beta, yScale);
+      rounding = ROUNDING * Number.EPSILON * Math.max(yScale, norm(base, Infinity)) * frobenius(jacobian) * this.inverseGramNorm();
+      if (converged()) break;
       iterations++;
-      const step = this.newtonStep(base, mu, at.r, beta, yScale);
       const slope = dot(at.r, step);
       let t = 1;
       let accepted = false;
@@ -143,12 +160,39 @@ export class OutputSubspace {
       if (!accepted || t * norm(step) <= 1e-15 * norm(mu)) break;
     }
     const residual = norm(at.r) / scale();
-    if (!(residual <= 1e-9)) {
+    if (!(residual <= 1e-9 || norm(at.r) <= rounding)) {
       throw new NumericalError(
         `the nudged state at β = ${beta} did not converge: relative stationarity residual ${residual.toExponential(2)} after ${iterations} Newton steps in the output subspace`,
       );
     }
     return { state: at.state, coefficients: mu, iterations };
+  }
+
+  /**
+   * How much the loss force e changes per unit change of an output at
+   * `state`: the largest ‖Δe‖∞ / |Δy_j| over the outputs, by central
+   * differences along V_j. It turns the rounding of the outputs into the
+   * rounding of the nudging force (for MSE it is 1).
+   */
+  forceCurvature(state: Float64Array): number {
+    const y = this.substrate.readout(state);
+    const yScale = Math.max(norm(y, Infinity), 1e-12);
+    let worst = 0;
+    this.responses.forEach((_, j) => {
+      const h = (1e-6 * yScale) / this.gram.get(j, j);
+      const mu = new Float64Array(this.forces.length);
+      mu[j] = h;
+      const up = this.state(state, mu);
+      mu[j] = -h;
+      const down = this.state(state, mu);
+      const dy = Math.abs(this.substrate.readout(up)[j] - this.substrate.readout(down)[j]);
+      const eUp = this.loss.evaluate(up).force;
+      const eDown = this.loss.evaluate(down).force;
+      let de = 0;
+      for (let i = 0; i < eUp.length; i++) de = Math.max(de, Math.abs(eUp[i] - eDown[i]));
+      if (dy > 0 && Number.isFinite(de)) worst = Math.max(worst, de / dy);
+    });
+    return worst;
   }
 
   /** λ with y(b + Vλ) = targets (see the class comment). */
@@ -200,8 +244,13 @@ export class OutputSubspace {
     return { state, q, r, phi: 0.5 * dot(mu, gmu) + beta * value };
   }
 
-  /** −J⁻¹r with J = G − β ∂q/∂μ, ∂q/∂μ by central differences. */
-  private newtonStep(base: Float64Array, mu: Float64Array, r: Float64Array, beta: number, yScale: number): Float64Array {
+  /** ‖G⁻¹‖ (Frobenius), computed once. */
+  private inverseGramNorm(): number {
+    return (this.inverseGram ??= frobenius(this.gramFactor.solve(Matrix.eye(this.forces.length))));
+  }
+
+  /** −J⁻¹r with J = G − β ∂q/∂μ, ∂q/∂μ by central differences; and J (symmetrised). */
+  private newtonStep(base: Float64Array, mu: Float64Array, r: Float64Array, beta: number, yScale: number): { step: Float64Array; jacobian: Matrix } {
     const o = mu.length;
     const gmu = this.gramTimes(mu);
     const ys = Math.max(yScale, norm(gmu, Infinity));
@@ -229,8 +278,15 @@ export class OutputSubspace {
           (beta < 0 ? "use a smaller β, or the 'positive' variant" : 'use a smaller β'),
       );
     }
-    return Float64Array.from(factor.solve(Matrix.columnVector(Array.from(r))).getColumn(0), (x) => -x);
+    return { step: Float64Array.from(factor.solve(Matrix.columnVector(Array.from(r))).getColumn(0), (x) => -x), jacobian: sym };
   }
+}
+
+/** The Frobenius norm of a matrix. */
+function frobenius(a: Matrix): number {
+  let s = 0;
+  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.columns; j++) s += a.get(i, j) ** 2;
+  return Math.sqrt(s);
 }
 
 /** The unit vector e_j of length n. */

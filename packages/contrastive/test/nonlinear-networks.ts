@@ -54,9 +54,9 @@ export function diodeCase(seed: number, outputs: number, difference = false): Di
   return { ...c, text: made.text, outputs: specs };
 }
 
-/** The netlist with extra lines, as a substrate with the same node outputs. */
+/** The netlist with extra lines, as a substrate for its equilibrium (no outputs: the extra sources may hold the output nodes, which as targets would be refused). */
 function extended(c: DiodeCase, lines: readonly string[]): ResistiveSubstrate {
-  return resistiveFromNetlist(parseSpice(`${c.text}${lines.join('\n')}\n`, 'extended.cir'), { outputs: c.outputs });
+  return resistiveFromNetlist(parseSpice(`${c.text}${lines.join('\n')}\n`, 'extended.cir'), {});
 }
 
 /** The node values of `state` of `from` at the nodes of `to`, by name. */

@@ -12,6 +12,7 @@ export * from './config/quantity';
 export * from './config/section-problems';
 export * from './config/solver-config';
 export * from './config/network-config';
+export * from './config/json-duplicate-keys';
 // the contracts every plugin implements, each an interface and a same-named token
 export * from './contracts/boundary';
 export * from './contracts/substrate';

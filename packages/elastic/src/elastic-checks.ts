@@ -86,3 +86,88 @@ export function checkRigid(
     );
   }
 }
+
+/**
+ * The rigid motions of a d-dimensional network at `positions` (node-major),
+ * as columns over the dofs: d translations, then the rotations (one in 2-D,
+ * three in 3-D) about the centroid, in units of the network's size.
+ */
+function rigidMotions(positions: Float64Array, d: number): Float64Array[] {
+  const n = positions.length / d;
+  const centre = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) centre[a] += positions[i * d + a] / n;
+  let size = 0;
+  for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) size = Math.max(size, Math.abs(positions[i * d + a] - centre[a]));
+  size ||= 1;
+  const modes: Float64Array[] = [];
+  for (let a = 0; a < d; a++) {
+    const t = new Float64Array(n * d);
+    for (let i = 0; i < n; i++) t[i * d + a] = 1;
+    modes.push(t);
+  }
+  // a rotation in the plane (p, q): the node at r moves by (−r_q, r_p)
+  const planes: [number, number][] = d === 2 ? [[0, 1]] : [[1, 2], [2, 0], [0, 1]];
+  for (const [p, q] of planes) {
+    const r = new Float64Array(n * d);
+    for (let i = 0; i < n; i++) {
+      r[i * d + p] = -(positions[i * d + q] - centre[q]) / size;
+      r[i * d + q] = (positions[i * d + p] - centre[p]) / size;
+    }
+    modes.push(r);
+  }
+  return modes;
+}
+
+/**
+ * The network must be held in place by what holds dofs at given positions
+ * (pins: every coordinate of a node; displacement inputs: one coordinate):
+ * no rigid motion (translation, rotation) may leave all of them unmoved, so
+ * in 2-D at least 3 held coordinates not all on one node (two pinned
+ * nodes), in 3-D at least three pinned nodes not on one line. Strain inputs
+ * do not count: they set two nodes apart, not where the network is. The
+ * refusal names the held nodes (or says there are none) and whether the
+ * network may slide or turn.
+ */
+export function checkAnchored(graph: Graph, d: number, positions: Float64Array, anchored: readonly number[]): void {
+  const modes = rigidMotions(positions, d);
+  const r = modes.length;
+  // the Gram matrix of the modes on the anchored dofs: rank r when no rigid motion leaves them all unmoved
+  const a = Array.from({ length: r }, (_, i) => Array.from({ length: r }, (__, j) => anchored.reduce((s, dof) => s + modes[i][dof] * modes[j][dof], 0)));
+  const scale = Math.max(1, ...a.map((row, i) => row[i]));
+  // symmetric elimination with diagonal pivoting (r ≤ 6)
+  const remaining = new Set(modes.keys());
+  const pivots: number[] = [];
+  for (;;) {
+    let pivot = -1;
+    for (const i of remaining) if (pivot < 0 || a[i][i] > a[pivot][pivot]) pivot = i;
+    if (pivot < 0 || !(a[pivot][pivot] > 1e-9 * scale)) break;
+    remaining.delete(pivot);
+    pivots.push(pivot);
+    for (const i of remaining) {
+      const f = a[i][pivot] / a[pivot][pivot];
+      for (const j of remaining) a[i][j] -= f * a[pivot][j];
+    }
+  }
+  if (remaining.size === 0) return;
+  // a rigid motion that leaves the anchored dofs unmoved: mode f plus the pivots' share, by back-substitution
+  const f = Math.min(...remaining);
+  const v = new Float64Array(r);
+  v[f] = 1;
+  for (let k = pivots.length - 1; k >= 0; k--) {
+    const p = pivots[k];
+    let sum = 0;
+    for (let j = 0; j < r; j++) if (j !== p) sum += a[p][j] * v[j];
+    // row p after its own elimination step holds only later pivots and the free modes
+    v[p] = -sum / a[p][p];
+  }
+  let translation = 0;
+  let rotation = 0;
+  for (let j = 0; j < r; j++) (j < d ? (translation += v[j] ** 2) : (rotation += v[j] ** 2));
+  const nodes = [...new Set(anchored.map((dof) => Math.floor(dof / d)))].map((i) => `'${graph.nodeNames[i]}'`);
+  const held = nodes.length === 0 ? 'nothing holds it in place (it has no pins)' : `it is held only at ${nodes.length === 1 ? 'node' : 'nodes'} ${nodes.join(', ')}`;
+  const motion = nodes.length === 0 ? 'slide and turn' : rotation > 1e-6 * translation ? 'turn' : 'slide';
+  throw new MultimechError(
+    `the network can move as a rigid body: ${held}, which leaves it free to ${motion}; ` +
+      'pin more nodes (2-D: at least 2, 3-D: at least 3 not on a line; a strain input does not hold the network in place)',
+  );
+}

@@ -168,6 +168,9 @@ export const elasticConfigCodec: t.Type<ElasticConfig, unknown, unknown> = refin
       problems.push({ key: 'network.jitter', message: `applies only with points 'jittered-grid', not '${net.points ?? 'packing'}': remove it` });
     }
     if (net.pins !== undefined && net.pins >= net.nodes) problems.push({ key: 'network.pins', message: `expected fewer pins than the ${net.nodes} nodes, got ${net.pins}` });
+    else if (net.pins !== undefined && net.pins < d) {
+      problems.push({ key: 'network.pins', message: `expected at least ${d} pins in ${d}-D (fewer leave the network free to turn as a rigid body), got ${net.pins}` });
+    }
   }
   if (!isGenerated(net) && !('file' in net)) {
     const bounds = k.min < k.max ? { min: k.min, max: k.max } : { min: 0, max: Infinity };

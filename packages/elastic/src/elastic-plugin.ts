@@ -11,6 +11,8 @@ import {
   SubstrateRecord,
   bindSubstrate,
   definePlugin,
+  duplicateKeyMessage,
+  findDuplicateJsonKey,
   SettingsError,
   reportErrors,
   settingsProblem,
@@ -85,10 +87,16 @@ function readNetworkFile(file: string, config: ElasticSettings, context: Substra
     throw new InputFileError(file, undefined, `cannot read the spring network (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   let json: unknown;
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
-    json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    json = JSON.parse(body);
   } catch (e) {
     throw new InputFileError(file, undefined, `invalid JSON: ${(e as Error).message}`);
+  }
+  // a key given twice would silently keep the last
+  const twice = findDuplicateJsonKey(body);
+  if (twice) {
+    throw new InputFileError(file, twice.line, duplicateKeyMessage(twice));
   }
   const decoded = explicitNetworkCodec.decode(json);
   if (isLeft(decoded)) throw new ConfigError(reportErrors(decoded.left), file);

@@ -1,7 +1,7 @@
 import { Boundary, Capability, Drive, DynamicSubstrate, Graph, MultimechError, ParameterBounds, PhasorResponse } from '@multimech/core';
 import { CsrMatrix, SolverOptions } from '@multimech/sparse';
 import { ElasticBoundary, ElasticInput, ElasticOutput, dofName } from './elastic-boundary';
-import { checkOverlaps, checkRigid, checkSprings } from './elastic-checks';
+import { checkAnchored, checkOverlaps, checkRigid, checkSprings } from './elastic-checks';
 import { ElasticDynamics } from './elastic-dynamics';
 import { ElasticReadout } from './elastic-readout';
 import { SpringEnergy, springLengths } from './spring-energy';
@@ -156,6 +156,9 @@ export class ElasticSubstrate implements DynamicSubstrate {
     this.held = new ElasticBoundary(graph, d, this.reference, spec.pins, spec.inputs ?? [], spec.outputs ?? []);
     ({ boundary: this.boundary, pins: this.pins, inputs: this.inputs, outputs: this.outputs, freeDofs: this.freeDofs } = this.held);
     checkSprings(graph, d, this.held.heldIndex, this.freeDofs.length);
+    // pins and displacement inputs hold coordinates where they are: they must leave no rigid motion free
+    const anchored = [...this.pins.flatMap((node) => Array.from({ length: d }, (_, a) => node * d + a)), ...this.inputs.flatMap((p) => (p.type === 'displacement' ? [p.node * d + p.axis] : []))];
+    checkAnchored(graph, d, this.reference, anchored);
     const stiffnessMatrix = new SpringStiffness(graph, d, this.held.freeIndex, this.freeDofs.length, spec.solver ?? {});
     checkRigid(stiffnessMatrix, this.reference, this.stiffness, this.referenceDistance, this.freeDofs);
     this.springEnergy = new SpringEnergy(graph, d, this.springs, this.freeDofs, this.reference);

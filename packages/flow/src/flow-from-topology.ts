@@ -1,4 +1,4 @@
-import { MultimechError, OutputPort, OutputSpec, PortNaming, Topology, boundaryFromTopology, nodeIndex, uniformBounds } from '@multimech/core';
+import { MultimechError, OutputPort, OutputProblem, OutputSpec, PortNaming, Topology, boundaryFromTopology, nodeIndex, outputPortProblems, uniformBounds } from '@multimech/core';
 import { SolverOptions } from '@multimech/sparse';
 import { FlowParameter, FlowSubstrate } from './flow-substrate';
 
@@ -18,6 +18,13 @@ export interface FlowTopologyOptions {
   readonly bounds: { readonly min: number; readonly max: number };
   /** Outputs by node name, replacing the topology's output nodes (for difference targets). */
   readonly outputs?: readonly FlowOutputSpec[];
+  /**
+   * What to do with the problems of `outputs` (on a reservoir or a pressure
+   * input, repeated or reversed, a difference of held nodes): report them in
+   * the caller's terms (a config key) by throwing, or return to accept the
+   * network as it is. Without it the first is thrown as a MultimechError.
+   */
+  readonly onOutputProblems?: (problems: readonly OutputProblem[]) => void;
   readonly solver?: SolverOptions;
 }
 
@@ -39,7 +46,8 @@ export function flowOutputName(spec: FlowOutputSpec): string {
  * pressure is the port's value (ports `P1`, `P2`, …); with `flow` inputs each
  * port (`Q1`, …) injects its volume flow at the input node and withdraws it
  * at the first reservoir. Outputs are the topology's output nodes, named
- * after them, unless `outputs` names nodes or pairs of nodes.
+ * after them, unless `outputs` names nodes or pairs of nodes; those must
+ * not be reservoirs or pressure inputs (held), nor repeat one another.
  */
 export function flowFromTopology(topology: Topology, inputType: 'flow' | 'potential', options: FlowTopologyOptions): FlowSubstrate {
   const { graph } = topology;
@@ -55,6 +63,15 @@ export function flowFromTopology(topology: Topology, inputType: 'flow' | 'potent
         return { name: flowOutputName(spec), node: nodeIndex(graph, spec[0]), ref: nodeIndex(graph, spec[1]) };
       })
     : boundary.outputs;
+  if (options.outputs) {
+    // a target on a reservoir or on a pressure input can never be reached; two targets on one pressure conflict
+    const held = (d: number) => (d < topology.groundNodes.length ? `the reservoir '${boundary.dirichletNames[d]}'` : `the pressure input '${boundary.dirichletNames[d]}'`);
+    const problems = outputPortProblems({ ...boundary, outputs }, graph.nodeNames, held);
+    if (problems.length > 0) {
+      if (!options.onOutputProblems) throw new MultimechError(`flow network: output ${problems[0].message}`);
+      options.onOutputProblems(problems);
+    }
+  }
   return new FlowSubstrate({
     graph,
     boundary: { ...boundary, outputs },

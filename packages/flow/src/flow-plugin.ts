@@ -1,4 +1,4 @@
-import { SubstrateContext, SubstrateRecord, bindSubstrate, definePlugin, settingsProblem, topologyFromConfig } from '@multimech/core';
+import { SettingsError, SubstrateContext, SubstrateRecord, bindSubstrate, definePlugin, settingsProblem, topologyFromConfig } from '@multimech/core';
 import { FlowSettings, flowSettings, perTubeValues } from './flow-config';
 import { flowFromTopology } from './flow-from-topology';
 import { FlowSubstrate } from './flow-substrate';
@@ -19,6 +19,10 @@ function createFlow(config: FlowSettings, context: SubstrateContext): FlowSubstr
     length: perTubeValues(config.length, initial.length, 'length'),
     bounds: { min: config.min, max: config.max },
     outputs: config.outputs,
+    // each at its key in the config: outputs[1]
+    onOutputProblems: (problems) => {
+      throw new SettingsError(problems.map((p) => ({ section: 'substrate', key: `outputs[${p.index}]`, message: p.message })));
+    },
     solver: config.solver,
   });
 }

@@ -139,6 +139,31 @@ describe('flow record create', () => {
     expect(() => create({ network: layered, outputs: ['h0', 'nowhere'] })).toThrow("unknown node 'nowhere'");
   });
 
+  it('refuses outputs on a reservoir or a pressure input, repeated or reversed ones, and differences of held nodes, each at its key', () => {
+    const refusal = (outputs: unknown[]): string => {
+      try {
+        create({ network: layered, outputs });
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as Error).message;
+      }
+      throw new Error('accepted');
+    };
+    expect(refusal(['gnd', 'h0'])).toBe(
+      "invalid configuration\n  substrate.outputs[0]: 'gnd' is held by the reservoir 'reservoir': its value is imposed, so no training can bring it to a target; choose a node the network is free to move",
+    );
+    expect(refusal(['h1', 'in2'])).toBe(
+      "invalid configuration\n  substrate.outputs[1]: 'in2' is held by the pressure input 'P3': its value is imposed, so no training can bring it to a target; choose a node the network is free to move",
+    );
+    expect(refusal(['h0', 'h0'])).toBe("invalid configuration\n  substrate.outputs[1]: 'h0' repeats outputs[0] ('h0'): two targets on one value; give each output once");
+    expect(refusal([['h0', 'h1'], ['h1', 'h0']])).toBe(
+      "invalid configuration\n  substrate.outputs[1]: 'p(h1,h0)' is outputs[0] ('p(h0,h1)') reversed: two targets on one value; give each output once",
+    );
+    expect(refusal(['h0', ['in0', 'gnd']])).toMatch(/substrate\.outputs\[1\]: both nodes of 'p\(in0,gnd\)' are held \('in0' by the pressure input 'P1', 'gnd' by the reservoir 'reservoir'\)/);
+    // with flow inputs the input nodes are free: a target there is fine
+    expect(create({ network: layered, outputs: ['in0', 'h0'] }, { inputs: { count: 3, type: 'flow' } }).boundary.outputs.map((o) => o.name)).toEqual(['in0', 'h0']);
+  });
+
   it('passes generator errors through as MultimechErrors', () => {
     expect(() => create({ network: { generator: 'random', nodes: 4, meanDegree: 2 } })).toThrow(MultimechError);
   });

@@ -72,6 +72,31 @@ function logicalLines(lines: readonly string[], file: string): Card[] {
   return cards;
 }
 
+/** Characters a netlist (plain text) never holds: C0 controls but tab (and the line ends split off), DEL, a byte-order mark past the start. */
+const NOT_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufeff]/;
+
+/** Names of the C0 controls, for messages. */
+const CONTROL_NAMES = ['NUL', 'SOH', 'STX', 'ETX', 'EOT', 'ENQ', 'ACK', 'BEL', 'BS', 'HT', 'LF', 'VT', 'FF', 'CR', 'SO', 'SI', 'DLE', 'DC1', 'DC2', 'DC3', 'DC4', 'NAK', 'SYN', 'ETB', 'CAN', 'EM', 'SUB', 'ESC', 'FS', 'GS', 'RS', 'US'];
+
+/**
+ * Refuses a netlist with a control character (NUL, any C0 control but tab,
+ * DEL) or a byte-order mark after the start, at its line and column: the
+ * file is binary, or text in another encoding (UTF-16 reads as NULs). The
+ * character is named, not echoed.
+ */
+function checkPlainText(lines: readonly string[], file: string): void {
+  lines.forEach((text, i) => {
+    const m = NOT_TEXT.exec(text);
+    if (!m) return;
+    const code = m[0].charCodeAt(0);
+    const what =
+      code === 0xfeff
+        ? 'a byte-order mark (U+FEFF) after the start of the file'
+        : `the control character U+${code.toString(16).toUpperCase().padStart(4, '0')} (${code === 0x7f ? 'DEL' : CONTROL_NAMES[code]})`;
+    throw new InputFileError(file, i + 1, `${what} at column ${m.index + 1}: a netlist is plain text (is the file binary, or saved as UTF-16?)`);
+  });
+}
+
 /**
  * Reads the SPICE subset of resistive networks: the first line is the title;
  * `*` comment lines, `;` inline comments and `+` continuation lines; `R`,
@@ -89,10 +114,14 @@ function logicalLines(lines: readonly string[], file: string): Card[] {
  * and what was expected: a diode naming a model that no `.model` card
  * defines, an unknown model parameter, a model type other than D, a law
  * that does not parse, uses an unknown symbol or is not monotone (at the B
- * element's line, naming it).
+ * element's line, naming it), a control character or a byte-order mark
+ * past the start (a byte-order mark at the start is skipped).
  */
 export function parseSpice(text: string, file: string): Netlist {
+  // a byte-order mark at the very start is skipped (editors write one); anywhere else it is refused below
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lines = text.split(/\r\n|\r|\n/);
+  checkPlainText(lines, file);
   const title = (lines[0] ?? '').trim();
   const elements: NetlistElement[] = [];
   const seen = new Map<string, NetlistElement>();

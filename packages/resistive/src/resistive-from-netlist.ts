@@ -1,4 +1,4 @@
-import { Boundary, EquilibriumOptions, InputFileError, InputPort, MultimechError, OutputPort, OutputSpec, createGraph } from '@multimech/core';
+import { Boundary, EquilibriumOptions, InputFileError, InputPort, MultimechError, OutputPort, OutputProblem, OutputSpec, createGraph, outputPortProblems } from '@multimech/core';
 import { SolverOptions } from '@multimech/sparse';
 import { FixedElement } from '@multimech/core';
 import { GROUND, Netlist, ValuedElement, normalizeNode } from './netlist';
@@ -17,6 +17,15 @@ export interface NetlistOptions {
   readonly gmin?: number;
   /** Newton settings of the equilibrium when there are diodes. */
   readonly newton?: EquilibriumOptions;
+  /**
+   * What to do with the problems of the outputs (on ground or on a node a
+   * voltage source holds, repeated or reversed, a difference of held nodes
+   * or of a node with itself): report them in the caller's terms (a config
+   * key) by throwing, or return to accept the network as it is. Without it
+   * the first is thrown as a MultimechError naming the file: outputs are
+   * targets.
+   */
+  readonly onOutputProblems?: (problems: readonly OutputProblem[]) => void;
 }
 
 /** The name of an output port: the node name, or `v(a,b)` for a difference. */
@@ -38,7 +47,9 @@ export function outputName(spec: OutputSpec): string {
  * element with core's `expressionLaw` (the netlist's `.param` values, its
  * law range) and gmin in parallel; with any, the substrate is nonlinear too. Each capacitor `C name a b value` must have one terminal at
  * ground (a node capacitance; a floating capacitor is refused, naming its
- * line); with any, the substrate has 'dynamics'.
+ * line); with any, the substrate has 'dynamics'. Outputs on ground or on a
+ * node a voltage source holds, repeated outputs and differences of two held
+ * nodes are refused, naming the node and the source (`onOutputProblems`).
  */
 export function resistiveFromNetlist(netlist: Netlist, options: NetlistOptions = {}): ResistiveSubstrate {
   const file = options.file ?? 'netlist';
@@ -64,6 +75,7 @@ export function resistiveFromNetlist(netlist: Netlist, options: NetlistOptions =
   const dirichlet = [index.get(GROUND)!];
   const dirichletNames = ['gnd'];
   const heldBy = new Map<number, string>();
+  const sourceLine = new Map<string, number>();
   const inputs: InputPort[] = [];
   const defaults: number[] = [];
   const capacitors: CapacitorSpec[] = [];
@@ -97,6 +109,7 @@ export function resistiveFromNetlist(netlist: Netlist, options: NetlistOptions =
         throw new InputFileError(file, e.line, `voltage sources '${other}' and '${e.name}' both hold node '${nodeNames[held]}'`);
       }
       heldBy.set(held, e.name);
+      sourceLine.set(e.name, e.line);
       inputs.push({ name: e.name, type: 'potential', node: held, dirichletIndex: dirichlet.length });
       dirichlet.push(held);
       dirichletNames.push(e.name);
@@ -118,6 +131,12 @@ export function resistiveFromNetlist(netlist: Netlist, options: NetlistOptions =
       : { name: outputName(spec), node: lookup(spec[0]), ref: lookup(spec[1]) },
   );
   const boundary: Boundary = { dirichlet: Int32Array.from(dirichlet), dirichletNames, inputs, outputs };
+  // a target on ground or on a node a source holds can never be reached; two targets on one voltage conflict
+  const problems = outputPortProblems(boundary, nodeNames, (d) => (d === 0 ? 'ground' : `voltage source '${dirichletNames[d]}' (line ${sourceLine.get(dirichletNames[d])})`));
+  if (problems.length > 0) {
+    if (!options.onOutputProblems) throw new MultimechError(`${file}: output ${problems[0].message}`);
+    options.onOutputProblems(problems);
+  }
 
   const g = resistors.map((e) => 1 / e.value);
   const lo = options.bounds?.min ?? 1e-3 * g.reduce((a, b) => Math.min(a, b));

@@ -4,6 +4,7 @@ import {
   InputFileError,
   NetworkFileFormat,
   SubstrateContext,
+  SettingsError,
   SubstrateRecord,
   bindSubstrate,
   definePlugin,
@@ -53,7 +54,18 @@ function fromNetlistFile(config: ResistiveSettings, network: { netlist: string; 
   const c = config.conductance;
   const netlist = parseSpice(text, file);
   const bounds = c.min !== undefined || c.max !== undefined ? { min: c.min ?? 1e-4, max: c.max ?? 10 } : undefined;
-  const substrate = resistiveFromNetlist(netlist, { file, outputs: network.outputs, bounds, solver: config.solver });
+  const substrate = resistiveFromNetlist(netlist, {
+    file,
+    outputs: network.outputs,
+    bounds,
+    solver: config.solver,
+    // each at its key in the config: network.outputs[1]. An output a voltage source holds is left to the network as
+    // built: the error mechanism's own check names it in its terms (EP, CL), and exampleGradient refuses it for any other
+    onOutputProblems: (problems) => {
+      const refused = problems.filter((p) => !(p.kind === 'held' && p.dirichletIndex !== 0));
+      if (refused.length > 0) throw new SettingsError(refused.map((p) => ({ section: 'substrate', key: `network.outputs[${p.index}]`, message: `${file}: ${p.message}` })));
+    },
+  });
   const ports = substrate.boundary.inputs;
   const list = ports.map((p) => p.name).join(', ') || 'none';
   if (ports.length !== context.inputs.count) {

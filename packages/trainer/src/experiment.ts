@@ -3,6 +3,7 @@ import {
   InputFileError,
   SettingsError,
   capabilityProblems,
+  outputPortProblems,
   experimentPaths,
   placeProblems,
   type SettingPaths,
@@ -228,6 +229,15 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
   const activation = sections.activation.record.create(sections.activation.config);
   if (built.length === 0 && sections.error.record.check) built.push(...sections.error.record.check(sections.error.config, activation, substrate));
   if (built.length > 0) throw new ConfigError(placeProblems(built, paths), options.source);
+  // an output the network holds (a source, ground) can never reach a target: refused here for every mechanism, after their own checks
+  // (one value per node: ports and held values are nodes; a substrate of positions checks its own)
+  const held = substrate.capabilities.has('scalar-potential') ? outputPortProblems(substrate.boundary, substrate.graph.nodeNames) : [];
+  if (held.length > 0) {
+    throw new ConfigError(
+      held.map((p) => ({ path: paths('substrate', 'outputs'), message: `output ${p.index + 1} of ${substrate.boundary.outputs.length}: ${p.message}` })),
+      options.source,
+    );
+  }
   if (substrate.boundary.inputs.length !== task.inputCount || substrate.boundary.outputs.length !== task.outputCount) {
     throw new ConfigError(
       [

@@ -1,6 +1,7 @@
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either';
 import { ConfigError, ConfigProblem } from '../support/errors';
+import { echoed } from '../support/format';
 import { JsonSchema, objectSchema, jsonSchemaOf, withSchema } from './json-schema';
 
 /**
@@ -10,11 +11,16 @@ import { JsonSchema, objectSchema, jsonSchemaOf, withSchema } from './json-schem
  * into one line per problem with its JSON path.
  */
 
+/** A value as a message shows it: as JSON (a string quoted), control characters escaped, a long one's middle left out (`echoed`). */
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value);
-  const s = JSON.stringify(value);
-  return s === undefined ? String(value) : s.length > 60 ? s.slice(0, 57) + '...' : s;
+  let s: string | undefined;
+  try {
+    s = JSON.stringify(value);
+  } catch {
+    s = undefined; // a cycle, a bigint: not from JSON
+  }
+  return echoed(s === undefined ? String(value) : s);
 }
 
 /**

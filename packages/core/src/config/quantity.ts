@@ -1,6 +1,7 @@
 import * as t from 'io-ts';
 import type { Unit } from 'mathjs';
-import { mathjs } from '../support/mathjs';
+import { ECHO_LIMIT, echoed } from '../support/format';
+import { quantityMath } from '../support/mathjs';
 import { JsonSchema, withSchema } from './json-schema';
 
 /** The physical quantities a config may give with a unit, each with its SI unit and an example for messages. */
@@ -22,8 +23,12 @@ export const QUANTITIES = {
 } as const;
 export type Quantity = keyof typeof QUANTITIES;
 
-/** A unit as mathjs reads it (mathjs is loaded on the first string with a unit: a plain number never loads it). */
-const parseUnit = (text: string): Unit => mathjs().unit(text);
+/**
+ * A unit as mathjs reads it (mathjs is loaded on the first string with a
+ * unit: a plain number never loads it), by an instance of its own that no
+ * expression law can reach (`quantityMath`).
+ */
+const parseUnit = (text: string): Unit => quantityMath().unit(text);
 
 const siUnits = new Map<Quantity, Unit>();
 function siUnit(q: Quantity): Unit {
@@ -45,19 +50,21 @@ function quantityOf(u: Unit): Quantity | undefined {
  */
 export function parseQuantity(text: string, quantity: Quantity): number | string {
   const { si, example } = QUANTITIES[quantity];
+  const given = echoed(JSON.stringify(text));
   let u: Unit;
   try {
     u = parseUnit(text.trim());
   } catch (e) {
-    return `expected a ${quantity} in ${si}: a number, or a string with its unit such as "${example}"; cannot read ${JSON.stringify(text)} (${(e as Error).message})`;
+    // mathjs's reason may quote the text: it is bounded too
+    return `expected a ${quantity} in ${si}: a number, or a string with its unit such as "${example}"; cannot read ${given} (${echoed(String((e as Error)?.message ?? e), 2 * ECHO_LIMIT)})`;
   }
-  if (u.value === null) return `expected a ${quantity} such as "${example}", got the bare unit ${JSON.stringify(text)}`;
+  if (u.value === null) return `expected a ${quantity} such as "${example}", got the bare unit ${given}`;
   if (!u.equalBase(siUnit(quantity))) {
     const other = quantityOf(u);
-    return `expected a ${quantity} in ${si} (such as "${example}"), got ${other ? `a ${other}` : 'a quantity of another dimension'}, ${JSON.stringify(text)}`;
+    return `expected a ${quantity} in ${si} (such as "${example}"), got ${other ? `a ${other}` : 'a quantity of another dimension'}, ${given}`;
   }
   const value = u.toNumber(si);
-  return Number.isFinite(value) ? Number(value.toPrecision(15)) : `expected a finite ${quantity}, got ${JSON.stringify(text)}`;
+  return Number.isFinite(value) ? Number(value.toPrecision(15)) : `expected a finite ${quantity}, got ${given}`;
 }
 
 /**

@@ -92,3 +92,75 @@ export function scalarOutputForce(boundary: Boundary, dofs: number, dCdy: ArrayL
   });
   return e;
 }
+
+/** A problem with one output port, at its index among the outputs. */
+export interface OutputProblem {
+  readonly index: number;
+  /** What is wrong: on a held node (`dirichletIndex` says which hold), a difference of two held nodes or of a node with itself, a repeat of an earlier output or its reverse. */
+  readonly kind: 'held' | 'held-difference' | 'self' | 'repeated' | 'reversed';
+  /** For `held`: the Dirichlet dof that holds the node. */
+  readonly dirichletIndex?: number;
+  readonly message: string;
+}
+
+/**
+ * What is wrong with output ports that a user named (a netlist's outputs, a
+ * flow network's `outputs`), each at its index, its message naming the
+ * port (`'a' is held by ...`):
+ * - a port on a node the boundary holds (ground, a source): its value is
+ *   imposed, so no training can bring it to a target;
+ * - a difference of two held nodes (imposed too), or of a node with itself;
+ * - a port that repeats an earlier one, or reverses it: two targets on one
+ *   value (or on its negative) that the loss cannot both meet.
+ * `holder(d)` names what holds Dirichlet dof number d (`ground`,
+ * `voltage source 'V1' (line 2)`); by default its name in `dirichletNames`.
+ */
+export function outputPortProblems(
+  boundary: Boundary,
+  nodeNames: readonly string[],
+  holder: (dirichletIndex: number) => string = (d) => `'${boundary.dirichletNames[d]}'`,
+): OutputProblem[] {
+  const heldBy = new Map<number, number>();
+  boundary.dirichlet.forEach((node, d) => {
+    if (!heldBy.has(node)) heldBy.set(node, d);
+  });
+  const problems: OutputProblem[] = [];
+  const seen = new Map<string, number>();
+  boundary.outputs.forEach((port, index) => {
+    const a = port.node;
+    const b = port.ref;
+    if (b === undefined) {
+      const d = heldBy.get(a);
+      if (d !== undefined) {
+        problems.push({
+          index,
+          kind: 'held',
+          dirichletIndex: d,
+          message: `'${port.name}' is held by ${holder(d)}: its value is imposed, so no training can bring it to a target; choose a node the network is free to move`,
+        });
+      }
+    } else if (a === b) {
+      problems.push({ index, kind: 'self', message: `'${port.name}' compares node '${nodeNames[a]}' with itself` });
+    } else {
+      const [da, db] = [heldBy.get(a), heldBy.get(b)];
+      if (da !== undefined && db !== undefined) {
+        problems.push({
+          index,
+          kind: 'held-difference',
+          message: `both nodes of '${port.name}' are held ('${nodeNames[a]}' by ${holder(da)}, '${nodeNames[b]}' by ${holder(db)}): their difference is imposed, so no training can bring it to a target`,
+        });
+      }
+    }
+    const key = b === undefined ? `${a}` : `${a},${b}`;
+    const reversed = b === undefined ? undefined : `${b},${a}`;
+    const first = seen.get(key);
+    const mirror = reversed === undefined ? undefined : seen.get(reversed);
+    if (first !== undefined) {
+      problems.push({ index, kind: 'repeated', message: `'${port.name}' repeats outputs[${first}] ('${boundary.outputs[first].name}'): two targets on one value; give each output once` });
+    } else if (mirror !== undefined && a !== b) {
+      problems.push({ index, kind: 'reversed', message: `'${port.name}' is outputs[${mirror}] ('${boundary.outputs[mirror].name}') reversed: two targets on one value; give each output once` });
+    }
+    if (!seen.has(key)) seen.set(key, index);
+  });
+  return problems;
+}

@@ -1,7 +1,7 @@
 import type { ActivationMechanism } from '../contracts/activation-mechanism';
-import type { Drive } from '../contracts/boundary';
+import { outputPortProblems, type Boundary, type Drive } from '../contracts/boundary';
 import type { ErrorMechanism, PhysicalCost, StateLoss } from '../contracts/error-mechanism';
-import { NumericalError, assertFinite } from '../support/errors';
+import { MultimechError, NumericalError, assertFinite } from '../support/errors';
 import type { LearningRule } from '../contracts/learning-rule';
 import type { Rng } from '../support/rng';
 import type { Substrate } from '../contracts/substrate';
@@ -39,12 +39,36 @@ export function stateLoss(substrate: Substrate, loss: Loss, target: ArrayLike<nu
   };
 }
 
+/** What `outputsLearnable` found for a boundary: the message, or null when its outputs are fine. */
+const outputVerdicts = new WeakMap<Boundary, string | null>();
+
+/**
+ * Refuses a one-value-per-node substrate (`scalar-potential`) whose loss
+ * reads an output its boundary holds (a ground or source-held node, a
+ * difference of two held nodes, an output given twice): no update can
+ * bring it to a target, so a run would train a loss it can never reduce.
+ * Builders that read outputs by name refuse these earlier, in their terms;
+ * this is the check every learning path passes (once per boundary).
+ */
+function outputsLearnable(substrate: Substrate): void {
+  if (!substrate.capabilities.has('scalar-potential')) return;
+  let verdict = outputVerdicts.get(substrate.boundary);
+  if (verdict === undefined) {
+    const [first] = outputPortProblems(substrate.boundary, substrate.graph.nodeNames);
+    verdict = first ? `output ${first.message}` : null;
+    outputVerdicts.set(substrate.boundary, verdict);
+  }
+  if (verdict !== null) throw new MultimechError(verdict);
+}
+
 /**
  * One example through the pipeline: activation, error force at the free
  * state, error mechanism, rule. Used by the trainer, the `gradient` command
- * and the fidelity measurements alike.
+ * and the fidelity measurements alike. A scalar network whose outputs its
+ * boundary holds is refused first (`outputsLearnable`).
  */
 export function exampleGradient(p: GradientPipeline, drive: Drive, target: ArrayLike<number>): ExampleGradient {
+  outputsLearnable(p.substrate);
   const activation = p.activation.activate(p.substrate, drive);
   const lossOfState = stateLoss(p.substrate, p.loss, target);
   const { value, force } = lossOfState.evaluate(activation.state);

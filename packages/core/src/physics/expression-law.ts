@@ -1,7 +1,7 @@
 import type { EvalFunction, MathNode } from 'mathjs';
 import { MultimechError, NumericalError } from '../support/errors';
 import { significant as shown } from '../support/format';
-import { mathjs } from '../support/mathjs';
+import { expressionMath, type ExpressionMath } from '../support/mathjs';
 import type { TwoTerminalLaw } from './two-terminal-law';
 
 /** Options of `expressionLaw`. */
@@ -72,6 +72,112 @@ function integrate(f: (v: number) => number, a: number, b: number): number {
   return a === b ? 0 : step(a, b, gaussLegendre(f, a, b), 0);
 }
 
+/** The longest expression a law may be, in characters. */
+export const MAX_EXPRESSION_LENGTH = 1000;
+/** How deep an expression may nest: each operator, function call or bracket inside another is one level. */
+export const MAX_EXPRESSION_DEPTH = 64;
+/** The largest derivative (in nodes) that is simplified: simplifying takes about 0.1 s at this size, and grows fast beyond (10 s at 460 nodes). */
+const SIMPLIFY_LIMIT = 100;
+
+/**
+ * The functions an expression law may call, each with the numbers of
+ * arguments it takes: scalar functions of real numbers that have a symbolic
+ * derivative. Nothing else is callable (no `evaluate`, `createUnit`,
+ * `import`, matrices such as `zeros(5000)`).
+ */
+export const LAW_FUNCTIONS: Readonly<Record<string, readonly number[]>> = Object.freeze({
+  exp: [1], log: [1, 2], log10: [1], sqrt: [1], cbrt: [1], nthRoot: [2], pow: [2], abs: [1],
+  sin: [1], cos: [1], tan: [1], sec: [1], csc: [1], cot: [1],
+  asin: [1], acos: [1], atan: [1], asec: [1], acsc: [1], acot: [1],
+  sinh: [1], cosh: [1], tanh: [1], sech: [1], csch: [1], coth: [1],
+  asinh: [1], acosh: [1], atanh: [1], asech: [1], acsch: [1], acoth: [1],
+});
+
+/** The operators an expression law may use, by mathjs's name for them. */
+const LAW_OPERATORS: Readonly<Record<string, string>> = { add: '+', subtract: '-', multiply: '*', divide: '/', pow: '^', unaryMinus: '-', unaryPlus: '+' };
+
+/** What a node of another kind is, for the refusal ("an assignment"). */
+const NODE_KINDS: Readonly<Record<string, string>> = {
+  AccessorNode: 'a property access',
+  ArrayNode: 'a matrix',
+  AssignmentNode: 'an assignment',
+  BlockNode: 'a block of several expressions',
+  ConditionalNode: 'a conditional',
+  FunctionAssignmentNode: 'a function definition',
+  IndexNode: 'an index',
+  ObjectNode: 'an object',
+  RangeNode: 'a range',
+  RelationalNode: 'a comparison',
+};
+
+/** The deepest bracket nesting of a text: ( [ { each open one level. */
+function bracketDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (const ch of text) {
+    if (ch === '(' || ch === '[' || ch === '{') deepest = Math.max(deepest, ++depth);
+    else if (ch === ')' || ch === ']' || ch === '}') depth = Math.max(0, depth - 1);
+  }
+  return deepest;
+}
+
+/**
+ * The expression parsed once and checked: at most MAX_EXPRESSION_LENGTH
+ * characters and MAX_EXPRESSION_DEPTH levels deep (brackets are counted
+ * before parsing, so that no nesting reaches the parser's recursion), made
+ * only of numbers, symbols, brackets, the operators + - * / ^ and the
+ * LAW_FUNCTIONS with their numbers of arguments. Symbols are checked by the
+ * caller (v and the parameters). Anything else is a MultimechError that
+ * names it, and what a law may use.
+ */
+function checkedExpression(expression: string, where: string, math: ExpressionMath): MathNode {
+  const length = expression.length;
+  if (length > MAX_EXPRESSION_LENGTH) {
+    throw new MultimechError(`${where}: the expression is ${length.toLocaleString('en-US')} characters long, more than the ${MAX_EXPRESSION_LENGTH.toLocaleString('en-US')} a law may have`);
+  }
+  const tooDeep = (how: string) =>
+    new MultimechError(`${where}: the expression nests ${how} levels deep, more than the ${MAX_EXPRESSION_DEPTH} a law may have (each operator, function or bracket inside another is one level)`);
+  const brackets = bracketDepth(expression);
+  if (brackets > MAX_EXPRESSION_DEPTH) throw tooDeep(`${brackets}`);
+  let root: MathNode;
+  try {
+    root = math.parse(expression);
+  } catch (e) {
+    throw new MultimechError(`${where}: cannot parse '${expression}': ${String((e as Error)?.message ?? e).split('\n')[0]}`);
+  }
+  const allowed = 'a law may use v, its parameters, numbers, + - * / ^, brackets and scalar functions such as exp, log, sqrt, sinh, tanh, atan, abs';
+  const refuse = (what: string): never => {
+    throw new MultimechError(`${where}: ${what} is not allowed in '${expression}' (${allowed})`);
+  };
+  // iteratively, deepest first: no recursion however the tree is shaped
+  const stack: [MathNode, number][] = [[root, 1]];
+  let deepest = 0;
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_EXPRESSION_DEPTH) throw tooDeep(`more than ${MAX_EXPRESSION_DEPTH}`);
+    if (math.isConstantNode(node)) {
+      if (typeof node.value !== 'number') refuse(`the constant ${JSON.stringify(node.value) ?? String(node.value)} (not a number)`);
+    } else if (math.isSymbolNode(node) || math.isParenthesisNode(node)) {
+      if (math.isParenthesisNode(node)) stack.push([node.content, depth + 1]);
+    } else if (math.isOperatorNode(node)) {
+      if (!Object.prototype.hasOwnProperty.call(LAW_OPERATORS, node.fn)) refuse(`the operator '${node.op}'`);
+      for (const arg of node.args) stack.push([arg, depth + 1]);
+    } else if (math.isFunctionNode(node)) {
+      const name = math.isSymbolNode(node.fn) ? node.fn.name : undefined;
+      if (name === undefined || !Object.prototype.hasOwnProperty.call(LAW_FUNCTIONS, name)) refuse(`the function '${name ?? node.fn.toString()}'`);
+      const arities = LAW_FUNCTIONS[name!];
+      if (!arities.includes(node.args.length)) {
+        refuse(`${name}() with ${node.args.length} argument${node.args.length === 1 ? '' : 's'} (it takes ${arities.join(' or ')})`);
+      }
+      for (const arg of node.args) stack.push([arg, depth + 1]);
+    } else {
+      refuse(`${NODE_KINDS[node.type] ?? `a ${node.type}`} ('${node.toString()}')`);
+    }
+  }
+  return root;
+}
+
 /** Points at which a drop outside the range is probed, between the range's end and the drop. */
 const PROBE_POINTS = 201;
 
@@ -83,9 +189,15 @@ const PROBE_POINTS = 201;
  * `integrate`). There is no Newton step limit: the network's Newton solver
  * backtracks on its energy, which is convex where the law is monotone.
  *
- * Refused with a MultimechError naming the element: an expression that does
- * not parse; one with symbols other than `v` and the parameters (functions
- * such as exp, sinh, sqrt are allowed); one whose current or conductance is
+ * The expression is evaluated by a restricted mathjs instance of its own
+ * (`expressionMath`: no `import`, `createUnit`, `evaluate`, `parse`,
+ * matrix constructors, ...), so no law can change how another reads its
+ * units or quantities. Refused with a MultimechError naming the element: an
+ * expression longer than MAX_EXPRESSION_LENGTH characters or nesting deeper
+ * than MAX_EXPRESSION_DEPTH; one that does not parse; one made of anything
+ * but numbers, symbols, brackets, + - * / ^ and the LAW_FUNCTIONS (exp,
+ * sinh, sqrt, ...); one with symbols other than `v` and the parameters;
+ * one whose current or conductance is
  * not a finite real number somewhere on `range`; one that is not monotone
  * non-decreasing there (di/dv < 0 at one of 2001 evenly spaced points); one
  * that is flat there (di/dv = 0 at all of them: a constant current, not an
@@ -117,18 +229,13 @@ export function expressionLaw(expression: string, options: ExpressionLawOptions)
     if (key === 'v') throw new MultimechError(`${where}: a parameter may not be named 'v' (the law's variable)`);
     if (!Number.isFinite(value)) throw new MultimechError(`${where}: parameter '${key}' must be a finite number, got ${value}`);
   }
-  // mathjs is loaded here, by the first expression law (see `mathjs`)
-  const { derivative, isFunctionNode, isSymbolNode, parse } = mathjs();
-  let node: MathNode;
-  try {
-    node = parse(expression);
-  } catch (e) {
-    throw new MultimechError(`${where}: cannot parse '${expression}': ${(e as Error).message.split('\n')[0]}`);
-  }
+  // mathjs is loaded here, by the first expression law (see `expressionMath`)
+  const math = expressionMath();
+  const node = checkedExpression(expression, where, math);
   const unknown = new Set<string>();
   const parameters: Record<string, number> = {};
   node.traverse((n, path, parent) => {
-    if (!isSymbolNode(n) || (parent && isFunctionNode(parent) && path === 'fn')) return;
+    if (!math.isSymbolNode(n) || (parent && math.isFunctionNode(parent) && path === 'fn')) return;
     if (n.name === 'v') return;
     if (Object.prototype.hasOwnProperty.call(given, n.name)) parameters[n.name] = given[n.name];
     else unknown.add(n.name);
@@ -141,9 +248,13 @@ export function expressionLaw(expression: string, options: ExpressionLawOptions)
   let conductanceCode: EvalFunction;
   try {
     currentCode = node.compile();
-    conductanceCode = derivative(node, 'v').compile();
+    // simplified where that is cheap (simplifying a large derivative can take minutes): the same result, fewer operations
+    const raw = math.derivative(node, 'v', { simplify: false });
+    let size = 0;
+    raw.traverse(() => size++);
+    conductanceCode = (size <= SIMPLIFY_LIMIT ? math.derivative(node, 'v') : raw).compile();
   } catch (e) {
-    throw new MultimechError(`${where}: cannot differentiate '${expression}': ${(e as Error).message.split('\n')[0]}`);
+    throw new MultimechError(`${where}: cannot differentiate '${expression}': ${String((e as Error)?.message ?? e).split('\n')[0]}`);
   }
   const scope: Record<string, number> = { ...given, v: 0 };
   const evaluator = (code: EvalFunction, what: string) => (v: number): number => {
