@@ -5,21 +5,18 @@ import { parseJsonText, readInputFile } from './read-input-file';
 /**
  * A checkpoint's text as JSON, parsed with a reviver that refuses the keys
  * `__proto__`, `constructor` and `prototype` wherever they appear (named by
- * their path: `history[3].__proto__`). A syntax error is reported with its
- * line, as for a config.
+ * their path: `history[3].__proto__`). A syntax error, or a key given
+ * twice, is reported with its line, as for a config.
  */
 export function parseCheckpointText(text: string, file: string): unknown {
+  // a syntax error or a key given twice: with its line, as for a config
+  parseJsonText(text, file);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let refused = false;
-  let value: unknown;
-  try {
-    value = JSON.parse(text, function (this: unknown, key: string, v: unknown) {
-      if (REFUSED_CHECKPOINT_KEYS.includes(key)) refused = true;
-      return v;
-    });
-  } catch {
-    return parseJsonText(text, file); // throws, with the line and what was expected there
-  }
+  const value: unknown = JSON.parse(text, (key: string, v: unknown) => {
+    if (REFUSED_CHECKPOINT_KEYS.includes(key)) refused = true;
+    return v;
+  });
   if (refused) {
     const where = refusedKeyIn(value) ?? REFUSED_CHECKPOINT_KEYS.join(', ');
     throw new InputFileError(file, undefined, `${where}: a key no checkpoint has (${REFUSED_CHECKPOINT_KEYS.join(', ')} are refused wherever they appear)`);

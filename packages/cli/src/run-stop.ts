@@ -37,9 +37,11 @@ export class RunStop {
     readonly maxSeconds: number | undefined,
     private readonly stderr?: TextSink,
     private readonly now: () => number = Date.now,
+    /** When the command started (the time budget counts from there); default now. */
+    startedAt: number = now(),
   ) {
     if (maxSeconds !== undefined && !(Number.isFinite(maxSeconds) && maxSeconds > 0)) throw new MultimechError(`--max-seconds: expected a positive number of seconds, got ${maxSeconds}`);
-    this.deadline = maxSeconds === undefined ? undefined : now() + maxSeconds * 1000;
+    this.deadline = maxSeconds === undefined ? undefined : startedAt + maxSeconds * 1000;
   }
 
   /** Why the work is to stop (`--max-seconds 60`, `SIGTERM`), or undefined while it goes on. */
