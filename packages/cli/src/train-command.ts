@@ -240,10 +240,19 @@ async function planResume(experiment: Experiment, contents: FolderContents, hash
     return { mode: 'restart' };
   }
   const seed = Number(experiment.resolvedConfig.seed);
-  const checkpoint = await readCheckpoint(path.join(dir, CHECKPOINT_FILE), experiment.trainer.parts, { experiment: hash, seed, source: configPath });
-  if (checkpoint.epoch < epochs) return { mode: 'continue', checkpoint };
-  if (!isComplete(contents)) return { mode: 'finish', checkpoint };
-  throw new MultimechError(`--resume: the run in ${dir} has finished ${checkpoint.epoch} of ${epochs} epochs; raise training.epochs in ${configFile} to train on`);
+  const checkpointPath = path.join(dir, CHECKPOINT_FILE);
+  const checkpoint = await readCheckpoint(checkpointPath, experiment.trainer.parts, { experiment: hash, seed, source: configPath });
+  if (checkpoint.epoch >= epochs && isComplete(contents)) {
+    throw new MultimechError(`--resume: the run in ${dir} has finished ${checkpoint.epoch} of ${epochs} epochs; raise training.epochs in ${configFile} to train on`);
+  }
+  // the trainer takes the checkpoint now, while the folder is as it was: what it refuses (a warm start of another size) changes nothing there
+  try {
+    experiment.trainer.restore(checkpoint);
+  } catch (e) {
+    if (e instanceof MultimechError) throw new MultimechError(`${checkpointPath}: ${e.message}`);
+    throw e;
+  }
+  return { mode: checkpoint.epoch < epochs ? 'continue' : 'finish', checkpoint };
 }
 
 /**
@@ -267,7 +276,7 @@ export async function trainCommand(configFile: string, options: TrainOptions, io
   if (options.resume) await ResultsFolder.existing(options.out!);
   const seed = options.seed ?? (options.resume ? await seedOfRun(options.out!) : undefined);
   const experiment = await loadExperiment(configFile, seed);
-  const { trainer, task, substrate, resolvedConfig, records } = experiment;
+  const { trainer, resolvedConfig } = experiment;
   const hash = experimentHash(resolvedConfig);
   const epochsConfigured = trainer.parts.epochs;
   const dir = options.out ?? defaultResultsDir(configFile, new Date(), resolvedConfig.name as string | undefined);
@@ -329,14 +338,6 @@ async function trainInFolder(
     await folder.write(name, data);
     files.push(name);
   };
-  if (checkpoint) {
-    try {
-      trainer.restore(checkpoint);
-    } catch (e) {
-      if (e instanceof MultimechError) throw new MultimechError(`${folder.path(CHECKPOINT_FILE)}: ${e.message}`);
-      throw e;
-    }
-  }
   if (continuation.mode === 'restart') io.stderr.write(`multimech: note: ${folder.dir} holds no checkpoint (the run stopped before its first epoch): starting it from the beginning\n`);
   // a run trained for longer is not complete until it ends: its earlier summary.json goes (its figures are a row of metrics.csv)
   if (continuation.mode === 'continue' && existsSync(folder.path(SUMMARY_FILE))) rmSync(folder.path(SUMMARY_FILE), { force: true });

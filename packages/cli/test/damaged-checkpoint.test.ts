@@ -105,6 +105,14 @@ describe('train --resume refuses a damaged checkpoint and leaves the folder as i
     );
   });
 
+  test('a solver state the network cannot take (found by the trainer, still before anything changes)', async () => {
+    await refused(
+      (f, c) => writeCheckpoint(f, { ...c, solverState: [0.5, 0.25] }),
+      new RegExp(`${CHECKPOINT}checkpoint does not fit this experiment: solverState: a linear network carries no solver state from one solve to the next$`),
+    );
+    await refused((f, c) => writeCheckpoint(f, { ...c, solverState: [0.5, 'x'] }), new RegExp(`${CHECKPOINT}solverState\\[1\\]: expected a finite number, got "x"$`));
+  });
+
   test('parameters outside their bounds', async () => {
     await refused(
       (f, c) => writeCheckpoint(f, { ...c, parameters: (c.parameters as number[]).map((v, k) => (k === 12 ? 57 : v)) }),

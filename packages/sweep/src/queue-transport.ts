@@ -88,7 +88,11 @@ export interface QueueExecutorOptions {
  * and collects each completed job's result once, by its key, whichever
  * worker ran it and however often it was taken up; relays the workers'
  * progress. The first failed job rejects with a JobFailedError, after the
- * submission's jobs still waiting are taken off the queue. A collected job
+ * submission's jobs still waiting are taken off the queue (with a `failed`
+ * event, the failure is reported there and the other jobs go on). A stop
+ * (`RunControl.stop`) ends the waiting with the results collected so far;
+ * the jobs left stay on the queue, for the next submission of the same runs
+ * to collect. A collected job
  * is removed from the queue once `finished` has had it; a job that left the
  * queue before this submitter had its result (another submission of the
  * same run collected it) is put back.

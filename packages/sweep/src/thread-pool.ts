@@ -95,7 +95,9 @@ export function serveJobs<J, R, P>(port: MessagePort, handler: (job: J, progress
  * Runs jobs in up to `size` worker threads, each loading `script` (a
  * compiled JavaScript file that calls serveJobs). Results come back in the
  * order of the jobs. The first failure stops every worker and rejects with a
- * JobFailedError naming the job (or an Error when a thread itself died).
+ * JobFailedError naming the job (or an Error when a thread itself died),
+ * unless the caller takes failures (`PoolEvents.failed`) and the others go
+ * on. A stop flag (`PoolOptions.stop`) is shared with the threads.
  */
 export class ThreadPool<J, R, P> {
   constructor(
