@@ -103,6 +103,11 @@ export interface TrainingSummary {
 }
 
 export interface TrainingResult {
+  /**
+   * True when `RunOptions.stop` ended the run before its last epoch: the
+   * history (and the checkpoint) ends at the last whole epoch.
+   */
+  readonly stopped?: boolean;
   /** Epoch 0 is the evaluation before any update. */
   readonly history: readonly EpochEvent[];
   readonly summary: TrainingSummary;
@@ -172,9 +177,9 @@ class CostTally {
  * after a whole epoch, as plain JSON: the parameters, the optimizer's
  * velocity, the random streams (minibatch order, measurement noise) and the
  * history so far. Continuing from it gives the numbers an uninterrupted run
- * gives (to the last bit where the substrate's equilibrium does not depend
- * on where its solver starts; to the solver's tolerance where it is
- * warm-started, as for springs).
+ * gives, to the last bit: where the substrate's equilibrium solver is
+ * warm-started (diodes, springs), its warm start is part of the checkpoint
+ * (`solverState`).
  */
 export interface TrainerCheckpoint {
   readonly format: 'multimech-checkpoint';
@@ -190,10 +195,36 @@ export interface TrainerCheckpoint {
   readonly rng: RngState;
   /** The error mechanism's own generator, when it has one. */
   readonly errorRng?: RngState;
+  /**
+   * What the substrate's equilibrium solver carries to its next solve (a
+   * nonlinear network's Newton warm start: its last equilibrium), when it
+   * carries anything (`Substrate.solverState`).
+   */
+  readonly solverState?: readonly number[];
   readonly history: readonly EpochEvent[];
+  /**
+   * Which experiment the checkpoint belongs to, as its writer names it (the
+   * command line: the hash of the run's resolved config, training.epochs
+   * left out) and the seed it ran with; `restore` does not read them, the
+   * writer checks them when it continues a run (`checkCheckpoint` checks
+   * their form).
+   */
+  readonly experiment?: string;
+  readonly seed?: number;
 }
 
 type Listener<E> = (event: E) => void;
+
+/** How a run may end early. */
+export interface RunOptions {
+  /**
+   * Asked before each epoch (after the one before it has been emitted, so a
+   * listener has saved its checkpoint): true ends the run there, with
+   * `stopped` set in its result. A time budget, a signal, a flag another
+   * thread sets.
+   */
+  readonly stop?: () => boolean;
+}
 
 /**
  * Composes substrate × activation × error × rule × task × optimizer.
@@ -315,8 +346,8 @@ export class Trainer {
     return event;
   }
 
-  /** One epoch of minibatch steps; returns the number of clamped parameters, the largest diagnostics and what the measurements cost. */
-  private trainEpoch(): { clamped: number; diagnostics: Record<string, number>; cost: CostTally } {
+  /** One epoch of minibatch steps, yielding after each; returns the number of clamped parameters, the largest diagnostics and what the measurements cost. */
+  private *trainEpoch(): Generator<void, { clamped: number; diagnostics: Record<string, number>; cost: CostTally }> {
     const { substrate, task, rng, optimizer } = this.parts;
     const order = rng.shuffle([...task.train.keys()]);
     const batch = optimizer.batchSize;
@@ -348,6 +379,7 @@ export class Trainer {
       substrate.setParameters(theta);
       const event: StepEvent = { epoch: this.epoch, step: s + 1, stepsPerEpoch: steps, loss: loss / members.length, clamped };
       for (const l of this.listeners.step) l(event);
+      yield;
     }
     return { clamped: clampedTotal, diagnostics, cost };
   }
@@ -356,6 +388,7 @@ export class Trainer {
   checkpoint(): TrainerCheckpoint {
     const { substrate, rng, error } = this.parts;
     const errorRng = error.randomState?.();
+    const solverState = substrate.solverState?.();
     return {
       format: 'multimech-checkpoint',
       version: 1,
@@ -366,6 +399,7 @@ export class Trainer {
       velocity: Array.from(this.optimizer.state()),
       rng: rng.snapshot(),
       ...(errorRng !== undefined ? { errorRng } : {}),
+      ...(solverState !== undefined ? { solverState } : {}),
       history: this.history.map((e) => ({ ...e })),
     };
   }
@@ -409,8 +443,19 @@ export class Trainer {
     } catch (e) {
       fail((e as Error).message);
     }
+    if (checkpoint.solverState !== undefined) {
+      const state = checkpoint.solverState;
+      if (!Array.isArray(state) || state.some((x) => typeof x !== 'number' || !Number.isFinite(x))) fail('solverState: expected a list of finite numbers');
+      if (!substrate.restoreSolverState) fail('it holds a solver state for a substrate whose solver carries none');
+    }
     this.initialParameters.set(checkpoint.initialParameters);
     substrate.setParameters(Float64Array.from(checkpoint.parameters));
+    try {
+      // the warm start the next solve of an uninterrupted run would start from (none: a cold start, as after the checkpoint's epoch 0)
+      substrate.restoreSolverState?.(checkpoint.solverState);
+    } catch (e) {
+      fail(`solverState: ${(e as Error).message}`);
+    }
     this.optimizer.restore(checkpoint.velocity);
     this.history.length = 0;
     this.history.push(...checkpoint.history.map((e) => ({ ...e, epochs })));
@@ -423,23 +468,53 @@ export class Trainer {
     return Float64Array.from(this.initialParameters);
   }
 
-  /** Trains for the configured epochs (after an initial evaluation, epoch 0). */
-  run(): TrainingResult {
+  /** Trains for the configured epochs (after an initial evaluation, epoch 0), or until `options.stop` says so. */
+  run(options: RunOptions = {}): TrainingResult {
     const start = Date.now();
+    const epochs = this.epochs(options, start);
+    let next = epochs.next();
+    while (!next.done) next = epochs.next();
+    return this.result(start, next.value);
+  }
+
+  /**
+   * `run`, giving the event loop a turn after every minibatch step: the same
+   * numbers, while a signal handler or a timer of the caller can ask `stop`
+   * to end the run at the next epoch.
+   */
+  async runAsync(options: RunOptions = {}): Promise<TrainingResult> {
+    const start = Date.now();
+    const epochs = this.epochs(options, start);
+    let next = epochs.next();
+    while (!next.done) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      next = epochs.next();
+    }
+    return this.result(start, next.value);
+  }
+
+  /** The run's epochs, yielding after every step; returns whether `stop` ended it early. */
+  private *epochs(options: RunOptions, start: number): Generator<void, boolean> {
     this.runStart = start;
     if (this.history.length === 0) this.emitEpoch(0, 0);
     while (this.epoch < this.parts.epochs) {
+      if (options.stop?.()) return true;
       this.epoch++;
       const t0 = Date.now();
-      const { clamped, diagnostics, cost } = this.trainEpoch();
+      const { clamped, diagnostics, cost } = yield* this.trainEpoch();
       this.lastCost = cost;
       this.emitEpoch((Date.now() - t0) / 1000, clamped, diagnostics, cost);
     }
+    return false;
+  }
+
+  private result(start: number, stopped: boolean): TrainingResult {
     const last = this.history[this.history.length - 1];
     const { substrate } = this.parts;
     const physicalCost = this.physicalCost();
     const fidelity = this.history.flatMap((e) => (e.fidelity ? [{ epoch: e.epoch, ...e.fidelity }] : []));
     return {
+      ...(stopped ? { stopped } : {}),
       history: [...this.history],
       summary: {
         final_loss: last.trainLoss,
