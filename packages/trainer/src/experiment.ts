@@ -28,6 +28,7 @@ import {
   withSchema,
   bounded,
   COUNT_RANGE,
+  SEED_RANGE,
   limitsCodec,
   resourceLimits,
   sizeProblems,
@@ -67,7 +68,7 @@ export const experimentCodec = strictObject(
   {
     name: nonEmptyString,
     description: t.string,
-    seed: integer,
+    seed: bounded(integer, SEED_RANGE, 'a seed is a safe integer'),
     activation: sectionShape,
     rule: sectionShape,
     optimizer: optimizerCodec,
