@@ -1,4 +1,4 @@
-import { MultimechError, type Substrate } from '@multimech/core';
+import { MultimechError, NumericalError, type Substrate } from '@multimech/core';
 import { Experiment, TrainerCheckpoint, TrainingResult, createExperiment } from '@multimech/trainer';
 import { existsSync, rmSync } from 'fs';
 import * as path from 'path';
@@ -10,7 +10,7 @@ import { diagnosticWarnings } from './diagnostic-warnings';
 import { renderLearningCurve } from './learning-curve';
 import { svgToPng } from './vega-renderer';
 import { EpochRow, fidelityCsv, metricsCsv, parametersCsv } from './metrics-csv';
-import { ProgressDisplay } from './progress-display';
+import { ProgressDisplay, terminalText } from './progress-display';
 import { parseJsonText, readInputFile } from './read-input-file';
 import { CHECKPOINT_FILE, FolderContents, RUN_FILE, ResultsFolder, SUMMARY_FILE, defaultResultsDir, experimentHash } from './results-folder';
 
@@ -309,6 +309,8 @@ export async function trainCommand(configFile: string, options: TrainOptions, io
     const reason = e instanceof RunStopped ? stop.reason : e instanceof Error ? e.message : String(e);
     // best effort: a full disk may refuse this too, and the error that stopped the run is the one to report
     await folder.writeRecord({ command: 'train', experiment: hash, state: 'interrupted', epoch: epochsDone, epochs: epochsConfigured, ...(reason ? { reason } : {}) }).catch(() => undefined);
+    // a simulation that failed while training (an equilibrium that did not converge) names the config and the epoch
+    if (e instanceof NumericalError) throw new NumericalError(`${configFile}: training stopped in epoch ${epochsDone + 1}: ${e.message}`);
     throw e;
   } finally {
     stop.release();
@@ -415,7 +417,7 @@ async function trainInFolder(
   await writeResult(SUMMARY_FILE, JSON.stringify(summaryJson, null, 2) + '\n');
 
   // what the diagnostics say went physically wrong (negative concentrations, a resonance, ...), where the log ends
-  for (const line of diagnosticWarnings(result.history, records.error.diagnostics ?? [])) io.stderr.write(`multimech: ${line}\n`);
+  for (const line of diagnosticWarnings(result.history, records.error.diagnostics ?? [])) io.stderr.write(`multimech: ${terminalText(line)}\n`);
   // the figure is the last line, so that scripts can read it with `tail -1`
   const s = result.summary;
   io.stdout.write(`results: ${folder.dir}\n`);
