@@ -2,8 +2,8 @@ import { isLeft } from 'fp-ts/lib/Either';
 import {
   ConfigError,
   DEFAULT_LIMITS,
-  findJsonSyntaxError,
-  lineAndColumn,
+  fromSectionFile,
+  parseJsonFile,
   readConfigFile,
   InputFileError,
   NetworkDrawing,
@@ -86,21 +86,8 @@ function readNetworkFile(file: string, config: ElasticSettings, context: Substra
   // inside the config's folder unless the run trusts the config; a regular file of at most limits.fileBytes
   const limits = context.limits ?? DEFAULT_LIMITS;
   const text = readConfigFile(context.baseDir, file, 'the spring network', limits);
-  let json: unknown;
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    // where it breaks and what was expected, one character shown: a path to a file that is not JSON must not print its content
-    const found = findJsonSyntaxError(body);
-    const { line, column } = lineAndColumn(body, found?.offset ?? body.length);
-    throw new InputFileError(file, undefined, `invalid JSON: ${found?.message ?? 'not JSON'} at line ${line}, column ${column}`);
-  }
-  // a key given twice would silently keep the last
-  const twice = findDuplicateJsonKey(body);
-  if (twice) {
-    throw new InputFileError(file, twice.line, duplicateKeyMessage(twice));
-  }
+  // a syntax error at its line and column (one character shown: a file that is not JSON must not have its content printed), a key given twice refused
+  const json = parseJsonFile(text, file);
   const decoded = explicitNetworkCodec.decode(json);
   if (isLeft(decoded)) throw new ConfigError(reportErrors(decoded.left), file);
   const over = sizeProblems('substrate', [
@@ -120,7 +107,18 @@ function readNetworkFile(file: string, config: ElasticSettings, context: Substra
   return decoded.right;
 }
 
+/**
+ * The network of the section: a problem in a network file the section
+ * names carries the chain, `config.json: substrate.network.file: net.json:
+ * ...` (core's fromSectionFile).
+ */
 function createElastic(config: ElasticSettings, context: SubstrateContext): ElasticSubstrate {
+  const net = config.network;
+  if ('file' in net && typeof net.file === 'string') return fromSectionFile('substrate', 'network.file', net.file, () => buildElastic(config, context));
+  return buildElastic(config, context);
+}
+
+function buildElastic(config: ElasticSettings, context: SubstrateContext): ElasticSubstrate {
   const k = config.stiffness;
   const l = config.restLength;
   const common = {
