@@ -25,7 +25,7 @@ function version(): string {
 
 const integerArg = (text: string): number => {
   const n = Number(text);
-  if (text.trim() === '' || !Number.isInteger(n)) throw new InvalidArgumentError('expected an integer.');
+  if (text.trim() === '' || !Number.isSafeInteger(n)) throw new InvalidArgumentError('expected an integer between -(2^53 − 1) and 2^53 − 1.');
   return n;
 };
 const positiveArg = (text: string): number => {
@@ -35,7 +35,13 @@ const positiveArg = (text: string): number => {
 };
 const positiveIntegerArg = (text: string): number => {
   const n = Number(text);
-  if (text.trim() === '' || !Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer.');
+  if (text.trim() === '' || !Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer up to 2^53 − 1.');
+  return n;
+};
+/** Milliseconds a timer can wait: a positive integer up to 2^31 − 1 (about 24.8 days). */
+const millisecondsArg = (text: string): number => {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n <= 0 || n > 2 ** 31 - 1) throw new InvalidArgumentError('expected a positive integer of milliseconds up to 2147483647.');
   return n;
 };
 const targetArg = (text: string, previous: GradientTarget[] | undefined): GradientTarget[] => {
@@ -182,7 +188,7 @@ function buildProgram(io: CliIo, registries: Registries): Command {
     .description('run the jobs that sweep --queue puts on a Redis queue, until stopped (Ctrl-C); start it on any number of machines')
     .requiredOption('-q, --queue <URL>', 'the Redis of the queue (redis://HOST:PORT)')
     .option('-c, --concurrency <N>', 'runs at once, each in its own worker thread (default 1)', positiveIntegerArg)
-    .option('--stall-interval <MS>', "milliseconds after which a lost worker's run goes to another worker (default 30000)", positiveIntegerArg)
+    .option('--stall-interval <MS>', "milliseconds after which a lost worker's run goes to another worker (default 30000)", millisecondsArg)
     .option(ALLOW_PLUGINS, "run the jobs whose configs name plugins (code, run with your permissions), and let them read files outside their folders")
     .action(async (flags: { queue: string; concurrency?: number; stallInterval?: number }) => {
       const { workerCommand } = require('./worker-command') as typeof import('./worker-command');

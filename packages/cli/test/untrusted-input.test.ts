@@ -313,3 +313,33 @@ describe('a plugin that never finishes loading is named as the failure', () => {
     expect(existsSync(path.join(dir, folder, 'run'))).toBe(false);
   });
 });
+
+describe('flags beyond what the machine represents', () => {
+  it('a seed beyond the safe integers is a usage error, as is a stall interval no timer can hold', async () => {
+    const seed = await runCli(['train', config(regression()), '--seed', '1e308']);
+    expect(seed.code).toBe(2);
+    expect(seed.stderr).toContain("--seed <N>' argument '1e308' is invalid. expected an integer between -(2^53 − 1) and 2^53 − 1.");
+    const stall = await runCli(['worker', '--queue', 'redis://127.0.0.1:1', '--stall-interval', '1e10']);
+    expect(stall.code).toBe(2);
+    expect(stall.stderr).toContain('expected a positive integer of milliseconds up to 2147483647');
+  });
+
+  it('a time budget longer than a timer holds does not stop the work at once', async () => {
+    const { RunStop } = await import('../src/run-stop');
+    const stop = new RunStop(1e9);
+    let stopped = false;
+    const off = stop.onRequest(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stopped).toBe(false);
+    expect(stop.requested()).toBe(false);
+    off();
+    stop.release();
+    // a budget already spent stops it
+    const spent = new RunStop(1e-6, undefined, () => 1_000, 0);
+    let now = false;
+    spent.onRequest(() => (now = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(now).toBe(true);
+    spent.release();
+  });
+});
