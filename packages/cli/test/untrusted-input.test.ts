@@ -95,7 +95,7 @@ describe('numbers a run could not keep finite are refused when the config is rea
     const file = config(cfg, { 'network.cir': netlist });
     const line = await refused(['train', file, '--out', path.join(dir, 'x')]);
     const at = netlist.split('\n').findIndex((l) => l.startsWith('R1 ')) + 1;
-    expect(line).toBe(`multimech: error: ${file}: substrate.network.netlist: network.cir:${at}: resistance of 'R1' must lie in [1e-15, 1e15] ohm (the network's energy must stay finite), got 1e300\n`);
+    expect(line).toBe(`multimech: error: ${file}: substrate.network.netlist: network.cir:${at}: resistance of 'R1' must lie in [1e-24, 1e24] ohm (the network's energy must stay finite), got 1e300\n`);
   });
 });
 

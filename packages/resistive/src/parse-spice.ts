@@ -1,4 +1,4 @@
-import { InputFileError, MAX_SIGNAL, PARAMETER_RANGE, inRange, rangeText, type Range } from '@multimech/core';
+import { InputFileError, MAX_SIGNAL, inRange, rangeText, type Range } from '@multimech/core';
 import { DIODE_DEFAULTS, DiodeModel, Netlist, NetlistElement, NetlistElementKind, SpiceParameter, normalizeNode } from './netlist';
 import { netlistLaw } from './netlist-law';
 import { parseSpiceNumber } from './spice-number';
@@ -18,15 +18,21 @@ const OPTIONS_FORM = "'.options lawrange=lo,hi'";
 const MODEL_FORM = "'.model NAME D(IS=value N=value)'";
 
 /**
+ * A resistance or a capacitance: wider than core's range of trainable
+ * parameters, since a netlist may hold an insulator's leak (1e15 Ω and
+ * more) beside a wire; G·V² stays finite for any drop a source can make.
+ */
+const ELEMENT_RANGE: Range = { min: 1e-24, max: 1e24 };
+
+/**
  * The values a netlist may give, so that every network it describes runs
- * with finite numbers: a resistance or a capacitance in the range of
- * core's physical parameters (its conductance enters the energy squared by
- * the drops), a source up to core's largest signal, a diode whose current
+ * with finite numbers: a resistance or a capacitance in ELEMENT_RANGE
+ * (its conductance enters the energy squared by the drops), a source up to core's largest signal, a diode whose current
  * stays finite over the drops the sources can make.
  */
 export const NETLIST_RANGES: Readonly<Record<'R' | 'C' | 'V' | 'I', { range: Range; unit: string; what: string }>> = {
-  R: { range: PARAMETER_RANGE, unit: 'ohm', what: 'resistance' },
-  C: { range: PARAMETER_RANGE, unit: 'F', what: 'capacitance' },
+  R: { range: ELEMENT_RANGE, unit: 'ohm', what: 'resistance' },
+  C: { range: ELEMENT_RANGE, unit: 'F', what: 'capacitance' },
   V: { range: { min: -MAX_SIGNAL, max: MAX_SIGNAL }, unit: 'V', what: 'voltage' },
   I: { range: { min: -MAX_SIGNAL, max: MAX_SIGNAL }, unit: 'A', what: 'current' },
 };
