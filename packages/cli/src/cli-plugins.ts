@@ -149,6 +149,13 @@ export function loadPluginModules(specs: readonly string[], baseDir: string, whe
       const foreign = foreignCore(pluginBrand(p)!);
       if (foreign) throw new MultimechError(`${where(i)}: '${spec}' (${id}) was ${foreign}`);
     }
+    // its registration (the function given to definePlugin) runs once here, under the time limit of its loading; what it
+    // throws is reported where the registries are made, with the others'
+    try {
+      loadingPlugin({ where: where(i), spec, file: id! }, () => createRegistries([corePlugin, ...plugins]), pluginLoadSeconds());
+    } catch (e) {
+      if (e instanceof PluginExitError) throw e;
+    }
     return plugins;
   });
 }

@@ -8,7 +8,7 @@
  * survive any name.
  */
 import { spawnSync } from 'child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { STACK_LINE, runCli, tempDir } from './run-cli';
 
@@ -341,5 +341,30 @@ describe('flags beyond what the machine represents', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(now).toBe(true);
     spent.release();
+  });
+});
+
+describe('a plugin whose registration never returns', () => {
+  it('is stopped after MULTIMECH_PLUGIN_LOAD_SECONDS, with a line naming it', () => {
+    // a folder inside the checkout, so that the plugin's require('@multimech/core') resolves in a process of its own
+    const inside = mkdtempSync(path.join(__dirname, 'registration-'));
+    try {
+      writeFileSync(
+        path.join(inside, 'stuck.js'),
+        "const { definePlugin } = require('@multimech/core');\nexports.stuckPlugin = definePlugin(() => { for (;;) {} }, 'acme/stuck');\n",
+      );
+      const cfg = path.join(inside, 'config.json');
+      writeFileSync(cfg, JSON.stringify(regression((c) => (c.plugins = ['./stuck.js']))));
+      const r = spawnSync(process.execPath, [path.join(__dirname, '..', 'bin', 'multimech.js'), 'train', cfg, '--out', path.join(inside, 'run'), '--allow-plugins'], {
+        encoding: 'utf8',
+        env: { ...process.env, MULTIMECH_PLUGIN_LOAD_SECONDS: '1', MULTIMECH_DEBUG: '' },
+        timeout: 60_000,
+      });
+      expect(r.status === 0).toBe(false);
+      expect(r.stderr).toContain(`multimech: error: plugin './stuck.js' (${cfg}: plugins[0]) did not finish loading within 1 s`);
+      expect(existsSync(path.join(inside, 'run'))).toBe(false);
+    } finally {
+      rmSync(inside, { recursive: true, force: true });
+    }
   });
 });
