@@ -310,12 +310,26 @@ export async function trainCommand(configFile: string, options: TrainOptions, io
     // best effort: a full disk may refuse this too, and the error that stopped the run is the one to report
     await folder.writeRecord({ command: 'train', experiment: hash, state: 'interrupted', epoch: epochsDone, epochs: epochsConfigured, ...(reason ? { reason } : {}) }).catch(() => undefined);
     // a simulation that failed while training (an equilibrium that did not converge) names the config and the epoch
-    if (e instanceof NumericalError) throw new NumericalError(`${configFile}: training stopped in epoch ${epochsDone + 1}: ${e.message}`);
+    if (e instanceof NumericalError) throw new NumericalError(`${configFile}: training stopped in epoch ${epochsDone + 1}: ${e.message}${drivesNote(experiment)}`);
     throw e;
   } finally {
     stop.release();
     folder.release();
   }
+}
+
+/**
+ * What a failed simulation's message adds about the drives: the largest of
+ * the task's inputs, and the key that scales them when the task has one, so
+ * that a drive too strong for a nonlinear network (a diode's current
+ * overflows beyond a few tens of volts) is traced to the config.
+ */
+function drivesNote(experiment: Experiment): string {
+  let largest = 0;
+  for (const example of [...experiment.task.train, ...experiment.task.test]) for (const x of example.inputs) largest = Math.max(largest, Math.abs(x));
+  const task = experiment.resolvedConfig.task as { inputs?: unknown } | undefined;
+  const key = task && typeof task === 'object' && task.inputs !== undefined ? '; task.inputs.scale and task.inputs.bias set them' : '';
+  return ` (the task's inputs reach ${largest.toPrecision(3)}${key})`;
 }
 
 /** The training and the files of `train`, in a folder claimed and recorded as running. */

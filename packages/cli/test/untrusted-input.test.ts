@@ -368,3 +368,15 @@ describe('a plugin whose registration never returns', () => {
     }
   });
 });
+
+describe('a simulation that fails while training', () => {
+  it('names the config, the epoch and what sets the drives', async () => {
+    const cfg = JSON.parse(example('regression-diode'));
+    delete cfg.$schema;
+    cfg.training.epochs = 1;
+    cfg.task.inputs = { scale: 10_000 };
+    const file = config(cfg, { 'network.cir': example('regression-diode', 'network.cir') });
+    const line = await refused(['train', file, '--out', path.join(dir, 'drives')]);
+    expect(line).toMatch(new RegExp(`^multimech: error: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: training stopped in epoch 1: equilibrium did not converge .*\\(the task's inputs reach [\\d.]+e\\+4; task\\.inputs\\.scale and task\\.inputs\\.bias set them\\)\\n$`));
+  });
+});
