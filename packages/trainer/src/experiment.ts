@@ -81,7 +81,7 @@ export const experimentCodec = strictObject(
         fidelity: strictObject(
           'fidelity during training ({ "every", "examples"?, "repeats"? })',
           { every: bounded(positiveInteger, COUNT_RANGE) },
-          { examples: bounded(positiveInteger, COUNT_RANGE), repeats: bounded(positiveInteger, { min: 1, max: 10_000 }, 'each repeat measures every example again') },
+          { examples: bounded(positiveInteger, COUNT_RANGE), repeats: bounded(positiveInteger, { min: 1, max: 1000 }, 'each repeat measures every example again; a thousand give the variance to about 5%') },
         ),
         /** Write each epoch's physical cost into metrics.csv and summary.json (`multimech train`). */
         physicalCost: t.boolean,
