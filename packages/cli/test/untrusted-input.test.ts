@@ -59,7 +59,7 @@ describe('numbers a run could not keep finite are refused when the config is rea
   it.each([
     ['task.loss.kappa', (c: any) => (c.task = { kind: 'iris', loss: { kind: 'cross-entropy', kappa: 1e308 } }), '(0, 1e6]', '1e+308'],
     ['task.inputs.scale', (c: any) => (c.task.inputs = { scale: 1e308 }), '(0, 10000]', '1e+308'],
-    ['task.gain', (c: any) => (c.task.gain = -1e300), '[-1e6, 1e6]', '-1e+300'],
+    ['task.gain', (c: any) => (c.task.gain = -1e300), '[-100, 100]', '-1e+300'],
     ['optimizer.learningRate', (c: any) => (c.optimizer.learningRate = 1e7), '(0, 1e6]', '10000000'],
     ['error.amplitude', (c: any) => Object.assign(c, { activation: { kind: 'ac' }, error: { kind: 'frequency', amplitude: 1e9 } }), '(0, 1e6]', '1000000000'],
     ['activation.frequency', (c: any) => Object.assign(c, { activation: { kind: 'ac', frequency: '1e400 Hz' } }), '', '1e400'],

@@ -7,7 +7,7 @@ export const equilibriumPropagationConfig = strictObject(
   {},
   {
     /** β: the nudging strength (default 0.01). */
-    beta: bounded(positiveNumber, { min: 0, minOpen: true, max: MAX_SIGNAL }, 'β·C nudges the network, and must stay finite'),
+    beta: bounded(positiveNumber, { min: 1e-12, max: MAX_SIGNAL }, 'β·C nudges the network: it must stay finite, and the difference of the two states must stand above their rounding'),
     /** Which two states are compared: 0 and +β, −β and 0, or −β and +β (default 'centred'). */
     variant: oneOf('positive', 'negative', 'centred'),
   },

@@ -72,13 +72,24 @@ export function perNodeValues(setting: PerNodeSetting | undefined, names: readon
   return values;
 }
 
+/**
+ * The generated network, with a source pair per input of the task and a
+ * target pair per output. A network too small for them is refused at
+ * `network`, saying what the task asks for.
+ */
 function generatedTopology(net: GeneratedNetworkConfig, config: ElasticSettings, context: SubstrateContext): ElasticTopology {
   const counts = { sources: context.inputs.count, targets: context.outputs.count };
-  if (net.generator === 'triangular') return triangularLattice(net.width, net.height, counts);
-  const options = { dimension: config.dimension, nodes: net.nodes, coordination: net.coordination, pins: net.pins };
-  return (net.points ?? 'packing') === 'packing'
-    ? packingSpringNetwork(options, counts, context.rng)
-    : randomSpringNetwork({ ...options, jitter: net.jitter }, counts, context.rng);
+  try {
+    if (net.generator === 'triangular') return triangularLattice(net.width, net.height, counts);
+    const options = { dimension: config.dimension, nodes: net.nodes, coordination: net.coordination, pins: net.pins };
+    return (net.points ?? 'packing') === 'packing'
+      ? packingSpringNetwork(options, counts, context.rng)
+      : randomSpringNetwork({ ...options, jitter: net.jitter }, counts, context.rng);
+  } catch (e) {
+    if (!(e instanceof MultimechError) || e instanceof SettingsError) throw e;
+    const asked = `the task asks for ${counts.sources} source pair${counts.sources === 1 ? '' : 's'} (its inputs) and ${counts.targets} target pair${counts.targets === 1 ? '' : 's'} (its outputs: task.targets of an allostery task)`;
+    throw new SettingsError([{ section: 'substrate', key: 'network', message: `${e.message}; ${asked}` }]);
+  }
 }
 
 /** The explicit network of a `{ "file" }` reference: read, parsed and decoded, each problem at its JSON path in the file. */

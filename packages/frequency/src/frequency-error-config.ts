@@ -15,7 +15,7 @@ export const frequencyErrorConfig = strictObject(
       /** ω₂/2π in Hz, the error signal's frequency (default 1700); a number, or a quantity such as "1.7 kHz". */
       frequency: bounded(positiveQuantity('frequency'), { min: 0, minOpen: true, max: MAX_FREQUENCY }),
       /** β: the error current at each output is β·e (default 1e-3). */
-    amplitude: bounded(positiveNumber, { min: 0, minOpen: true, max: MAX_SIGNAL }, 'β·e is a drive, and must stay finite in the network'),
+    amplitude: bounded(positiveNumber, { min: 1e-12, max: MAX_SIGNAL }, 'β·e is a drive: it must stay finite in the network, and above the rounding of the readings it is read from'),
       /**
        * 'phasor': the ideal lock-in coefficients of a linear substrate (exact at any β);
        * 'small-signal': the same computation as the β → 0 limit on any substrate (u = H(s*)⁻¹e);

@@ -1,6 +1,15 @@
-import { type ConfigOf, type WrittenSection, COUNT_RANGE, Example, MAX_SIGNAL, Rng, SIGNAL_RANGE, type SizeClaim, Task, TaskRecord, bounded, finiteNumber, mseLoss, nonNegativeNumber, oneOf, positiveInteger, strictObject, withDefaults } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, COUNT_RANGE, Example, Rng, type SizeClaim, Task, TaskRecord, bounded, finiteNumber, mseLoss, nonNegativeNumber, oneOf, positiveInteger, strictObject, withDefaults } from '@multimech/core';
 import * as t from 'io-ts';
 import { InputEncodingSettings, createInputEncoding, inputEncodingCodec, inputEncodingSettings } from './input-encoding';
+
+/**
+ * The scale of the targets against the inputs: a passive network's outputs
+ * stay within the range of its drives, so targets a hundred times larger
+ * are out of reach already, and beyond that the error a mechanism injects
+ * (β times the output error) overwhelms a nonlinear network.
+ */
+const TARGET_SCALE = { min: -100, max: 100 };
+const PASSIVE = "a passive network's outputs stay within its drives";
 
 export const regressionConfigCodec = strictObject(
   'a regression task',
@@ -10,8 +19,8 @@ export const regressionConfigCodec = strictObject(
     outputs: bounded(positiveInteger, COUNT_RANGE),
     train: bounded(positiveInteger, COUNT_RANGE),
     test: bounded(positiveInteger, COUNT_RANGE),
-    gain: bounded(finiteNumber, SIGNAL_RANGE, 'the targets must stay finite'),
-    noise: bounded(nonNegativeNumber, { min: 0, max: MAX_SIGNAL }, 'the targets must stay finite'),
+    gain: bounded(finiteNumber, TARGET_SCALE, PASSIVE),
+    noise: bounded(nonNegativeNumber, { min: 0, max: TARGET_SCALE.max }, PASSIVE),
     teacher: oneOf('linear', 'rectified'),
     inputs: inputEncodingCodec,
   },
