@@ -61,7 +61,7 @@ describe('numbers a run could not keep finite are refused when the config is rea
     ['task.inputs.scale', (c: any) => (c.task.inputs = { scale: 1e308 }), '(0, 10000]', '1e+308'],
     ['task.gain', (c: any) => (c.task.gain = -1e300), '[-100, 100]', '-1e+300'],
     ['optimizer.learningRate', (c: any) => (c.optimizer.learningRate = 1e7), '(0, 1e6]', '10000000'],
-    ['error.amplitude', (c: any) => Object.assign(c, { activation: { kind: 'ac' }, error: { kind: 'frequency', amplitude: 1e9 } }), '(0, 1e6]', '1000000000'],
+    ['error.amplitude', (c: any) => Object.assign(c, { activation: { kind: 'ac' }, error: { kind: 'frequency', amplitude: 1e9 } }), '[1e-12, 1e6]', '1000000000'],
     ['activation.frequency', (c: any) => Object.assign(c, { activation: { kind: 'ac', frequency: '1e400 Hz' } }), '', '1e400'],
     ['error.frequency', (c: any) => Object.assign(c, { activation: { kind: 'ac' }, error: { kind: 'frequency', frequency: 1e13 } }), '(0, 1e12]', '10000000000000'],
     ['substrate.conductance.max', (c: any) => (c.substrate.conductance = { max: 1e300 }), '[1e-15, 1e15]', '1e+300'],
@@ -378,5 +378,37 @@ describe('a simulation that fails while training', () => {
     const file = config(cfg, { 'network.cir': example('regression-diode', 'network.cir') });
     const line = await refused(['train', file, '--out', path.join(dir, 'drives')]);
     expect(line).toMatch(new RegExp(`^multimech: error: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: training stopped in epoch 1: equilibrium did not converge .*\\(the task's inputs reach [\\d.]+e\\+4; task\\.inputs\\.scale and task\\.inputs\\.bias set them\\)\\n$`));
+  });
+});
+
+describe('classes the long fuzz run found', () => {
+  it('null for an activation or a rule is refused, not taken for the default', async () => {
+    const line = await refused(['train', config(regression((c) => Object.assign(c, { activation: null, rule: null }))), '--out', path.join(dir, 'x')]);
+    expect(line).toContain('\n  activation: expected an object with a "kind" (one of ac, dc), got null\n');
+    expect(line).toMatch(/\n {2}rule: expected an object with a "kind" \(one of [a-z, -]+\), got null\n/);
+  });
+
+  it('a spring lattice too small for the targets the task asks for is refused at substrate.network, naming task.targets', async () => {
+    const allostery = JSON.parse(example('elastic-allostery'));
+    delete allostery.$schema;
+    Object.assign(allostery.substrate.network, { width: 4, height: 4 });
+    allostery.task.targets = Array.from({ length: 50 }, () => 0.3);
+    const line = await refused(['train', config(allostery), '--out', path.join(dir, 'x')]);
+    expect(line).toMatch(/: substrate\.network: triangular lattice: found only \d+ free target pairs of the 50 asked for: use a larger network; the task asks for 1 source pair \(its inputs\) and 50 target pairs \(its outputs: task\.targets of an allostery task\)\n$/);
+  });
+
+  it('a title of 200,000 characters is drawn with its ends', async () => {
+    const fidelity = JSON.parse(example('fidelity-ep'));
+    delete fidelity.$schema;
+    fidelity.name = `start${'x'.repeat(200_000)}end`;
+    fidelity.sweep.values = fidelity.sweep.values.slice(0, 2);
+    fidelity.examples = 2;
+    const out = path.join(dir, 'long-title');
+    const r = await runCli(['fidelity', config(fidelity), '--out', out]);
+    expect(r.code).toBe(0);
+    const svg = readFileSync(path.join(out, 'fidelity.svg'), 'utf8');
+    expect(svg).toContain('start');
+    expect(svg.length).toBeLessThan(200_000);
+    expect(readFileSync(path.join(out, 'fidelity.png')).subarray(1, 4).toString()).toBe('PNG');
   });
 });
