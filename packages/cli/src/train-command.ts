@@ -327,8 +327,13 @@ export async function trainCommand(configFile: string, options: TrainOptions, io
 function drivesNote(experiment: Experiment): string {
   let largest = 0;
   for (const example of [...experiment.task.train, ...experiment.task.test]) for (const x of example.inputs) largest = Math.max(largest, Math.abs(x));
-  const task = experiment.resolvedConfig.task as { inputs?: unknown } | undefined;
-  const key = task && typeof task === 'object' && task.inputs !== undefined ? '; task.inputs.scale and task.inputs.bias set them' : '';
+  const task = experiment.resolvedConfig.task as { inputs?: unknown; strains?: unknown } | undefined;
+  // the keys of the built-in tasks that set the drives: an input encoding, or the strains of an allostery task
+  const keys = [
+    ...(task && typeof task === 'object' && task.inputs !== undefined ? ['task.inputs.scale and task.inputs.bias set them'] : []),
+    ...(task && typeof task === 'object' && task.strains !== undefined ? ['task.strains sets them'] : []),
+  ];
+  const key = keys.length > 0 ? `; ${keys.join('; ')}` : '';
   return ` (the task's inputs reach ${largest.toPrecision(3)}${key})`;
 }
 

@@ -139,7 +139,7 @@ describe('multimech plugins KIND', () => {
     expect(f.defaults).toEqual(JSON.parse(JSON.stringify({ kind: 'frequency', ...(decoded as { right: object }).right })));
     expect(f.example).toEqual({ kind: 'frequency' });
     expect(validate(f.schema, { kind: 'frequency', frequency: '1.7 kHz', mode: 'transient', periods: 2 })).toEqual([]);
-    expect(validate(f.schema, { kind: 'frequency', amplitude: 0 })).toEqual(['amplitude: expected > 0, got 0']);
+    expect(validate(f.schema, { kind: 'frequency', amplitude: 0 })).toEqual(['amplitude: expected >= 1e-12, got 0']);
     expect(validate(f.schema, { kind: 'frequency', beta: 0.1 })).toEqual(['beta: unknown key']);
   });
 
@@ -280,7 +280,7 @@ describe('multimech schema', () => {
     expect(spoil({ optimizer: { learningRate: -1 } })).toEqual(['optimizer.learningRate: expected > 0, got -1']);
     expect(spoil({ training: { epochs: 'five' } })).toEqual(['training.epochs: expected integer, got "five"']);
     expect(spoil({ substrate: { kind: 'spring' } })[0]).toMatch(/^substrate: matches none of 3 alternatives/);
-    expect(spoil({ error: { kind: 'frequency', amplitude: 0 } })[0]).toMatch(/^error: matches none of 5 alternatives .*amplitude: expected > 0, got 0/);
+    expect(spoil({ error: { kind: 'frequency', amplitude: 0 } })[0]).toMatch(/^error: matches none of 5 alternatives .*amplitude: expected >= 1e-12, got 0/);
     expect(spoil({ activation: { kind: 'ac', frequency: 'fast' } })[0]).toMatch(/^activation: matches none/);
     expect(spoil({ task: { kind: 'iris', test: 0 } })[0]).toMatch(/test: expected >= 1, got 0/);
     expect(spoil({ rule: { kind: 'contrastive', eta: 0.1 } })[0]).toMatch(/eta: unknown key/);

@@ -370,6 +370,16 @@ describe('a plugin whose registration never returns', () => {
 });
 
 describe('a simulation that fails while training', () => {
+  it('names the strains of an allostery task that push a spring through zero length', async () => {
+    const allostery = JSON.parse(example('elastic-allostery'));
+    delete allostery.$schema;
+    Object.assign(allostery.substrate.network, { width: 4, height: 4 });
+    allostery.training.epochs = 1;
+    allostery.task.strains = [-1, 0.1];
+    const line = await refused(['train', config(allostery), '--out', path.join(dir, 'x')]);
+    expect(line).toMatch(/: training stopped in epoch 1: spring '\w+' has zero length: .*\(the task's inputs reach 1\.00; task\.strains sets them\)\n$/);
+  });
+
   it('names the config, the epoch and what sets the drives', async () => {
     const cfg = JSON.parse(example('regression-diode'));
     delete cfg.$schema;
