@@ -316,7 +316,7 @@ export async function compareCommand(configFile: string, options: CompareOptions
       return mechanismFidelity(experiment.trainer.parts, fidelityExamples);
     } catch (e) {
       if (!(e instanceof MultimechError)) throw e;
-      throw new MultimechError(`mechanisms[${i}] '${config.mechanisms[i].name}': measuring its fidelity failed: ${e.message}`);
+      throw new MultimechError(`${configFile}: mechanisms[${i}] '${config.mechanisms[i].name}': measuring its fidelity failed: ${e.message}`);
     }
   });
 

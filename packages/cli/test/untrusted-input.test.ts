@@ -422,3 +422,24 @@ describe('classes the long fuzz run found', () => {
     expect(readFileSync(path.join(out, 'fidelity.png')).subarray(1, 4).toString()).toBe('PNG');
   });
 });
+
+describe('classes of the second long fuzz run', () => {
+  it('resistors whose conductances differ beyond what double precision resolves are refused at the line of the odd one', async () => {
+    const netlist = example('regression-diode', 'network.cir').replace('R1 a h1 1k', 'R1 a h1 1f');
+    mkdirSync(path.join(dir, 'spread'), { recursive: true });
+    const file = path.join(dir, 'spread', 'network.cir');
+    writeFileSync(file, netlist);
+    const at = netlist.split('\n').findIndex((l) => l.startsWith('R1 ')) + 1;
+    const line = await refused(['gradient', file, '--target', 'out=0.2']);
+    expect(line).toMatch(new RegExp(`^multimech: error: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:${at}: conductance of 'R1' \\(1\\.00e\\+15 S\\) and that of 'R\\d+' \\(line \\d+, [\\d.e+-]+ S\\) differ by more than 1e16 times`));
+  });
+
+  it("a mechanism whose fidelity cannot be measured is named with the comparison's file", async () => {
+    const base = regression();
+    delete base.error;
+    delete base.seed;
+    const cmp = config({ base, mechanisms: [{ name: 'adjoint', error: { kind: 'adjoint' } }, { name: 'strong', error: { kind: 'ep', beta: 1e6 } }], seeds: [1] });
+    const line = await refused(['compare', cmp, '--out', path.join(dir, 'strong'), '--workers', '1']);
+    expect(line).toContain(`multimech: error: ${cmp}: mechanisms[1] 'strong': measuring its fidelity failed: the nudged energy`);
+  });
+});

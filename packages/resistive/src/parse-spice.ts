@@ -1,5 +1,5 @@
 import { InputFileError, MAX_SIGNAL, inRange, rangeText, type Range } from '@multimech/core';
-import { DIODE_DEFAULTS, DiodeModel, Netlist, NetlistElement, NetlistElementKind, SpiceParameter, normalizeNode } from './netlist';
+import { DIODE_DEFAULTS, DiodeModel, Netlist, NetlistElement, NetlistElementKind, SpiceParameter, ValuedElement, normalizeNode } from './netlist';
 import { netlistLaw } from './netlist-law';
 import { parseSpiceNumber } from './spice-number';
 
@@ -97,6 +97,36 @@ function logicalLines(lines: readonly string[], file: string): Card[] {
     cards.push({ text, line: i + 1 });
   }
   return cards;
+}
+
+/** The largest ratio of two resistors' conductances in one netlist: beyond it double precision keeps no digit of the weaker one's current. */
+export const MAX_CONDUCTANCE_SPREAD = 1e16;
+
+/**
+ * Refuses resistors whose conductances differ by more than
+ * MAX_CONDUCTANCE_SPREAD: the network's equations add their currents, and
+ * the weaker one is lost in the rounding of the stronger (an equilibrium
+ * that does not converge, or a gradient of noise). The element farthest
+ * from the others (in decades) is named at its line, with the one at the
+ * other end.
+ */
+function checkConductanceSpread(elements: readonly NetlistElement[], file: string): void {
+  const resistors = elements.filter((e): e is ValuedElement => e.kind === 'R');
+  if (resistors.length < 2) return;
+  const decades = resistors.map((e) => -Math.log10(e.value));
+  const lo = decades.indexOf(Math.min(...decades));
+  const hi = decades.indexOf(Math.max(...decades));
+  if (decades[hi] - decades[lo] <= Math.log10(MAX_CONDUCTANCE_SPREAD)) return;
+  const sorted = [...decades].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  const [odd, other] = decades[hi] - median >= median - decades[lo] ? [hi, lo] : [lo, hi];
+  const g = (i: number) => (1 / resistors[i].value).toExponential(2);
+  throw new InputFileError(
+    file,
+    resistors[odd].line,
+    `conductance of '${resistors[odd].name}' (${g(odd)} S) and that of '${resistors[other].name}' (line ${resistors[other].line}, ${g(other)} S) differ by more than ` +
+      `${MAX_CONDUCTANCE_SPREAD.toExponential(0).replace('e+', 'e')} times: the weaker one's current is lost in the rounding of the stronger one's`,
+  );
 }
 
 /** How a card of a netlist starts: an element's name (a letter, then up to 63 letters, digits or _ - + . # $ [ ]) or a control card (`.model`). */
@@ -293,6 +323,7 @@ export function parseSpice(text: string, file: string): Netlist {
       throw new InputFileError(file, e.line, `diode '${e.name}' names model '${e.model}', which no .model card defines (${known}); add e.g. '.model ${e.model} D(IS=1e-14 N=1)'`);
     }
   }
+  checkConductanceSpread(elements, file);
   const netlist: Netlist = {
     title,
     elements,
