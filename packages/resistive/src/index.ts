@@ -10,3 +10,7 @@ export * from './resistive-from-topology';
 export * from './to-netlist';
 export * from './resistive-config';
 export * from './resistive-plugin';
+export * from './drn-diode';
+export * from './deep-resistive-network';
+export * from './layered-solver';
+export * from './drn-gradients';
