@@ -22,12 +22,17 @@ export interface DrnBatch {
  * - `frequency`: frequency propagation's small-signal reading: the error
  *   signal at ω₂ is the network's own linear response to the error current
  *   at the outputs, found by the network relaxing (the layered sweeps on the
- *   small-signal network), each edge multiplying it by its DC drop.
+ *   small-signal network), each edge multiplying it by its DC drop. With
+ *   `readout: 'lock-in'`, the error current β e cos(ω₂t) drives the
+ *   nonlinear network itself, which follows it quasi-statically (no
+ *   capacitance: an equilibrium at each of `samples` instants over one
+ *   period); each edge demodulates its drop: the DC part (→ Δv* + O(β²))
+ *   times the first harmonic over β (→ Δu + O(β²)), PHYSICS.md §3.2.
  */
 export type DrnMechanism =
   | { readonly kind: 'adjoint' }
   | { readonly kind: 'ep'; readonly beta: number; readonly variant?: 'centred' | 'positive' }
-  | { readonly kind: 'frequency' };
+  | { readonly kind: 'frequency'; readonly readout?: 'small-signal' | 'lock-in'; readonly amplitude?: number; readonly samples?: number };
 
 export interface DrnGradient {
   /** dC/dθ averaged over the batch, laid out as the network's parameters. */
@@ -242,6 +247,30 @@ export function drnGradient(net: DeepResistiveNetwork, batch: DrnBatch, mechanis
   if (mechanism.kind === 'adjoint') {
     const u = exactResponse(net, free, force);
     return { gradient: productGradient(net, free, u), loss, correct, free, sweeps: { free: free.sweeps, error: 0 } };
+  }
+  if (mechanism.kind === 'frequency' && mechanism.readout === 'lock-in') {
+    const beta = mechanism.amplitude ?? 1e-3;
+    const samples = mechanism.samples ?? 8;
+    if (!(beta > 0 && Number.isFinite(beta))) throw new NumericalError(`frequency propagation's lock-in needs a positive finite amplitude β, got ${beta}`);
+    if (!(Number.isInteger(samples) && samples >= 3)) throw new NumericalError(`frequency propagation's lock-in needs at least 3 samples per period, got ${samples}`);
+    const dc: Float64Array[] = free.layers.map((l) => new Float64Array(l.length));
+    const first = free.layers.map((l) => new Float64Array(l.length));
+    const current = new Float64Array(force.length);
+    let state = free;
+    let sweeps = 0;
+    for (let q = 0; q < samples; q++) {
+      const c = Math.cos((2 * Math.PI * q) / samples);
+      for (let i = 0; i < force.length; i++) current[i] = beta * c * force[i];
+      state = solveLayered(net, batch.inputs, batch.size, { ...errorOptions, outputCurrent: current, start: state });
+      sweeps += state.sweeps;
+      for (let k = 1; k < dc.length; k++) {
+        const l = state.layers[k];
+        for (let i = 0; i < l.length; i++) ((dc[k][i] += l[i] / samples), (first[k][i] += (2 * c * l[i]) / (samples * beta)));
+      }
+    }
+    dc[0] = batch.inputs;
+    const gradient = productGradient(net, { ...free, layers: dc }, { ...free, layers: first });
+    return { gradient, loss, correct, free, sweeps: { free: free.sweeps, error: sweeps } };
   }
   if (mechanism.kind === 'frequency') {
     const u = smallSignalLayered(net, free, force, errorOptions);

@@ -14,3 +14,5 @@ export * from './drn-diode';
 export * from './deep-resistive-network';
 export * from './layered-solver';
 export * from './drn-gradients';
+export * from './drn-training';
+export * from './drn-run-config';

@@ -169,12 +169,14 @@ function zeros(net: DeepResistiveNetwork, batch: number): Float64Array[] {
  * is strictly convex on the free nodes, so the sweeps converge to its unique
  * minimum. `start` (free layers as a previous state holds them) warm-starts
  * it; the current the inputs drive into layer 1 is computed once.
+ * `outputCurrent` (B × outputs) injects currents at the outputs (frequency
+ * propagation's error signal at one instant).
  */
 export function solveLayered(
   net: DeepResistiveNetwork,
   inputs: Float64Array,
   batch: number,
-  options: LayeredSolveOptions & { readonly nudge?: LayeredNudge; readonly start?: LayeredState } = {},
+  options: LayeredSolveOptions & { readonly nudge?: LayeredNudge; readonly start?: LayeredState; readonly outputCurrent?: Float64Array } = {},
 ): LayeredState {
   const { sizes } = net;
   const top = sizes.length - 1;
@@ -208,6 +210,11 @@ export function solveLayered(
     }
     diagonal[top] = out;
     for (let b = 0; b < batch; b++) for (let j = 0; j < nOut; j++) drive[top][b * nOut + j] += nudge.beta * nudge.targets[b * nOut + j];
+  }
+  const current = options.outputCurrent;
+  if (current) {
+    if (current.length !== batch * nOut) throw new NumericalError(`the output current has ${current.length} values for ${batch} examples of ${nOut} outputs`);
+    for (let i = 0; i < current.length; i++) drive[top][i] += current[i];
   }
   for (let j = 0; j < nOut; j++) {
     if (!(diagonal[top][j] > 0)) throw new NumericalError(`output ${j} of the deep resistive network has no conductance to the layer before it: its potential is not defined`);

@@ -255,6 +255,12 @@ describe('gradients on a deep resistive network: adjoint, centred EP, frequency 
     expect(slope(positive)).toBeGreaterThan(0.8);
     expect(slope(positive)).toBeLessThan(1.2);
     expect(centred[2]).toBeLessThan(positive[2]);
+    // frequency propagation's lock-in on the nonlinear network itself: its bias falls as β², like centred EP's (PHYSICS.md §3.2)
+    const amplitudes = [0.04, 0.02, 0.01];
+    const lockIn = amplitudes.map((amplitude) => relativeError(drnGradient(net, batch, { kind: 'frequency', readout: 'lock-in', amplitude }).gradient, adjoint));
+    expect(slope(lockIn)).toBeGreaterThan(1.8);
+    expect(slope(lockIn)).toBeLessThan(2.2);
+    expect(lockIn[2]).toBeGreaterThan(1e-8);
     // the estimate is the difference of ∂E/∂θ at the two nudged states (PHYSICS.md §5)
     const beta = 0.02;
     const free = solveLayered(net, batch.inputs, batch.size);
@@ -279,6 +285,9 @@ describe('gradients on a deep resistive network: adjoint, centred EP, frequency 
     expect(slope).toBeGreaterThan(1.9);
     expect(slope).toBeLessThan(2.1);
     expect(centred[2]).toBeLessThan(1e-4);
+    // the lock-in on the network itself: exact while the amplitude moves no diode across its knee
+    const lockIn = drnGradient(net, batch, { kind: 'frequency', readout: 'lock-in', amplitude: 1e-4 }).gradient;
+    expect(relativeError(lockIn, adjoint)).toBeLessThan(1e-7);
     // and the update that follows lowers the loss
     const before = lossAt(net, batch);
     net.step(adjoint, { weights: 0.05, biases: 0.05 });
