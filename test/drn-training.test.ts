@@ -2,7 +2,7 @@
  * The short deep-resistive-network run CI makes: DRN-XS's settings on the
  * committed Fashion-MNIST subset (300 training, 100 test images, 5 epochs),
  * by the exact adjoint, centred EP (β = 1) and frequency propagation's
- * small-signal and lock-in readings, through scripts/train-drn.js on the built packages
+ * small-signal and lock-in readings and coupled learning (η = 0.1), through scripts/train-drn.js on the built packages
  * (npx tsc -b, which npm install runs).
  */
 import { spawnSync } from 'child_process';
@@ -24,10 +24,10 @@ describe('scripts/train-drn.js on the Fashion-MNIST subset', () => {
   const result = run('examples/drn-fashion-mnist/subset.json', '--json');
   const histories = result.status === 0 ? (JSON.parse(result.stdout) as { label: string; history: Epoch[] }[]) : [];
 
-  it('trains by the three mechanisms from the same network', () => {
+  it('trains by the five mechanisms from the same network', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(histories.map((h) => h.label)).toEqual(['adjoint', 'EP centred, β = 1', 'frequency (small-signal)', 'frequency (lock-in, β = 0.001, 8 samples)']);
+    expect(histories.map((h) => h.label)).toEqual(['adjoint', 'EP centred, β = 1', 'frequency (small-signal)', 'frequency (lock-in, β = 0.001, 8 samples)', 'CL, η = 0.1']);
     for (const h of histories) expect(h.history).toHaveLength(6);
     // one initial network: the same test error before training
     expect(new Set(histories.map((h) => h.history[0].testError)).size).toBe(1);

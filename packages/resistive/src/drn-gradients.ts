@@ -19,6 +19,9 @@ export interface DrnBatch {
  * - `ep`: equilibrium propagation with nudges ±β (`centred`, bias O(β²)) or
  *   0 and +β (`positive`, bias O(β)), each nudged state found by the layered
  *   solver from the free state;
+ * - `cl`: coupled learning: the outputs clamped at v_o + η (y_o − v_o), the
+ *   hidden layers re-equilibrated by the layered solver, and
+ *   [∂E/∂θ(s^C) − ∂E/∂θ(s^F)] / η (PHYSICS.md §5);
  * - `frequency`: frequency propagation's small-signal reading: the error
  *   signal at ω₂ is the network's own linear response to the error current
  *   at the outputs, found by the network relaxing (the layered sweeps on the
@@ -32,6 +35,7 @@ export interface DrnBatch {
 export type DrnMechanism =
   | { readonly kind: 'adjoint' }
   | { readonly kind: 'ep'; readonly beta: number; readonly variant?: 'centred' | 'positive' }
+  | { readonly kind: 'cl'; readonly eta: number }
   | { readonly kind: 'frequency'; readonly readout?: 'small-signal' | 'lock-in'; readonly amplitude?: number; readonly samples?: number };
 
 export interface DrnGradient {
@@ -276,16 +280,29 @@ export function drnGradient(net: DeepResistiveNetwork, batch: DrnBatch, mechanis
     const u = smallSignalLayered(net, free, force, errorOptions);
     return { gradient: productGradient(net, free, u), loss, correct, free, sweeps: { free: free.sweeps, error: u.sweeps } };
   }
+  if (mechanism.kind === 'cl') {
+    const eta = mechanism.eta;
+    if (!(eta > 0 && Number.isFinite(eta))) throw new NumericalError(`coupled learning needs a positive finite η, got ${eta}`);
+    const top = net.sizes.length - 1;
+    const clamp = free.layers[top].map((v, i) => v + eta * force[i]);
+    const clamped = solveLayered(net, batch.inputs, batch.size, { ...errorOptions, clampOutputs: clamp, start: free });
+    return { gradient: contrast(net, clamped, free, 1 / eta), loss, correct, free, sweeps: { free: free.sweeps, error: clamped.sweeps } };
+  }
   const beta = mechanism.beta;
   if (!(beta > 0 && Number.isFinite(beta))) throw new NumericalError(`equilibrium propagation needs a positive finite β, got ${beta}`);
   const plus = solveLayered(net, batch.inputs, batch.size, { ...errorOptions, nudge: { beta, targets: batch.targets }, start: free });
   const centred = (mechanism.variant ?? 'centred') === 'centred';
   const minus = centred ? solveLayered(net, batch.inputs, batch.size, { ...errorOptions, nudge: { beta: -beta, targets: batch.targets }, start: free }) : free;
+  const gradient = contrast(net, plus, minus, 1 / (centred ? 2 * beta : beta));
+  return { gradient, loss, correct, free, sweeps: { free: free.sweeps, error: plus.sweeps + (centred ? minus.sweeps : 0) } };
+}
+
+/** scale × [∂E/∂θ(a) − ∂E/∂θ(b)] for two states under the same inputs: what EP and CL estimate the gradient by. */
+export function contrast(net: DeepResistiveNetwork, plus: LayeredState, minus: LayeredState, scale: number): Float64Array {
   // ½(Δa)² − ½(Δb)² = Δ((a + b)/2) · Δ(a − b): one pass over the conductances gives the difference of ∂E/∂θ
   const mid: LayeredState = { ...plus, layers: plus.layers.map((l, k) => l.map((x, i) => 0.5 * (x + minus.layers[k][i]))) };
   const diff: LayeredState = { ...plus, layers: plus.layers.map((l, k) => (k === 0 ? new Float64Array(l.length) : l.map((x, i) => x - minus.layers[k][i]))) };
   const gradient = productGradient(net, mid, diff);
-  const scale = 1 / (centred ? 2 * beta : beta);
   for (let i = 0; i < gradient.length; i++) gradient[i] *= scale;
-  return { gradient, loss, correct, free, sweeps: { free: free.sweeps, error: plus.sweeps + (centred ? minus.sweeps : 0) } };
+  return gradient;
 }

@@ -9,6 +9,7 @@ const rateCodec = t.union([positiveNumber, t.array(positiveNumber)]);
 const mechanismCodec = t.union([
   oneOf('adjoint', 'frequency'),
   strictObject('equilibrium propagation', { kind: t.literal('ep'), beta: positiveNumber }, { variant: oneOf('centred', 'positive') }),
+  strictObject('coupled learning', { kind: t.literal('cl'), eta: positiveNumber }),
   strictObject('frequency propagation', { kind: t.literal('frequency') }, { readout: oneOf('small-signal', 'lock-in'), amplitude: positiveNumber, samples: positiveInteger }),
 ]);
 
@@ -45,6 +46,7 @@ export type DrnRunConfig = t.TypeOf<typeof drnRunCodec>;
 export function drnMechanismOf(m: DrnRunConfig['training']['mechanisms'][number]): { mechanism: DrnMechanism; label: string } {
   if (m === 'adjoint') return { mechanism: { kind: 'adjoint' }, label: 'adjoint' };
   if (m === 'frequency') return { mechanism: { kind: 'frequency' }, label: 'frequency (small-signal)' };
+  if (m.kind === 'cl') return { mechanism: { kind: 'cl', eta: m.eta }, label: `CL, η = ${m.eta}` };
   if (m.kind === 'frequency') {
     const readout = m.readout ?? 'small-signal';
     if (readout === 'small-signal') return { mechanism: { kind: 'frequency' }, label: 'frequency (small-signal)' };

@@ -170,13 +170,14 @@ function zeros(net: DeepResistiveNetwork, batch: number): Float64Array[] {
  * minimum. `start` (free layers as a previous state holds them) warm-starts
  * it; the current the inputs drive into layer 1 is computed once.
  * `outputCurrent` (B × outputs) injects currents at the outputs (frequency
- * propagation's error signal at one instant).
+ * propagation's error signal at one instant); `clampOutputs` (B × outputs)
+ * holds the outputs at those potentials (coupled learning's clamped state).
  */
 export function solveLayered(
   net: DeepResistiveNetwork,
   inputs: Float64Array,
   batch: number,
-  options: LayeredSolveOptions & { readonly nudge?: LayeredNudge; readonly start?: LayeredState; readonly outputCurrent?: Float64Array } = {},
+  options: LayeredSolveOptions & { readonly nudge?: LayeredNudge; readonly start?: LayeredState; readonly outputCurrent?: Float64Array; readonly clampOutputs?: Float64Array } = {},
 ): LayeredState {
   const { sizes } = net;
   const top = sizes.length - 1;
@@ -211,6 +212,11 @@ export function solveLayered(
     diagonal[top] = out;
     for (let b = 0; b < batch; b++) for (let j = 0; j < nOut; j++) drive[top][b * nOut + j] += nudge.beta * nudge.targets[b * nOut + j];
   }
+  const clamp = options.clampOutputs;
+  if (clamp) {
+    if (clamp.length !== batch * nOut) throw new NumericalError(`the clamped outputs have ${clamp.length} values for ${batch} examples of ${nOut} outputs`);
+    layers[top].set(clamp);
+  }
   const current = options.outputCurrent;
   if (current) {
     if (current.length !== batch * nOut) throw new NumericalError(`the output current has ${current.length} values for ${batch} examples of ${nOut} outputs`);
@@ -220,7 +226,7 @@ export function solveLayered(
     if (!(diagonal[top][j] > 0)) throw new NumericalError(`output ${j} of the deep resistive network has no conductance to the layer before it: its potential is not defined`);
   }
   const diode = net.diode;
-  const what = nudge ? `the layered solve of the nudged state (β = ${nudge.beta})` : 'the layered solve of the free state';
+  const what = nudge ? `the layered solve of the nudged state (β = ${nudge.beta})` : clamp ? 'the layered solve of the clamped state' : 'the layered solve of the free state';
   const solved = sweepUntilConverged(
     net,
     batch,
@@ -229,7 +235,7 @@ export function solveLayered(
       drive,
       diagonal,
       diagonalPerExample: false,
-      node: (k, b, j, a, c, old) => (k === top ? c / a : nodeMinimum(a, c, net.orientation[k - 1][j], diode, old, () => `${what}: example ${b}, layer ${k}, node ${j}`)),
+      node: (k, b, j, a, c, old) => (k === top ? (clamp ? clamp[b * nOut + j] : c / a) : nodeMinimum(a, c, net.orientation[k - 1][j], diode, old, () => `${what}: example ${b}, layer ${k}, node ${j}`)),
     },
     options,
     what,

@@ -202,7 +202,7 @@ describe('the layered solver against damped Newton on the same network as a netl
   });
 });
 
-describe('gradients on a deep resistive network: adjoint, centred EP, frequency propagation (small-signal)', () => {
+describe('gradients on a deep resistive network: adjoint, EP, frequency propagation, coupled learning', () => {
   /** The batch's MSE loss at the free state, for finite differences. */
   const lossAt = (net: DeepResistiveNetwork, batch: DrnBatch) => outputError(net, solveLayered(net, batch.inputs, batch.size), batch.targets).loss;
 
@@ -288,8 +288,21 @@ describe('gradients on a deep resistive network: adjoint, centred EP, frequency 
     // the lock-in on the network itself: exact while the amplitude moves no diode across its knee
     const lockIn = drnGradient(net, batch, { kind: 'frequency', readout: 'lock-in', amplitude: 1e-4 }).gradient;
     expect(relativeError(lockIn, adjoint)).toBeLessThan(1e-7);
-    // and the update that follows lowers the loss
+    // coupled learning: not the gradient at any η, but close to it in direction at small η
+    const cosine = (a: Float64Array, b: Float64Array) => {
+      let ab = 0, aa = 0, bb = 0;
+      for (let i = 0; i < a.length; i++) ((ab += a[i] * b[i]), (aa += a[i] ** 2), (bb += b[i] ** 2));
+      return ab / Math.sqrt(aa * bb);
+    };
+    const cl = drnGradient(net, batch, { kind: 'cl', eta: 1e-3 }).gradient;
+    expect(cosine(cl, adjoint)).toBeGreaterThan(0.85); // 0.91 measured
+    expect(relativeError(cl, adjoint)).toBeGreaterThan(0.1); // 0.50: a different estimate, not a biased copy
+    // and the updates that follow lower the loss
+    const theta = net.parameters;
     const before = lossAt(net, batch);
+    net.step(cl, { weights: 0.05, biases: 0.05 });
+    expect(lossAt(net, batch)).toBeLessThan(before);
+    net.setParameters(theta);
     net.step(adjoint, { weights: 0.05, biases: 0.05 });
     expect(lossAt(net, batch)).toBeLessThan(before);
   });
