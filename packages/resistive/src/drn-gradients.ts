@@ -1,7 +1,7 @@
 import { NumericalError } from '@multimech/core';
 import { DeepResistiveNetwork } from './deep-resistive-network';
 import { shockleyLaw } from './drn-diode';
-import { LayeredSolveOptions, LayeredState, columnAndRowSums, pinnedNodes, smallSignalLayered, solveLayered } from './layered-solver';
+import { LayeredSolveOptions, LayeredState, nodeConductances, pinnedNodes, smallSignalLayered, solveLayered } from './layered-solver';
 
 /** A minibatch: B examples' input potentials (B × inputs) and MSE targets (B × outputs), example-major. */
 export interface DrnBatch {
@@ -146,7 +146,7 @@ export function exactResponse(net: DeepResistiveNetwork, state: LayeredState, fo
   const diode = net.diode;
   const law = diode.kind === 'shockley' ? shockleyLaw(diode) : undefined;
   const layers = sizes.map((n) => new Float64Array(B * n));
-  const sums = columnAndRowSums(net);
+  const sums = nodeConductances(net, state);
   for (let b = 0; b < B; b++) {
     // D_k and the masks
     const D: Float64Array[] = [new Float64Array(0)];

@@ -255,7 +255,7 @@ function smallSignalProblem(net: DeepResistiveNetwork, state: LayeredState, forc
   const { sizes } = net;
   const top = sizes.length - 1;
   const batch = state.batch;
-  const sums = columnAndRowSums(net);
+  const sums = nodeConductances(net, state);
   const drive = zeros(net, batch);
   drive[top].set(force);
   const diagonal: Float64Array[] = [new Float64Array(0)];
@@ -270,7 +270,7 @@ function smallSignalProblem(net: DeepResistiveNetwork, state: LayeredState, forc
     }
     diagonal.push(d);
   }
-  const pinned = (k: number, b: number, j: number) => diode.kind === 'ideal' && k < top && state.layers[k][b * sizes[k] + j] === 0;
+  const pinned = pinnedNodes(net, state);
   return {
     drive,
     diagonal,
@@ -294,7 +294,13 @@ export function smallSignalLayered(net: DeepResistiveNetwork, state: LayeredStat
 
 /** Whether a hidden node sits at 0 V held by its conducting ideal diode (the active constraints). */
 export function pinnedNodes(net: DeepResistiveNetwork, state: LayeredState): (k: number, b: number, j: number) => boolean {
-  return smallSignalProblem(net, state, new Float64Array(state.batch * net.sizes[net.sizes.length - 1])).pinned;
+  const top = net.sizes.length - 1;
+  return (k, b, j) => net.diode.kind === 'ideal' && k < top && state.layers[k][b * net.sizes[k] + j] === 0;
+}
+
+/** Each node's total conductance (per layer k ≥ 1, index k − 1): what a state solved under the network's present parameters carries, or computed anew. */
+export function nodeConductances(net: DeepResistiveNetwork, state: LayeredState): Float64Array[] {
+  return state.reuse && state.reuse.version === net.version ? state.reuse.sums : columnAndRowSums(net);
 }
 
 /** The energy E(θ, s) of example b of a state (diodes' co-content included; ideal diodes add nothing on their allowed side), plus β C if nudged. */
