@@ -34,7 +34,7 @@ try {
   const config = args[0] ?? path.join(__dirname, '..', 'examples', 'drn-fashion-mnist', 'drn-xs.json');
   const loaded = loadRun(config, { epochs: 1, train, test });
   const n = loaded.taskSettings.train;
-  console.log(`${path.relative(process.cwd(), config)}: hidden ${JSON.stringify(loaded.run.network.hidden)}, batch ${loaded.run.training.batchSize ?? 4}, one epoch of ${n ?? 'every'} training image${n === 1 ? '' : 's'}; ${os.cpus().length} cores, Node ${process.version}`);
+  console.log(`${path.relative(process.cwd(), config)}: hidden ${JSON.stringify(loaded.run.network.hidden)}, batch ${loaded.run.training.batchSize ?? 4}, one epoch of ${n === undefined ? 'every training image' : `${n} training image${n === 1 ? '' : 's'}`}; ${os.cpus().length} cores, Node ${process.version}`);
   const results = runAll(loaded, (label, e) => {
     if (e.epoch > 0) console.log(`${label}: ${e.seconds.toFixed(1)} s, test error ${(100 * e.testError).toFixed(2)}% on ${test} test images, sweeps per minibatch ${e.sweeps.free.toFixed(1)} free + ${e.sweeps.error.toFixed(1)} error phase`);
   });

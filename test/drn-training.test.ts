@@ -48,7 +48,7 @@ describe('scripts/train-drn.js on the Fashion-MNIST subset', () => {
     expect(Math.abs(ep[5].testError - adjoint[5].testError)).toBeLessThan(0.1);
   });
 
-  it('refuses a config whose data folder is missing, or whose network is malformed, one line per problem', () => {
+  it('refuses a config whose data folder is missing, whose network is malformed (one line per problem) or whose loss is not MSE', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'drn-'));
     const config = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples/drn-fashion-mnist/subset.json'), 'utf8'));
     fs.writeFileSync(path.join(dir, 'a.json'), JSON.stringify({ ...config, task: { ...config.task, folder: 'nowhere' } }));
@@ -59,5 +59,11 @@ describe('scripts/train-drn.js on the Fashion-MNIST subset', () => {
     const bad = run(path.join(dir, 'b.json'));
     expect(bad.status).toBe(1);
     expect(bad.stderr).toBe(`multimech: error: ${path.join(dir, 'b.json')}: invalid configuration\n  network.hidden[0]: expected a positive integer, got 0\n`);
+    fs.writeFileSync(path.join(dir, 'c.json'), JSON.stringify({ ...config, task: { ...config.task, folder: path.join(ROOT, 'examples/data/fashion-mnist-small'), loss: { kind: 'cross-entropy' } } }));
+    const crossEntropy = run(path.join(dir, 'c.json'));
+    expect(crossEntropy.status).toBe(1);
+    expect(crossEntropy.stderr).toBe(
+      `multimech: error: a deep resistive network trains on the MSE loss (the layered solver's nudge is quadratic), but task 'images' has loss 'cross-entropy': give the task { "loss": { "kind": "mse" } }\n`,
+    );
   });
 });

@@ -76,6 +76,9 @@ export function evaluateDrn(net: DeepResistiveNetwork, examples: Task['train'], 
  */
 export function trainDrn(task: Task, settings: DrnTrainingSettings, onEpoch?: (e: DrnEpoch) => void): { network: DeepResistiveNetwork; history: DrnEpoch[] } {
   if (task.inputType !== 'potential') throw new MultimechError(`a deep resistive network's inputs are voltage sources, but task '${task.kind}' drives its inputs as currents`);
+  if (task.loss.kind !== 'mse') {
+    throw new MultimechError(`a deep resistive network trains on the MSE loss (the layered solver's nudge is quadratic), but task '${task.kind}' has loss '${task.loss.kind}': give the task { "loss": { "kind": "mse" } }`);
+  }
   const rng = new Rng(settings.seed ?? 1);
   const net = new DeepResistiveNetwork({ inputs: task.inputCount, hidden: settings.hidden, outputs: task.outputCount }, settings.diode ?? IDEAL_DIODE).initialize(rng, settings.init);
   const batchSize = settings.batchSize ?? 4;
