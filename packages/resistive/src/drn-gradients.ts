@@ -76,9 +76,13 @@ export function productGradient(net: DeepResistiveNetwork, v: LayeredState, u: L
       for (let i = 0; i < n; i++) {
         const a = vi[b * n + i] / B;
         const c = ui[b * n + i] / B;
-        if (a === 0 && c === 0) continue;
         const row = o + i * m;
-        for (let j = 0; j < m; j++) g[row + j] -= a * uj[b * m + j] + c * vj[b * m + j];
+        const bm = b * m;
+        // inputs carry no response (c = 0) and many pixels are 0 (a = 0)
+        if (c === 0) {
+          if (a !== 0) for (let j = 0; j < m; j++) g[row + j] -= a * uj[bm + j];
+        } else if (a === 0) for (let j = 0; j < m; j++) g[row + j] -= c * vj[bm + j];
+        else for (let j = 0; j < m; j++) g[row + j] -= a * uj[bm + j] + c * vj[bm + j];
       }
     }
     o += n * m;
