@@ -8,9 +8,10 @@
  * CONFIG holds `task` (an `images` task section), `network` and `training`
  * (examples/drn-fashion-mnist/drn-xs.json). --epochs, --train and --test
  * replace the config's. Prints one line per epoch (train loss, train error
- * over the epoch, test error, seconds) and a table of every mechanism's
- * final test error and seconds per epoch, relative to the adjoint's when it
- * ran; --json prints the histories as JSON instead.
+ * over the epoch, test error, seconds, the layered solver's sweeps) and a
+ * table of every mechanism's final test error and seconds per epoch,
+ * relative to the adjoint's when it ran; --json prints the histories as
+ * JSON instead.
  */
 'use strict';
 
@@ -90,7 +91,7 @@ if (require.main === module) {
     const results = runAll(loaded, (label, e) => {
       if (json) return;
       const pct = (x) => (Number.isNaN(x) ? '   —  ' : `${(100 * x).toFixed(2)}%`);
-      console.log(`${label}  epoch ${e.epoch}  train loss ${Number.isNaN(e.trainLoss) ? '—' : e.trainLoss.toFixed(4)}  train error ${pct(e.trainError)}  test error ${pct(e.testError)}  ${e.seconds.toFixed(1)} s`);
+      console.log(`${label}  epoch ${e.epoch}  train loss ${Number.isNaN(e.trainLoss) ? '—' : e.trainLoss.toFixed(4)}  train error ${pct(e.trainError)}  test error ${pct(e.testError)}  ${e.seconds.toFixed(1)} s  sweeps per minibatch ${e.sweeps.free.toFixed(1)} free + ${e.sweeps.error.toFixed(1)} error phase`);
     });
     console.log(json ? JSON.stringify(results) : `\n${summaryTable(results)}`);
   } catch (e) {
