@@ -67,3 +67,30 @@ describe('scripts/train-drn.js on the Fashion-MNIST subset', () => {
     );
   });
 });
+
+describe('the DRN configs of examples/', () => {
+  // the script's own loader (decoding only: no data is read)
+  const { loadRun } = require(path.join(ROOT, 'scripts/train-drn.js')) as { loadRun: (file: string) => { taskSettings: Record<string, any>; run: Record<string, any> } };
+  const configs = ['drn-fashion-mnist', 'drn-mnist'].flatMap((d) => fs.readdirSync(path.join(ROOT, 'examples', d)).filter((f) => f.endsWith('.json')).map((f) => path.join('examples', d, f)));
+
+  it('every one decodes', () => {
+    expect(configs.sort()).toEqual([
+      'examples/drn-fashion-mnist/drn-1h.json',
+      'examples/drn-fashion-mnist/drn-xs.json',
+      'examples/drn-fashion-mnist/subset.json',
+      'examples/drn-mnist/drn-1h.json',
+      'examples/drn-mnist/drn-xs.json',
+    ]);
+    for (const c of configs) expect(() => loadRun(path.join(ROOT, c))).not.toThrow();
+  });
+
+  it.each(['examples/drn-mnist/drn-xs.json', 'examples/drn-fashion-mnist/drn-xs.json'])('%s holds the published DRN-XS settings', (c) => {
+    const { taskSettings, run } = loadRun(path.join(ROOT, c));
+    expect(taskSettings.inputs).toEqual({ encoding: 'pairs', scale: 100 });
+    expect(taskSettings.loss).toEqual({ kind: 'mse', low: 0, high: 1 });
+    expect(run.network).toMatchObject({ hidden: [100], diode: 'ideal' });
+    expect(run.training).toMatchObject({ epochs: 10, batchSize: 4, learningRates: { weights: 0.006, biases: 0.006 }, decay: 0.99 });
+    expect(run.training.mechanisms).toContainEqual({ kind: 'ep', beta: 1, variant: 'centred' });
+    expect(run.training.mechanisms).toContain('adjoint');
+  });
+});
