@@ -25,18 +25,11 @@ const os = require('os');
 const { MultimechError, Rng } = require('../packages/core');
 const { imagesTask } = require('../packages/trainer');
 const { DeepResistiveNetwork, drnGradient, drnMechanismOf, drnTrainingSettings, evaluateDrn } = require('../packages/resistive');
-const { loadRun } = require('./train-drn');
+const { flag, loadRun } = require('./train-drn');
 
 try {
   const args = process.argv.slice(2);
-  const take = (name) => {
-    const i = args.indexOf(name);
-    if (i < 0) return undefined;
-    const v = Number(args[i + 1]);
-    if (!Number.isInteger(v) || v <= 0) throw new MultimechError(`${name} needs a positive integer, got '${args[i + 1] ?? ''}'`);
-    args.splice(i, 2);
-    return v;
-  };
+  const take = (name) => flag(args, name);
   const train = take('--train');
   const test = take('--test') ?? 1000;
   const chunk = take('--chunk') ?? 400;

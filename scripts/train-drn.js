@@ -21,6 +21,7 @@ const { MultimechError, decodeOrThrow } = require('../packages/core');
 const { imagesSettings, imagesTask } = require('../packages/trainer');
 const { drnMechanismOf, drnRunCodec, drnTrainingSettings, trainDrn } = require('../packages/resistive');
 
+/** The positive integer after `name` in `args` (both removed), or undefined. */
 function flag(args, name) {
   const i = args.indexOf(name);
   if (i < 0) return undefined;
@@ -75,7 +76,7 @@ function summaryTable(results) {
   return lines.join('\n');
 }
 
-module.exports = { loadRun, runAll, summaryTable };
+module.exports = { flag, loadRun, runAll, summaryTable };
 
 if (require.main === module) {
   try {
