@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { gunzipSync, gzipSync } from 'zlib';
-import { ConfigError, InputFileError, SettingsError, decodeOrThrow } from '@multimech/core';
+import { ConfigError, InputFileError, SettingsError, decodeOrThrow, withFileAccess } from '@multimech/core';
 import { imagesSettings, imagesTask, readIdx } from '../src';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -137,8 +137,18 @@ describe('missing and damaged IDX files: one message naming the file and what wa
     expect(() => settings({ folder: SUBSET, resize: 2 })).toThrow(/resize/);
   });
 
-  it('readIdx refuses a file it cannot read, naming it', () => {
+  it('readIdx refuses a file it cannot read, naming it, and a folder or a device without reading it', () => {
     expect(() => readIdx('/nonexistent/x', 'data/x', 1)).toThrow('data/x: cannot read the IDX file (ENOENT)');
+    expect(() => readIdx(os.tmpdir(), 'data/x', 1)).toThrow('data/x: cannot read the IDX file: it is not a regular file');
+    expect(() => readIdx('/dev/zero', 'data/x', 1)).toThrow('data/x: cannot read the IDX file: it is not a regular file');
+  });
+
+  it('an untrusted config reads its data folder beside it only, and an input scale must keep the drives finite', () => {
+    const confined = (folder: string) => withFileAccess({ confined: true, hint: 'trust it' }, () => settings({ folder }));
+    expect(() => confined('/usr/share/datasets/fashion-mnist')).toThrow(/expected a path inside the config's folder.*trust it/);
+    expect(() => confined('../data')).toThrow(/expected a path inside the config's folder/);
+    expect(confined('data/fashion').folder).toBe('data/fashion');
+    expect(() => settings({ folder: SUBSET, inputs: { scale: 1e308 } })).toThrow(/inputs\.scale/);
   });
 });
 

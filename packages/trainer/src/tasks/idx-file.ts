@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { InputFileError } from '@multimech/core';
 
@@ -22,8 +22,12 @@ export interface IdxArray {
 export function readIdx(file: string, shownAs: string, rank: 1 | 3): IdxArray {
   let raw: Buffer;
   try {
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new InputFileError(shownAs, undefined, 'cannot read the IDX file: it is not a regular file (a folder, a device, a pipe or a socket)');
+    if (stat.size > MAX_IDX_BYTES) throw new InputFileError(shownAs, undefined, `the IDX file has ${stat.size} bytes, more than the limit ${MAX_IDX_BYTES}`);
     raw = readFileSync(file);
   } catch (e) {
+    if (e instanceof InputFileError) throw e;
     throw new InputFileError(shownAs, undefined, `cannot read the IDX file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   let bytes: Buffer = raw;

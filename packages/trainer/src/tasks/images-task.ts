@@ -7,7 +7,10 @@ import {
   InputFileError,
   Task,
   TaskRecord,
+  MAX_SIGNAL,
   argmax,
+  bounded,
+  configPathCodec,
   nonEmptyString,
   nonNegativeInteger,
   oneOf,
@@ -21,11 +24,15 @@ import * as t from 'io-ts';
 import { IdxArray, readIdx } from './idx-file';
 import { ClassLossSettings, classLossCodec, classLossSettings, createClassLoss } from './output-loss';
 
-const imageInputsCodec = strictObject('an image input encoding', {}, { encoding: oneOf('pairs', 'single'), scale: positiveNumber });
+const imageInputsCodec = strictObject('an image input encoding', {}, {
+  encoding: oneOf('pairs', 'single'),
+  // a pixel lies in [0, 1], so a drive is at most scale volts
+  scale: bounded(positiveNumber, { min: 0, minOpen: true, max: MAX_SIGNAL }, 'a drive is scale × a pixel in [0, 1], and must stay finite in the network'),
+});
 
 export const imagesConfigCodec = strictObject(
   'an image classification task',
-  { folder: nonEmptyString },
+  { folder: configPathCodec('an IDX data folder') },
   {
     train: positiveInteger,
     test: positiveInteger,
