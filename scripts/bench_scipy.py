@@ -5,7 +5,7 @@ Usage: bench_scipy.py MANIFEST.json
 
 The manifest lists matrices written by bench-linalg.js as raw little-endian
 CSR arrays (indptr/indices int32, data float64) plus two right-hand sides
-(free and clamped). For each matrix this times, as the median of several
+(free and clamped). For each matrix this times, as the minimum of several
 repeats after a warm-up:
 
   * scipy.sparse.linalg.splu (permc_spec COLAMD and MMD_AT_PLUS_A):
@@ -23,6 +23,7 @@ Prints one JSON object on stdout.
 import inspect
 import json
 import os
+import resource
 import sys
 import time
 
@@ -48,7 +49,8 @@ def timed(fn):
 
 
 def median_ms(fn):
-    """Median wall time of fn() in ms: one warm-up, then repeats within the budget."""
+    """Minimum wall time of fn() in ms: one warm-up, then repeats within the budget
+    (the minimum: the machine is shared, the least disturbed run is the figure)."""
     fn()
     times = []
     spent = 0.0
@@ -56,7 +58,7 @@ def median_ms(fn):
         _, dt = timed(fn)
         times.append(dt)
         spent += dt
-    return 1e3 * float(np.median(times))
+    return 1e3 * float(np.min(times))
 
 
 def load(entry, folder):
@@ -148,7 +150,8 @@ def main():
         out["cg_jacobi"] = time_cg(A, b1, b2)
         results[entry["name"]] = out
         print(f"# scipy done: {entry['name']}", file=sys.stderr, flush=True)
-    print(json.dumps({"scipy": scipy.__version__, "numpy": np.__version__, "results": results}))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"scipy": scipy.__version__, "numpy": np.__version__, "results": results, "peak_rss_kb": peak}))
 
 
 if __name__ == "__main__":
