@@ -1,0 +1,564 @@
+/**
+ * Smoothed-aggregation algebraic multigrid (Vaněk, Mandel, Brezina) as a
+ * preconditioner for conjugate gradients on symmetric positive definite
+ * matrices of the kind networks produce: weighted graph Laplacians (scalar
+ * dofs, near-null space the constant vector) and their elastic analogue
+ * (d dofs per node, `block: d`, near-null space the d translations).
+ *
+ * Setup, once per network ("the hierarchy"):
+ *   strength  j is a strong neighbour of i when |a_ij| >= theta sqrt(a_ii a_jj)
+ *             (for blocks: the Frobenius norms of the d x d blocks);
+ *   aggregates greedy: a node whose strong neighbours are all free takes them
+ *             as an aggregate; nodes left join a neighbouring aggregate; the
+ *             rest form aggregates of their own;
+ *   P         the tentative prolongator (the near-null space restricted to
+ *             each aggregate) smoothed by one damped Jacobi step:
+ *             P = (I - omega D^{-1} A) P_tent, omega = 4 / (3 rho(D^{-1} A));
+ *   A_c       = P^T A P (Galerkin), recursively until a level has at most
+ *             `coarsestSize` rows, which a dense Cholesky factor solves.
+ * `refresh(A)` takes new values of the same pattern and recomputes only the
+ * Galerkin products and the coarsest factor: the aggregates and prolongators
+ * are kept (a parameter update moves the values, not the graph).
+ *
+ * The preconditioner is one V-cycle: forward Gauss-Seidel before the coarse
+ * correction, backward Gauss-Seidel after it, so that it is symmetric and
+ * positive definite, as CG needs.
+ */
+
+import { CsrMatrix } from './csr-matrix';
+import { SparseError } from './errors';
+import type { Preconditioner } from './preconditioner';
+
+/** Options of {@link SmoothedAggregation}. */
+export interface SmoothedAggregationOptions {
+  /** Strength threshold theta (default 0: every coupling is strong, right for Laplacians with bounded conductance ratios). */
+  readonly strengthThreshold?: number;
+  /** Largest level solved directly (dense Cholesky); default {@link DEFAULT_COARSEST_SIZE}. */
+  readonly coarsestSize?: number;
+  /** Cap on the number of levels (default 20). */
+  readonly maxLevels?: number;
+  /** Dofs per node, numbered node-major (default 1); the near-null space is the d translations. */
+  readonly block?: number;
+}
+
+/** Default size of the level solved directly. */
+export const DEFAULT_COARSEST_SIZE = 300;
+
+/** A CSR matrix with mutable values (the shapes the hierarchy stores). */
+interface Sparse {
+  readonly rows: number;
+  readonly cols: number;
+  readonly rowPtr: Int32Array;
+  readonly colIdx: Int32Array;
+  readonly values: Float64Array;
+}
+
+interface Level {
+  readonly A: Sparse;
+  readonly invDiag: Float64Array;
+  /** Prolongator to this level from the next (rows of this level); null on the coarsest. */
+  readonly P: Sparse | null;
+  /** P^T. */
+  readonly R: Sparse | null;
+  /** A P (fixed pattern), kept for the numeric Galerkin product. */
+  readonly AP: Sparse | null;
+  /** Right-hand side, solution and residual of the level's cycle. */
+  readonly b: Float64Array;
+  readonly x: Float64Array;
+  readonly r: Float64Array;
+}
+
+/** The hierarchy and its V-cycle; see the module comment. */
+export class SmoothedAggregation implements Preconditioner {
+  readonly kind = 'amg' as const;
+  readonly n: number;
+  private readonly levels: Level[] = [];
+  /** Dense Cholesky factor (lower, row-major) of the coarsest level. */
+  private coarseFactor: Float64Array = new Float64Array(0);
+  private coarseN = 0;
+  private readonly block: number;
+
+  /** Builds the hierarchy for the values of `A` (which the finest level keeps a reference to). */
+  constructor(A: CsrMatrix, options: SmoothedAggregationOptions = {}) {
+    if (A.rows !== A.cols) throw new Error(`smoothed aggregation: matrix must be square, got ${A.rows}x${A.cols}`);
+    const block = options.block ?? 1;
+    if (!(Number.isInteger(block) && block >= 1 && A.rows % block === 0)) {
+      throw new Error(`smoothed aggregation: block ${block} does not divide ${A.rows} rows`);
+    }
+    this.block = block;
+    this.n = A.rows;
+    const theta = options.strengthThreshold ?? 0;
+    const coarsest = Math.max(options.coarsestSize ?? DEFAULT_COARSEST_SIZE, block);
+    const maxLevels = options.maxLevels ?? 20;
+    let current: Sparse = { rows: A.rows, cols: A.cols, rowPtr: A.rowPtr, colIdx: A.colIdx, values: A.values as Float64Array };
+    let d = block; // dofs per node of the current level
+    for (let depth = 0; ; depth++) {
+      const invDiag = inverseDiagonal(current);
+      const n = current.rows;
+      if (n <= coarsest || depth + 1 >= maxLevels) {
+        this.levels.push({ A: current, invDiag, P: null, R: null, AP: null, b: new Float64Array(n), x: new Float64Array(n), r: new Float64Array(n) });
+        break;
+      }
+      const nodes = n / d;
+      const strong = strengthGraph(current, d, theta);
+      const { aggregate, count } = aggregateNodes(nodes, strong.rowPtr, strong.colIdx);
+      // d translations per aggregate: coarse dofs = count * d (the coarse level keeps d dofs per node).
+      if (count * d >= 0.85 * n) {
+        this.levels.push({ A: current, invDiag, P: null, R: null, AP: null, b: new Float64Array(n), x: new Float64Array(n), r: new Float64Array(n) });
+        break;
+      }
+      const P = smoothedProlongator(current, invDiag, aggregate, count, d);
+      const R = transpose(P);
+      const AP = multiplySymbolic(current, P);
+      multiplyNumeric(current, P, AP);
+      const Ac = multiplySymbolic(R, AP);
+      multiplyNumeric(R, AP, Ac);
+      this.levels.push({ A: current, invDiag, P, R, AP, b: new Float64Array(n), x: new Float64Array(n), r: new Float64Array(n) });
+      current = Ac;
+    }
+    this.factorCoarsest();
+  }
+
+  /** Number of levels, finest first. */
+  get depth(): number {
+    return this.levels.length;
+  }
+
+  /** Rows of each level, finest first. */
+  get levelSizes(): number[] {
+    return this.levels.map((l) => l.A.rows);
+  }
+
+  /** Σ nnz(A_l) / nnz(A_0). */
+  get operatorComplexity(): number {
+    const nnz = this.levels.map((l) => l.A.rowPtr[l.A.rows]);
+    return nnz.reduce((a, b) => a + b, 0) / nnz[0];
+  }
+
+  /**
+   * Multiply-adds of one V-cycle (smoothing, residuals, transfers, the
+   * coarsest solve), for cost predictions.
+   */
+  get cycleWork(): number {
+    let work = 0;
+    for (const l of this.levels) {
+      if (!l.P) {
+        work += this.coarseN * this.coarseN;
+        continue;
+      }
+      work += 3 * l.A.rowPtr[l.A.rows] + 2 * l.P.rowPtr[l.P.rows] + 4 * l.A.rows;
+    }
+    return work;
+  }
+
+  /** Multiply-adds of {@link refresh}: the Galerkin products and the coarsest factorization. */
+  get refreshWork(): number {
+    let work = (this.coarseN * this.coarseN * this.coarseN) / 3;
+    for (const l of this.levels) {
+      if (!l.P || !l.AP || !l.R) continue;
+      work += productWork(l.A, l.P) + productWork(l.R, l.AP) + 2 * l.A.rows;
+    }
+    return work;
+  }
+
+  /**
+   * Takes new values of the finest matrix (the same pattern; `A` may be the
+   * matrix given at construction with its values changed in place) and
+   * recomputes the Galerkin products and the coarsest factor, keeping the
+   * aggregates and prolongators.
+   */
+  refresh(A: CsrMatrix): void {
+    const fine = this.levels[0].A;
+    if (A.rows !== fine.rows || A.rowPtr[A.rows] !== fine.rowPtr[fine.rows]) {
+      throw new Error('smoothed aggregation: the matrix pattern differs from the one the hierarchy was built for');
+    }
+    if (A.values !== fine.values) (fine.values as Float64Array).set(A.values);
+    for (let l = 0; l < this.levels.length; l++) {
+      const level = this.levels[l];
+      refreshInverseDiagonal(level.A, level.invDiag);
+      if (!level.P || !level.R || !level.AP) break;
+      multiplyNumeric(level.A, level.P, level.AP);
+      multiplyNumeric(level.R, level.AP, this.levels[l + 1].A);
+    }
+    this.factorCoarsest();
+  }
+
+  /** z = M^{-1} r by one V-cycle; returns r^T z. */
+  apply(r: Float64Array, z: Float64Array): number {
+    const top = this.levels[0];
+    top.b.set(r.subarray(0, this.n));
+    this.cycle(0);
+    let rz = 0;
+    const x = top.x;
+    for (let i = 0; i < this.n; i++) {
+      z[i] = x[i];
+      rz += r[i] * x[i];
+    }
+    return rz;
+  }
+
+  private cycle(l: number): void {
+    const level = this.levels[l];
+    const { A, invDiag, P, R, b, x, r } = level;
+    if (!P || !R) {
+      denseSolve(this.coarseFactor, this.coarseN, b, x);
+      return;
+    }
+    x.fill(0);
+    forwardGaussSeidel(A.rowPtr, A.colIdx, A.values, invDiag, b, x);
+    residual(A.rowPtr, A.colIdx, A.values, b, x, r);
+    const next = this.levels[l + 1];
+    multiplyInto(R.rowPtr, R.colIdx, R.values, r, next.b);
+    this.cycle(l + 1);
+    addMultiply(P.rowPtr, P.colIdx, P.values, next.x, x);
+    backwardGaussSeidel(A.rowPtr, A.colIdx, A.values, invDiag, b, x);
+  }
+
+  /** Dense Cholesky of the coarsest level; pivots that vanish (a singular coarse operator) are dropped, leaving a semi-definite but symmetric preconditioner. */
+  private factorCoarsest(): void {
+    const A = this.levels[this.levels.length - 1].A;
+    const n = A.rows;
+    if (this.coarseN !== n) {
+      this.coarseN = n;
+      this.coarseFactor = new Float64Array(n * n);
+    }
+    const L = this.coarseFactor;
+    L.fill(0);
+    let maxDiag = 0;
+    for (let i = 0; i < n; i++) {
+      for (let p = A.rowPtr[i]; p < A.rowPtr[i + 1]; p++) {
+        const j = A.colIdx[p];
+        if (j <= i) L[i * n + j] += A.values[p];
+        if (j === i) maxDiag = Math.max(maxDiag, A.values[p]);
+      }
+    }
+    if (!(maxDiag > 0 && maxDiag < Infinity)) throw new SparseError('smoothed aggregation: the coarsest matrix has no positive diagonal (matrix not positive definite?)');
+    const tiny = 1e-13 * maxDiag;
+    for (let j = 0; j < n; j++) {
+      let d = L[j * n + j];
+      for (let k = 0; k < j; k++) d -= L[j * n + k] * L[j * n + k];
+      if (!(d > tiny)) {
+        if (!(d > -1e-8 * maxDiag)) throw new SparseError(`smoothed aggregation: coarsest matrix is not positive definite (pivot ${d})`);
+        for (let i = j; i < n; i++) L[i * n + j] = 0;
+        continue;
+      }
+      const ljj = Math.sqrt(d);
+      L[j * n + j] = ljj;
+      const inv = 1 / ljj;
+      for (let i = j + 1; i < n; i++) {
+        let s = L[i * n + j];
+        const ri = i * n;
+        const rj = j * n;
+        for (let k = 0; k < j; k++) s -= L[ri + k] * L[rj + k];
+        L[ri + j] = s * inv;
+      }
+    }
+  }
+}
+
+/** x = L^{-T} L^{-1} b with dense lower L (zero pivots give zero components). */
+function denseSolve(L: Float64Array, n: number, b: Float64Array, x: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    let s = b[i];
+    const ri = i * n;
+    for (let k = 0; k < i; k++) s -= L[ri + k] * x[k];
+    const d = L[ri + i];
+    x[i] = d > 0 ? s / d : 0;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let s = x[i];
+    for (let k = i + 1; k < n; k++) s -= L[k * n + i] * x[k];
+    const d = L[i * n + i];
+    x[i] = d > 0 ? s / d : 0;
+  }
+}
+
+function inverseDiagonal(A: Sparse): Float64Array {
+  const inv = new Float64Array(A.rows);
+  refreshInverseDiagonal(A, inv);
+  return inv;
+}
+
+function refreshInverseDiagonal(A: Sparse, inv: Float64Array): void {
+  const { rowPtr, colIdx, values } = A;
+  for (let i = 0; i < A.rows; i++) {
+    let d = 0;
+    for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) if (colIdx[p] === i) d = values[p];
+    if (!(d > 0 && d < Infinity)) {
+      throw new SparseError(`smoothed aggregation: diagonal entry ${d} at row ${i} is not positive, matrix is not positive definite`);
+    }
+    inv[i] = 1 / d;
+  }
+}
+
+/** x_i += (b_i - (A x)_i) / a_ii for i = 0..n-1. */
+function forwardGaussSeidel(rowPtr: Int32Array, colIdx: Int32Array, values: Float64Array, invDiag: Float64Array, b: Float64Array, x: Float64Array): void {
+  const n = invDiag.length;
+  let p = rowPtr[0];
+  for (let i = 0; i < n; i++) {
+    let s = b[i];
+    const end = rowPtr[i + 1];
+    for (; p < end; p++) s -= values[p] * x[colIdx[p]];
+    x[i] += s * invDiag[i];
+  }
+}
+
+/** The same, for i = n-1..0. */
+function backwardGaussSeidel(rowPtr: Int32Array, colIdx: Int32Array, values: Float64Array, invDiag: Float64Array, b: Float64Array, x: Float64Array): void {
+  const n = invDiag.length;
+  for (let i = n - 1; i >= 0; i--) {
+    let s = b[i];
+    const end = rowPtr[i + 1];
+    for (let p = rowPtr[i]; p < end; p++) s -= values[p] * x[colIdx[p]];
+    x[i] += s * invDiag[i];
+  }
+}
+
+/** r = b - A x. */
+function residual(rowPtr: Int32Array, colIdx: Int32Array, values: Float64Array, b: Float64Array, x: Float64Array, r: Float64Array): void {
+  const n = b.length;
+  let p = rowPtr[0];
+  for (let i = 0; i < n; i++) {
+    let s = b[i];
+    const end = rowPtr[i + 1];
+    for (; p < end; p++) s -= values[p] * x[colIdx[p]];
+    r[i] = s;
+  }
+}
+
+/** y = M v. */
+function multiplyInto(rowPtr: Int32Array, colIdx: Int32Array, values: Float64Array, v: Float64Array, y: Float64Array): void {
+  const n = y.length;
+  let p = rowPtr[0];
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    const end = rowPtr[i + 1];
+    for (; p < end; p++) s += values[p] * v[colIdx[p]];
+    y[i] = s;
+  }
+}
+
+/** y += M v. */
+function addMultiply(rowPtr: Int32Array, colIdx: Int32Array, values: Float64Array, v: Float64Array, y: Float64Array): void {
+  const n = y.length;
+  let p = rowPtr[0];
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    const end = rowPtr[i + 1];
+    for (; p < end; p++) s += values[p] * v[colIdx[p]];
+    y[i] += s;
+  }
+}
+
+/**
+ * The strong-coupling graph between nodes (blocks of d dofs), without self
+ * loops: j is strong for i when ||A_ij|| >= theta sqrt(||A_ii|| ||A_jj||).
+ */
+function strengthGraph(A: Sparse, d: number, theta: number): { rowPtr: Int32Array; colIdx: Int32Array } {
+  const nodes = A.rows / d;
+  // Block norms squared, accumulated per node pair with a marker.
+  const diagNorm = new Float64Array(nodes);
+  const rowPtr = new Int32Array(nodes + 1);
+  const cols: number[] = [];
+  const mark = new Int32Array(nodes).fill(-1);
+  const acc = new Float64Array(nodes);
+  const touched: number[] = [];
+  const blockRow = (I: number) => {
+    touched.length = 0;
+    for (let i = I * d; i < (I + 1) * d; i++) {
+      for (let p = A.rowPtr[i]; p < A.rowPtr[i + 1]; p++) {
+        const J = (A.colIdx[p] / d) | 0;
+        if (mark[J] !== I) {
+          mark[J] = I;
+          acc[J] = 0;
+          touched.push(J);
+        }
+        acc[J] += A.values[p] * A.values[p];
+      }
+    }
+  };
+  for (let I = 0; I < nodes; I++) {
+    blockRow(I);
+    diagNorm[I] = mark[I] === I ? Math.sqrt(acc[I]) : 0;
+  }
+  mark.fill(-1);
+  for (let I = 0; I < nodes; I++) {
+    blockRow(I);
+    for (const J of touched) {
+      if (J === I) continue;
+      const norm = Math.sqrt(acc[J]);
+      if (norm > 0 && norm >= theta * Math.sqrt(diagNorm[I] * diagNorm[J])) cols.push(J);
+    }
+    rowPtr[I + 1] = cols.length;
+  }
+  return { rowPtr, colIdx: Int32Array.from(cols) };
+}
+
+/** Greedy aggregation of the strong graph; returns each node's aggregate and the count. */
+function aggregateNodes(nodes: number, rowPtr: Int32Array, colIdx: Int32Array): { aggregate: Int32Array; count: number } {
+  const aggregate = new Int32Array(nodes).fill(-1);
+  let count = 0;
+  // Phase 1: a node with all strong neighbours free roots an aggregate of itself and them.
+  for (let i = 0; i < nodes; i++) {
+    if (aggregate[i] >= 0 || rowPtr[i] === rowPtr[i + 1]) continue;
+    let free = true;
+    for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
+      if (aggregate[colIdx[p]] >= 0) {
+        free = false;
+        break;
+      }
+    }
+    if (!free) continue;
+    aggregate[i] = count;
+    for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) aggregate[colIdx[p]] = count;
+    count++;
+  }
+  // Phase 2: a free node joins the aggregate of a phase-1 neighbour.
+  const phase1 = aggregate.slice();
+  for (let i = 0; i < nodes; i++) {
+    if (aggregate[i] >= 0) continue;
+    for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) {
+      const a = phase1[colIdx[p]];
+      if (a >= 0) {
+        aggregate[i] = a;
+        break;
+      }
+    }
+  }
+  // Phase 3: what is left forms aggregates with its free neighbours (or alone).
+  for (let i = 0; i < nodes; i++) {
+    if (aggregate[i] >= 0) continue;
+    aggregate[i] = count;
+    for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) if (aggregate[colIdx[p]] < 0) aggregate[colIdx[p]] = count;
+    count++;
+  }
+  return { aggregate, count };
+}
+
+/**
+ * P = (I - omega D^{-1} A) P_tent, where P_tent maps coarse dof (a, c) to
+ * the dofs c of the nodes of aggregate a (translations), omega = 4/(3 rho)
+ * with rho bounded by Gershgorin's max_i sum_j |a_ij| / a_ii.
+ */
+function smoothedProlongator(A: Sparse, invDiag: Float64Array, aggregate: Int32Array, count: number, d: number): Sparse {
+  const n = A.rows;
+  const nc = count * d;
+  let rho = 0;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let p = A.rowPtr[i]; p < A.rowPtr[i + 1]; p++) s += Math.abs(A.values[p]);
+    rho = Math.max(rho, s * invDiag[i]);
+  }
+  const omega = 4 / (3 * rho);
+  const rowPtr = new Int32Array(n + 1);
+  const cols: number[] = [];
+  const vals: number[] = [];
+  const mark = new Int32Array(nc).fill(-1);
+  const acc = new Float64Array(nc);
+  const touched: number[] = [];
+  for (let i = 0; i < n; i++) {
+    touched.length = 0;
+    const add = (col: number, v: number) => {
+      if (mark[col] !== i) {
+        mark[col] = i;
+        acc[col] = 0;
+        touched.push(col);
+      }
+      acc[col] += v;
+    };
+    add(aggregate[(i / d) | 0] * d + (i % d), 1);
+    const scale = omega * invDiag[i];
+    for (let p = A.rowPtr[i]; p < A.rowPtr[i + 1]; p++) {
+      const j = A.colIdx[p];
+      add(aggregate[(j / d) | 0] * d + (j % d), -scale * A.values[p]);
+    }
+    touched.sort((a, b) => a - b);
+    for (const c of touched) {
+      if (acc[c] !== 0) {
+        cols.push(c);
+        vals.push(acc[c]);
+      }
+    }
+    rowPtr[i + 1] = cols.length;
+  }
+  return { rows: n, cols: nc, rowPtr, colIdx: Int32Array.from(cols), values: Float64Array.from(vals) };
+}
+
+function transpose(M: Sparse): Sparse {
+  const rowPtr = new Int32Array(M.cols + 1);
+  const nnz = M.rowPtr[M.rows];
+  for (let p = 0; p < nnz; p++) rowPtr[M.colIdx[p] + 1]++;
+  for (let j = 0; j < M.cols; j++) rowPtr[j + 1] += rowPtr[j];
+  const next = rowPtr.slice(0, M.cols);
+  const colIdx = new Int32Array(nnz);
+  const values = new Float64Array(nnz);
+  for (let i = 0; i < M.rows; i++) {
+    for (let p = M.rowPtr[i]; p < M.rowPtr[i + 1]; p++) {
+      const q = next[M.colIdx[p]]++;
+      colIdx[q] = i;
+      values[q] = M.values[p];
+    }
+  }
+  return { rows: M.cols, cols: M.rows, rowPtr, colIdx, values };
+}
+
+/** The pattern of X Y (columns sorted per row), values zero. */
+function multiplySymbolic(X: Sparse, Y: Sparse): Sparse {
+  const rowPtr = new Int32Array(X.rows + 1);
+  const mark = new Int32Array(Y.cols).fill(-1);
+  let cols = new Int32Array(Math.max(16, X.rowPtr[X.rows] * 2));
+  let nnz = 0;
+  for (let i = 0; i < X.rows; i++) {
+    const start = nnz;
+    for (let p = X.rowPtr[i]; p < X.rowPtr[i + 1]; p++) {
+      const k = X.colIdx[p];
+      for (let q = Y.rowPtr[k]; q < Y.rowPtr[k + 1]; q++) {
+        const j = Y.colIdx[q];
+        if (mark[j] === i) continue;
+        mark[j] = i;
+        if (nnz === cols.length) {
+          const grown = new Int32Array(cols.length * 2);
+          grown.set(cols);
+          cols = grown;
+        }
+        cols[nnz++] = j;
+      }
+    }
+    cols.subarray(start, nnz).sort();
+    rowPtr[i + 1] = nnz;
+  }
+  return { rows: X.rows, cols: Y.cols, rowPtr, colIdx: cols.slice(0, nnz), values: new Float64Array(nnz) };
+}
+
+/** Z = X Y into the values of Z, whose pattern is that of multiplySymbolic(X, Y). */
+function multiplyNumeric(X: Sparse, Y: Sparse, Z: Sparse): void {
+  const acc = new Float64Array(Y.cols);
+  const xr = X.rowPtr;
+  const xc = X.colIdx;
+  const xv = X.values;
+  const yr = Y.rowPtr;
+  const yc = Y.colIdx;
+  const yv = Y.values;
+  const zr = Z.rowPtr;
+  const zc = Z.colIdx;
+  const zv = Z.values;
+  for (let i = 0; i < X.rows; i++) {
+    for (let p = xr[i]; p < xr[i + 1]; p++) {
+      const a = xv[p];
+      const k = xc[p];
+      for (let q = yr[k]; q < yr[k + 1]; q++) acc[yc[q]] += a * yv[q];
+    }
+    for (let p = zr[i]; p < zr[i + 1]; p++) {
+      const j = zc[p];
+      zv[p] = acc[j];
+      acc[j] = 0;
+    }
+  }
+}
+
+/** Multiply-adds of X Y. */
+function productWork(X: Sparse, Y: Sparse): number {
+  let work = 0;
+  for (let p = 0; p < X.rowPtr[X.rows]; p++) work += Y.rowPtr[X.colIdx[p] + 1] - Y.rowPtr[X.colIdx[p]];
+  return work;
+}
