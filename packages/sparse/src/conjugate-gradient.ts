@@ -227,6 +227,21 @@ export class ConjugateGradient {
     }
   }
 
+  /** ||b - A x|| for x and b in the original numbering (the workspace is left alone). */
+  residualNorm(b: Float64Array, x: Float64Array): number {
+    const { w, ix, n, D, C, order } = this;
+    let rr = 0;
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      let s = w[D + i] * x[order[i]];
+      const end = ix[i + 1];
+      for (; k < end; k++) s += w[k] * x[order[ix[C + k]]];
+      const r = b[order[i]] - s;
+      rr += r * r;
+    }
+    return Math.sqrt(rr);
+  }
+
   /** Marks the hierarchy stale when a solve took well over the iterations of the first solve after its build. */
   private noteAmgIterations(iterations: number): void {
     if (this.amgBaseline === 0) this.amgBaseline = Math.max(iterations, 1);

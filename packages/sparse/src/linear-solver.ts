@@ -306,6 +306,10 @@ interface Engine {
   /** Recomputes for new values of the same pattern, reusing storage. */
   refactor(A: CsrMatrix): void;
   solve(b: Float64Array, out?: Float64Array, guess?: Float64Array): Float64Array;
+  /** Whether solves start from a guess (iterative engines). */
+  readonly startsFromGuess?: boolean;
+  /** Whether ||b - A x|| < ||b|| (iterative engines). */
+  closerThanZero?(b: Float64Array, x: Float64Array): boolean;
 }
 
 /** Engines of one plan; the oldest is recycled once {@link LIVE_FACTORIZATIONS} exist. */
@@ -367,13 +371,24 @@ class PooledFactorization implements Factorization {
   }
 
   solveMany(bs: readonly Float64Array[], guesses?: readonly (Float64Array | undefined)[]): Float64Array[] {
-    return bs.map((b, i) => this.solve(b, undefined, guesses?.[i]));
+    if (!this.engine?.startsFromGuess) return bs.map((b, i) => this.solve(b, undefined, guesses?.[i]));
+    // An iterative engine starts each right-hand side without a guess of its
+    // own from the previous solution when that is closer than zero (the
+    // states of a training step differ by a nudge).
+    const out: Float64Array[] = [];
+    for (let i = 0; i < bs.length; i++) {
+      let guess = guesses?.[i];
+      if (!guess && i > 0 && this.engine.closerThanZero?.(bs[i], out[i - 1])) guess = out[i - 1];
+      out.push(this.solve(bs[i], undefined, guess));
+    }
+    return out;
   }
 }
 
 /** Conjugate gradients as an {@link Engine}: "factoring" copies A and builds the preconditioner. */
 class CgEngine implements Engine {
   readonly n: number;
+  readonly startsFromGuess = true;
   private readonly cg: ConjugateGradient;
 
   constructor(A: CsrMatrix, options: CgOptions) {
@@ -385,6 +400,10 @@ class CgEngine implements Engine {
     this.cg.refactor(A);
   }
 
+  closerThanZero(b: Float64Array, x: Float64Array): boolean {
+    return this.cg.residualNorm(b, x) < normOf(b);
+  }
+
   solve(b: Float64Array, out?: Float64Array, guess?: Float64Array): Float64Array {
     return this.cg.solve(b, guess, out).x;
   }
@@ -393,6 +412,7 @@ class CgEngine implements Engine {
 /** BiCGSTAB as an {@link Engine}: "factoring" builds the preconditioner for the new values. */
 class BicgstabEngine implements Engine {
   readonly n: number;
+  readonly startsFromGuess = false;
   private solver: Bicgstab;
 
   constructor(
@@ -407,7 +427,14 @@ class BicgstabEngine implements Engine {
     this.solver = new Bicgstab(A, this.options);
   }
 
+
   solve(b: Float64Array, out?: Float64Array, guess?: Float64Array): Float64Array {
     return this.solver.solve(b, guess, out).x;
   }
+}
+
+function normOf(v: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
+  return Math.sqrt(s);
 }

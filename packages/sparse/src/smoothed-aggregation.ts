@@ -39,10 +39,20 @@ export interface SmoothedAggregationOptions {
   readonly maxLevels?: number;
   /** Dofs per node, numbered node-major (default 1); the near-null space is the d translations. */
   readonly block?: number;
+  /** Gauss-Seidel sweeps before and after each coarse correction (default 1). */
+  readonly sweeps?: number;
 }
 
 /** Default size of the level solved directly. */
 export const DEFAULT_COARSEST_SIZE = 300;
+
+/**
+ * Largest coarsest level factored densely. When coarsening stalls above it
+ * (a matrix with few strong couplings), the coarsest level is smoothed
+ * instead: COARSEST_SWEEPS forward then as many backward Gauss-Seidel sweeps.
+ */
+const MAX_DENSE_COARSEST = 1000;
+const COARSEST_SWEEPS = 4;
 
 /** A CSR matrix with mutable values (the shapes the hierarchy stores). */
 interface Sparse {
@@ -56,6 +66,8 @@ interface Sparse {
 interface Level {
   readonly A: Sparse;
   readonly invDiag: Float64Array;
+  /** Slot of each row's diagonal when every row's columns are sorted (then the pre-smoothing and residual split at it); null otherwise. */
+  readonly diagPos: Int32Array | null;
   /** Prolongator to this level from the next (rows of this level); null on the coarsest. */
   readonly P: Sparse | null;
   /** P^T. */
@@ -77,6 +89,7 @@ export class SmoothedAggregation implements Preconditioner {
   private coarseFactor: Float64Array = new Float64Array(0);
   private coarseN = 0;
   private readonly block: number;
+  private readonly sweeps: number;
 
   /** Builds the hierarchy for the values of `A` (which the finest level keeps a reference to). */
   constructor(A: CsrMatrix, options: SmoothedAggregationOptions = {}) {
@@ -86,6 +99,8 @@ export class SmoothedAggregation implements Preconditioner {
       throw new Error(`smoothed aggregation: block ${block} does not divide ${A.rows} rows`);
     }
     this.block = block;
+    this.sweeps = options.sweeps ?? 1;
+    if (!(Number.isInteger(this.sweeps) && this.sweeps >= 1)) throw new Error(`smoothed aggregation: sweeps must be a positive integer, got ${this.sweeps}`);
     this.n = A.rows;
     const theta = options.strengthThreshold ?? 0;
     const coarsest = Math.max(options.coarsestSize ?? DEFAULT_COARSEST_SIZE, block);
@@ -96,15 +111,15 @@ export class SmoothedAggregation implements Preconditioner {
       const invDiag = inverseDiagonal(current);
       const n = current.rows;
       if (n <= coarsest || depth + 1 >= maxLevels) {
-        this.levels.push({ A: current, invDiag, P: null, R: null, AP: null, b: new Float64Array(n), x: new Float64Array(n), r: new Float64Array(n) });
+        this.levels.push(level(current, invDiag, null, null, null));
         break;
       }
       const nodes = n / d;
       const strong = strengthGraph(current, d, theta);
       const { aggregate, count } = aggregateNodes(nodes, strong.rowPtr, strong.colIdx);
       // d translations per aggregate: coarse dofs = count * d (the coarse level keeps d dofs per node).
-      if (count * d >= 0.85 * n) {
-        this.levels.push({ A: current, invDiag, P: null, R: null, AP: null, b: new Float64Array(n), x: new Float64Array(n), r: new Float64Array(n) });
+      if (count === 0 || count * d >= 0.85 * n) {
+        this.levels.push(level(current, invDiag, null, null, null));
         break;
       }
       const P = smoothedProlongator(current, invDiag, aggregate, count, d);
@@ -113,7 +128,7 @@ export class SmoothedAggregation implements Preconditioner {
       multiplyNumeric(current, P, AP);
       const Ac = multiplySymbolic(R, AP);
       multiplyNumeric(R, AP, Ac);
-      this.levels.push({ A: current, invDiag, P, R, AP, b: new Float64Array(n), x: new Float64Array(n), r: new Float64Array(n) });
+      this.levels.push(level(current, invDiag, P, R, AP));
       current = Ac;
     }
     this.factorCoarsest();
@@ -143,10 +158,10 @@ export class SmoothedAggregation implements Preconditioner {
     let work = 0;
     for (const l of this.levels) {
       if (!l.P) {
-        work += this.coarseN * this.coarseN;
+        work += this.coarseN > 0 ? this.coarseN * this.coarseN : 2 * COARSEST_SWEEPS * l.A.rowPtr[l.A.rows];
         continue;
       }
-      work += 3 * l.A.rowPtr[l.A.rows] + 2 * l.P.rowPtr[l.P.rows] + 4 * l.A.rows;
+      work += (l.diagPos ? 2 : 3) * l.A.rowPtr[l.A.rows] + 2 * l.P.rowPtr[l.P.rows] + 2 * l.A.rows;
     }
     return work;
   }
@@ -185,39 +200,51 @@ export class SmoothedAggregation implements Preconditioner {
 
   /** z = M^{-1} r by one V-cycle; returns r^T z. */
   apply(r: Float64Array, z: Float64Array): number {
-    const top = this.levels[0];
-    top.b.set(r.subarray(0, this.n));
-    this.cycle(0);
+    this.cycle(0, r, z);
     let rz = 0;
-    const x = top.x;
-    for (let i = 0; i < this.n; i++) {
-      z[i] = x[i];
-      rz += r[i] * x[i];
-    }
+    for (let i = 0; i < this.n; i++) rz += r[i] * z[i];
     return rz;
   }
 
-  private cycle(l: number): void {
+  /** x = V-cycle applied to b on level l (x is overwritten). */
+  private cycle(l: number, b: Float64Array, x: Float64Array): void {
     const level = this.levels[l];
-    const { A, invDiag, P, R, b, x, r } = level;
+    const { A, invDiag, diagPos, P, R, r } = level;
     if (!P || !R) {
-      denseSolve(this.coarseFactor, this.coarseN, b, x);
+      if (this.coarseN > 0) {
+        denseSolve(this.coarseFactor, this.coarseN, b, x);
+      } else {
+        x.fill(0, 0, A.rows);
+        for (let k = 0; k < COARSEST_SWEEPS; k++) forwardGaussSeidel(A.rowPtr, A.colIdx, A.values, invDiag, b, x);
+        for (let k = 0; k < COARSEST_SWEEPS; k++) backwardGaussSeidel(A.rowPtr, A.colIdx, A.values, invDiag, b, x);
+      }
       return;
     }
-    x.fill(0);
-    forwardGaussSeidel(A.rowPtr, A.colIdx, A.values, invDiag, b, x);
-    residual(A.rowPtr, A.colIdx, A.values, b, x, r);
+    const sweeps = this.sweeps;
+    if (diagPos && sweeps === 1) {
+      // From x = 0 the forward sweep is a lower solve, and its residual is -U x.
+      lowerSweepFromZero(A.rowPtr, A.colIdx, A.values, diagPos, invDiag, b, x);
+      upperResidual(A.rowPtr, A.colIdx, A.values, diagPos, x, r);
+    } else {
+      x.fill(0, 0, A.rows);
+      for (let k = 0; k < sweeps; k++) forwardGaussSeidel(A.rowPtr, A.colIdx, A.values, invDiag, b, x);
+      residual(A.rowPtr, A.colIdx, A.values, b, x, r);
+    }
     const next = this.levels[l + 1];
     multiplyInto(R.rowPtr, R.colIdx, R.values, r, next.b);
-    this.cycle(l + 1);
+    this.cycle(l + 1, next.b, next.x);
     addMultiply(P.rowPtr, P.colIdx, P.values, next.x, x);
-    backwardGaussSeidel(A.rowPtr, A.colIdx, A.values, invDiag, b, x);
+    for (let k = 0; k < sweeps; k++) backwardGaussSeidel(A.rowPtr, A.colIdx, A.values, invDiag, b, x);
   }
 
   /** Dense Cholesky of the coarsest level; pivots that vanish (a singular coarse operator) are dropped, leaving a semi-definite but symmetric preconditioner. */
   private factorCoarsest(): void {
     const A = this.levels[this.levels.length - 1].A;
     const n = A.rows;
+    if (n > MAX_DENSE_COARSEST) {
+      this.coarseN = 0; // smoothed, not factored (see MAX_DENSE_COARSEST)
+      return;
+    }
     if (this.coarseN !== n) {
       this.coarseN = n;
       this.coarseFactor = new Float64Array(n * n);
@@ -253,6 +280,47 @@ export class SmoothedAggregation implements Preconditioner {
         L[ri + j] = s * inv;
       }
     }
+  }
+}
+
+function level(A: Sparse, invDiag: Float64Array, P: Sparse | null, R: Sparse | null, AP: Sparse | null): Level {
+  const n = A.rows;
+  return { A, invDiag, diagPos: sortedDiagonalSlots(A), P, R, AP, b: new Float64Array(n), x: new Float64Array(n), r: new Float64Array(n) };
+}
+
+/** The slot of each row's diagonal if every row has sorted columns and a diagonal; else null. */
+function sortedDiagonalSlots(A: Sparse): Int32Array | null {
+  const pos = new Int32Array(A.rows);
+  for (let i = 0; i < A.rows; i++) {
+    pos[i] = -1;
+    for (let p = A.rowPtr[i]; p < A.rowPtr[i + 1]; p++) {
+      if (p > A.rowPtr[i] && A.colIdx[p] <= A.colIdx[p - 1]) return null;
+      if (A.colIdx[p] === i) pos[i] = p;
+    }
+    if (pos[i] < 0) return null;
+  }
+  return pos;
+}
+
+/** x_i = (b_i - sum_{j<i} a_ij x_j) / a_ii: the forward Gauss-Seidel sweep from x = 0. */
+function lowerSweepFromZero(rowPtr: Int32Array, colIdx: Int32Array, values: Float64Array, diagPos: Int32Array, invDiag: Float64Array, b: Float64Array, x: Float64Array): void {
+  const n = invDiag.length;
+  for (let i = 0; i < n; i++) {
+    let s = b[i];
+    const end = diagPos[i];
+    for (let p = rowPtr[i]; p < end; p++) s -= values[p] * x[colIdx[p]];
+    x[i] = s * invDiag[i];
+  }
+}
+
+/** r_i = -sum_{j>i} a_ij x_j: the residual b - A x after {@link lowerSweepFromZero}. */
+function upperResidual(rowPtr: Int32Array, colIdx: Int32Array, values: Float64Array, diagPos: Int32Array, x: Float64Array, r: Float64Array): void {
+  const n = diagPos.length;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    const end = rowPtr[i + 1];
+    for (let p = diagPos[i] + 1; p < end; p++) s -= values[p] * x[colIdx[p]];
+    r[i] = s;
   }
 }
 
@@ -394,7 +462,7 @@ function strengthGraph(A: Sparse, d: number, theta: number): { rowPtr: Int32Arra
   return { rowPtr, colIdx: Int32Array.from(cols) };
 }
 
-/** Greedy aggregation of the strong graph; returns each node's aggregate and the count. */
+/** Greedy aggregation of the strong graph; returns each node's aggregate (-1 for none) and the count. */
 function aggregateNodes(nodes: number, rowPtr: Int32Array, colIdx: Int32Array): { aggregate: Int32Array; count: number } {
   const aggregate = new Int32Array(nodes).fill(-1);
   let count = 0;
@@ -425,9 +493,11 @@ function aggregateNodes(nodes: number, rowPtr: Int32Array, colIdx: Int32Array): 
       }
     }
   }
-  // Phase 3: what is left forms aggregates with its free neighbours (or alone).
+  // Phase 3: what is left forms aggregates with its free neighbours. A node
+  // without strong neighbours stays out of every aggregate (-1): the
+  // smoother alone serves it, as it is dominated by its diagonal.
   for (let i = 0; i < nodes; i++) {
-    if (aggregate[i] >= 0) continue;
+    if (aggregate[i] >= 0 || rowPtr[i] === rowPtr[i + 1]) continue;
     aggregate[i] = count;
     for (let p = rowPtr[i]; p < rowPtr[i + 1]; p++) if (aggregate[colIdx[p]] < 0) aggregate[colIdx[p]] = count;
     count++;
@@ -466,11 +536,13 @@ function smoothedProlongator(A: Sparse, invDiag: Float64Array, aggregate: Int32A
       }
       acc[col] += v;
     };
-    add(aggregate[(i / d) | 0] * d + (i % d), 1);
+    const ai = aggregate[(i / d) | 0];
+    if (ai >= 0) add(ai * d + (i % d), 1);
     const scale = omega * invDiag[i];
     for (let p = A.rowPtr[i]; p < A.rowPtr[i + 1]; p++) {
       const j = A.colIdx[p];
-      add(aggregate[(j / d) | 0] * d + (j % d), -scale * A.values[p]);
+      const aj = aggregate[(j / d) | 0];
+      if (aj >= 0) add(aj * d + (j % d), -scale * A.values[p]);
     }
     touched.sort((a, b) => a - b);
     for (const c of touched) {

@@ -163,6 +163,18 @@ describe('smoothed aggregation multigrid', () => {
     expect(relativeError(result.x, denseSolve(A, b))).toBeLessThan(1e-8);
   });
 
+  it('stays bounded when coarsening stalls (few strong couplings): the big coarsest level is smoothed, not factored densely', () => {
+    const rng = mulberry32(18);
+    const A = randomSparseSpd(3000, 4, rng);
+    // Every coupling is weak at this threshold: no aggregate forms.
+    const amg = new SmoothedAggregation(A, { strengthThreshold: 0.9 });
+    expect(amg.levelSizes).toEqual([3000]);
+    const b = randomVector(3000, rng);
+    const result = new ConjugateGradient(A, { preconditioner: 'amg', amg: { strengthThreshold: 0.9 }, tolerance: 1e-10 }).solve(b);
+    expect(relativeResidual(A, result.x, b)).toBeLessThanOrEqual(1e-10);
+    expect(result.iterations).toBeLessThan(30);
+  });
+
   it('vector dofs (block 2): a triangulated spring network pinned on one side', () => {
     const rng = mulberry32(16);
     const side = 24;
