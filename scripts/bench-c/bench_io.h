@@ -119,8 +119,8 @@ static long peak_rss_kb(void) {
 /* Repeats: at least MIN, at most MAX, stopping once BUDGET ms are spent (once only when SLOW). */
 #define BENCH_MIN_REPEATS 3
 #define BENCH_MAX_REPEATS 20
-#define BENCH_BUDGET_MS 4000.0
+#define BENCH_BUDGET_MS 1500.0
 /* A step slower than this is timed once. */
-#define BENCH_SLOW_MS 5000.0
+#define BENCH_SLOW_MS 2000.0
 
 #endif

@@ -25,9 +25,8 @@
  * positive definite, as CG needs.
  */
 
-import { CsrMatrix } from './csr-matrix';
+import { CsrMatrix, csrTranspose } from './csr-matrix';
 import { SparseError } from './errors';
-import type { Preconditioner } from './preconditioner';
 
 /** Options of {@link SmoothedAggregation}. */
 export interface SmoothedAggregationOptions {
@@ -80,8 +79,8 @@ interface Level {
   readonly r: Float64Array;
 }
 
-/** The hierarchy and its V-cycle; see the module comment. */
-export class SmoothedAggregation implements Preconditioner {
+/** The hierarchy and its V-cycle; see the module comment. A Preconditioner (preconditioner.ts) by its shape. */
+export class SmoothedAggregation {
   readonly kind = 'amg' as const;
   readonly n: number;
   private readonly levels: Level[] = [];
@@ -123,7 +122,7 @@ export class SmoothedAggregation implements Preconditioner {
         break;
       }
       const P = smoothedProlongator(current, invDiag, aggregate, count, d);
-      const R = transpose(P);
+      const R = csrTranspose(P);
       const AP = multiplySymbolic(current, P);
       multiplyNumeric(current, P, AP);
       const Ac = multiplySymbolic(R, AP);
@@ -228,12 +227,12 @@ export class SmoothedAggregation implements Preconditioner {
     } else {
       x.fill(0, 0, A.rows);
       for (let k = 0; k < sweeps; k++) forwardGaussSeidel(A.rowPtr, A.colIdx, A.values, invDiag, b, x);
-      residual(A.rowPtr, A.colIdx, A.values, b, x, r);
+      multiply(A.rowPtr, A.colIdx, A.values, x, r, -1, b); // r = b - A x
     }
     const next = this.levels[l + 1];
-    multiplyInto(R.rowPtr, R.colIdx, R.values, r, next.b);
+    multiply(R.rowPtr, R.colIdx, R.values, r, next.b, 1, null);
     this.cycle(l + 1, next.b, next.x);
-    addMultiply(P.rowPtr, P.colIdx, P.values, next.x, x);
+    multiply(P.rowPtr, P.colIdx, P.values, next.x, x, 1, x);
     for (let k = 0; k < sweeps; k++) backwardGaussSeidel(A.rowPtr, A.colIdx, A.values, invDiag, b, x);
   }
 
@@ -382,39 +381,15 @@ function backwardGaussSeidel(rowPtr: Int32Array, colIdx: Int32Array, values: Flo
   }
 }
 
-/** r = b - A x. */
-function residual(rowPtr: Int32Array, colIdx: Int32Array, values: Float64Array, b: Float64Array, x: Float64Array, r: Float64Array): void {
-  const n = b.length;
-  let p = rowPtr[0];
-  for (let i = 0; i < n; i++) {
-    let s = b[i];
-    const end = rowPtr[i + 1];
-    for (; p < end; p++) s -= values[p] * x[colIdx[p]];
-    r[i] = s;
-  }
-}
-
-/** y = M v. */
-function multiplyInto(rowPtr: Int32Array, colIdx: Int32Array, values: Float64Array, v: Float64Array, y: Float64Array): void {
+/** y = base + scale M v (base null: 0; base may be y itself). */
+function multiply(rowPtr: Int32Array, colIdx: Int32Array, values: Float64Array, v: Float64Array, y: Float64Array, scale: number, base: Float64Array | null): void {
   const n = y.length;
   let p = rowPtr[0];
   for (let i = 0; i < n; i++) {
     let s = 0;
     const end = rowPtr[i + 1];
     for (; p < end; p++) s += values[p] * v[colIdx[p]];
-    y[i] = s;
-  }
-}
-
-/** y += M v. */
-function addMultiply(rowPtr: Int32Array, colIdx: Int32Array, values: Float64Array, v: Float64Array, y: Float64Array): void {
-  const n = y.length;
-  let p = rowPtr[0];
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    const end = rowPtr[i + 1];
-    for (; p < end; p++) s += values[p] * v[colIdx[p]];
-    y[i] += s;
+    y[i] = (base === null ? 0 : base[i]) + scale * s;
   }
 }
 
@@ -554,24 +529,6 @@ function smoothedProlongator(A: Sparse, invDiag: Float64Array, aggregate: Int32A
     rowPtr[i + 1] = cols.length;
   }
   return { rows: n, cols: nc, rowPtr, colIdx: Int32Array.from(cols), values: Float64Array.from(vals) };
-}
-
-function transpose(M: Sparse): Sparse {
-  const rowPtr = new Int32Array(M.cols + 1);
-  const nnz = M.rowPtr[M.rows];
-  for (let p = 0; p < nnz; p++) rowPtr[M.colIdx[p] + 1]++;
-  for (let j = 0; j < M.cols; j++) rowPtr[j + 1] += rowPtr[j];
-  const next = rowPtr.slice(0, M.cols);
-  const colIdx = new Int32Array(nnz);
-  const values = new Float64Array(nnz);
-  for (let i = 0; i < M.rows; i++) {
-    for (let p = M.rowPtr[i]; p < M.rowPtr[i + 1]; p++) {
-      const q = next[M.colIdx[p]]++;
-      colIdx[q] = i;
-      values[q] = M.values[p];
-    }
-  }
-  return { rows: M.cols, cols: M.rows, rowPtr, colIdx, values };
 }
 
 /** The pattern of X Y (columns sorted per row), values zero. */
