@@ -187,7 +187,7 @@ export function planSolver(pattern: CsrMatrix, options: SolverOptions = {}): Sol
  *              graph diameter D (measured on grids, lattices and random
  *              regular graphs), the 15 shrinking as 8 / mean degree on
  *              denser graphs (a layered network: 10); smoothed aggregation about
- *              4 log10(n) + 2, with a V-cycle of about 6.5 nnz(A) + 4 n and a
+ *              4 log10(n) + 2, with a V-cycle of about 4.5 nnz(A) + 2 n and a
  *              refresh (Galerkin products) of about 10 nnz(A); not a
  *              candidate (Infinity) below 4 coarsest levels of rows.
  */
@@ -206,7 +206,7 @@ const STEP_NS_PER_ENTRY = 1.5;
 
 /** Slowdown of sparse passes whose working set (bytes) exceeds the caches (2 MiB level 2, 32 MiB level 3). */
 function memoryFactor(bytes: number): number {
-  return bytes <= 2 * 2 ** 20 ? 1 : bytes <= 32 * 2 ** 20 ? 1.6 : 2.6;
+  return bytes <= 2 * 2 ** 20 ? 1 : bytes <= 32 * 2 ** 20 ? 1.3 : 1.6;
 }
 
 function predictStepCost(pattern: CsrMatrix, symbolic: SymbolicCholesky): StepCostPrediction {
@@ -223,7 +223,7 @@ function predictStepCost(pattern: CsrMatrix, symbolic: SymbolicCholesky): StepCo
   const twoLevelIterations = 3 * diameter + 15 * Math.min(1, 8 / meanDegree);
   const cgTwoLevel = STEP_NS_PER_ENTRY * memoryFactor(cgBytes) * 2 * twoLevelIterations * perIteration * ms;
   const amgIterations = 4 * Math.log10(Math.max(n, 10)) + 2;
-  const cycle = 6.5 * nnzA + 4 * n;
+  const cycle = 4.5 * nnzA + 2 * n;
   // Below a few coarsest levels' worth of rows the hierarchy would be a dense factorization: not a candidate.
   const cgAmg =
     n <= 4 * DEFAULT_COARSEST_SIZE
