@@ -1,7 +1,7 @@
 /**
  * The benchmark's networks: grounded weighted graph Laplacians (the Hessians
- * of resistor and flow networks) on 5-point grids and connected random
- * graphs, assembled through @multimech/sparse's public edge-pattern builder.
+ * of resistor and flow networks) on 2-D grids, 3-D cubic lattices, random
+ * regular graphs, layered networks and connected random graphs, assembled through @multimech/sparse's public edge-pattern builder.
  */
 'use strict';
 
@@ -30,6 +30,93 @@ function gridGraph(side) {
     }
   }
   return { nodes: side * side, tail: Int32Array.from(tail), head: Int32Array.from(head) };
+}
+
+/** The cubic lattice with side³ nodes (6-point stencil), node (x, y, z) = (z·side + y)·side + x. */
+function latticeGraph(side) {
+  const count = 3 * side * side * (side - 1);
+  const tail = new Int32Array(count);
+  const head = new Int32Array(count);
+  let e = 0;
+  for (let z = 0; z < side; z++) {
+    for (let y = 0; y < side; y++) {
+      for (let x = 0; x < side; x++) {
+        const k = (z * side + y) * side + x;
+        if (x + 1 < side) (tail[e] = k), (head[e++] = k + 1);
+        if (y + 1 < side) (tail[e] = k), (head[e++] = k + side);
+        if (z + 1 < side) (tail[e] = k), (head[e++] = k + side * side);
+      }
+    }
+  }
+  return { nodes: side ** 3, tail, head };
+}
+
+/**
+ * A random 4-regular graph on `nodes` nodes: the union of two random
+ * Hamiltonian cycles with no edge in common (edges of the second that repeat
+ * one of the first are removed by random swaps), hence connected.
+ */
+function randomRegularGraph(nodes, random) {
+  const shuffled = () => {
+    const order = Int32Array.from({ length: nodes }, (_, i) => i);
+    for (let i = nodes - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      const t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    return order;
+  };
+  const first = shuffled();
+  const key = (a, b) => (a < b ? a * nodes + b : b * nodes + a);
+  const firstEdges = new Set();
+  for (let i = 0; i < nodes; i++) firstEdges.add(key(first[i], first[(i + 1) % nodes]));
+  const second = shuffled();
+  const clashes = (i) => {
+    const a = second[i];
+    return firstEdges.has(key(a, second[(i + 1) % nodes])) || firstEdges.has(key(second[(i + nodes - 1) % nodes], a));
+  };
+  for (let pass = 0; ; pass++) {
+    let bad = 0;
+    for (let i = 0; i < nodes; i++) {
+      if (!clashes(i)) continue;
+      bad++;
+      const j = Math.floor(random() * nodes);
+      const t = second[i];
+      second[i] = second[j];
+      second[j] = t;
+    }
+    if (bad === 0) break;
+    if (pass > 1000) throw new Error('randomRegularGraph: could not separate the two cycles');
+  }
+  const tail = new Int32Array(2 * nodes);
+  const head = new Int32Array(2 * nodes);
+  for (let i = 0; i < nodes; i++) {
+    tail[i] = first[i];
+    head[i] = first[(i + 1) % nodes];
+    tail[nodes + i] = second[i];
+    head[nodes + i] = second[(i + 1) % nodes];
+  }
+  return { nodes, tail, head };
+}
+
+/**
+ * A layered network: `sizes[0]` inputs, then each layer, every node of a
+ * layer joined to every node of the next. Returns the graph and its input
+ * nodes (held at their clamped values in training: grounded here).
+ */
+function layeredGraph(sizes) {
+  const starts = [0];
+  for (const s of sizes) starts.push(starts[starts.length - 1] + s);
+  const tail = [];
+  const head = [];
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    for (let a = starts[l]; a < starts[l + 1]; a++) {
+      for (let b = starts[l + 1]; b < starts[l + 2]; b++) tail.push(a), head.push(b);
+    }
+  }
+  const inputs = Array.from({ length: sizes[0] }, (_, i) => i);
+  return { graph: { nodes: starts[sizes.length], tail: Int32Array.from(tail), head: Int32Array.from(head) }, inputs };
 }
 
 /** A connected random graph: a path through a random permutation, plus distinct random edges up to the mean degree. */
@@ -78,4 +165,4 @@ function assembleLaplacian(lap, weights) {
   for (const slot of lap.groundSlots) values[slot] += 1;
 }
 
-module.exports = { mulberry32, gridGraph, randomGraph, randomWeights, groundedLaplacian, assembleLaplacian };
+module.exports = { mulberry32, gridGraph, latticeGraph, randomRegularGraph, layeredGraph, randomGraph, randomWeights, groundedLaplacian, assembleLaplacian };

@@ -29,7 +29,10 @@ export class SpringStiffness {
     this.matrix = pattern.matrix;
     this.slots = pattern.slots;
     this.diagonal = pattern.diagonal;
-    this.plan = freeCount > 0 ? planSolver(this.matrix, solver) : undefined;
+    // Multigrid aggregates whole nodes (its near-null space: the dim
+    // translations) when every node's dofs are all free or all held.
+    const options = solver.amg || !wholeNodeRows(freeIndex, dim) ? solver : { ...solver, amg: { block: dim } };
+    this.plan = freeCount > 0 ? planSolver(this.matrix, options) : undefined;
   }
 
   /**
@@ -87,4 +90,16 @@ export class SpringStiffness {
     if (!this.plan) throw new NumericalError('no free dof: there is nothing to factor');
     return this.plan.factor(this.matrix);
   }
+}
+
+/** Whether the free rows come in whole nodes, node-major: a node's dofs are all held or rows r..r+dim-1 with r a multiple of dim. */
+function wholeNodeRows(freeIndex: Int32Array, dim: number): boolean {
+  for (let node = 0; node * dim < freeIndex.length; node++) {
+    const first = freeIndex[node * dim];
+    for (let i = 0; i < dim; i++) {
+      const row = freeIndex[node * dim + i];
+      if (first < 0 ? row >= 0 : row !== first + i || first % dim !== 0) return false;
+    }
+  }
+  return true;
 }

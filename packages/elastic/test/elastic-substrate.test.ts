@@ -1,5 +1,5 @@
 import { MultimechError, NumericalError, Rng, adjointError, createGraph, dcActivation, exampleGradient, fidelity, finiteDifferenceGradient, mseLoss, productRule } from '@multimech/core';
-import { ElasticSubstrate, randomSpringNetwork, triangularLattice } from '@multimech/elastic';
+import { ElasticSubstrate, elasticFromTopology, randomSpringNetwork, triangularLattice } from '@multimech/elastic';
 import { build } from './fixtures';
 
 function pipeline(s: ElasticSubstrate, seed: number) {
@@ -194,5 +194,40 @@ describe('generators', () => {
       'random spring network: a mean coordination of 20 needs more than 10 nodes (each has at most 9 springs)',
     );
     expect(() => randomSpringNetwork({ dimension, nodes: 30, coordination: 7, jitter: 0.5 }, { sources: 1, targets: 1 }, new Rng(8))).toThrow('expected a jitter in [0, 0.5)');
+  });
+});
+
+describe('solver machinery: multigrid CG on vector dofs', () => {
+  it('the Newton equilibrium with multigrid-preconditioned CG agrees with the one with Cholesky', () => {
+    const counts = { sources: 2, targets: 2 };
+    const make = (solver: object) => {
+      const rng = new Rng(77);
+      const topology = triangularLattice(26, 26, counts);
+      const m = topology.graph.from.length;
+      return elasticFromTopology(topology, {
+        parameter: 'stiffness',
+        stiffness: Float64Array.from({ length: m }, () => rng.uniform(0.5, 2)),
+        stiffnessBounds: { min: 0.01, max: 10 },
+        restLengthBounds: { min: 0.5, max: 1.5 },
+        inputs: 'force',
+        outputs: 'distance',
+        solver,
+      });
+    };
+    const direct = make({ method: 'cholesky' });
+    const multigrid = make({ method: 'cg', cgPreconditioner: 'amg', cgTolerance: 1e-12 });
+    const drive = direct.drive([0.2, -0.15]);
+    const xd = direct.equilibrium(drive);
+    const xm = multigrid.equilibrium(multigrid.drive([0.2, -0.15]));
+    let diff = 0;
+    let scale = 0;
+    xd.forEach((v, i) => {
+      diff = Math.max(diff, Math.abs(v - xm[i]));
+      scale = Math.max(scale, Math.abs(v - direct.reference[i]));
+    });
+    expect(scale).toBeGreaterThan(1e-3); // the drive moved the network
+    expect(diff).toBeLessThan(1e-8 * Math.max(1, scale) + 1e-9);
+    const { matrix } = multigrid.hessian(xm);
+    expect(matrix.rows).toBeGreaterThan(1200); // large enough for a hierarchy of more than one level
   });
 });

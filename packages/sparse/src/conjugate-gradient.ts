@@ -10,6 +10,7 @@
 
 import { CsrMatrix, csrFindSlot, csrPermute } from './csr-matrix';
 import { Preconditioner, PreconditionerKind, buildPreconditioner } from './preconditioner';
+import { SmoothedAggregation, SmoothedAggregationOptions } from './smoothed-aggregation';
 import { splitCsr, splitOrder } from './split-csr';
 
 /** Options of conjugate gradients. */
@@ -20,6 +21,8 @@ export interface CgOptions {
   readonly maxIterations?: number;
   /** Default 'jacobi'; see {@link PreconditionerKind}. */
   readonly preconditioner?: PreconditionerKind;
+  /** Options of the 'amg' preconditioner (e.g. `block` for d dofs per node). */
+  readonly amg?: SmoothedAggregationOptions;
 }
 import { ConvergenceError } from './errors';
 
@@ -93,6 +96,12 @@ export class ConjugateGradient {
   private readonly P: number;
   private readonly Q: number;
   private readonly C: number;
+  /** The multigrid hierarchy ('amg'), kept across refactors. */
+  private amg: SmoothedAggregation | null = null;
+  private readonly amgOptions: SmoothedAggregationOptions;
+  /** Whether the next refactor rebuilds the hierarchy, and the iterations of the first solve after a build. */
+  private amgStale = false;
+  private amgBaseline = 0;
   /** Views of r and z for preconditioners that are not diagonal. */
   private readonly rView: Float64Array;
   private readonly zView: Float64Array;
@@ -105,6 +114,7 @@ export class ConjugateGradient {
     this.maxIterations = options.maxIterations ?? 10 * n;
     if (!(this.tolerance > 0)) throw new Error(`conjugate gradients: tolerance must be positive, got ${this.tolerance}`);
     this.preconditionerKind = options.preconditioner ?? 'jacobi';
+    this.amgOptions = options.amg ?? {};
     this.order = splitOrder(A);
     this.B = csrPermute(A, this.order);
     const split = splitCsr(this.B);
@@ -128,10 +138,10 @@ export class ConjugateGradient {
     this.aToB = permutedSlots(A, this.B, this.order);
     const bToW = splitSlots(this.B, split.rowPtr, this.D);
     this.aToW = this.aToB.map((q) => bToW[q]);
-    this.diagonalPreconditioner = this.preconditionerKind !== 'ic0';
+    this.diagonalPreconditioner = this.preconditionerKind !== 'ic0' && this.preconditionerKind !== 'amg';
     const kind = this.preconditionerKind;
     if (kind === 'none') this.w.fill(1, this.S, this.S + n);
-    else if (kind !== 'jacobi' && kind !== 'ic0' && kind !== 'two-level') throw new Error(`unknown preconditioner '${String(kind)}'`);
+    else if (kind !== 'jacobi' && kind !== 'ic0' && kind !== 'amg' && kind !== 'two-level') throw new Error(`unknown preconditioner '${String(kind)}'`);
     this.load(A);
   }
 
@@ -154,6 +164,20 @@ export class ConjugateGradient {
     } else if (kind === 'ic0') {
       copySlots(A.values, this.aToB, this.B.values as Float64Array);
       this.preconditioner = buildPreconditioner(this.B, 'ic0');
+    } else if (kind === 'amg') {
+      copySlots(A.values, this.aToB, this.B.values as Float64Array);
+      // The hierarchy (aggregates, prolongators) is built once and kept while
+      // the values change; only its Galerkin products are recomputed. It is
+      // rebuilt when the iterations have grown well beyond those right after
+      // a build (the values have drifted far from the ones it was built for).
+      if (this.amg && !this.amgStale) {
+        this.amg.refresh(this.B);
+      } else {
+        this.amg = new SmoothedAggregation(this.B, this.amgOptions);
+        this.amgStale = false;
+        this.amgBaseline = 0;
+      }
+      this.preconditioner = this.amg;
     }
   }
 
@@ -183,6 +207,7 @@ export class ConjugateGradient {
       }
       if (residual <= this.tolerance) {
         scatter(w, X, order, x, n);
+        if (this.amg) this.noteAmgIterations(iterations);
         return { x, iterations, relativeResidual: residual };
       }
       if (iterations >= this.maxIterations) {
@@ -200,6 +225,27 @@ export class ConjugateGradient {
         );
       }
     }
+  }
+
+  /** ||b - A x|| for x and b in the original numbering (the workspace is left alone). */
+  residualNorm(b: Float64Array, x: Float64Array): number {
+    const { w, ix, n, D, C, order } = this;
+    let rr = 0;
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      let s = w[D + i] * x[order[i]];
+      const end = ix[i + 1];
+      for (; k < end; k++) s += w[k] * x[order[ix[C + k]]];
+      const r = b[order[i]] - s;
+      rr += r * r;
+    }
+    return Math.sqrt(rr);
+  }
+
+  /** Marks the hierarchy stale when a solve took well over the iterations of the first solve after its build. */
+  private noteAmgIterations(iterations: number): void {
+    if (this.amgBaseline === 0) this.amgBaseline = Math.max(iterations, 1);
+    else if (iterations > 1.5 * this.amgBaseline + 3) this.amgStale = true;
   }
 
   /** r := b, the residual of x = 0; returns ||r||^2. */

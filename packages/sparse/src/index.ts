@@ -10,6 +10,7 @@ export * from './supernodal-structure';
 export * from './symbolic-cholesky';
 export * from './sparse-cholesky';
 export * from './preconditioner';
+export * from './smoothed-aggregation';
 export * from './conjugate-gradient';
 export * from './linear-solver';
 export * from './split-csr';

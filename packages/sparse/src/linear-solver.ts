@@ -9,7 +9,10 @@
  *
  * `'auto'` runs the symbolic Cholesky analysis (fill-reducing ordering,
  * column counts) and uses Cholesky when the fill nnz(L) / nnz(tril(A)) is at
- * most `fillLimit` and L fits the memory cap; otherwise conjugate gradients.
+ * most `fillLimit`, L fits the memory cap and its predicted cost per step
+ * (refactorization + two solves, {@link StepCostPrediction}) is below that
+ * of conjugate gradients; otherwise conjugate gradients, preconditioned by
+ * whichever of 'two-level' and 'amg' is predicted cheaper.
  * The symbolic analysis is done for CG plans too, so `nnzL` is always exact.
  * `'bicgstab'` (never chosen by `'auto'`, which assumes symmetry) serves
  * non-symmetric systems: "factoring" builds the ILU(0) preconditioner.
@@ -22,6 +25,7 @@ import { Bicgstab, BicgstabOptions, BicgstabPreconditioner } from './bicgstab';
 import { CgOptions, ConjugateGradient } from './conjugate-gradient';
 import { CsrMatrix } from './csr-matrix';
 import { PreconditionerKind } from './preconditioner';
+import { DEFAULT_COARSEST_SIZE, SmoothedAggregationOptions } from './smoothed-aggregation';
 import { SparseCholesky } from './sparse-cholesky';
 import { SymbolicCholesky } from './symbolic-cholesky';
 
@@ -41,8 +45,14 @@ export interface SolverOptions {
   cgTolerance?: number;
   /** CG iteration cap (default 10 n). */
   cgMaxIterations?: number;
-  /** CG preconditioner (default 'two-level': Jacobi plus a correction on the all-ones vector; see PreconditionerKind). */
-  cgPreconditioner?: PreconditionerKind;
+  /**
+   * CG preconditioner (default 'auto': 'two-level', Jacobi plus a correction
+   * on the all-ones vector, or 'amg', smoothed aggregation multigrid, by
+   * predicted cost; see PreconditionerKind).
+   */
+  cgPreconditioner?: PreconditionerKind | 'auto';
+  /** Options of the 'amg' preconditioner (`block`: dofs per node of a vector problem, for its near-null space). */
+  amg?: SmoothedAggregationOptions;
   /** BiCGSTAB relative residual tolerance (default 1e-12). */
   bicgstabTolerance?: number;
   /** BiCGSTAB iteration cap (default max(100, 2 n)). */
@@ -71,6 +81,10 @@ export interface SolverPlan {
   readonly nnzL: number;
   /** Why this method was picked, e.g. 'fill 3.2x nnz(A) <= limit 20 (amd ordering)'. */
   readonly reason: string;
+  /** The CG preconditioner of a CG plan. */
+  readonly preconditioner?: PreconditionerKind;
+  /** Predicted cost of one step (new values + two solves) by each method; absent for BiCGSTAB. */
+  readonly predicted?: StepCostPrediction;
   factor(A: CsrMatrix): Factorization;
 }
 
@@ -83,10 +97,10 @@ export interface SolverPlan {
 export const DEFAULT_FILL_LIMIT = 20;
 
 /**
- * Default CG preconditioner of plans. Measured on the benchmark random graph
- * (10^4 nodes, mean degree 4, 10 grounds, rtol 1e-10): Jacobi 66 iterations,
- * two-level 50 (each iteration a few percent dearer), IC(0) 29 but three
- * times dearer per iteration.
+ * The diagonal CG preconditioner plans pick when multigrid is not predicted
+ * cheaper. Measured on a random graph (10^4 nodes, mean degree 4, 10
+ * grounds, rtol 1e-10): Jacobi 66 iterations, two-level 50 (each iteration a
+ * few percent dearer), IC(0) 29 but three times dearer per iteration.
  */
 export const DEFAULT_CG_PRECONDITIONER: PreconditionerKind = 'two-level';
 
@@ -105,6 +119,12 @@ export function planSolver(pattern: CsrMatrix, options: SolverOptions = {}): Sol
   const maxEntries = options.maxFactorEntries ?? DEFAULT_MAX_FACTOR_ENTRIES;
   const fill = symbolic.fill;
   const fillText = `fill ${fill.toFixed(1)}x nnz(A)`;
+  const predicted = predictStepCost(pattern, symbolic);
+  const requestedPreconditioner = options.cgPreconditioner ?? 'auto';
+  const cgKind: PreconditionerKind =
+    requestedPreconditioner !== 'auto' ? requestedPreconditioner : predicted.cgAmg < predicted.cgTwoLevel ? 'amg' : 'two-level';
+  const cgCost = cgKind === 'amg' ? predicted.cgAmg : cgKind === 'two-level' ? predicted.cgTwoLevel : NaN;
+  const costText = (ms: number) => `${ms < 10 ? ms.toFixed(2) : ms.toFixed(0)} ms`;
   let chosen: 'cholesky' | 'cg';
   let reason: string;
   if (method === 'cholesky') {
@@ -119,12 +139,16 @@ export function planSolver(pattern: CsrMatrix, options: SolverOptions = {}): Sol
   } else if (symbolic.nnzL > maxEntries) {
     chosen = 'cg';
     reason = `nnz(L) ${symbolic.nnzL} > memory cap ${maxEntries}, ${fillText}`;
+  } else if (cgCost < predicted.cholesky) {
+    chosen = 'cg';
+    reason = `predicted step ${costText(cgCost)} with cg < ${costText(predicted.cholesky)} with cholesky, ${fillText} <= limit ${fillLimit}`;
   } else {
     chosen = 'cholesky';
     reason = `${fillText} <= limit ${fillLimit}`;
   }
   reason += ` (${symbolic.ordering} ordering)`;
-  const base = { n: pattern.rows, nnzA: pattern.rowPtr[pattern.rows], nnzL: symbolic.nnzL, reason };
+  if (chosen === 'cg') reason += `; ${cgKind} preconditioner`;
+  const base = { n: pattern.rows, nnzA: pattern.rowPtr[pattern.rows], nnzL: symbolic.nnzL, reason, predicted };
   if (chosen === 'cholesky') {
     symbolic.supernodes(); // the rest of the symbolic work, now rather than at the first factor
     const pool = new EnginePool('cholesky', (A) => SparseCholesky.factor(A, symbolic));
@@ -133,17 +157,109 @@ export function planSolver(pattern: CsrMatrix, options: SolverOptions = {}): Sol
   const cgOptions: CgOptions = {
     tolerance: options.cgTolerance,
     maxIterations: options.cgMaxIterations,
-    preconditioner: options.cgPreconditioner ?? DEFAULT_CG_PRECONDITIONER,
+    preconditioner: cgKind,
+    amg: options.amg,
   };
   const pool = new EnginePool('cg', (A) => new CgEngine(A, cgOptions));
   return {
     ...base,
     method: 'cg',
+    preconditioner: cgKind,
     factor: (A) => {
       symbolic.assertSamePattern(A);
       return pool.factor(A);
     },
   };
+}
+
+/**
+ * Predicted wall time (ms, on a machine like the one the constants were
+ * measured on) of one training step: the numeric work for new values plus
+ * two solves, for each method. What matters is their ratio.
+ *
+ *   cholesky   flops of the factorization (sum of squared column counts,
+ *              about STEP_NS_PER_FLOP each: dense supernodal kernels) +
+ *              4 nnz(L) for the two pairs of triangular solves;
+ *   cg         iterations x (nnz(A) + 8 n) per solve, each entry
+ *              STEP_NS_PER_ENTRY, slower once the vectors leave the caches.
+ *              Jacobi plus the constant mode ('two-level') needs about
+ *              3 D + 15 iterations at rtol 1e-10 on a grounded Laplacian of
+ *              graph diameter D (measured on grids, lattices and random
+ *              regular graphs), the 15 shrinking as 8 / mean degree on
+ *              denser graphs (a layered network: 10); smoothed aggregation about
+ *              4 log10(n) + 2, with a V-cycle of about 4.5 nnz(A) + 2 n and a
+ *              refresh (Galerkin products) of about 10 nnz(A); not a
+ *              candidate (Infinity) below 4 coarsest levels of rows.
+ */
+export interface StepCostPrediction {
+  readonly cholesky: number;
+  readonly cgTwoLevel: number;
+  readonly cgAmg: number;
+  /** The graph diameter estimate (double-sweep breadth-first search) the CG predictions use. */
+  readonly diameter: number;
+}
+
+/** Measured cost of one unit of factorization flops (sum of squared column counts), ns. */
+const STEP_NS_PER_FLOP = 0.65;
+/** Measured cost of one matrix entry or vector entry visited by a sparse pass with data in cache, ns. */
+const STEP_NS_PER_ENTRY = 1.5;
+
+/** Slowdown of sparse passes whose working set (bytes) exceeds the caches (2 MiB level 2, 32 MiB level 3). */
+function memoryFactor(bytes: number): number {
+  return bytes <= 2 * 2 ** 20 ? 1 : bytes <= 32 * 2 ** 20 ? 1.3 : 1.6;
+}
+
+function predictStepCost(pattern: CsrMatrix, symbolic: SymbolicCholesky): StepCostPrediction {
+  const n = pattern.rows;
+  const nnzA = pattern.rowPtr[n];
+  const diameter = graphDiameter(pattern);
+  const ms = 1e-6;
+  const cholesky =
+    (STEP_NS_PER_FLOP * symbolic.flops + STEP_NS_PER_ENTRY * memoryFactor(12 * symbolic.nnzL) * 4 * symbolic.nnzL) * ms;
+  const cgBytes = 12 * nnzA + 48 * n;
+  const perIteration = nnzA + 8 * n;
+  // Dense graphs (a layered network: mean degree in the hundreds) mix faster: the constant term shrinks with the degree.
+  const meanDegree = nnzA / Math.max(n, 1);
+  const twoLevelIterations = 3 * diameter + 15 * Math.min(1, 8 / meanDegree);
+  const cgTwoLevel = STEP_NS_PER_ENTRY * memoryFactor(cgBytes) * 2 * twoLevelIterations * perIteration * ms;
+  const amgIterations = 4 * Math.log10(Math.max(n, 10)) + 2;
+  const cycle = 4.5 * nnzA + 2 * n;
+  // Below a few coarsest levels' worth of rows the hierarchy would be a dense factorization: not a candidate.
+  const cgAmg =
+    n <= 4 * DEFAULT_COARSEST_SIZE
+      ? Infinity
+      : STEP_NS_PER_ENTRY * memoryFactor(3 * cgBytes) * (10 * nnzA + 2 * amgIterations * (perIteration + cycle)) * ms;
+  return { cholesky, cgTwoLevel, cgAmg, diameter };
+}
+
+/** Diameter estimate of the graph of a symmetric pattern: the eccentricity found by two breadth-first sweeps. */
+function graphDiameter(A: CsrMatrix): number {
+  const n = A.rows;
+  if (n === 0) return 0;
+  const dist = new Int32Array(n);
+  const queue = new Int32Array(n);
+  const sweep = (source: number): number => {
+    dist.fill(-1);
+    let head = 0;
+    let tail = 0;
+    queue[tail++] = source;
+    dist[source] = 0;
+    let last = source;
+    while (head < tail) {
+      const i = queue[head++];
+      last = i;
+      for (let p = A.rowPtr[i]; p < A.rowPtr[i + 1]; p++) {
+        const j = A.colIdx[p];
+        if (dist[j] < 0) {
+          dist[j] = dist[i] + 1;
+          queue[tail++] = j;
+        }
+      }
+    }
+    return last;
+  };
+  const far = sweep(0);
+  return dist[sweep(far)];
 }
 
 /** A BiCGSTAB plan: no symbolic work; each "factorization" builds the preconditioner for new values. */
@@ -193,6 +309,10 @@ interface Engine {
   /** Recomputes for new values of the same pattern, reusing storage. */
   refactor(A: CsrMatrix): void;
   solve(b: Float64Array, out?: Float64Array, guess?: Float64Array): Float64Array;
+  /** Whether solves start from a guess (iterative engines). */
+  readonly startsFromGuess?: boolean;
+  /** Whether ||b - A x|| < ||b|| (iterative engines). */
+  closerThanZero?(b: Float64Array, x: Float64Array): boolean;
 }
 
 /** Engines of one plan; the oldest is recycled once {@link LIVE_FACTORIZATIONS} exist. */
@@ -254,13 +374,24 @@ class PooledFactorization implements Factorization {
   }
 
   solveMany(bs: readonly Float64Array[], guesses?: readonly (Float64Array | undefined)[]): Float64Array[] {
-    return bs.map((b, i) => this.solve(b, undefined, guesses?.[i]));
+    if (!this.engine?.startsFromGuess) return bs.map((b, i) => this.solve(b, undefined, guesses?.[i]));
+    // An iterative engine starts each right-hand side without a guess of its
+    // own from the previous solution when that is closer than zero (the
+    // states of a training step differ by a nudge).
+    const out: Float64Array[] = [];
+    for (let i = 0; i < bs.length; i++) {
+      let guess = guesses?.[i];
+      if (!guess && i > 0 && this.engine.closerThanZero?.(bs[i], out[i - 1])) guess = out[i - 1];
+      out.push(this.solve(bs[i], undefined, guess));
+    }
+    return out;
   }
 }
 
 /** Conjugate gradients as an {@link Engine}: "factoring" copies A and builds the preconditioner. */
 class CgEngine implements Engine {
   readonly n: number;
+  readonly startsFromGuess = true;
   private readonly cg: ConjugateGradient;
 
   constructor(A: CsrMatrix, options: CgOptions) {
@@ -272,6 +403,10 @@ class CgEngine implements Engine {
     this.cg.refactor(A);
   }
 
+  closerThanZero(b: Float64Array, x: Float64Array): boolean {
+    return this.cg.residualNorm(b, x) < normOf(b);
+  }
+
   solve(b: Float64Array, out?: Float64Array, guess?: Float64Array): Float64Array {
     return this.cg.solve(b, guess, out).x;
   }
@@ -280,6 +415,7 @@ class CgEngine implements Engine {
 /** BiCGSTAB as an {@link Engine}: "factoring" builds the preconditioner for the new values. */
 class BicgstabEngine implements Engine {
   readonly n: number;
+  readonly startsFromGuess = false;
   private solver: Bicgstab;
 
   constructor(
@@ -294,7 +430,14 @@ class BicgstabEngine implements Engine {
     this.solver = new Bicgstab(A, this.options);
   }
 
+
   solve(b: Float64Array, out?: Float64Array, guess?: Float64Array): Float64Array {
     return this.solver.solve(b, guess, out).x;
   }
+}
+
+function normOf(v: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
+  return Math.sqrt(s);
 }

@@ -8,16 +8,18 @@
  * A. `ic0`: M = L L^T with L the incomplete Cholesky factor of A that keeps
  * the pattern of tril(A) (zero fill); when the plain factorization breaks
  * down (possible for SPD matrices that are not M-matrices) it is retried on
- * A + alpha diag(A) with growing alpha. `none`: M = I.
+ * A + alpha diag(A) with growing alpha. `amg`: one V-cycle of smoothed
+ * aggregation multigrid (see smoothed-aggregation.ts). `none`: M = I.
  *
  * ConjugateGradient fuses the diagonal kinds into its own loops; these
  * classes serve the other kinds and standalone use.
  */
 
 import { CsrMatrix } from './csr-matrix';
+import { SmoothedAggregation } from './smoothed-aggregation';
 
 /** Which preconditioner conjugate gradients uses. */
-export type PreconditionerKind = 'jacobi' | 'two-level' | 'ic0' | 'none';
+export type PreconditionerKind = 'jacobi' | 'two-level' | 'ic0' | 'amg' | 'none';
 
 /** z = M^{-1} r. */
 export interface Preconditioner {
@@ -35,6 +37,8 @@ export function buildPreconditioner(A: CsrMatrix, kind: PreconditionerKind): Pre
       return new TwoLevelPreconditioner(A);
     case 'ic0':
       return IncompleteCholesky.factor(A);
+    case 'amg':
+      return new SmoothedAggregation(A);
     case 'none':
       return new IdentityPreconditioner();
     default:

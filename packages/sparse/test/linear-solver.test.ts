@@ -1,5 +1,5 @@
 import { denseSolve, randomVector, relativeError } from './dense-reference';
-import { csrFromTriplets } from '../src/csr-matrix';
+import { csrFromTriplets, csrMultiply } from '../src/csr-matrix';
 import { DEFAULT_FILL_LIMIT, LIVE_FACTORIZATIONS, planSolver } from '../src/linear-solver';
 import { assembleLaplacian, gridGraph, groundedLaplacian, mulberry32, randomGraph, randomWeights } from './sample-matrices';
 
@@ -70,6 +70,24 @@ describe('plan.factor: factor once, solve many', () => {
     bs.forEach((bi, i) => expect(Array.from(xs[i])).toEqual(Array.from(second.solve(bi))));
     const out = new Float64Array(120);
     expect(second.solve(b, out)).toBe(out);
+  });
+
+  it.each(['two-level', 'amg'] as const)('cg (%s): solveMany starts a right-hand side from the previous solution when that is closer, and each meets the tolerance', (preconditioner) => {
+    const graph = gridGraph(40);
+    const lap = groundedLaplacian(graph, randomWeights(graph.tail.length, rng), [0]);
+    const plan = planSolver(lap.matrix, { method: 'cg', cgPreconditioner: preconditioner, cgTolerance: 1e-10 });
+    expect(plan.preconditioner).toBe(preconditioner);
+    const free = randomVector(1600, rng);
+    const clamped = free.slice();
+    for (let k = 0; k < 5; k++) clamped[k * 300] += 0.1;
+    const f = plan.factor(lap.matrix);
+    // The nudged state (closer to the free one than to zero), then one far from both.
+    const [xf, xc, xo] = f.solveMany([free, clamped, Float64Array.from(free, (v) => -v)]);
+    for (const [x, b] of [[xf, free], [xc, clamped]] as const) expect(relativeError(x, denseSolve(lap.matrix, b))).toBeLessThan(1e-7);
+    expect(relativeError(xo, Float64Array.from(xf, (v) => -v))).toBeLessThan(1e-7);
+    const residual = (x: Float64Array, b: Float64Array) => relativeError(csrMultiply(lap.matrix, x), b);
+    expect(residual(xc, clamped)).toBeLessThanOrEqual(1e-10);
+    expect(residual(xo, Float64Array.from(free, (v) => -v))).toBeLessThanOrEqual(1e-10);
   });
 
   it.each(['cholesky', 'cg'] as const)('%s: a different pattern raises a clear error', (method) => {

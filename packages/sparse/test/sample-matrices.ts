@@ -1,7 +1,8 @@
 /**
  * Reproducible sample problems for tests and benchmarks: grounded weighted
- * graph Laplacians (the Hessians of resistor and flow networks) on grids and
- * random graphs, and general random sparse SPD matrices.
+ * graph Laplacians (the Hessians of resistor and flow networks) on 2-D grids,
+ * 3-D lattices, random regular, layered and random graphs, and general
+ * random sparse SPD matrices.
  */
 
 import { CsrMatrix, csrFromTriplets } from '../src/csr-matrix';
@@ -43,6 +44,76 @@ export function gridGraph(width: number, height: number = width): EdgeList {
     }
   }
   return { nodes: width * height, tail: Int32Array.from(tail), head: Int32Array.from(head) };
+}
+
+/** The cubic lattice with side³ nodes (6-point stencil), node (x, y, z) = (z·side + y)·side + x. */
+export function latticeGraph(side: number): EdgeList {
+  const tail: number[] = [];
+  const head: number[] = [];
+  for (let z = 0; z < side; z++) {
+    for (let y = 0; y < side; y++) {
+      for (let x = 0; x < side; x++) {
+        const k = (z * side + y) * side + x;
+        if (x + 1 < side) tail.push(k), head.push(k + 1);
+        if (y + 1 < side) tail.push(k), head.push(k + side);
+        if (z + 1 < side) tail.push(k), head.push(k + side * side);
+      }
+    }
+  }
+  return { nodes: side ** 3, tail: Int32Array.from(tail), head: Int32Array.from(head) };
+}
+
+/**
+ * A random 4-regular graph: the union of two random Hamiltonian cycles with
+ * no edge in common (clashing positions of the second are swapped at random
+ * until none is left), hence connected.
+ */
+export function randomRegularGraph(nodes: number, random: () => number): EdgeList {
+  const shuffled = (): Int32Array => {
+    const order = Int32Array.from({ length: nodes }, (_, i) => i);
+    for (let i = nodes - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    return order;
+  };
+  const key = (a: number, b: number): number => (a < b ? a * nodes + b : b * nodes + a);
+  const first = shuffled();
+  const firstEdges = new Set<number>();
+  for (let i = 0; i < nodes; i++) firstEdges.add(key(first[i], first[(i + 1) % nodes]));
+  const second = shuffled();
+  const clashes = (i: number): boolean =>
+    firstEdges.has(key(second[i], second[(i + 1) % nodes])) || firstEdges.has(key(second[(i + nodes - 1) % nodes], second[i]));
+  for (let bad = 1; bad > 0; ) {
+    bad = 0;
+    for (let i = 0; i < nodes; i++) {
+      if (!clashes(i)) continue;
+      bad++;
+      const j = Math.floor(random() * nodes);
+      [second[i], second[j]] = [second[j], second[i]];
+    }
+  }
+  const tail = new Int32Array(2 * nodes);
+  const head = new Int32Array(2 * nodes);
+  for (let i = 0; i < nodes; i++) {
+    tail[i] = first[i];
+    head[i] = first[(i + 1) % nodes];
+    tail[nodes + i] = second[i];
+    head[nodes + i] = second[(i + 1) % nodes];
+  }
+  return { nodes, tail, head };
+}
+
+/** A layered network: layers of the given sizes, every node of a layer joined to every node of the next. */
+export function layeredGraph(sizes: readonly number[]): EdgeList {
+  const starts = [0];
+  for (const s of sizes) starts.push(starts[starts.length - 1] + s);
+  const tail: number[] = [];
+  const head: number[] = [];
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    for (let a = starts[l]; a < starts[l + 1]; a++) for (let b = starts[l + 1]; b < starts[l + 2]; b++) tail.push(a), head.push(b);
+  }
+  return { nodes: starts[sizes.length], tail: Int32Array.from(tail), head: Int32Array.from(head) };
 }
 
 /**
