@@ -2,6 +2,7 @@
 export * from './support/errors';
 export * from './support/rng';
 export * from './support/format';
+export * from './support/csv';
 // graphs and their generators
 export * from './graph/graph';
 export * from './graph/generators';
@@ -13,6 +14,7 @@ export * from './config/section-problems';
 export * from './config/solver-config';
 export * from './config/network-config';
 export * from './config/json-duplicate-keys';
+export * from './config/data-files';
 // the contracts every plugin implements, each an interface and a same-named token
 export * from './contracts/boundary';
 export * from './contracts/substrate';

@@ -25,12 +25,14 @@ import {
   nonEmptyString,
   positiveInteger,
   strictObject,
+  refine,
   withSchema,
 } from '@multimech/core';
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either';
 import { optimizerCodec, resolveOptimizer } from './optimizer';
 import { Trainer } from './trainer';
+import { type EvaluationSettings, evaluationCodec, samplingCodec, samplingSettings, sequenceProblem } from './training-schedule';
 import type { FidelitySettings } from './fidelity-measurement';
 import { validationTask } from './validation-split';
 import { trainerPlugin } from './trainer-plugin';
@@ -52,6 +54,33 @@ export const schemaReferenceCodec = withSchema(
   { type: 'string' },
 );
 
+/**
+ * `training`: the budget (`epochs`, or `steps`: not both), how examples are
+ * drawn (`sampling`), when the train and test sets are evaluated
+ * (`evaluate`), fidelity during training and the physical-cost columns.
+ */
+export const trainingCodec = refine(
+  strictObject(
+    'training settings ({ "epochs"?, "steps"?, "sampling"?, "evaluate"?, "fidelity"?, "physicalCost"? })',
+    {},
+    {
+      /** Passes over the training examples (default 50). */
+      epochs: positiveInteger,
+      /** Updates, in place of epochs: a budget that may end inside an epoch. */
+      steps: positiveInteger,
+      /** How each update's examples are drawn: shuffled epochs (default), with replacement, or a given sequence. */
+      sampling: samplingCodec,
+      /** Evaluate the train and test sets every `every` steps or epochs (default every epoch), and at the end. */
+      evaluate: evaluationCodec,
+      /** Measure the mechanism's estimate against the exact gradient every `every` epochs (epoch 0 included) on the first `examples` training examples, each `repeats` times. */
+      fidelity: strictObject('fidelity during training ({ "every", "examples"?, "repeats"? })', { every: positiveInteger }, { examples: positiveInteger, repeats: positiveInteger }),
+      /** Write each epoch's physical cost into metrics.csv and summary.json (`multimech train`). */
+      physicalCost: t.boolean,
+    },
+  ),
+  (v) => (v.epochs !== undefined && v.steps !== undefined ? [{ key: 'steps', message: 'give the budget either in epochs or in steps, not both' }] : []),
+);
+
 /** The experiment file's top level; each plugin section is decoded by its own plugin. */
 export const experimentCodec = strictObject(
   'an experiment config',
@@ -63,17 +92,7 @@ export const experimentCodec = strictObject(
     activation: sectionShape,
     rule: sectionShape,
     optimizer: optimizerCodec,
-    training: strictObject(
-      'training settings ({ "epochs"?, "fidelity"?, "physicalCost"? })',
-      {},
-      {
-        epochs: positiveInteger,
-        /** Measure the mechanism's estimate against the exact gradient every `every` epochs (epoch 0 included) on the first `examples` training examples, each `repeats` times. */
-        fidelity: strictObject('fidelity during training ({ "every", "examples"?, "repeats"? })', { every: positiveInteger }, { examples: positiveInteger, repeats: positiveInteger }),
-        /** Write each epoch's physical cost into metrics.csv and summary.json (`multimech train`). */
-        physicalCost: t.boolean,
-      },
-    ),
+    training: trainingCodec,
     /** Modules of third-party plugins, for the command line to load (createExperiment itself takes plugin objects). */
     plugins: t.array(nonEmptyString),
     $schema: schemaReferenceCodec,
@@ -250,13 +269,22 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
     );
   }
   const optimizer = resolveOptimizer(top.optimizer);
-  const epochs = top.training?.epochs ?? 50;
-  const fidelityConfig = top.training?.fidelity;
+  const training = top.training;
+  const sampling = samplingSettings(training?.sampling, baseDir);
+  const outside = sequenceProblem(sampling, task.train.length);
+  if (outside?.path !== undefined) throw new ConfigError([{ path: paths('training', `sampling.${outside.path}`), message: outside.message }], options.source);
+  if (outside) throw new InputFileError(outside.file!, outside.line, outside.message);
+  const stepsPerEpoch = Math.ceil(task.train.length / optimizer.batchSize);
+  const steps = training?.steps;
+  const epochs = steps !== undefined ? Math.ceil(steps / stepsPerEpoch) : (training?.epochs ?? 50);
+  const evaluation: EvaluationSettings | undefined = training?.evaluate && { every: training.evaluate.every, unit: training.evaluate.unit ?? 'epochs' };
+  const fidelityConfig = training?.fidelity;
   const fidelity: FidelitySettings | undefined = fidelityConfig && {
     every: fidelityConfig.every,
     examples: fidelityConfig.examples ?? DEFAULT_TRAINING_FIDELITY.examples,
     repeats: fidelityConfig.repeats ?? DEFAULT_TRAINING_FIDELITY.repeats,
   };
+  const schedule = top.optimizer?.schedule;
   const trainer = new Trainer({
     substrate,
     task,
@@ -265,8 +293,12 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
     rule: sections.rule.record.create(sections.rule.config),
     optimizer,
     epochs,
+    ...(steps !== undefined ? { steps } : {}),
     rng: trainRng,
     ...(fidelity ? { fidelity } : {}),
+    ...(training?.sampling ? { sampling } : {}),
+    ...(evaluation ? { evaluation } : {}),
+    ...(schedule ? { learningRateSchedule: schedule } : {}),
   });
   const r = raw as Record<string, unknown>;
   const resolvedConfig: Record<string, unknown> = {
@@ -280,8 +312,15 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
     activation: r.activation ?? { kind: 'dc' },
     error: r.error,
     rule: r.rule ?? { kind: sections.rule.record.kind },
-    optimizer,
-    training: { epochs, ...(fidelity ? { fidelity } : {}), ...(top.training?.physicalCost !== undefined ? { physicalCost: top.training.physicalCost } : {}) },
+    optimizer: { ...optimizer, ...(schedule ? { schedule } : {}) },
+    // the keys a config gives beyond the budget are kept as given (an absent one takes its default)
+    training: {
+      ...(steps !== undefined ? { steps } : { epochs }),
+      ...(training?.sampling ? { sampling: training.sampling } : {}),
+      ...(evaluation ? { evaluate: evaluation } : {}),
+      ...(fidelity ? { fidelity } : {}),
+      ...(training?.physicalCost !== undefined ? { physicalCost: training.physicalCost } : {}),
+    },
   };
   const records = {
     substrate: sections.substrate.record,

@@ -1,5 +1,6 @@
 export * from './optimizer';
 export * from './trainer';
+export * from './training-schedule';
 export * from './fidelity-measurement';
 export * from './validation-split';
 export * from './learning-rate-selection';

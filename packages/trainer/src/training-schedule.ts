@@ -1,0 +1,185 @@
+import {
+  InputFileError,
+  MultimechError,
+  type Rng,
+  isJsonFileName,
+  nonEmptyString,
+  nonNegativeInteger,
+  oneOf,
+  onlyWith,
+  parseJsonFile,
+  positiveInteger,
+  readConfigFile,
+  refine,
+  strictObject,
+} from '@multimech/core';
+import * as t from 'io-ts';
+
+/**
+ * How each update's examples are drawn from the training examples:
+ *
+ * - `shuffle` (the default): the examples in a fresh random order every
+ *   epoch, cut into minibatches (the last one of an epoch may be smaller);
+ * - `replacement`: each minibatch drawn uniformly with replacement;
+ * - `sequence`: a given sequence of example indices followed exactly,
+ *   `batchSize` at a time, from the start again when it runs out; the
+ *   indices are 0-based positions in the task's training examples, from
+ *   the config (`indices`) or a file (`file`).
+ */
+export type SamplingSettings =
+  | { readonly kind: 'shuffle' }
+  | { readonly kind: 'replacement' }
+  | { readonly kind: 'sequence'; readonly indices: readonly number[]; readonly file?: string; readonly lines?: readonly number[] };
+
+const samplingFields = strictObject(
+  'a sampling ({ "kind": "shuffle" | "replacement" | "sequence", "indices"?, "file"? })',
+  { kind: oneOf('shuffle', 'replacement', 'sequence') },
+  { indices: t.array(nonNegativeInteger), file: nonEmptyString },
+);
+
+/** `training.sampling`: a sequence needs exactly one of `indices` and `file`; the other kinds take neither. */
+export const samplingCodec = refine(samplingFields, (v) => [
+  ...onlyWith(v, 'kind', v.kind, { indices: ['sequence'], file: ['sequence'] }),
+  ...(v.kind === 'sequence' && (v.indices === undefined) === (v.file === undefined)
+    ? [{ key: v.indices !== undefined ? 'file' : 'indices', message: 'a sequence needs either "indices" (a list of training example indices) or "file" (a file of them), not both' }]
+    : []),
+  ...(v.indices !== undefined && v.indices.length === 0 ? [{ key: 'indices', message: 'expected at least one training example index, got none' }] : []),
+]);
+export type SamplingConfig = t.TypeOf<typeof samplingFields>;
+
+/** `training.evaluate`: the train and test losses every `every` steps or epochs (default every epoch). */
+export const evaluationCodec = strictObject('when to evaluate ({ "every", "unit"? })', { every: positiveInteger }, { unit: oneOf('steps', 'epochs') });
+
+/** When the trainer evaluates the train and test sets (and records a row of its history): before the first update, every `every` steps or epochs, and at the end of the budget. */
+export interface EvaluationSettings {
+  readonly every: number;
+  readonly unit: 'steps' | 'epochs';
+}
+
+export const DEFAULT_EVALUATION: EvaluationSettings = { every: 1, unit: 'epochs' };
+
+/**
+ * The sequence of a `sampling.file`: a JSON array of indices, or text with
+ * one index per line (or several, separated by commas or spaces; a first
+ * line without a digit is a header and skipped; blank lines and `#`
+ * comments are left out). Each index is kept with its line, for messages.
+ */
+export function readSequenceFile(file: string, baseDir: string): { indices: number[]; lines?: number[] } {
+  const text = readConfigFile(file, baseDir, 'the sequence of training example indices');
+  if (isJsonFileName(file)) {
+    const value = parseJsonFile(text, file);
+    if (!Array.isArray(value)) throw new InputFileError(file, undefined, 'expected a JSON array of training example indices (integers ≥ 0)');
+    const bad = value.findIndex((x) => !(typeof x === 'number' && Number.isInteger(x) && x >= 0));
+    if (bad >= 0) throw new InputFileError(file, undefined, `[${bad}]: expected a training example index (an integer ≥ 0), got ${JSON.stringify(value[bad])}`);
+    if (value.length === 0) throw new InputFileError(file, undefined, 'the sequence is empty: expected at least one training example index');
+    return { indices: value as number[] };
+  }
+  const indices: number[] = [];
+  const lines: number[] = [];
+  let first = true;
+  text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const header = first && !/\d/.test(line);
+    first = false;
+    if (header) return;
+    for (const token of line.split(/[\s,;]+/).filter((s) => s !== '')) {
+      if (!/^\d+$/.test(token)) throw new InputFileError(file, i + 1, `expected a training example index (an integer ≥ 0), got ${JSON.stringify(token)}`);
+      indices.push(Number(token));
+      lines.push(i + 1);
+    }
+  });
+  if (indices.length === 0) throw new InputFileError(file, undefined, 'the sequence is empty: expected at least one training example index');
+  return { indices, lines };
+}
+
+/** The sampling of a config, its sequence read from its file (relative to `baseDir`). */
+export function samplingSettings(config: SamplingConfig | undefined, baseDir: string): SamplingSettings {
+  if (!config || config.kind === 'shuffle') return { kind: 'shuffle' };
+  if (config.kind === 'replacement') return { kind: 'replacement' };
+  if (config.indices) return { kind: 'sequence', indices: config.indices };
+  const { indices, lines } = readSequenceFile(config.file!, baseDir);
+  return { kind: 'sequence', indices, file: config.file, ...(lines ? { lines } : {}) };
+}
+
+/**
+ * The problem with a sequence's index outside the training examples, at
+ * its config path (`training.sampling.indices[3]`) or its file and line,
+ * or undefined when every index is inside.
+ */
+export function sequenceProblem(sampling: SamplingSettings, examples: number): { path?: string; file?: string; line?: number; message: string } | undefined {
+  if (sampling.kind !== 'sequence') return undefined;
+  const bad = sampling.indices.findIndex((i) => i >= examples);
+  if (bad < 0) return undefined;
+  const message = `index ${sampling.indices[bad]} is outside the ${examples} training examples (0 to ${examples - 1})`;
+  if (sampling.file === undefined) return { path: `indices[${bad}]`, message };
+  return { file: sampling.file, line: sampling.lines?.[bad], message: sampling.lines ? message : `[${bad}]: ${message}` };
+}
+
+/** Where a sampler stands, for a checkpoint: the current epoch's order, for `shuffle` in the middle of an epoch. */
+export interface SamplerState {
+  readonly order?: readonly number[];
+}
+
+/**
+ * Draws each update's examples (`SamplingSettings`) from `count` training
+ * examples, `batchSize` at a time. A `shuffle` sampler draws an epoch's
+ * order from `rng` when the epoch's first minibatch is asked for, exactly
+ * where the trainer always drew it (before that epoch's noise), so the
+ * numbers of a run are those of the trainer before samplers existed.
+ */
+export class Sampler {
+  private order: number[] | undefined;
+
+  constructor(
+    readonly settings: SamplingSettings,
+    readonly count: number,
+    readonly batchSize: number,
+    private readonly rng: Rng,
+  ) {
+    if (count < 1) throw new MultimechError('the task has no training examples to draw from');
+  }
+
+  /** Updates per epoch: ⌈examples / batchSize⌉, whatever the sampling. */
+  get stepsPerEpoch(): number {
+    return Math.ceil(this.count / this.batchSize);
+  }
+
+  /** The examples of update number `step` (0-based over the whole run). */
+  batch(step: number): number[] {
+    const spe = this.stepsPerEpoch;
+    const b = this.batchSize;
+    const s = this.settings;
+    if (s.kind === 'shuffle') {
+      const within = step % spe;
+      if (within === 0 || this.order === undefined) this.order = this.rng.shuffle([...Array(this.count).keys()]);
+      return this.order.slice(within * b, (within + 1) * b);
+    }
+    if (s.kind === 'replacement') return Array.from({ length: b }, () => this.rng.int(this.count));
+    const n = s.indices.length;
+    return Array.from({ length: b }, (_, j) => s.indices[(step * b + j) % n]);
+  }
+
+  /** Examples used by the first `steps` updates. */
+  examplesIn(steps: number): number {
+    if (this.settings.kind !== 'shuffle') return steps * this.batchSize;
+    const spe = this.stepsPerEpoch;
+    return Math.floor(steps / spe) * this.count + Math.min(this.count, (steps % spe) * this.batchSize);
+  }
+
+  /** The state to continue from after `steps` updates. */
+  state(steps: number): SamplerState {
+    return this.settings.kind === 'shuffle' && steps % this.stepsPerEpoch !== 0 && this.order ? { order: [...this.order] } : {};
+  }
+
+  /** Continues from a state taken after `steps` updates; a shuffled epoch's order must be a permutation of the examples. */
+  restore(state: SamplerState | undefined, steps: number): void {
+    this.order = undefined;
+    if (this.settings.kind !== 'shuffle' || steps % this.stepsPerEpoch === 0) return;
+    const order = state?.order;
+    if (!Array.isArray(order) || order.length !== this.count || new Set(order).size !== this.count || !order.every((i) => Number.isInteger(i) && i >= 0 && i < this.count)) {
+      throw new MultimechError(`sampler.order: a checkpoint in the middle of a shuffled epoch must hold that epoch's order, a permutation of the ${this.count} training examples`);
+    }
+    this.order = [...order];
+  }
+}
