@@ -13,3 +13,5 @@ export * from './tasks/stratified-split';
 export * from './tasks/iris-task';
 export * from './tasks/regression-task';
 export * from './tasks/allostery-task';
+export * from './tasks/data-table';
+export * from './tasks/table-task';
