@@ -15,6 +15,7 @@ export * from './config/solver-config';
 export * from './config/network-config';
 export * from './config/json-duplicate-keys';
 export * from './config/data-files';
+export * from './config/edge-list-network';
 // the contracts every plugin implements, each an interface and a same-named token
 export * from './contracts/boundary';
 export * from './contracts/substrate';
