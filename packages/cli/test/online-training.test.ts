@@ -43,6 +43,8 @@ it('trains online: one example per step in the given order, evaluated every 4 st
   const r = await runCli(['train', write('online.json', config()), '--out', out]);
   expect(r.stderr).not.toMatch(STACK_LINE);
   expect(r.code).toBe(0);
+  expect(r.stderr.match(/^epoch \S+/gm)).toEqual(['epoch 0/1', 'epoch 0.33/1', 'epoch 0.67/1', 'epoch 0.83/1']);
+  expect(r.stderr).toMatch(/^epoch 0.33\/1 \(step 4\) loss /m);
   const [head, ...rows] = readFileSync(path.join(out, 'metrics.csv'), 'utf8').trim().split('\n');
   expect(head.split(',').slice(0, 3)).toEqual(['epoch', 'train_loss', 'test_loss']);
   // 12 examples per epoch of 12 updates: rows at 0, 4, 8 and 10 updates
