@@ -1,7 +1,7 @@
 import { adjointError, dcActivation, exampleGradient, productRule } from '@multimech/core';
 import { frequencyPlugin } from '@multimech/frequency';
 import { resistivePlugin } from '@multimech/resistive';
-import { type StepEvent, type TrainerCheckpoint, createExperiment } from '@multimech/trainer';
+import { type StepEvent, type TrainerCheckpoint, checkCheckpoint, createExperiment } from '@multimech/trainer';
 
 /** A noisy frequency-propagation run: the minibatch order and the measurement noise both draw from the trainer's generator. */
 const config = (training: Record<string, unknown> = { epochs: 4 }, optimizer: Record<string, unknown> = {}) => ({
@@ -114,5 +114,35 @@ describe('the step API', () => {
     expect(() => build(config(training(18))).restore(withoutOrder)).toThrow(/sampler.order: a checkpoint in the middle of a shuffled epoch must hold that epoch's order/);
     expect(() => build(config(training(8))).restore(saved)).toThrow(/it has 9 updates done, more than the 8 configured/);
     expect(() => build(config(training(18))).restore({ ...saved, history: saved.history.slice(0, 3) })).toThrow(/history: its last evaluation is after 6 updates, not the 9 made/);
+  });
+
+  it("checkCheckpoint checks a checkpoint inside an epoch whole: its updates, the shuffled epoch's order, a sequence's position, the evaluations", () => {
+    const training = (steps: number, extra = {}) => ({ steps, evaluate: { every: 3, unit: 'steps' }, ...extra });
+    const first = build(config(training(9)));
+    first.run();
+    const saved = JSON.parse(JSON.stringify(first.checkpoint())) as TrainerCheckpoint;
+    const parts = build(config(training(18))).parts;
+    expect(checkCheckpoint(saved, parts)).toEqual(saved);
+    const check = (value: unknown, p = parts) => () => checkCheckpoint(value, p);
+    expect(check({ ...saved, steps: 12 })).toThrow(/^steps: expected 8 to 11 updates \(epoch 2 of 4 updates each, as epoch says\), got 12$/);
+    expect(check({ ...saved, steps: 9.5 })).toThrow(/^steps: expected a whole number of updates ≥ 0, got 9.5$/);
+    expect(check(saved, build(config(training(8))).parts)).toThrow(/it has 9 updates done, more than the 8 configured/);
+    expect(check({ ...saved, sampler: { order: [0, 1, 2] } })).toThrow(/sampler.order: a checkpoint in the middle of a shuffled epoch must hold that epoch's order, a permutation of the 13/);
+    expect(check({ ...saved, sampler: { ...saved.sampler, turn: 1 } })).toThrow(/^sampler.turn: unknown key/);
+    expect(check({ ...saved, history: saved.history.slice(0, 3) })).toThrow(/^history\[2\].steps: expected 9 \(the last evaluation is at the checkpoint's updates\), got 6$/);
+    const swapped = [saved.history[0], saved.history[2], saved.history[1], saved.history[3]];
+    expect(check({ ...saved, history: swapped })).toThrow(/^history\[2\].steps: expected a whole number of updates after 6/);
+
+    // a sequence: where the next example is read, and the sequence's length
+    const sequence = { sampling: { kind: 'sequence', indices: [3, 0, 0, 12, 7] } };
+    const inSequence = build(config(training(9, sequence), { batchSize: 2 }));
+    inSequence.run();
+    const atSeven = JSON.parse(JSON.stringify(inSequence.checkpoint())) as TrainerCheckpoint;
+    expect(atSeven.sampler).toEqual({ position: 3, length: 5 });
+    const seqParts = build(config(training(18, sequence), { batchSize: 2 })).parts;
+    expect(checkCheckpoint(atSeven, seqParts)).toEqual(atSeven);
+    expect(check({ ...atSeven, sampler: { position: 4, length: 5 } }, seqParts)).toThrow(/^sampler.position: expected 3 \(after 9 updates of 2 in a sequence of 5\), got 4$/);
+    const longer = build(config(training(18, { sampling: { kind: 'sequence', indices: [3, 0, 0, 12, 7, 1] } }), { batchSize: 2 })).parts;
+    expect(check(atSeven, longer)).toThrow(/^sampler.length: expected 6 \(the sequence's indices\), got 5: the checkpoint was written with another sequence$/);
   });
 });

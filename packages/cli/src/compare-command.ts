@@ -9,12 +9,13 @@ import {
   decodeComparison,
   resolveOptimizer,
 } from '@multimech/trainer';
-import { JobFailedError, LocalExecutor, planRuns, type PlannedRun } from '@multimech/sweep';
+import { JobFailedError, LocalExecutor, RunStore, StopFlag, planRuns, type PlannedRun } from '@multimech/sweep';
+import { createHash } from 'crypto';
 import * as path from 'path';
 import type { CliIo } from './cli-io';
 import { pluginsFor, preloadPluginsFor } from './cli-plugins';
 import { MechanismFidelity, mechanismFidelity } from './comparison-fidelity';
-import { ComparisonJob, ComparisonJobResult, availableCores, comparisonWorkerScript, multimechVersions, runComparisonJob } from './comparison-job';
+import { ComparisonJob, ComparisonJobResult, availableCores, comparisonWorkerScript, multimechVersions, runComparisonJob, runComparisonJobHere } from './comparison-job';
 import { LearningRateReport, learningRateJobs, learningRateMarkdown, learningRateReport, withChosenRates } from './comparison-learning-rates';
 import { fidelityCsv } from './metrics-csv';
 import { comparisonPlots, fidelitySpec, seedBandSpec, seedBands } from './comparison-plots';
@@ -24,16 +25,23 @@ import { ComparisonProgress } from './comparison-progress';
 import { comparisonMarkdown, comparisonTable, verdictLines, verdicts } from './comparison-report';
 import { ComparisonRun, ComparisonSummary, comparisonCsv, comparisonRecord, diagnosticKeys, runsCsv, summarizeComparison } from './comparison-summary';
 import { parseJsonText, readInputFile } from './read-input-file';
-import { ResultsFolder, SUMMARY_FILE, defaultResultsDir } from './results-folder';
+import { FolderContents, RUN_FILE, ResultsFolder, SUMMARY_FILE, defaultResultsDir, experimentHash } from './results-folder';
+import { RunStop, RunStopped, type SignalSource } from './run-stop';
 import { renderChart } from './vega-renderer';
 
 export interface CompareOptions {
-  /** Results folder (default `runs/<config basename>-<yyyymmdd-hhmmss>`). */
+  /** Results folder (default `runs/<config basename>-<yyyymmdd-hhmmss>`); a folder of the same comparison continues it. */
   readonly out?: string;
   /** Worker threads (default: the machine's cores; 1 runs every run in this thread). */
   readonly workers?: number;
   /** A progress line per epoch of every run (default: one per finished run, or the terminal line). */
   readonly verbose?: boolean;
+  /** Move what `out` holds aside (to `<out>.replaced-<yyyymmdd-hhmmss>`, never deleted) and start anew. */
+  readonly replace?: boolean;
+  /** Stop the runs after their epoch in progress once this many seconds have passed (their checkpoints saved); the command then fails with a line saying how to continue. */
+  readonly maxSeconds?: number;
+  /** Where SIGINT and SIGTERM come from (default: the process). */
+  readonly signals?: SignalSource;
 }
 
 /** What `compare` wrote and measured. */
@@ -170,6 +178,118 @@ function kindOf(section: unknown): string {
   return typeof kind === 'string' ? kind : '?';
 }
 
+/** The key a selection run (scored on a validation split) is kept under in the store: its run's key and the split, hashed (a final run of the same config has the run's key). */
+function storeKey(job: ComparisonJob & PlannedRun): string {
+  return job.validation === undefined ? job.key : createHash('sha256').update(`${job.key}:validation=${job.validation}`).digest('hex').slice(0, 16);
+}
+
+/** A comparison's run named in a message: `mechanisms[1] 'ep', seed 2` (a selection run: `, learning rate 0.1 on a validation split`). */
+function runName(job: ComparisonJob): string {
+  const rate = (job.config.optimizer as { learningRate?: unknown } | undefined)?.learningRate;
+  return `mechanisms[${job.mechanismIndex}] '${job.mechanism}', seed ${job.seed}${job.validation !== undefined ? `, learning rate ${String(rate)} on a validation split` : ''}`;
+}
+
+/**
+ * Refuses an `--out` that `compare` (without --replace) must not write
+ * into: a folder of another command or another comparison, or one that is
+ * not a results folder. A new or empty folder, or one of this comparison
+ * (which continues: its finished runs are kept), is fine.
+ */
+function refuseCompareInto(contents: FolderContents, hash: string): void {
+  const { dir, entries, record } = contents;
+  if (!contents.exists || entries.length === 0) return;
+  const hint = `, or --replace to move it aside (to ${dir}.replaced-<time>) and start anew`;
+  if (contents.recordProblem) throw new MultimechError(`--out ${dir}: its ${RUN_FILE} does not read (${contents.recordProblem}); choose another folder${hint}`);
+  if (record) {
+    if (record.command !== 'compare') throw new MultimechError(`--out ${dir} holds the results of multimech ${record.command}, not of a comparison; choose another folder${hint}`);
+    if (record.experiment !== hash) throw new MultimechError(`--out ${dir} holds the results of another comparison (its config.json differs from this config); choose another folder${hint}`);
+    return;
+  }
+  if (entries.includes(SUMMARY_FILE)) throw new MultimechError(`--out ${dir} holds the results of an earlier run (a ${SUMMARY_FILE}, and no ${RUN_FILE} to say which comparison it belongs to); choose another folder${hint}`);
+  throw new MultimechError(`--out ${dir}: the folder is not empty and holds no ${SUMMARY_FILE} of an earlier multimech run; choose a new or empty folder`);
+}
+
+/** What `runInStore` did: every job's result (undefined where it failed, stopped or never started), and how many it ran. */
+interface StoredRuns {
+  readonly results: (ComparisonJobResult | undefined)[];
+  /** Runs found finished in the store, and runs that finished now. */
+  readonly kept: number;
+  readonly ran: number;
+  /** Runs stopped before their end, their checkpoints kept for the next command. */
+  readonly saved: number;
+}
+
+/**
+ * Runs the jobs the store does not hold yet (each from its checkpoint when
+ * an earlier command stopped it), writing each to the store as it finishes
+ * (a stopped one's checkpoint beside), reporting a failed run by name and
+ * going on with the others, until `flag` asks them to stop.
+ */
+async function runInStore(
+  jobs: readonly (ComparisonJob & PlannedRun)[],
+  store: RunStore,
+  run: { workers: number; script: string | undefined; flag: StopFlag; epochs: number; verbose?: boolean },
+  io: CliIo,
+  failures: string[],
+): Promise<StoredRuns> {
+  const results: (ComparisonJobResult | undefined)[] = jobs.map((job) => (store.has(storeKey(job)) ? store.read(storeKey(job)).result : undefined));
+  const kept = results.filter((r) => r !== undefined).length;
+  const pending: (ComparisonJob & PlannedRun)[] = [];
+  const slots: number[] = [];
+  jobs.forEach((job, i) => {
+    if (results[i] !== undefined) return;
+    let checkpoint: unknown;
+    try {
+      checkpoint = store.readCheckpoint(storeKey(job));
+    } catch (e) {
+      if (!(e instanceof MultimechError)) throw e;
+      failures.push(`${runName(job)}: ${e.message}`);
+      io.stderr.write(`multimech: run failed: ${runName(job)}: ${e.message}\n`);
+      return;
+    }
+    pending.push(checkpoint === undefined ? job : { ...job, checkpoint });
+    slots.push(i);
+  });
+  if (kept > 0) io.stderr.write(`multimech: ${kept} of ${jobs.length} runs are in ${path.dirname(store.dir)} already (the same config and versions): kept\n`);
+  let ran = 0;
+  let saved = 0;
+  if (pending.length === 0) return { results, kept, ran, saved };
+  const progress = new ComparisonProgress(io.stderr, pending, run.epochs, Date.now, { verbose: run.verbose });
+  const executor = new LocalExecutor<ComparisonJob & PlannedRun>(Math.min(run.workers, pending.length), run.script, runComparisonJobHere);
+  try {
+    await executor.run(
+      pending,
+      {
+        started: (i) => progress.started(i),
+        progress: (i, e) => progress.epoch(i, e),
+        finished: (i, result) => {
+          const job = pending[i];
+          if (result.stopped) {
+            store.writeCheckpoint(storeKey(job), result.stopped);
+            saved++;
+            return;
+          }
+          const { checkpoint: _c, ...planned } = job;
+          store.write({ ...planned, key: storeKey(job) }, result);
+          results[slots[i]] = result;
+          ran++;
+          progress.finished(i);
+        },
+        failed: (i, e) => {
+          const failure = `${runName(pending[i])}: ${e.message}`;
+          failures.push(failure);
+          progress.finish();
+          io.stderr.write(`multimech: run failed: ${failure}${e instanceof MultimechError ? '' : ' (an internal error)'}\n`);
+        },
+      },
+      { stop: run.flag },
+    );
+  } finally {
+    progress.finish();
+  }
+  return { results, kept, ran, saved };
+}
+
 /**
  * `multimech compare CONFIG`: run every mechanism over every seed on the
  * same substrate and task, in parallel worker threads, with one progress
@@ -182,6 +302,7 @@ function kindOf(section: unknown): string {
  */
 export async function compareCommand(configFile: string, options: CompareOptions, io: CliIo): Promise<CompareOutcome> {
   const start = Date.now();
+  const stop = new RunStop(options.maxSeconds, io.stderr, Date.now, start);
   const raw = parseJsonText(await readInputFile(configFile, 'a JSON comparison config'), configFile);
   await preloadPluginsFor((raw as { base?: unknown } | null)?.base, path.dirname(configFile), configFile);
   const prepared = prepareComparison(raw, configFile);
@@ -198,114 +319,153 @@ export async function compareCommand(configFile: string, options: CompareOptions
     }
   });
 
-  const folder = await ResultsFolder.open(options.out ?? defaultResultsDir(configFile, new Date(), config.name));
-  const files: string[] = [];
-  const write = async (file: string, data: string | Uint8Array) => {
-    await folder.write(file, data);
-    files.push(file);
-  };
-  await write('config.json', JSON.stringify(prepared.resolvedConfig, null, 2) + '\n');
-
-  const script = comparisonWorkerScript();
-  const requested = options.workers ?? availableCores();
-  const workers = script === undefined ? 1 : Math.max(1, Math.min(requested, availableCores(), jobs.length));
-  if (script === undefined && options.workers !== undefined && options.workers > 1) {
-    io.stderr.write('multimech: note: no compiled worker (dist/comparison-worker.js), so the runs go one after another in this thread\n');
+  const dir = options.out ?? defaultResultsDir(configFile, new Date(), config.name);
+  const hash = experimentHash(prepared.resolvedConfig);
+  const contents = await ResultsFolder.inspect(dir);
+  ResultsFolder.refuseIfLocked(contents);
+  if (options.replace) {
+    const aside = await ResultsFolder.moveAside(contents);
+    if (aside !== undefined) io.stderr.write(`multimech: note: moved the earlier contents of ${dir} aside to ${aside}\n`);
+  } else {
+    refuseCompareInto(contents, hash);
   }
-  const epochs = experiments[0].trainer.parts.epochs;
-  // learning rates chosen on validation splits of the training examples first; the test split is seen only by the runs that follow
-  let learningRates: LearningRateReport | undefined;
-  if (resolved.learningRates) {
-    const selection = planComparisonJobs(learningRateJobs(resolved, path.dirname(configFile), configFile), path.dirname(configFile), configFile);
-    const selectionProgress = new ComparisonProgress(io.stderr, selection, resolved.learningRates.epochs ?? epochs, Date.now, { verbose: options.verbose });
-    let results: ComparisonJobResult[];
-    try {
-      results = await runComparisonJobs(selection, Math.min(workers, selection.length), selectionProgress, script);
-    } finally {
-      selectionProgress.finish();
-    }
-    learningRates = learningRateReport(resolved, selection, results, epochs);
-    jobs = planComparisonJobs(withChosenRates(resolved, jobs, learningRates), path.dirname(configFile), configFile);
-    io.stderr.write(`learning rates chosen on a validation split: ${learningRates.mechanisms.map((m) => `${m.mechanism} ${m.rate}`).join(', ')}\n`);
-  }
-  const progress = new ComparisonProgress(io.stderr, jobs, epochs, Date.now, { verbose: options.verbose });
-  let results: ComparisonJobResult[];
+  const folder = await ResultsFolder.claim(dir, 'compare', (line) => io.stderr.write(`multimech: note: ${line}\n`));
+  stop.watch(options.signals);
+  const flag = new StopFlag();
+  stop.onRequest(() => flag.request());
+  const continuing = contents.record !== undefined && !options.replace;
+  const selectionRuns = resolved.learningRates ? learningRateJobs(resolved, path.dirname(configFile), configFile).length : 0;
+  const planned = () => jobs.length + selectionRuns;
+  let finished = 0;
   try {
-    results = await runComparisonJobs(jobs, workers, progress, script);
-  } finally {
-    progress.finish();
-  }
-  const runs: ComparisonRun[] = jobs.map((job, i) => ({ mechanism: job.mechanism, seed: job.seed, result: results[i] }));
-  const mechanisms = config.mechanisms.map((m) => m.name);
-  const diagnostics = experiments.map((e, i) => ({ specs: e.records.error.diagnostics ?? [], at: (key: string) => comparisonPaths(i)('error', key) }));
-  const summaries = summarizeComparison(mechanisms, runs, fidelity, classification, diagnostics, { reference: resolved.reference, targetLoss: resolved.targetLoss });
+    await folder.writeRecord({ command: 'compare', experiment: hash, state: 'running', runs: { finished, planned: planned() }, ...(continuing && contents.record ? { started: contents.record.started } : {}) });
+    const files: string[] = [];
+    const write = async (file: string, data: string | Uint8Array) => {
+      await folder.write(file, data);
+      files.push(file);
+    };
+    await write('config.json', JSON.stringify(prepared.resolvedConfig, null, 2) + '\n');
+    // each run is kept in runs/ as it finishes (keyed as a sweep's): a failed run is named and the others go on, a rerun runs only what is missing
+    const store = RunStore.open(dir);
 
-  await write('runs.csv', runsCsv(runs, classification));
-  await write('comparison.csv', comparisonCsv(summaries, classification));
-  if (runs.some((r) => r.result.history.some((e) => e.fidelity))) {
-    await write('fidelity.csv', fidelityCsv(runs.map((r) => ({ mechanism: r.mechanism, seed: r.seed, history: r.result.history }))));
-  }
+    const script = comparisonWorkerScript();
+    const requested = options.workers ?? availableCores();
+    const workers = script === undefined ? 1 : Math.max(1, Math.min(requested, availableCores(), jobs.length));
+    if (script === undefined && options.workers !== undefined && options.workers > 1) {
+      io.stderr.write('multimech: note: no compiled worker (dist/comparison-worker.js), so the runs go one after another in this thread\n');
+    }
+    const epochs = experiments[0].trainer.parts.epochs;
+    const failures: string[] = [];
+    /** Ends the command when runs failed or were stopped: the finished ones are kept, and the same command continues. */
+    const endIfIncomplete = (total: number, done: StoredRuns, saved: number) => {
+      const again = `continue with: multimech compare ${configFile} --out ${dir}`;
+      if (flag.requested()) {
+        throw new RunStopped(
+          `stopped (${stop.reason ?? 'asked to stop'}) with ${finished} of ${planned()} runs finished${saved > 0 ? ` and ${saved} saved at their last epoch` : ''}; the finished runs are in ${store.dir}: ${again}`,
+        );
+      }
+      if (failures.length > 0) {
+        throw new MultimechError(
+          `${failures.length} of ${total} runs failed (named above); the ${done.results.filter((r) => r !== undefined).length} finished are kept in ${store.dir}: fix the cause and run the same command again, which runs only what is missing`,
+        );
+      }
+    };
+    // learning rates chosen on validation splits of the training examples first; the test split is seen only by the runs that follow
+    let learningRates: LearningRateReport | undefined;
+    if (resolved.learningRates) {
+      const selection = planComparisonJobs(learningRateJobs(resolved, path.dirname(configFile), configFile), path.dirname(configFile), configFile);
+      const done = await runInStore(selection, store, { workers, script, flag, epochs: resolved.learningRates.epochs ?? epochs, verbose: options.verbose }, io, failures);
+      finished += done.kept + done.ran;
+      endIfIncomplete(selection.length, done, done.saved);
+      learningRates = learningRateReport(resolved, selection, done.results as ComparisonJobResult[], epochs);
+      jobs = planComparisonJobs(withChosenRates(resolved, jobs, learningRates), path.dirname(configFile), configFile);
+      io.stderr.write(`learning rates chosen on a validation split: ${learningRates.mechanisms.map((m) => `${m.mechanism} ${m.rate}`).join(', ')}\n`);
+    }
+    const done = await runInStore(jobs, store, { workers, script, flag, epochs, verbose: options.verbose }, io, failures);
+    finished += done.kept + done.ran;
+    await folder.writeRecord({ command: 'compare', experiment: hash, state: 'running', runs: { finished, planned: planned() } }).catch(() => undefined);
+    endIfIncomplete(jobs.length, done, done.saved);
+    const results = done.results as ComparisonJobResult[];
+    const runs: ComparisonRun[] = jobs.map((job, i) => ({ mechanism: job.mechanism, seed: job.seed, result: results[i] }));
+    const mechanisms = config.mechanisms.map((m) => m.name);
+    const diagnostics = experiments.map((e, i) => ({ specs: e.records.error.diagnostics ?? [], at: (key: string) => comparisonPaths(i)('error', key) }));
+    const summaries = summarizeComparison(mechanisms, runs, fidelity, classification, diagnostics, { reference: resolved.reference, targetLoss: resolved.targetLoss });
 
-  const first = experiments[0];
-  const taskLoss = (first.resolvedConfig.task as { loss?: { kind?: unknown; kappa?: unknown } } | undefined)?.loss;
-  const plots = comparisonPlots({
-    name,
-    mechanisms,
-    runs,
-    summaries,
-    classification,
-    loss: { kind: typeof taskLoss?.kind === 'string' ? taskLoss.kind : first.task.loss.kind, kappa: taskLoss?.kappa },
-    fidelity: { seed: seeds[0], examples: fidelityExamples },
-  });
-  plots.push(...physicsPlots(name, mechanisms, runs, lossAxisName(typeof taskLoss?.kind === 'string' ? taskLoss.kind : first.task.loss.kind, { kappa: taskLoss?.kappa })));
-  const costs = physicalCosts(mechanisms, runs);
-  const drawn = await Promise.all(plots.map(([, , spec]) => renderChart(spec)));
-  for (let p = 0; p < plots.length; p++) {
-    await write(`${plots[p][0]}.svg`, drawn[p].svg);
-    await write(`${plots[p][0]}.png`, drawn[p].png);
-  }
+    await write('runs.csv', runsCsv(runs, classification));
+    await write('comparison.csv', comparisonCsv(summaries, classification));
+    if (runs.some((r) => r.result.history.some((e) => e.fidelity))) {
+      await write('fidelity.csv', fidelityCsv(runs.map((r) => ({ mechanism: r.mechanism, seed: r.seed, history: r.result.history }))));
+    }
 
-  await write(
-    'comparison.md',
-    comparisonMarkdown(summaries, classification, {
+    const first = experiments[0];
+    const taskLoss = (first.resolvedConfig.task as { loss?: { kind?: unknown; kappa?: unknown } } | undefined)?.loss;
+    const plots = comparisonPlots({
       name,
-      description: config.description,
-      substrate: first.substrate.kind,
-      task: first.task.kind,
-      parameters: first.substrate.parameters.length,
+      mechanisms,
+      runs,
+      summaries,
+      classification,
+      loss: { kind: typeof taskLoss?.kind === 'string' ? taskLoss.kind : first.task.loss.kind, kappa: taskLoss?.kappa },
+      fidelity: { seed: seeds[0], examples: fidelityExamples },
+    });
+    plots.push(...physicsPlots(name, mechanisms, runs, lossAxisName(typeof taskLoss?.kind === 'string' ? taskLoss.kind : first.task.loss.kind, { kappa: taskLoss?.kappa })));
+    const costs = physicalCosts(mechanisms, runs);
+    const drawn = await Promise.all(plots.map(([, , spec]) => renderChart(spec)));
+    for (let p = 0; p < plots.length; p++) {
+      await write(`${plots[p][0]}.svg`, drawn[p].svg);
+      await write(`${plots[p][0]}.png`, drawn[p].png);
+    }
+
+    await write(
+      'comparison.md',
+      comparisonMarkdown(summaries, classification, {
+        name,
+        description: config.description,
+        substrate: first.substrate.kind,
+        task: first.task.kind,
+        parameters: first.substrate.parameters.length,
+        seeds,
+        epochs,
+        workers,
+        fidelityExamples,
+        targetLoss: resolved.targetLoss,
+        kinds: experiments.map((e) => ({ activation: kindOf(e.resolvedConfig.activation), error: kindOf(e.resolvedConfig.error), rule: kindOf(e.resolvedConfig.rule) })),
+        plots: plots.map(([stem, caption]) => [stem, caption] as const),
+        files: [...files, 'comparison.md', SUMMARY_FILE],
+      }) +
+        '\n' +
+        physicalCostMarkdown(costs) +
+        (learningRates ? '\n' + learningRateMarkdown(learningRates) : ''),
+    );
+    const summary = {
+      name,
       seeds,
       epochs,
       workers,
-      fidelityExamples,
+      seconds: (Date.now() - start) / 1000,
+      reference: resolved.reference,
       targetLoss: resolved.targetLoss,
-      kinds: experiments.map((e) => ({ activation: kindOf(e.resolvedConfig.activation), error: kindOf(e.resolvedConfig.error), rule: kindOf(e.resolvedConfig.rule) })),
-      plots: plots.map(([stem, caption]) => [stem, caption] as const),
-      files: [...files, 'comparison.md', SUMMARY_FILE],
-    }) +
-      '\n' +
-      physicalCostMarkdown(costs) +
-      (learningRates ? '\n' + learningRateMarkdown(learningRates) : ''),
-  );
-  const summary = {
-    name,
-    seeds,
-    epochs,
-    workers,
-    seconds: (Date.now() - start) / 1000,
-    reference: resolved.reference,
-    targetLoss: resolved.targetLoss,
-    mechanisms: summaries.map((s) => comparisonRecord(s, classification, diagnosticKeys(summaries))),
-    verdicts: verdicts(summaries),
-    warnings: [...summaries.flatMap((s) => (s.learningWarning ? [s.learningWarning] : [])), ...summaries.flatMap((s) => s.warnings)],
-    physicalCost: costs,
-    ...(learningRates ? { learningRates } : {}),
-  };
-  await write(SUMMARY_FILE, JSON.stringify(summary, null, 2) + '\n');
+      mechanisms: summaries.map((s) => comparisonRecord(s, classification, diagnosticKeys(summaries))),
+      verdicts: verdicts(summaries),
+      warnings: [...summaries.flatMap((s) => (s.learningWarning ? [s.learningWarning] : [])), ...summaries.flatMap((s) => s.warnings)],
+      physicalCost: costs,
+      ...(learningRates ? { learningRates } : {}),
+    };
+    await write(SUMMARY_FILE, JSON.stringify(summary, null, 2) + '\n');
 
-  io.stdout.write(comparisonTable(summaries, classification));
-  for (const line of verdictLines(summaries, seeds)) io.stdout.write(`${line}\n`);
-  io.stdout.write(`results: ${folder.dir}\n`);
-  // runs that did not learn, and what the mechanisms' diagnostics say went physically wrong, last, where it is seen
-  for (const line of summary.warnings) io.stderr.write(`multimech: ${line}\n`);
-  return { dir: folder.dir, files, summaries, runs, workers, classification };
+    io.stdout.write(comparisonTable(summaries, classification));
+    for (const line of verdictLines(summaries, seeds)) io.stdout.write(`${line}\n`);
+    io.stdout.write(`results: ${folder.dir}\n`);
+    // runs that did not learn, and what the mechanisms' diagnostics say went physically wrong, last, where it is seen
+    for (const line of summary.warnings) io.stderr.write(`multimech: ${line}\n`);
+    await folder.writeRecord({ command: 'compare', experiment: hash, state: 'complete', runs: { finished, planned: planned() } });
+    return { dir: folder.dir, files, summaries, runs, workers, classification };
+  } catch (e) {
+    const reason = e instanceof RunStopped ? stop.reason : e instanceof Error ? e.message : String(e);
+    await folder.writeRecord({ command: 'compare', experiment: hash, state: 'interrupted', runs: { finished, planned: planned() }, ...(reason ? { reason } : {}) }).catch(() => undefined);
+    throw e;
+  } finally {
+    stop.release();
+    folder.release();
+  }
 }

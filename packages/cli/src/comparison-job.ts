@@ -1,4 +1,4 @@
-import { packageVersions, trainJob, type RunResult, type TrainingJob } from '@multimech/sweep';
+import { packageVersions, trainJob, trainJobAsync, type RunResult, type TrainingJob } from '@multimech/sweep';
 import type { EpochEvent } from '@multimech/trainer';
 import { existsSync, readFileSync } from 'fs';
 import * as os from 'os';
@@ -25,8 +25,17 @@ export type ComparisonJobResult = RunResult;
  * gives the same numbers (all but the seconds) in the main thread, in a
  * worker thread, and in a queue's worker on another machine.
  */
-export function runComparisonJob(job: TrainingJob, onEpoch?: (event: EpochEvent) => void): ComparisonJobResult {
-  return trainJob(job, pluginsFor(job.config, job.baseDir, job.source), onEpoch);
+export function runComparisonJob(job: TrainingJob, onEpoch?: (event: EpochEvent) => void, stop?: () => boolean): ComparisonJobResult {
+  return trainJob(job, pluginsFor(job.config, job.baseDir, job.source), onEpoch, stop);
+}
+
+/**
+ * `runComparisonJob` in the command's own thread, giving the event loop a
+ * turn after every step, so that Ctrl-C or SIGTERM can ask `stop` to end
+ * the run at its next epoch.
+ */
+export function runComparisonJobHere(job: TrainingJob, onEpoch?: (event: EpochEvent) => void, stop?: () => boolean): Promise<ComparisonJobResult> {
+  return trainJobAsync(job, pluginsFor(job.config, job.baseDir, job.source), onEpoch, stop);
 }
 
 /** The machine's cores (os.availableParallelism where Node has it). */

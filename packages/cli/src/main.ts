@@ -131,7 +131,9 @@ function buildProgram(io: CliIo, registries: Registries): Command {
     .option('-o, --out <DIR>', 'results folder (default: runs/<config name>-<yyyymmdd-hhmmss>)')
     .option('--seed <N>', "seed for every random choice (overrides the config's seed)", integerArg)
     .option('--resume', "continue the run in --out DIR from its checkpoint (the config may change only training.epochs)")
-    .action(async (config: string, flags: { out?: string; seed?: number; resume?: boolean }) => {
+    .option('--replace', 'move what --out DIR holds aside (to DIR.replaced-<yyyymmdd-hhmmss>, never deleted) and start anew')
+    .option('--max-seconds <S>', 'stop after the epoch in progress once S seconds have passed, saving a checkpoint (exit code 1; --resume continues)', positiveArg)
+    .action(async (config: string, flags: { out?: string; seed?: number; resume?: boolean; replace?: boolean; maxSeconds?: number }) => {
       if (flags.resume && flags.out === undefined) throw new UsageError('--resume needs --out DIR: the results folder of the run to continue');
       // train, compare and fidelity load their modules (plots, results folders, the comparison's engine) when they run, not for --help
       const { trainCommand } = require('./train-command') as typeof import('./train-command');
@@ -145,7 +147,9 @@ function buildProgram(io: CliIo, registries: Registries): Command {
     .option('-o, --out <DIR>', 'results folder (default: runs/<config name>-<yyyymmdd-hhmmss>)')
     .option('-w, --workers <N>', 'worker threads (default: the number of cores; 1 runs everything in one thread)', positiveIntegerArg)
     .option('-v, --verbose', 'a progress line per epoch of every run (default: one per finished run, or one line redrawn on a terminal)')
-    .action(async (config: string, flags: { out?: string; workers?: number; verbose?: boolean }) => {
+    .option('--replace', 'move what --out DIR holds aside (to DIR.replaced-<yyyymmdd-hhmmss>, never deleted) and start anew')
+    .option('--max-seconds <S>', 'stop the runs after their epoch in progress once S seconds have passed, saving their checkpoints (exit code 1; the same command continues)', positiveArg)
+    .action(async (config: string, flags: { out?: string; workers?: number; verbose?: boolean; replace?: boolean; maxSeconds?: number }) => {
       const { compareCommand } = require('./compare-command') as typeof import('./compare-command');
       await compareCommand(config, flags, io);
     });
@@ -159,7 +163,8 @@ function buildProgram(io: CliIo, registries: Registries): Command {
     .option('-w, --workers <N>', 'worker threads (default: the number of cores; 1 runs everything in one thread)', positiveIntegerArg)
     .option('-q, --queue <URL>', 'put the runs on a BullMQ queue in Redis (redis://HOST:PORT) for `multimech worker` to run, here or on other machines')
     .option('-v, --verbose', 'a line per epoch of every run, not only per finished run')
-    .action(async (config: string, flags: { out?: string; workers?: number; queue?: string; verbose?: boolean }) => {
+    .option('--max-seconds <S>', 'stop the runs after their epoch in progress once S seconds have passed, saving their checkpoints (exit code 1; the same command continues)', positiveArg)
+    .action(async (config: string, flags: { out?: string; workers?: number; queue?: string; verbose?: boolean; maxSeconds?: number }) => {
       if (flags.queue !== undefined && flags.workers !== undefined) throw new UsageError('--workers applies to the runs on this machine; with --queue, start `multimech worker` where the runs should go');
       const { sweepCommand } = require('./sweep-command') as typeof import('./sweep-command');
       await sweepCommand(config, flags, io);

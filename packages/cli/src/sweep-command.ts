@@ -7,6 +7,7 @@ import {
   PlannedRun,
   QueueExecutor,
   RunStore,
+  StopFlag,
   SweepPlan,
   axisValue,
   checkRedis,
@@ -25,11 +26,12 @@ import * as path from 'path';
 import { atomicWrite } from './atomic-write';
 import type { CliIo } from './cli-io';
 import { pluginsFor, preloadPluginsFor } from './cli-plugins';
-import { availableCores, comparisonWorkerScript, multimechVersions, runComparisonJob } from './comparison-job';
+import { availableCores, comparisonWorkerScript, multimechVersions, runComparisonJobHere } from './comparison-job';
 import { ComparisonProgress } from './comparison-progress';
 import { csvField } from './metrics-csv';
 import { parseJsonText, readInputFile } from './read-input-file';
-import { ResultsFolder, SUMMARY_FILE, defaultResultsDir } from './results-folder';
+import { FolderContents, RUN_FILE, ResultsFolder, SUMMARY_FILE, defaultResultsDir, experimentHash } from './results-folder';
+import { RunStop, RunStopped, type SignalSource } from './run-stop';
 import { heatmapSpec, knobSpec, logScaleFits } from './sweep-plots';
 import { renderChart } from './vega-renderer';
 
@@ -44,6 +46,10 @@ export interface SweepOptions {
   readonly pollMs?: number;
   /** A line per epoch of every run (not only per finished run), as `compare --verbose`. */
   readonly verbose?: boolean;
+  /** Stop the runs after their epoch in progress once this many seconds have passed (their checkpoints saved; with a queue, the runs left stay on it); the command then fails with a line saying how to continue. */
+  readonly maxSeconds?: number;
+  /** Where SIGINT and SIGTERM come from (default: the process). */
+  readonly signals?: SignalSource;
 }
 
 /** What `sweep` wrote and measured. */
@@ -98,14 +104,22 @@ function buildFirstRun(run: PlannedRun, configFile: string): { classification: b
 }
 
 /**
- * The results folder of a sweep: a new or empty folder, a finished results
- * folder, or the folder of an earlier run of a sweep (its `runs/`), whose
- * finished runs are kept and skipped.
+ * Whether a sweep may work in a folder: a new or empty folder, or the
+ * folder of an earlier sweep (its `runs/`, whatever its config: a larger
+ * grid reuses the runs it shares), whose finished runs are kept and
+ * skipped. The folder of a train or compare run, one that another command
+ * holds, or one that is not a results folder is refused. Returns whether
+ * the folder holds an earlier sweep.
  */
-async function openSweepFolder(dir: string): Promise<boolean> {
-  if (RunStore.existsIn(dir)) return true;
-  await ResultsFolder.open(dir);
-  return false;
+function checkSweepFolder(contents: FolderContents): boolean {
+  const { dir, entries, record } = contents;
+  ResultsFolder.refuseIfLocked(contents);
+  if (!contents.exists || entries.length === 0) return false;
+  if (contents.recordProblem) throw new MultimechError(`--out ${dir}: its ${RUN_FILE} does not read (${contents.recordProblem}); choose another folder`);
+  if (record && record.command !== 'sweep') throw new MultimechError(`--out ${dir} holds the results of multimech ${record.command}, not of a sweep; choose another folder`);
+  if (record || RunStore.existsIn(dir)) return true;
+  if (entries.includes(SUMMARY_FILE)) throw new MultimechError(`--out ${dir} holds the results of an earlier run (a ${SUMMARY_FILE}, and no ${RUN_FILE} or runs/ of a sweep); choose another folder`);
+  throw new MultimechError(`--out ${dir}: the folder is not empty and holds no ${SUMMARY_FILE} of an earlier multimech run; choose a new or empty folder`);
 }
 
 /** sweep.csv: one row per run of the plan: its number and key, mechanism, seed, the swept values as written, then its figures. */
@@ -172,6 +186,7 @@ function resolvedSweepConfig(sweep: ResolvedSweep): Record<string, unknown> {
  */
 export async function sweepCommand(configFile: string, options: SweepOptions, io: CliIo): Promise<SweepOutcome> {
   const start = Date.now();
+  const stop = new RunStop(options.maxSeconds, io.stderr, Date.now, start);
   const raw = parseJsonText(await readInputFile(configFile, 'a JSON sweep config'), configFile);
   const baseDir = path.dirname(configFile);
   await preloadPluginsFor((raw as { base?: unknown } | null)?.base, baseDir, configFile);
@@ -182,110 +197,174 @@ export async function sweepCommand(configFile: string, options: SweepOptions, io
   if (options.queue !== undefined) await checkRedis(options.queue);
 
   const dir = options.out ?? defaultResultsDir(configFile, new Date(), sweep.config.name);
-  const resumed = await openSweepFolder(dir);
-  const files: string[] = [];
-  const write = async (file: string, data: string | Uint8Array) => {
-    await atomicWrite(path.join(dir, file), data);
-    files.push(file);
-  };
-  const store = RunStore.open(dir);
-  await write('config.json', JSON.stringify(resolvedSweepConfig(sweep), null, 2) + '\n');
-  const pending = plan.runs.filter((r) => !store.has(r.key));
-  const skipped = plan.runs.length - pending.length;
-  if (resumed && skipped > 0) io.stderr.write(`multimech: ${skipped} of ${plan.runs.length} runs are in ${dir} already (the same config and versions): skipped\n`);
-  if (plan.repeated > 0) io.stderr.write(`multimech: note: ${plan.repeated} drawn runs repeat earlier ones (the same values) and run once\n`);
+  const contents = await ResultsFolder.inspect(dir);
+  const resumed = checkSweepFolder(contents);
+  const folder = await ResultsFolder.claim(dir, 'sweep', (line) => io.stderr.write(`multimech: note: ${line}\n`));
+  stop.watch(options.signals);
+  const flag = new StopFlag();
+  stop.onRequest(() => flag.request());
+  const hash = experimentHash(resolvedSweepConfig(sweep));
+  let finished = 0;
+  const record = (state: 'running' | 'complete' | 'interrupted', reason?: string) =>
+    folder.writeRecord({ command: 'sweep', experiment: hash, state, runs: { finished, planned: plan.runs.length }, ...(reason ? { reason } : {}) });
+  try {
+    const files: string[] = [];
+    const write = async (file: string, data: string | Uint8Array) => {
+      await atomicWrite(path.join(dir, file), data);
+      files.push(file);
+    };
+    const store = RunStore.open(dir);
+    finished = plan.runs.filter((r) => store.has(r.key)).length;
+    await record('running');
+    await write('config.json', JSON.stringify(resolvedSweepConfig(sweep), null, 2) + '\n');
+    const failures: string[] = [];
+    const fail = (run: PlannedRun, message: string) => {
+      failures.push(`${describeRun(run)}: ${message}`);
+      io.stderr.write(`multimech: run failed: ${describeRun(run)}: ${message}\n`);
+    };
+    // a run an earlier command stopped continues from its checkpoint
+    const pending: PlannedRun[] = [];
+    for (const r of plan.runs) {
+      if (store.has(r.key)) continue;
+      try {
+        const checkpoint = store.readCheckpoint(r.key);
+        pending.push(checkpoint === undefined ? r : { ...r, checkpoint });
+      } catch (e) {
+        if (!(e instanceof MultimechError)) throw e;
+        fail(r, e.message);
+      }
+    }
+    const skipped = plan.runs.length - pending.length - failures.length;
+    if (resumed && skipped > 0) io.stderr.write(`multimech: ${skipped} of ${plan.runs.length} runs are in ${dir} already (the same config and versions): skipped\n`);
+    if (plan.repeated > 0) io.stderr.write(`multimech: note: ${plan.repeated} drawn runs repeat earlier ones (the same values) and run once\n`);
 
-  let executor: RunExecutor<PlannedRun>;
-  let where: string;
-  if (options.queue !== undefined) {
-    executor = new QueueExecutor<PlannedRun>(options.queue, { pollMs: options.pollMs });
-    where = `the queue at ${options.queue}`;
-  } else {
-    const script = comparisonWorkerScript();
-    const workers = script === undefined ? 1 : Math.max(1, Math.min(options.workers ?? availableCores(), availableCores(), pending.length));
-    if (script === undefined && options.workers !== undefined && options.workers > 1) {
-      io.stderr.write('multimech: note: no compiled worker (dist/comparison-worker.js), so the runs go one after another in this thread\n');
+    let executor: RunExecutor<PlannedRun>;
+    let where: string;
+    if (options.queue !== undefined) {
+      executor = new QueueExecutor<PlannedRun>(options.queue, { pollMs: options.pollMs });
+      where = `the queue at ${options.queue}`;
+    } else {
+      const script = comparisonWorkerScript();
+      const workers = script === undefined ? 1 : Math.max(1, Math.min(options.workers ?? availableCores(), availableCores(), pending.length));
+      if (script === undefined && options.workers !== undefined && options.workers > 1) {
+        io.stderr.write('multimech: note: no compiled worker (dist/comparison-worker.js), so the runs go one after another in this thread\n');
+      }
+      executor = new LocalExecutor<PlannedRun>(workers, script, runComparisonJobHere);
+      where = workers > 1 ? `${workers} worker threads` : 'this thread';
     }
-    executor = new LocalExecutor<PlannedRun>(workers, script, runComparisonJob);
-    where = workers > 1 ? `${workers} worker threads` : 'this thread';
-  }
-  if (pending.length > 0) {
-    io.stderr.write(`multimech: ${pending.length} run${pending.length === 1 ? '' : 's'} on ${where}\n`);
-    const progress = new ComparisonProgress(
-      io.stderr,
-      pending.map((r) => ({ mechanism: r.label, seed: r.seed })),
-      epochs,
-      Date.now,
-      { verbose: options.verbose },
-    );
-    try {
-      await executor.run(pending, {
-        started: (i) => progress.started(i),
-        progress: (i, e) => progress.epoch(i, e),
-        finished: (i, result) => {
-          store.write(pending[i], result);
-          progress.finished(i);
-        },
-      });
-    } catch (e) {
-      if (!(e instanceof JobFailedError)) throw e;
-      const failure = new MultimechError(`${describeRun(pending[e.jobId])}: ${e.error.message}`);
-      failure.stack = e.error.stack;
-      throw failure;
-    } finally {
-      progress.finish();
+    if (pending.length > 0) {
+      io.stderr.write(`multimech: ${pending.length} run${pending.length === 1 ? '' : 's'} on ${where}\n`);
+      const progress = new ComparisonProgress(
+        io.stderr,
+        pending.map((r) => ({ mechanism: r.label, seed: r.seed })),
+        epochs,
+        Date.now,
+        { verbose: options.verbose },
+      );
+      let saved = 0;
+      try {
+        await executor.run(
+          pending,
+          {
+            started: (i) => progress.started(i),
+            progress: (i, e) => progress.epoch(i, e),
+            finished: (i, result) => {
+              const { checkpoint: _checkpoint, ...run } = pending[i];
+              if (result.stopped) {
+                store.writeCheckpoint(run.key, result.stopped);
+                saved++;
+                return;
+              }
+              store.write(run, result);
+              finished++;
+              progress.finished(i);
+            },
+            failed: (i, e) => {
+              progress.finish();
+              fail(pending[i], e.message);
+            },
+          },
+          { stop: flag },
+        );
+      } catch (e) {
+        if (!(e instanceof JobFailedError)) throw e;
+        const failure = new MultimechError(`${describeRun(pending[e.jobId])}: ${e.error.message}`);
+        failure.stack = e.error.stack;
+        throw failure;
+      } finally {
+        progress.finish();
+      }
+      if (flag.requested()) {
+        const left = options.queue !== undefined ? `; the runs not collected stay on the queue` : saved > 0 ? ` and ${saved} saved at their last epoch` : '';
+        throw new RunStopped(
+          `stopped (${stop.reason ?? 'asked to stop'}) with ${finished} of ${plan.runs.length} runs finished${left}; the finished runs are in ${store.dir}: continue with: multimech sweep ${configFile} --out ${dir}`,
+        );
+      }
     }
-  }
+    if (failures.length > 0) {
+      throw new MultimechError(
+        `${failures.length} of ${plan.runs.length} runs failed (named above); the ${finished} finished are kept in ${store.dir}: fix the cause and run the same command again, which runs only what is missing`,
+      );
+    }
 
-  const runs: FinishedRun[] = plan.runs.map((run) => ({ run, result: store.read(run.key).result }));
-  await write('sweep.csv', sweepCsv(plan, runs, classification));
-  const name = sweep.config.name ?? path.basename(configFile).replace(/\.json$/i, '');
-  const plotted = figureNames(classification)
-    .filter((f) => f !== 'train_accuracy' && f !== 'seconds')
-    .map((f) => FIGURES[f]);
-  const plots: [string, object][] = [];
-  for (const knob of plan.parameters) {
-    const param = sweep.parameters.find((p) => p.path === knob)!;
-    const values = runs.map(({ run }) => axisValue(run, knob));
-    const logX = ('range' in param.spec && param.spec.range.log === true) || logScaleFits(values);
-    for (const f of plotted) {
-      plots.push([
-        `${f.stem}-vs-${knob}`,
-        knobSpec({ title: `${name}: ${f.title} against ${knob}`, knob, yTitle: f.title, points: knobSeries(runs, knob, f.name), mechanisms: plan.mechanisms, logX, logY: f.log }),
-      ]);
+    const runs: FinishedRun[] = plan.runs.map((run) => ({ run, result: store.read(run.key).result }));
+    await write('sweep.csv', sweepCsv(plan, runs, classification));
+    const name = sweep.config.name ?? path.basename(configFile).replace(/\.json$/i, '');
+    const plotted = figureNames(classification)
+      .filter((f) => f !== 'train_accuracy' && f !== 'seconds')
+      .map((f) => FIGURES[f]);
+    const plots: [string, object][] = [];
+    for (const knob of plan.parameters) {
+      const param = sweep.parameters.find((p) => p.path === knob)!;
+      const values = runs.map(({ run }) => axisValue(run, knob));
+      const logX = ('range' in param.spec && param.spec.range.log === true) || logScaleFits(values);
+      for (const f of plotted) {
+        plots.push([
+          `${f.stem}-vs-${knob}`,
+          knobSpec({ title: `${name}: ${f.title} against ${knob}`, knob, yTitle: f.title, points: knobSeries(runs, knob, f.name), mechanisms: plan.mechanisms, logX, logY: f.log }),
+        ]);
+      }
     }
-  }
-  if (plan.parameters.length === 2 && sweep.mode === 'grid') {
-    const [xKnob, yKnob] = plan.parameters;
-    for (const f of plotted) {
-      plots.push([
-        `${f.stem}-heatmap`,
-        heatmapSpec({ title: `${name}: ${f.title} (mean over the seeds)`, xKnob, yKnob, figure: f.title, cells: heatmapCells(runs, xKnob, yKnob, f.name), mechanisms: plan.mechanisms, higherIsBetter: f.higherIsBetter }),
-      ]);
+    if (plan.parameters.length === 2 && sweep.mode === 'grid') {
+      const [xKnob, yKnob] = plan.parameters;
+      for (const f of plotted) {
+        plots.push([
+          `${f.stem}-heatmap`,
+          heatmapSpec({ title: `${name}: ${f.title} (mean over the seeds)`, xKnob, yKnob, figure: f.title, cells: heatmapCells(runs, xKnob, yKnob, f.name), mechanisms: plan.mechanisms, higherIsBetter: f.higherIsBetter }),
+        ]);
+      }
     }
+    const drawn = await Promise.all(plots.map(([, spec]) => renderChart(spec)));
+    for (let p = 0; p < plots.length; p++) {
+      await write(`${plots[p][0]}.svg`, drawn[p].svg);
+      await write(`${plots[p][0]}.png`, drawn[p].png);
+    }
+    const best = bestPoint(runs, classification);
+    const summary = {
+      name,
+      mode: sweep.mode,
+      parameters: plan.parameters,
+      points: plan.points.length,
+      ...(plan.mechanisms ? { mechanisms: plan.mechanisms } : {}),
+      seeds: plan.seeds,
+      runs: plan.runs.length,
+      ran: pending.length,
+      skipped,
+      ...(options.queue !== undefined ? { queue: options.queue } : {}),
+      seconds: (Date.now() - start) / 1000,
+      ...(best ? { best } : {}),
+    };
+    await write(SUMMARY_FILE, JSON.stringify(summary, null, 2) + '\n');
+    io.stdout.write(sweepTable(plan, runs, classification));
+    io.stdout.write(`results: ${dir}\n`);
+    await record('complete');
+    return { dir, files, plan, runs, ran: pending.length, skipped, classification };
+  } catch (e) {
+    const reason = e instanceof RunStopped ? stop.reason : e instanceof Error ? e.message : String(e);
+    await record('interrupted', reason).catch(() => undefined);
+    throw e;
+  } finally {
+    stop.release();
+    folder.release();
   }
-  const drawn = await Promise.all(plots.map(([, spec]) => renderChart(spec)));
-  for (let p = 0; p < plots.length; p++) {
-    await write(`${plots[p][0]}.svg`, drawn[p].svg);
-    await write(`${plots[p][0]}.png`, drawn[p].png);
-  }
-  const best = bestPoint(runs, classification);
-  const summary = {
-    name,
-    mode: sweep.mode,
-    parameters: plan.parameters,
-    points: plan.points.length,
-    ...(plan.mechanisms ? { mechanisms: plan.mechanisms } : {}),
-    seeds: plan.seeds,
-    runs: plan.runs.length,
-    ran: pending.length,
-    skipped,
-    ...(options.queue !== undefined ? { queue: options.queue } : {}),
-    seconds: (Date.now() - start) / 1000,
-    ...(best ? { best } : {}),
-  };
-  await write(SUMMARY_FILE, JSON.stringify(summary, null, 2) + '\n');
-  io.stdout.write(sweepTable(plan, runs, classification));
-  io.stdout.write(`results: ${dir}\n`);
-  return { dir, files, plan, runs, ran: pending.length, skipped, classification };
 }

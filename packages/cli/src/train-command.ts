@@ -1,7 +1,10 @@
 import { MultimechError, type Substrate } from '@multimech/core';
 import { Experiment, TrainerCheckpoint, TrainingResult, createExperiment } from '@multimech/trainer';
+import { existsSync, rmSync } from 'fs';
 import * as path from 'path';
-import type { CliIo } from './cli-io';
+import { UsageError, type CliIo } from './cli-io';
+import { readCheckpoint } from './checkpoint-file';
+import { RunStop, RunStopped, type SignalSource } from './run-stop';
 import { pluginsFor, preloadPluginsFor } from './cli-plugins';
 import { diagnosticWarnings } from './diagnostic-warnings';
 import { renderLearningCurve } from './learning-curve';
@@ -9,7 +12,7 @@ import { svgToPng } from './vega-renderer';
 import { EpochRow, fidelityCsv, metricsCsv, parametersCsv } from './metrics-csv';
 import { ProgressDisplay } from './progress-display';
 import { parseJsonText, readInputFile } from './read-input-file';
-import { CHECKPOINT_FILE, ResultsFolder, SUMMARY_FILE, defaultResultsDir } from './results-folder';
+import { CHECKPOINT_FILE, FolderContents, RUN_FILE, ResultsFolder, SUMMARY_FILE, defaultResultsDir, experimentHash } from './results-folder';
 
 export interface TrainOptions {
   /** Results folder (default `runs/<config basename>-<yyyymmdd-hhmmss>`). */
@@ -18,6 +21,12 @@ export interface TrainOptions {
   readonly seed?: number;
   /** Continue the run in `out` from its checkpoint (the config may change only `training.epochs`). */
   readonly resume?: boolean;
+  /** Move what `out` holds aside (to `<out>.replaced-<yyyymmdd-hhmmss>`, never deleted) and start anew. */
+  readonly replace?: boolean;
+  /** Stop after the epoch in progress once this many seconds have passed (its checkpoint saved); the command then fails with a line saying how to continue. */
+  readonly maxSeconds?: number;
+  /** Where SIGINT and SIGTERM come from (default: the process). */
+  readonly signals?: SignalSource;
 }
 
 /** What `train` wrote, and the figures it printed. */
@@ -116,59 +125,134 @@ function withoutEpochs(config: Record<string, unknown>): Record<string, unknown>
 
 const shown = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
 
+
+/** A folder's resolved config.json, or undefined when it is missing or does not read (for a message only). */
+async function configOfFolder(dir: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    const file = path.join(dir, 'config.json');
+    const value = parseJsonText(await readInputFile(file, "the run's resolved config"), file);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The seed a resumed run was trained with, from its folder's config.json, when the command line gives none. */
+async function seedOfRun(dir: string): Promise<number | undefined> {
+  const seed = (await configOfFolder(dir))?.seed;
+  return typeof seed === 'number' ? seed : undefined;
+}
+
+/** `draw()` with the substrate's parameters set, for the moment, to those before training (a resumed run has trained already); the solver's warm start is kept as it was. */
+function beforeTraining<T>(substrate: Substrate, initial: Float64Array, draw: () => T): T {
+  const current = Float64Array.from(substrate.parameters);
+  const solverState = substrate.solverState?.();
+  try {
+    if (current.every((v, k) => v === initial[k])) return draw();
+    substrate.setParameters(initial);
+    try {
+      return draw();
+    } finally {
+      substrate.setParameters(current);
+    }
+  } finally {
+    // the drawing's equilibria must not move where the next solve starts: a resumed run continues from the checkpoint's
+    substrate.restoreSolverState?.(solverState);
+  }
+}
+
+/** How `train` goes on in a folder: a new run, one continued from its checkpoint, one whose epochs are done and whose results are to be written, or one started again (it stopped before its first checkpoint). */
+type Continuation = { readonly mode: 'new' } | { readonly mode: 'continue' | 'finish'; readonly checkpoint: TrainerCheckpoint } | { readonly mode: 'restart' };
+
+const replaceHint = (dir: string) => `, or --replace to move it aside (to ${dir}.replaced-<time>) and start anew`;
+
+/** A run is complete when its folder has summary.json and its run.json (if any) says so. */
+function isComplete(contents: FolderContents): boolean {
+  return contents.entries.includes(SUMMARY_FILE) && (contents.record === undefined || contents.record.state === 'complete');
+}
+
 /**
- * The run to continue in `dir`: its resolved config must match this one but
- * for `training.epochs`, and its checkpoint must fit the trainer; the
- * trainer is restored from it. Returns the checkpoint.
+ * Refuses a `--out` that `train` (without --resume or --replace) must not
+ * write into: a folder of another experiment or command, a finished run,
+ * an unfinished one (for --resume), or anything that is not a results
+ * folder; a new or empty folder is fine.
  */
-async function resumeInto(experiment: Experiment, folder: ResultsFolder, configFile: string): Promise<TrainerCheckpoint> {
-  const configPath = folder.path('config.json');
-  const previous = parseJsonText(await readInputFile(configPath, "the run's resolved config"), configPath) as Record<string, unknown>;
-  const diff = firstDifference(withoutEpochs(previous), withoutEpochs(experiment.resolvedConfig));
+async function refuseTrainInto(contents: FolderContents, hash: string, resolvedConfig: Record<string, unknown>): Promise<void> {
+  const { dir, entries, record } = contents;
+  if (!contents.exists || entries.length === 0) return;
+  const has = (f: string) => entries.includes(f);
+  const hint = replaceHint(dir);
+  if (contents.recordProblem) throw new MultimechError(`--out ${dir}: its ${RUN_FILE} does not read (${contents.recordProblem}); choose another folder${hint}`);
+  if (record && record.command !== 'train') throw new MultimechError(`--out ${dir} holds the results of multimech ${record.command}, not of a training run; choose another folder${hint}`);
+  if (record && record.experiment !== hash) {
+    const previous = await configOfFolder(dir);
+    const d = previous && firstDifference(withoutEpochs(previous), withoutEpochs(resolvedConfig));
+    const where = d ? ` (at ${d.path} it has ${shown(d.a)} and this config ${shown(d.b)})` : '';
+    throw new MultimechError(`--out ${dir} holds a run of another experiment${where}; choose another folder${hint}`);
+  }
+  if (has(CHECKPOINT_FILE) && !isComplete(contents)) {
+    throw new MultimechError(`--out ${dir}: the folder holds an unfinished run (a ${CHECKPOINT_FILE} and no ${SUMMARY_FILE}); continue it with --resume, or choose a new or empty folder${hint}`);
+  }
+  if (has(SUMMARY_FILE)) {
+    throw new MultimechError(
+      record
+        ? `--out ${dir} holds a finished run of this experiment (${record.epochs ?? '?'} epochs); train it for longer with --resume after raising training.epochs, or choose another folder${hint}`
+        : `--out ${dir} holds the results of an earlier run (a ${SUMMARY_FILE}, and no ${RUN_FILE} to say which experiment it belongs to); choose another folder${hint}`,
+    );
+  }
+  if (record) throw new MultimechError(`--out ${dir} holds a run of this experiment that stopped before its first checkpoint; start it again with --resume${hint}`);
+  throw new MultimechError(`--out ${dir}: the folder is not empty and holds no ${SUMMARY_FILE} of an earlier multimech run; choose a new or empty folder`);
+}
+
+/**
+ * What `--resume` does in `dir`, checked before anything there changes: the
+ * config must describe the folder's run (its resolved form equal to the
+ * folder's config.json but for training.epochs, and to the experiment
+ * run.json records), and its checkpoint must read and fit whole. A run
+ * with epochs left continues; one whose epochs are done but whose results
+ * were never written (killed after its last epoch) is finished; one that
+ * stopped before its first checkpoint starts again; a complete one is
+ * refused.
+ */
+async function planResume(experiment: Experiment, contents: FolderContents, hash: string, configFile: string): Promise<Continuation> {
+  const { dir, record } = contents;
+  ResultsFolder.refuseIfLocked(contents);
+  if (contents.recordProblem) throw new MultimechError(`--resume: ${path.join(dir, RUN_FILE)}: ${contents.recordProblem}`);
+  if (record && record.command !== 'train') throw new MultimechError(`--resume: ${dir} holds the results of multimech ${record.command}, not of a training run`);
+  const configPath = path.join(dir, 'config.json');
+  const previous = parseJsonText(await readInputFile(configPath, "the run's resolved config"), configPath);
+  if (typeof previous !== 'object' || previous === null || Array.isArray(previous)) throw new MultimechError(`${configPath}: expected the run's resolved config (a JSON object)`);
+  const diff = firstDifference(withoutEpochs(previous as Record<string, unknown>), withoutEpochs(experiment.resolvedConfig));
   if (diff) {
     throw new MultimechError(
-      `--resume: ${configFile} does not describe the run in ${folder.dir}: at ${diff.path} the run has ${shown(diff.a)} and the config ${shown(diff.b)} ` +
+      `--resume: ${configFile} does not describe the run in ${dir}: at ${diff.path} the run has ${shown(diff.a)} and the config ${shown(diff.b)} ` +
         '(only training.epochs may change when a run continues)',
     );
   }
-  const checkpointPath = folder.path(CHECKPOINT_FILE);
-  const checkpoint = parseJsonText(await readInputFile(checkpointPath, 'a training checkpoint'), checkpointPath) as TrainerCheckpoint;
+  if (record && record.experiment !== hash) {
+    throw new MultimechError(
+      `--resume: ${configPath} does not describe the run ${RUN_FILE} records (experiment ${record.experiment}; config.json's is ${hash}): it was changed after the run started; restore it, or start anew with --replace`,
+    );
+  }
+  const epochs = experiment.trainer.parts.epochs;
+  if (!contents.entries.includes(CHECKPOINT_FILE)) {
+    if (contents.entries.includes(SUMMARY_FILE)) throw new MultimechError(`--resume: ${dir} holds a ${SUMMARY_FILE} and no ${CHECKPOINT_FILE}, so there is no run to continue there`);
+    return { mode: 'restart' };
+  }
+  const seed = Number(experiment.resolvedConfig.seed);
+  const checkpointPath = path.join(dir, CHECKPOINT_FILE);
+  const checkpoint = await readCheckpoint(checkpointPath, experiment.trainer.parts, { experiment: hash, seed, source: configPath });
+  if (checkpoint.epoch >= epochs && isComplete(contents)) {
+    throw new MultimechError(`--resume: the run in ${dir} has finished ${checkpoint.epoch} of ${epochs} epochs; raise training.epochs in ${configFile} to train on`);
+  }
+  // the trainer takes the checkpoint now, while the folder is as it was: what it refuses (a warm start of another size) changes nothing there
   try {
     experiment.trainer.restore(checkpoint);
   } catch (e) {
     if (e instanceof MultimechError) throw new MultimechError(`${checkpointPath}: ${e.message}`);
     throw e;
   }
-  const epochs = experiment.trainer.parts.epochs;
-  if (checkpoint.epoch >= epochs) {
-    throw new MultimechError(
-      `--resume: the run in ${folder.dir} has finished ${checkpoint.epoch} of ${epochs} epochs; raise training.epochs in ${configFile} to train on`,
-    );
-  }
-  return checkpoint;
-}
-
-/** The seed a resumed run was trained with, from its folder's config.json, when the command line gives none. */
-async function seedOfRun(dir: string): Promise<number | undefined> {
-  const file = path.join(dir, 'config.json');
-  try {
-    const seed = (parseJsonText(await readInputFile(file, "the run's resolved config"), file) as { seed?: unknown }).seed;
-    return typeof seed === 'number' ? seed : undefined;
-  } catch {
-    return undefined; // resumeInto reports a missing or broken config.json
-  }
-}
-
-/** `draw()` with the substrate's parameters set, for the moment, to those before training (a resumed run has trained already). */
-function beforeTraining<T>(substrate: Substrate, initial: Float64Array, draw: () => T): T {
-  const current = Float64Array.from(substrate.parameters);
-  if (current.every((v, k) => v === initial[k])) return draw();
-  substrate.setParameters(initial);
-  try {
-    return draw();
-  } finally {
-    substrate.setParameters(current);
-  }
+  return { mode: checkpoint.epoch < epochs ? 'continue' : 'finish', checkpoint };
 }
 
 /**
@@ -176,26 +260,87 @@ function beforeTraining<T>(substrate: Substrate, initial: Float64Array, draw: ()
  * stderr, and write the results folder. Each file is written atomically;
  * `metrics.csv` and `checkpoint.json` are rewritten after every epoch, so an
  * interrupted run keeps the epochs it finished and `--resume` continues it
- * with the numbers an uninterrupted run gives; `summary.json`, written
- * last, marks a complete run.
+ * with the numbers an uninterrupted run gives; `summary.json`, then
+ * `run.json` saying `complete`, written last, mark a complete run. The
+ * folder is locked while the command works in it. `--max-seconds` and the
+ * first SIGINT or SIGTERM stop the run after the epoch in progress, with
+ * its checkpoint saved and one line saying how to continue.
  */
 export async function trainCommand(configFile: string, options: TrainOptions, io: CliIo): Promise<TrainOutcome> {
   if (options.resume && options.out === undefined) {
     throw new MultimechError('--resume needs --out DIR: the results folder of the run to continue');
   }
-  const resumeFolder = options.resume ? await ResultsFolder.existing(options.out!) : undefined;
-  const seed = options.seed ?? (resumeFolder ? await seedOfRun(resumeFolder.dir) : undefined);
+  if (options.resume && options.replace) throw new UsageError('--resume continues the run in --out, --replace moves it aside to start anew: give one of them');
+  const stop = new RunStop(options.maxSeconds, io.stderr);
+  const note = (line: string) => io.stderr.write(`multimech: note: ${line}\n`);
+  if (options.resume) await ResultsFolder.existing(options.out!);
+  const seed = options.seed ?? (options.resume ? await seedOfRun(options.out!) : undefined);
   const experiment = await loadExperiment(configFile, seed);
+  const { trainer, resolvedConfig } = experiment;
+  const hash = experimentHash(resolvedConfig);
+  const epochsConfigured = trainer.parts.epochs;
+  const dir = options.out ?? defaultResultsDir(configFile, new Date(), resolvedConfig.name as string | undefined);
+
+  // everything is checked before the folder changes
+  const contents = await ResultsFolder.inspect(dir);
+  let continuation: Continuation = { mode: 'new' };
+  if (options.resume) {
+    continuation = await planResume(experiment, contents, hash, configFile);
+  } else {
+    ResultsFolder.refuseIfLocked(contents);
+    if (options.replace) {
+      const aside = await ResultsFolder.moveAside(contents);
+      if (aside !== undefined) note(`moved the earlier contents of ${dir} aside to ${aside}`);
+    } else {
+      await refuseTrainInto(contents, hash, resolvedConfig);
+    }
+  }
+
+  const folder = await ResultsFolder.claim(dir, 'train', note);
+  stop.watch(options.signals);
+  const started = continuation.mode === 'new' ? undefined : contents.record?.started;
+  let epochsDone = continuation.mode === 'continue' || continuation.mode === 'finish' ? continuation.checkpoint.epoch : 0;
+  try {
+    await folder.writeRecord({ command: 'train', experiment: hash, state: 'running', epoch: epochsDone, epochs: epochsConfigured, ...(started ? { started } : {}) });
+    const outcome = await trainInFolder(configFile, experiment, hash, folder, continuation, stop, io, (epoch) => (epochsDone = epoch));
+    await folder.writeRecord({ command: 'train', experiment: hash, state: 'complete', epoch: epochsDone, epochs: epochsConfigured });
+    return outcome;
+  } catch (e) {
+    const reason = e instanceof RunStopped ? stop.reason : e instanceof Error ? e.message : String(e);
+    // best effort: a full disk may refuse this too, and the error that stopped the run is the one to report
+    await folder.writeRecord({ command: 'train', experiment: hash, state: 'interrupted', epoch: epochsDone, epochs: epochsConfigured, ...(reason ? { reason } : {}) }).catch(() => undefined);
+    throw e;
+  } finally {
+    stop.release();
+    folder.release();
+  }
+}
+
+/** The training and the files of `train`, in a folder claimed and recorded as running. */
+async function trainInFolder(
+  configFile: string,
+  experiment: Experiment,
+  hash: string,
+  folder: ResultsFolder,
+  continuation: Continuation,
+  stop: RunStop,
+  io: CliIo,
+  epochDone: (epoch: number) => void,
+): Promise<TrainOutcome> {
   const { trainer, task, substrate, resolvedConfig, records } = experiment;
   const drawing = records.substrate.results?.drawing;
   const networkFile = records.substrate.results?.networkFile;
-  const checkpoint = resumeFolder ? await resumeInto(experiment, resumeFolder, configFile) : undefined;
-  const folder = resumeFolder ?? (await ResultsFolder.open(options.out ?? defaultResultsDir(configFile, new Date(), resolvedConfig.name as string | undefined)));
+  const checkpoint = continuation.mode === 'continue' || continuation.mode === 'finish' ? continuation.checkpoint : undefined;
+  const seed = Number(resolvedConfig.seed);
+  const epochsConfigured = trainer.parts.epochs;
   const files: string[] = [];
   const write = async (name: string, data: string | Uint8Array) => {
     await folder.write(name, data);
     files.push(name);
   };
+  if (continuation.mode === 'restart') io.stderr.write(`multimech: note: ${folder.dir} holds no checkpoint (the run stopped before its first epoch): starting it from the beginning\n`);
+  // a run trained for longer is not complete until it ends: its earlier summary.json goes (its figures are a row of metrics.csv)
+  if (continuation.mode === 'continue' && existsSync(folder.path(SUMMARY_FILE))) rmSync(folder.path(SUMMARY_FILE), { force: true });
   await write('config.json', JSON.stringify(resolvedConfig, null, 2) + '\n');
 
   const classification = task.predict !== undefined;
@@ -207,28 +352,38 @@ export async function trainCommand(configFile: string, options: TrainOptions, io
     epochs = e.epochs;
     rows.push(e);
     folder.writeSync('metrics.csv', metricsCsv(rows, classification, { physical }));
-    folder.writeSync(CHECKPOINT_FILE, JSON.stringify(trainer.checkpoint()) + '\n');
+    folder.writeSync(CHECKPOINT_FILE, JSON.stringify({ ...trainer.checkpoint(), experiment: hash, seed }) + '\n');
+    epochDone(e.epoch);
     progress.epoch(e);
   });
   trainer.on('step', (s) => progress.step(s, epochs));
   const name = typeof resolvedConfig.name === 'string' ? resolvedConfig.name : path.basename(configFile).replace(/\.json$/i, '');
-  if (checkpoint) io.stderr.write(`resuming ${folder.dir} after epoch ${checkpoint.epoch} of ${trainer.parts.epochs}\n`);
+  const resume = `continue with: multimech train ${configFile} --out ${folder.dir} --resume`;
+  if (checkpoint && continuation.mode === 'continue') io.stderr.write(`resuming ${folder.dir} after epoch ${checkpoint.epoch} of ${epochsConfigured}\n`);
+  if (continuation.mode === 'finish') io.stderr.write(`finishing ${folder.dir}: its ${checkpoint!.epoch} epochs are done, its results were not written\n`);
   const before = beforeTraining(substrate, trainer.parametersBeforeTraining, () => drawing?.snapshot(substrate, task, `${name}: before training`));
   let result: TrainingResult;
   try {
-    result = trainer.run();
+    result = await trainer.runAsync({ stop: stop.requested });
   } finally {
     progress.finish();
   }
+  const done = result.history[result.history.length - 1].epoch;
+  if (result.stopped) throw new RunStopped(`stopped after epoch ${done} of ${epochsConfigured} (${stop.reason}); the checkpoint is in ${folder.dir}: ${resume}`);
+  // a signal now (between epochs) stops at once: the checkpoint holds every epoch, --resume writes the results (a time budget lets them be written)
+  const writeResult = async (file: string, data: string | Uint8Array) => {
+    if (stop.signalled) throw new RunStopped(`stopped after the last epoch (${done} of ${epochsConfigured}) before its results were written (${stop.signalled}); ${resume}`);
+    await write(file, data);
+  };
   files.push('metrics.csv', CHECKPOINT_FILE);
   if (trainer.parts.fidelity) {
     const errorKind = (resolvedConfig.error as { kind?: unknown } | undefined)?.kind;
-    await write('fidelity.csv', fidelityCsv([{ mechanism: typeof errorKind === 'string' ? errorKind : 'error', seed: Number(resolvedConfig.seed), history: result.history }]));
+    await writeResult('fidelity.csv', fidelityCsv([{ mechanism: typeof errorKind === 'string' ? errorKind : 'error', seed, history: result.history }]));
   }
 
-  await write('parameters.csv', parametersCsv(result.parameters.names, result.parameters.values));
+  await writeResult('parameters.csv', parametersCsv(result.parameters.names, result.parameters.values));
   const trained = networkFile?.write(substrate, `${name}: trained by multimech`);
-  if (networkFile && trained !== undefined) await write(networkFile.name, trained);
+  if (networkFile && trained !== undefined) await writeResult(networkFile.name, trained);
 
   const h = result.history;
   const taskLoss = (resolvedConfig.task as { loss?: { kind?: unknown; kappa?: unknown } } | undefined)?.loss;
@@ -242,22 +397,22 @@ export async function trainCommand(configFile: string, options: TrainOptions, io
       ? { name: 'accuracy', train: h.map((e) => e.trainAccuracy), test: h.map((e) => e.testAccuracy) }
       : { name: 'relative error', train: h.map((e) => e.trainRelativeError), test: h.map((e) => e.testRelativeError) },
   });
-  await write('learning-curve.svg', plot.svg);
-  await write('learning-curve.png', plot.png);
+  await writeResult('learning-curve.svg', plot.svg);
+  await writeResult('learning-curve.png', plot.png);
   const after = drawing?.snapshot(substrate, task, `${name}: after training`);
   if (drawing && before !== undefined && after !== undefined) {
     const svgs = drawing.render([before, after]);
     for (const [file, svg] of [['network-before', svgs[0]], ['network-after', svgs[1]]] as const) {
-      await write(`${file}.svg`, svg);
-      await write(`${file}.png`, svgToPng(svg, 1000));
+      await writeResult(`${file}.svg`, svg);
+      await writeResult(`${file}.png`, svgToPng(svg, 1000));
     }
   }
-  await write('summary.md', summaryMarkdown(name, resolvedConfig, result, [...files, SUMMARY_FILE]));
+  await writeResult('summary.md', summaryMarkdown(name, resolvedConfig, result, [...files, SUMMARY_FILE]));
   const cost = result.physicalCost;
   const summaryJson = physical
     ? { ...result.summary, ...(cost?.seconds !== undefined ? { physical_seconds: cost.seconds } : {}), ...(cost?.energy !== undefined ? { energy: cost.energy } : {}) }
     : result.summary;
-  await write(SUMMARY_FILE, JSON.stringify(summaryJson, null, 2) + '\n');
+  await writeResult(SUMMARY_FILE, JSON.stringify(summaryJson, null, 2) + '\n');
 
   // what the diagnostics say went physically wrong (negative concentrations, a resonance, ...), where the log ends
   for (const line of diagnosticWarnings(result.history, records.error.diagnostics ?? [])) io.stderr.write(`multimech: ${line}\n`);

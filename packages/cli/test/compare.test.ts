@@ -33,7 +33,7 @@ const IRIS = {
   seeds: [3],
 };
 
-const FILES = ['accuracy.png', 'accuracy.svg', 'comparison.csv', 'comparison.md', 'config.json', 'fidelity.png', 'fidelity.svg', 'loss.png', 'loss.svg', 'runs.csv', 'summary.json'];
+const FILES = ['accuracy.png', 'accuracy.svg', 'comparison.csv', 'comparison.md', 'config.json', 'fidelity.png', 'fidelity.svg', 'loss.png', 'loss.svg', 'run.json', 'runs', 'runs.csv', 'summary.json'];
 // a mechanism with a physical time (frequency) adds the loss against physical time
 const REGRESSION_FILES = [...FILES.map((f) => f.replace('accuracy', 'relative-error')), 'loss-vs-physical-time.png', 'loss-vs-physical-time.svg'].sort();
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

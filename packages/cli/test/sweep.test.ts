@@ -51,7 +51,7 @@ describe('multimech sweep: a grid on worker threads of this machine', () => {
     expect(r.stderr).not.toMatch(STACK_LINE);
     expect(r.code).toBe(0);
     const plots = ['loss', 'relative-error'].flatMap((f) => [`${f}-vs-optimizer.learningRate`, `${f}-vs-optimizer.batchSize`, `${f}-heatmap`]);
-    expect(readdirSync(out).sort()).toEqual(['config.json', 'runs', 'summary.json', 'sweep.csv', ...plots.flatMap((p) => [`${p}.png`, `${p}.svg`])].sort());
+    expect(readdirSync(out).sort()).toEqual(['config.json', 'run.json', 'runs', 'summary.json', 'sweep.csv', ...plots.flatMap((p) => [`${p}.png`, `${p}.svg`])].sort());
     expect(readdirSync(path.join(out, 'runs'))).toHaveLength(2 * 3 * 2);
     const heatmap = readFileSync(path.join(out, 'loss-heatmap.svg'), 'utf8');
     expect(heatmap).toContain('tiny sweep: final training loss (mean over the seeds)');

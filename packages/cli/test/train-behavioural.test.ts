@@ -47,7 +47,7 @@ test('multimech train on a netlist with a B element writes every results file, i
     expect(r.stderr).not.toMatch(/error/);
     expect(r.code).toBe(0);
     expect(readdirSync(out).sort()).toEqual(
-      ['checkpoint.json', 'config.json', 'learning-curve.png', 'learning-curve.svg', 'metrics.csv', 'network.cir', 'parameters.csv', 'summary.json', 'summary.md'].sort(),
+      ['checkpoint.json', 'config.json', 'learning-curve.png', 'learning-curve.svg', 'metrics.csv', 'network.cir', 'parameters.csv', 'run.json', 'summary.json', 'summary.md'].sort(),
     );
     const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
     expect(summary.epochs).toBe(3);

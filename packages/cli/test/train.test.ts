@@ -48,7 +48,7 @@ describe('multimech train', () => {
 
     const files = readdirSync(out).sort();
     expect(files).toEqual(
-      ['checkpoint.json', 'config.json', 'learning-curve.png', 'learning-curve.svg', 'metrics.csv', 'network.cir', 'parameters.csv', 'summary.json', 'summary.md'].sort(),
+      ['checkpoint.json', 'config.json', 'learning-curve.png', 'learning-curve.svg', 'metrics.csv', 'network.cir', 'parameters.csv', 'run.json', 'summary.json', 'summary.md'].sort(),
     );
 
     // one log line per epoch (stderr is not a terminal), epoch 0 being the evaluation before training
@@ -138,12 +138,21 @@ describe('multimech train', () => {
     expect(r.stderr).not.toMatch(/^epoch 1\/2 loss/m);
   });
 
-  test('a previous results folder is replaced; a non-empty folder of something else is refused', async () => {
+  test('a previous results folder is replaced only with --replace (moved aside); a non-empty folder of something else is refused', async () => {
     const config = writeConfig('rerun.json', { ...REGRESSION, training: { epochs: 1 } });
     const out = path.join(dir, 'rerun');
     expect((await runCli(['train', config, '--out', out])).code).toBe(0);
-    expect((await runCli(['train', config, '--out', out, '--seed', '11'])).code).toBe(0);
+    const before = readFileSync(path.join(out, 'metrics.csv'), 'utf8');
+    const refused = await runCli(['train', config, '--out', out, '--seed', '11']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/--out .*rerun holds a run of another experiment \(at seed it has \d+ and this config 11\); choose another folder, or --replace/);
+    expect(readFileSync(path.join(out, 'metrics.csv'), 'utf8')).toBe(before);
+    const replaced = await runCli(['train', config, '--out', out, '--seed', '11', '--replace']);
+    expect(replaced.code).toBe(0);
     expect(JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8')).seed).toBe(11);
+    const aside = readdirSync(dir).filter((f) => f.startsWith('rerun.replaced-'));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(path.join(dir, aside[0], 'metrics.csv'), 'utf8')).toBe(before);
 
     const other = path.join(dir, 'precious');
     mkdirSync(other);

@@ -256,6 +256,15 @@ export class ElasticSubstrate implements DynamicSubstrate {
     return this.springEnergy.parameterForce(state);
   }
 
+  /** The equilibrium solver's warm start (the last equilibrium), for a checkpoint. */
+  solverState(): number[] | undefined {
+    return this.solver.warmState();
+  }
+
+  restoreSolverState(state: readonly number[] | undefined): void {
+    this.solver.restoreWarmState(state);
+  }
+
   /** Forgets the warm start: the next equilibrium starts from the reference positions. */
   resetWarmStart(): void {
     this.solver.resetWarmStart();

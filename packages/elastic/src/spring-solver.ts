@@ -177,6 +177,18 @@ export class SpringSolver {
     }
   }
 
+  /** The warm start (the last equilibrium, every dof), as numbers; undefined before the first solve. */
+  warmState(): number[] | undefined {
+    return this.last && Array.from(this.last);
+  }
+
+  /** Sets the warm start `warmState` gave (undefined: the next equilibrium starts from the reference positions). */
+  restoreWarmState(state: readonly number[] | undefined): void {
+    const n = this.held.reference.length;
+    if (state !== undefined && state.length !== n) throw new MultimechError(`a warm start of ${n} positions was expected, got ${state.length} values`);
+    this.last = state && Float64Array.from(state);
+  }
+
   /** Forgets the warm start: the next equilibrium starts from the reference positions. */
   resetWarmStart(): void {
     this.last = undefined;

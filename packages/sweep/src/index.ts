@@ -8,3 +8,5 @@ export * from './run-executor';
 export * from './run-store';
 export * from './queue-transport';
 export * from './sweep-aggregate';
+export * from './stop-flag';
+export * from './file-system-failure';

@@ -3,7 +3,7 @@ import type { EpochEvent } from '@multimech/trainer';
 import type * as BullMq from 'bullmq';
 import type { RedisOptions } from 'ioredis';
 import type IORedisModule from 'ioredis';
-import type { RunEvents, RunExecutor } from './run-executor';
+import type { RunControl, RunEvents, RunExecutor } from './run-executor';
 import { JobFailedError } from './thread-pool';
 import type { RunResult } from './training-job';
 
@@ -88,7 +88,11 @@ export interface QueueExecutorOptions {
  * and collects each completed job's result once, by its key, whichever
  * worker ran it and however often it was taken up; relays the workers'
  * progress. The first failed job rejects with a JobFailedError, after the
- * submission's jobs still waiting are taken off the queue. A collected job
+ * submission's jobs still waiting are taken off the queue (with a `failed`
+ * event, the failure is reported there and the other jobs go on). A stop
+ * (`RunControl.stop`) ends the waiting with the results collected so far;
+ * the jobs left stay on the queue, for the next submission of the same runs
+ * to collect. A collected job
  * is removed from the queue once `finished` has had it; a job that left the
  * queue before this submitter had its result (another submission of the
  * same run collected it) is put back.
@@ -99,8 +103,8 @@ export class QueueExecutor<J extends QueuedJob> implements RunExecutor<J> {
     readonly options: QueueExecutorOptions = {},
   ) {}
 
-  async run(jobs: readonly J[], events: RunEvents = {}): Promise<RunResult[]> {
-    if (jobs.length === 0) return [];
+  async run(jobs: readonly J[], events: RunEvents = {}, control: RunControl = {}): Promise<RunResult[]> {
+    if (jobs.length === 0 || control.stop?.requested()) return new Array<RunResult>(jobs.length);
     const { Queue, QueueEvents, Job } = require('bullmq') as typeof BullMq;
     const connection = redisOptions(this.url);
     const queue = new Queue(QUEUE_NAME, { connection });
@@ -125,6 +129,13 @@ export class QueueExecutor<J extends QueuedJob> implements RunExecutor<J> {
     };
     const fail = async (i: number, reason: string) => {
       if (settled) return;
+      if (events.failed) {
+        // reported, and the others go on; a rerun of the submission tries it again
+        done.add(jobs[i].key);
+        events.failed(i, new MultimechError(reason));
+        if (done.size === jobs.length) settle({ ok: true });
+        return;
+      }
       settle({ ok: false, error: new JobFailedError(i, new MultimechError(reason)) });
       // the submission's jobs that no worker has taken yet leave the queue
       for (const j of jobs) {
@@ -169,6 +180,8 @@ export class QueueExecutor<J extends QueuedJob> implements RunExecutor<J> {
       const i = index.get(jobId);
       if (i !== undefined && !done.has(jobId) && !settled && typeof data === 'object' && data !== null) events.progress?.(i, data as unknown as EpochEvent);
     });
+    // a stop leaves the jobs on the queue: the workers run them, and the next submission of the same runs collects them
+    const unlisten = control.stop?.onRequest(() => settle({ ok: true }));
     queueEvents.on('completed', ({ jobId }) => void collect(jobId));
     queueEvents.on('failed', ({ jobId }) => void collect(jobId));
     try {
@@ -188,6 +201,7 @@ export class QueueExecutor<J extends QueuedJob> implements RunExecutor<J> {
     } catch (e) {
       settle({ ok: false, error: e });
     } finally {
+      unlisten?.();
       if (poll) clearInterval(poll);
       while (collecting.size > 0) await new Promise((r) => setTimeout(r, 10));
       await Promise.allSettled([queueEvents.close(), queue.close()]);

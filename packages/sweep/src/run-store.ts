@@ -1,9 +1,43 @@
 import { MultimechError } from '@multimech/core';
+import { REFUSED_CHECKPOINT_KEYS, refusedKeyIn } from '@multimech/trainer';
 import { randomBytes } from 'crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'fs';
 import * as path from 'path';
+import { fileSystemFailure } from './file-system-failure';
 import type { PlannedRun } from './sweep-plan';
 import type { RunResult } from './training-job';
+
+/** JSON.parse with a reviver that refuses `__proto__`, `constructor` and `prototype` keys wherever they are (a file of the store edited or damaged). */
+function parseStored(text: string, file: string): unknown {
+  let refused = false;
+  let value: unknown;
+  try {
+    value = JSON.parse(text, (key, v: unknown) => {
+      if (REFUSED_CHECKPOINT_KEYS.includes(key)) refused = true;
+      return v;
+    });
+  } catch (e) {
+    throw new MultimechError(`${file}: invalid JSON (${(e as Error).message}); remove the file to run that run again`);
+  }
+  if (refused) throw new MultimechError(`${file}: ${refusedKeyIn(value)}: a key no run of the store has (${REFUSED_CHECKPOINT_KEYS.join(', ')} are refused); remove the file to run that run again`);
+  return value;
+}
+
+/** Writes a file under a temporary name and renames it over the target; a file system error names the target. */
+function writeAtomically(file: string, text: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (e) {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // the write's own error is the one to report
+    }
+    throw fileSystemFailure(file, 'write', e);
+  }
+}
 
 /** What the store keeps of a finished run: who it was, and its result. */
 export interface StoredRun {
@@ -44,7 +78,7 @@ export class RunStore {
     try {
       mkdirSync(dir, { recursive: true });
     } catch (e) {
-      throw new MultimechError(`${dir}: cannot create the folder of finished runs: ${(e as Error).message}`);
+      throw fileSystemFailure(dir, 'create the folder of finished runs', e);
     }
     return new RunStore(dir);
   }
@@ -74,20 +108,52 @@ export class RunStore {
       config: run.config,
       result,
     };
-    const file = path.join(this.dir, `${run.key}.json`);
-    const tmp = path.join(this.dir, `.${run.key}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    try {
-      writeFileSync(tmp, JSON.stringify(record) + '\n');
-      renameSync(tmp, file);
-    } catch (e) {
-      rmSync(tmp, { force: true });
-      throw e;
-    }
+    writeAtomically(path.join(this.dir, `${run.key}.json`), JSON.stringify(record) + '\n');
     this.keys.add(run.key);
+    this.removeCheckpoint(run.key);
     return true;
   }
 
   read(key: string): StoredRun {
-    return JSON.parse(readFileSync(path.join(this.dir, `${key}.json`), 'utf8')) as StoredRun;
+    const file = path.join(this.dir, `${key}.json`);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw fileSystemFailure(file, 'read', e);
+    }
+    return parseStored(text, file) as StoredRun;
+  }
+
+  /** The file of a stopped run's checkpoint (`<key>.checkpoint.json`), which the next run of the same key continues from. */
+  checkpointFile(key: string): string {
+    return path.join(this.dir, `${key}.checkpoint.json`);
+  }
+
+  /** Keeps the checkpoint of a run that was stopped before its end (a time budget, a signal). */
+  writeCheckpoint(key: string, checkpoint: unknown): void {
+    writeAtomically(this.checkpointFile(key), JSON.stringify(checkpoint) + '\n');
+  }
+
+  /** The checkpoint a stopped run left, parsed (the trainer checks it whole before it continues), or undefined. */
+  readCheckpoint(key: string): unknown {
+    const file = this.checkpointFile(key);
+    if (!existsSync(file)) return undefined;
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw fileSystemFailure(file, 'read', e);
+    }
+    return parseStored(text, file);
+  }
+
+  /** Removes a stopped run's checkpoint once the run has finished. */
+  removeCheckpoint(key: string): void {
+    try {
+      rmSync(this.checkpointFile(key), { force: true });
+    } catch {
+      // a checkpoint that stays is harmless: the finished run wins
+    }
   }
 }

@@ -1,5 +1,6 @@
 import { MultimechError } from '@multimech/core';
 import { MessagePort, Worker } from 'worker_threads';
+import type { StopFlag } from './stop-flag';
 
 /**
  * The messages between a pool and its worker threads. The pool posts
@@ -30,6 +31,23 @@ export interface PoolEvents<P, R = unknown> {
   progress?(id: number, progress: P): void;
   /** A job is done, with its result (before the next one starts in that thread). */
   finished?(id: number, result: R): void;
+  /**
+   * A job failed. Given, the pool reports the failure here and goes on with
+   * the other jobs (their results resolve, the failed job's slot stays
+   * empty); not given, the first failure stops every worker and rejects.
+   */
+  failed?(id: number, error: Error): void;
+}
+
+/** How a pool's run may end early. */
+export interface PoolOptions {
+  /**
+   * Shared with the worker threads (`workerData.stop`): once requested, no
+   * new job starts, each running job stops at its next epoch (the worker
+   * reads the flag), and the run resolves when those have answered, with
+   * empty slots for the jobs never started.
+   */
+  readonly stop?: StopFlag;
 }
 
 /** A job that failed: its index, and its error (re-created in this thread when it failed in another). */
@@ -77,7 +95,9 @@ export function serveJobs<J, R, P>(port: MessagePort, handler: (job: J, progress
  * Runs jobs in up to `size` worker threads, each loading `script` (a
  * compiled JavaScript file that calls serveJobs). Results come back in the
  * order of the jobs. The first failure stops every worker and rejects with a
- * JobFailedError naming the job (or an Error when a thread itself died).
+ * JobFailedError naming the job (or an Error when a thread itself died),
+ * unless the caller takes failures (`PoolEvents.failed`) and the others go
+ * on. A stop flag (`PoolOptions.stop`) is shared with the threads.
  */
 export class ThreadPool<J, R, P> {
   constructor(
@@ -87,53 +107,67 @@ export class ThreadPool<J, R, P> {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`a pool needs a positive whole number of workers, got ${size}`);
   }
 
-  run(jobs: readonly J[], events: PoolEvents<P, R> = {}): Promise<R[]> {
+  run(jobs: readonly J[], events: PoolEvents<P, R> = {}, options: PoolOptions = {}): Promise<R[]> {
     if (jobs.length === 0) return Promise.resolve([]);
+    const flag = options.stop;
     return new Promise<R[]>((resolve, reject) => {
       const results: R[] = new Array<R>(jobs.length);
       const workers: Worker[] = [];
       let next = 0;
-      let finished = 0;
+      let answered = 0;
       let stopped = false;
+      let unlisten: () => void = () => undefined;
       const stop = (then: () => void) => {
         stopped = true;
+        unlisten();
         void Promise.allSettled(workers.map((w) => w.terminate())).then(then);
       };
       const fail = (e: Error) => {
         if (!stopped) stop(() => reject(e));
       };
+      // every job answered, or a stop asked for and every job started has answered
+      const settleIfDone = () => {
+        if (!stopped && (answered === jobs.length || (flag?.requested() && answered === next))) stop(() => resolve(results));
+      };
       const feed = (worker: Worker) => {
-        if (next >= jobs.length) return;
+        if (next >= jobs.length || flag?.requested()) return;
         const id = next++;
         events.started?.(id);
         worker.postMessage({ id, job: jobs[id] } satisfies PoolRequest<J>);
       };
       for (let i = 0; i < Math.min(this.size, jobs.length); i++) {
-        const worker = new Worker(this.script);
+        const worker = new Worker(this.script, flag ? { workerData: { stop: flag.buffer } } : {});
         workers.push(worker);
         worker.on('message', (m: PoolReply<R, P>) => {
           if (stopped) return;
           if (m.type === 'progress') {
             events.progress?.(m.id, m.progress);
-          } else if (m.type === 'done') {
-            results[m.id] = m.result;
-            finished++;
-            try {
+            return;
+          }
+          answered++;
+          try {
+            if (m.type === 'done') {
+              results[m.id] = m.result;
               events.finished?.(m.id, m.result);
-            } catch (e) {
-              fail(e as Error);
+            } else if (events.failed) {
+              events.failed(m.id, reviveError(m.error));
+            } else {
+              fail(new JobFailedError(m.id, reviveError(m.error)));
               return;
             }
-            if (finished === jobs.length) stop(() => resolve(results));
-            else feed(worker);
-          } else {
-            fail(new JobFailedError(m.id, reviveError(m.error)));
+          } catch (e) {
+            fail(e as Error);
+            return;
           }
+          feed(worker);
+          settleIfDone();
         });
         worker.on('error', (e) => fail(new Error(`a worker thread failed: ${e.message}`)));
         worker.on('exit', (code) => fail(new Error(`a worker thread stopped (exit code ${code}) before its jobs were done`)));
         feed(worker);
       }
+      if (flag) unlisten = flag.onRequest(() => settleIfDone());
+      settleIfDone();
     });
   }
 }

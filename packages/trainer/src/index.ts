@@ -1,6 +1,7 @@
 export * from './optimizer';
 export * from './trainer';
 export * from './training-schedule';
+export * from './checkpoint-check';
 export * from './fidelity-measurement';
 export * from './validation-split';
 export * from './learning-rate-selection';

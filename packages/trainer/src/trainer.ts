@@ -165,6 +165,11 @@ export interface TrainingSummary {
 }
 
 export interface TrainingResult {
+  /**
+   * True when `RunOptions.stop` ended the run before its budget: the
+   * history (and the checkpoint) ends at the last evaluation.
+   */
+  readonly stopped?: boolean;
   /** Epoch 0 is the evaluation before any update. */
   readonly history: readonly EpochEvent[];
   readonly summary: TrainingSummary;
@@ -254,13 +259,14 @@ class CostTally {
 }
 
 /**
+/**
  * Everything a trainer needs to continue a run exactly where it stopped, as
  * plain JSON: the parameters, the optimizer's velocity, the random streams
  * (minibatch order, measurement noise), the updates made, where the sampler
  * stands, and the history so far. Continuing from it gives the numbers an
- * uninterrupted run gives (to the last bit where the substrate's
- * equilibrium does not depend on where its solver starts; to the solver's
- * tolerance where it is warm-started, as for springs).
+ * uninterrupted run gives, to the last bit: where the substrate's
+ * equilibrium solver is warm-started (diodes, springs), its warm start is
+ * part of the checkpoint (`solverState`).
  */
 export interface TrainerCheckpoint {
   readonly format: 'multimech-checkpoint';
@@ -276,11 +282,26 @@ export interface TrainerCheckpoint {
   readonly rng: RngState;
   /** The error mechanism's own generator, when it has one. */
   readonly errorRng?: RngState;
+  /**
+   * What the substrate's equilibrium solver carries to its next solve (a
+   * nonlinear network's Newton warm start: its last equilibrium), when it
+   * carries anything (`Substrate.solverState`).
+   */
+  readonly solverState?: readonly number[];
   readonly history: readonly EpochEvent[];
   /** Updates made (absent in checkpoints written before it was added: then `epoch` × updates per epoch). */
   readonly steps?: number;
-  /** Where the sampler stands: the order of the shuffled epoch a checkpoint in the middle of an epoch falls in (absent at the end of an epoch). */
+  /** Where the sampler stands: the order of the shuffled epoch a checkpoint in the middle of an epoch falls in (absent at the end of an epoch), a sequence's position and length. */
   readonly sampler?: SamplerState;
+  /**
+   * Which experiment the checkpoint belongs to, as its writer names it (the
+   * command line: the hash of the run's resolved config, training.epochs
+   * left out) and the seed it ran with; `restore` does not read them, the
+   * writer checks them when it continues a run (`checkCheckpoint` checks
+   * their form).
+   */
+  readonly experiment?: string;
+  readonly seed?: number;
 }
 
 type Listener<E> = (event: E) => void;
@@ -299,6 +320,17 @@ class Interval {
   clamped = 0;
   readonly diagnostics: Record<string, number> = {};
   readonly cost = new CostTally();
+}
+
+/** How a run may end early. */
+export interface RunOptions {
+  /**
+   * Asked before the first update and after each evaluation (after its
+   * `epoch` event has been emitted, so a listener has saved its
+   * checkpoint): true ends the run there, with `stopped` set in its result.
+   * A time budget, a signal, a flag another thread sets.
+   */
+  readonly stop?: () => boolean;
 }
 
 /**
@@ -562,6 +594,7 @@ export class Trainer {
     const { substrate, rng, error } = this.parts;
     const errorRng = error.randomState?.();
     const sampler = this.sampler.state(this.updates);
+    const solverState = substrate.solverState?.();
     return {
       format: 'multimech-checkpoint',
       version: 1,
@@ -572,9 +605,10 @@ export class Trainer {
       velocity: Array.from(this.optimizer.state()),
       rng: rng.snapshot(),
       ...(errorRng !== undefined ? { errorRng } : {}),
+      ...(solverState !== undefined ? { solverState } : {}),
       history: this.history.map((e) => ({ ...e })),
       steps: this.updates,
-      ...(sampler.order ? { sampler } : {}),
+      ...(Object.keys(sampler).length > 0 ? { sampler } : {}),
     };
   }
 
@@ -639,8 +673,19 @@ export class Trainer {
     } catch (e) {
       fail((e as Error).message);
     }
+    if (checkpoint.solverState !== undefined) {
+      const state = checkpoint.solverState;
+      if (!Array.isArray(state) || state.some((x) => typeof x !== 'number' || !Number.isFinite(x))) fail('solverState: expected a list of finite numbers');
+      if (!substrate.restoreSolverState) fail('it holds a solver state for a substrate whose solver carries none');
+    }
     this.initialParameters.set(checkpoint.initialParameters);
     substrate.setParameters(Float64Array.from(checkpoint.parameters));
+    try {
+      // the warm start the next solve of an uninterrupted run would start from (none: a cold start, as after the checkpoint's epoch 0)
+      substrate.restoreSolverState?.(checkpoint.solverState);
+    } catch (e) {
+      fail(`solverState: ${(e as Error).message}`);
+    }
     this.optimizer.restore(checkpoint.velocity);
     this.history.length = 0;
     this.history.push(...history.map((e) => ({ ...e, epochs, steps: e.steps ?? e.epoch * spe })));
@@ -655,24 +700,57 @@ export class Trainer {
   }
 
   /**
-   * Trains to the budget: an evaluation first (when the history is empty),
-   * then `step()` after `step()`, evaluating every `training.evaluate` and
-   * at the end (each evaluation a row of the history and an `epoch` event).
+   * Trains to the budget (`training.epochs` or `training.steps`): an
+   * evaluation first (when the history is empty), then `step()` after
+   * `step()`, evaluating every `training.evaluate` and at the end (each
+   * evaluation a row of the history and an `epoch` event); or until
+   * `options.stop` says so.
    */
-  run(): TrainingResult {
+  run(options: RunOptions = {}): TrainingResult {
     const start = Date.now();
+    const epochs = this.epochs(options, start);
+    let next = epochs.next();
+    while (!next.done) next = epochs.next();
+    return this.result(start, next.value);
+  }
+
+  /**
+   * `run`, giving the event loop a turn after every minibatch step: the same
+   * numbers, while a signal handler or a timer of the caller can ask `stop`
+   * to end the run at the next evaluation.
+   */
+  async runAsync(options: RunOptions = {}): Promise<TrainingResult> {
+    const start = Date.now();
+    const epochs = this.epochs(options, start);
+    let next = epochs.next();
+    while (!next.done) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      next = epochs.next();
+    }
+    return this.result(start, next.value);
+  }
+
+  /** The run's updates and evaluations, yielding after every step; returns whether `stop` ended it early. */
+  private *epochs(options: RunOptions, start: number): Generator<void, boolean> {
     this.runStart = start;
     if (this.history.length === 0) this.record();
     const budget = this.stepBudget;
     while (this.updates < budget) {
+      if (this.interval.steps === 0 && options.stop?.()) return true;
       this.step();
       if (this.updates === budget || this.evaluationDue(this.updates)) this.record();
+      yield;
     }
+    return false;
+  }
+
+  private result(start: number, stopped: boolean): TrainingResult {
     const last = this.history[this.history.length - 1];
     const { substrate, task } = this.parts;
     const physicalCost = this.physicalCost();
     const fidelity = this.history.flatMap((e) => (e.fidelity ? [{ epoch: e.epoch, ...e.fidelity }] : []));
     return {
+      ...(stopped ? { stopped } : {}),
       history: [...this.history],
       summary: {
         final_loss: last.trainLoss,

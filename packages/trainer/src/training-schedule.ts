@@ -116,9 +116,41 @@ export function sequenceProblem(sampling: SamplingSettings, examples: number): {
   return { file: sampling.file, line: sampling.lines?.[bad], message: sampling.lines ? message : `[${bad}]: ${message}` };
 }
 
-/** Where a sampler stands, for a checkpoint: the current epoch's order, for `shuffle` in the middle of an epoch. */
+/**
+ * Where a sampler stands, for a checkpoint: the current epoch's order, for
+ * `shuffle` in the middle of an epoch; the position in the sequence of the
+ * next example and the sequence's length, for `sequence`.
+ */
 export interface SamplerState {
   readonly order?: readonly number[];
+  readonly position?: number;
+  readonly length?: number;
+}
+
+/** The keys of a `SamplerState`. */
+export const SAMPLER_STATE_KEYS: readonly string[] = ['order', 'position', 'length'];
+
+/**
+ * What is wrong with a checkpoint's sampler state taken after `steps`
+ * updates of `batchSize` from `count` examples, as `key: problem`, or
+ * undefined: in the middle of a shuffled epoch, that epoch's order (a
+ * permutation of the examples); for a sequence, its length and the
+ * position `steps` put it at.
+ */
+export function samplerStateProblem(settings: SamplingSettings, count: number, batchSize: number, state: SamplerState | undefined, steps: number): string | undefined {
+  if (settings.kind === 'sequence') {
+    const n = settings.indices.length;
+    const position = (steps * batchSize) % n;
+    if (state?.length !== n) return `sampler.length: expected ${n} (the sequence's indices), got ${String(state?.length)}: the checkpoint was written with another sequence`;
+    if (state.position !== position) return `sampler.position: expected ${position} (after ${steps} updates of ${batchSize} in a sequence of ${n}), got ${String(state.position)}`;
+    return undefined;
+  }
+  if (settings.kind !== 'shuffle' || steps % Math.ceil(count / batchSize) === 0) return undefined;
+  const order = state?.order;
+  if (!Array.isArray(order) || order.length !== count || new Set(order).size !== count || !order.every((i) => Number.isInteger(i) && i >= 0 && i < count)) {
+    return `sampler.order: a checkpoint in the middle of a shuffled epoch must hold that epoch's order, a permutation of the ${count} training examples`;
+  }
+  return undefined;
 }
 
 /**
@@ -169,17 +201,20 @@ export class Sampler {
 
   /** The state to continue from after `steps` updates. */
   state(steps: number): SamplerState {
-    return this.settings.kind === 'shuffle' && steps % this.stepsPerEpoch !== 0 && this.order ? { order: [...this.order] } : {};
+    const s = this.settings;
+    if (s.kind === 'sequence') return { position: (steps * this.batchSize) % s.indices.length, length: s.indices.length };
+    return s.kind === 'shuffle' && steps % this.stepsPerEpoch !== 0 && this.order ? { order: [...this.order] } : {};
   }
 
-  /** Continues from a state taken after `steps` updates; a shuffled epoch's order must be a permutation of the examples. */
+  /** What is wrong with a checkpoint's sampler state taken after `steps` updates (`samplerStateProblem`). */
+  stateProblem(state: SamplerState | undefined, steps: number): string | undefined {
+    return samplerStateProblem(this.settings, this.count, this.batchSize, state, steps);
+  }
+
+  /** Continues from a state taken after `steps` updates (`stateProblem` refused with a MultimechError). */
   restore(state: SamplerState | undefined, steps: number): void {
-    this.order = undefined;
-    if (this.settings.kind !== 'shuffle' || steps % this.stepsPerEpoch === 0) return;
-    const order = state?.order;
-    if (!Array.isArray(order) || order.length !== this.count || new Set(order).size !== this.count || !order.every((i) => Number.isInteger(i) && i >= 0 && i < this.count)) {
-      throw new MultimechError(`sampler.order: a checkpoint in the middle of a shuffled epoch must hold that epoch's order, a permutation of the ${this.count} training examples`);
-    }
-    this.order = [...order];
+    const problem = this.stateProblem(state, steps);
+    if (problem) throw new MultimechError(problem);
+    this.order = this.settings.kind === 'shuffle' && steps % this.stepsPerEpoch !== 0 ? [...state!.order!] : undefined;
   }
 }

@@ -75,6 +75,18 @@ export interface Substrate {
   localGradient(activation: Float64Array, error: Float64Array): Float64Array;
   /** ∂E/∂θ per edge at a state (what contrastive rules difference). */
   parameterForce(state: Float64Array): Float64Array;
+
+  /**
+   * What the equilibrium solver carries from one solve to the next (the
+   * warm start of a nonlinear network's Newton solve: the last equilibrium),
+   * as plain numbers, or undefined when it carries nothing yet. A substrate
+   * whose next equilibrium depends on where its solver starts implements
+   * this and `restoreSolverState`, so that a checkpoint holds it and a
+   * resumed run continues to the last bit of an uninterrupted one.
+   */
+  solverState?(): number[] | undefined;
+  /** Sets what `solverState` gave (undefined: the next solve starts cold); refuses a state of another length. */
+  restoreSolverState?(state: readonly number[] | undefined): void;
 }
 
 /** What a substrate plugin's `create` receives besides its own config. */

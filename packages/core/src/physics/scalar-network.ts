@@ -91,6 +91,21 @@ export class ScalarNetwork {
     );
   }
 
+  /** A nonlinear network's Newton warm start (the free part of its last equilibrium), as numbers; undefined for a linear network and before the first solve. */
+  solverState(): number[] | undefined {
+    const x = this.nonlinear ? this.newton.warmState : undefined;
+    return x && Array.from(x);
+  }
+
+  /** Sets the warm start `solverState` gave (undefined: the next solve starts cold); a linear network carries none, and refuses one. */
+  restoreSolverState(state: readonly number[] | undefined): void {
+    if (!this.nonlinear) {
+      if (state !== undefined) throw new MultimechError('a linear network carries no solver state from one solve to the next');
+      return;
+    }
+    this.newton.warmState = state && Float64Array.from(state);
+  }
+
   /** How the last nonlinear equilibrium converged (undefined before the first, and for linear networks). */
   get lastNewton(): NewtonReport | undefined {
     return this.newton.last;

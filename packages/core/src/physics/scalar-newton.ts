@@ -1,4 +1,5 @@
 import type { Drive } from '../contracts/boundary';
+import { MultimechError } from '../support/errors';
 import { NewtonOptions, NewtonProblem, newtonMinimize } from './newton';
 import type { ScalarPattern } from './scalar-pattern';
 
@@ -41,6 +42,18 @@ export class ScalarNewton {
     private readonly target: ScalarNewtonTarget,
     private readonly options: EquilibriumOptions = {},
   ) {}
+
+  /** The warm start (the free part of the last equilibrium), a copy; undefined before the first solve. */
+  get warmState(): Float64Array | undefined {
+    return this.warmStart && Float64Array.from(this.warmStart);
+  }
+
+  /** Sets the warm start (a copy; undefined: the next solve starts from zero); refuses one of another length. */
+  set warmState(x: Float64Array | undefined) {
+    const nf = this.pattern.freeNodes.length;
+    if (x !== undefined && x.length !== nf) throw new MultimechError(`a warm start of ${nf} free nodes was expected, got ${x.length} values`);
+    this.warmStart = x && Float64Array.from(x);
+  }
 
   /** How the last equilibrium converged (undefined before the first). */
   get last(): NewtonReport | undefined {

@@ -191,6 +191,15 @@ export abstract class ScalarSubstrate implements Substrate {
     return this.assembled.equilibrium(drive);
   }
 
+  /** A nonlinear network's Newton warm start (its last equilibrium's free part); undefined for a linear one, or before the first solve. */
+  solverState(): number[] | undefined {
+    return this.network.solverState();
+  }
+
+  restoreSolverState(state: readonly number[] | undefined): void {
+    this.network.restoreSolverState(state);
+  }
+
   /**
    * Σ over the trainable edges and the fixed elements of the flow through
    * each times the drop across it (w Δs² for a linear edge). Where E is a
