@@ -32,7 +32,7 @@ import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either';
 import { optimizerCodec, resolveOptimizer } from './optimizer';
 import { Trainer } from './trainer';
-import { type EvaluationSettings, evaluationCodec, samplingCodec, samplingSettings, sequenceProblem } from './training-schedule';
+import { type EvaluationSettings, checkpointCodec, evaluationCodec, samplingCodec, samplingSettings, sequenceProblem } from './training-schedule';
 import type { FidelitySettings } from './fidelity-measurement';
 import { validationTask } from './validation-split';
 import { trainerPlugin } from './trainer-plugin';
@@ -57,11 +57,12 @@ export const schemaReferenceCodec = withSchema(
 /**
  * `training`: the budget (`epochs`, or `steps`: not both), how examples are
  * drawn (`sampling`), when the train and test sets are evaluated
- * (`evaluate`), fidelity during training and the physical-cost columns.
+ * (`evaluate`), when `multimech train` writes its checkpoint
+ * (`checkpoint`), fidelity during training and the physical-cost columns.
  */
 export const trainingCodec = refine(
   strictObject(
-    'training settings ({ "epochs"?, "steps"?, "sampling"?, "evaluate"?, "fidelity"?, "physicalCost"? })',
+    'training settings ({ "epochs"?, "steps"?, "sampling"?, "evaluate"?, "checkpoint"?, "fidelity"?, "physicalCost"? })',
     {},
     {
       /** Passes over the training examples (default 50). */
@@ -72,6 +73,8 @@ export const trainingCodec = refine(
       sampling: samplingCodec,
       /** Evaluate the train and test sets every `every` steps or epochs (default every epoch), and at the end. */
       evaluate: evaluationCodec,
+      /** When `multimech train` writes its checkpoint: every `every` steps or epochs, or every `seconds` (default 10); always at the end and when stopped. */
+      checkpoint: checkpointCodec,
       /** Measure the mechanism's estimate against the exact gradient every `every` epochs (epoch 0 included) on the first `examples` training examples, each `repeats` times. */
       fidelity: strictObject('fidelity during training ({ "every", "examples"?, "repeats"? })', { every: positiveInteger }, { examples: positiveInteger, repeats: positiveInteger }),
       /** Write each epoch's physical cost into metrics.csv and summary.json (`multimech train`). */
@@ -318,6 +321,7 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
       ...(steps !== undefined ? { steps } : { epochs }),
       ...(training?.sampling ? { sampling: training.sampling } : {}),
       ...(evaluation ? { evaluate: evaluation } : {}),
+      ...(training?.checkpoint ? { checkpoint: training.checkpoint } : {}),
       ...(fidelity ? { fidelity } : {}),
       ...(training?.physicalCost !== undefined ? { physicalCost: training.physicalCost } : {}),
     },

@@ -322,6 +322,9 @@ class Interval {
   readonly cost = new CostTally();
 }
 
+/** The longest `runAsync` trains without giving the event loop a turn, in milliseconds (it turns only between steps). */
+export const RUN_ASYNC_TURN_MS = 5;
+
 /** How a run may end early. */
 export interface RunOptions {
   /**
@@ -715,16 +718,22 @@ export class Trainer {
   }
 
   /**
-   * `run`, giving the event loop a turn after every minibatch step: the same
+   * `run`, giving the event loop a turn between minibatch steps, once at
+   * least `RUN_ASYNC_TURN_MS` have passed since the last turn: the same
    * numbers, while a signal handler or a timer of the caller can ask `stop`
-   * to end the run at the next evaluation.
+   * to end the run at the next evaluation (and a run of many short steps
+   * does not pay a turn for each).
    */
   async runAsync(options: RunOptions = {}): Promise<TrainingResult> {
     const start = Date.now();
     const epochs = this.epochs(options, start);
     let next = epochs.next();
+    let turn = performance.now();
     while (!next.done) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (performance.now() - turn >= RUN_ASYNC_TURN_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        turn = performance.now();
+      }
       next = epochs.next();
     }
     return this.result(start, next.value);

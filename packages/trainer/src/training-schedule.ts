@@ -9,6 +9,7 @@ import {
   onlyWith,
   parseJsonFile,
   positiveInteger,
+  positiveNumber,
   readConfigFile,
   refine,
   strictObject,
@@ -49,6 +50,77 @@ export type SamplingConfig = t.TypeOf<typeof samplingFields>;
 
 /** `training.evaluate`: the train and test losses every `every` steps or epochs (default every epoch). */
 export const evaluationCodec = strictObject('when to evaluate ({ "every", "unit"? })', { every: positiveInteger }, { unit: oneOf('steps', 'epochs') });
+
+/**
+ * `training.checkpoint`: when `multimech train` writes its checkpoint, at
+ * the evaluation that reaches every `every` steps or epochs, or at the first
+ * evaluation `seconds` after the last checkpoint (the default: every 10
+ * seconds); besides at the run's first evaluation, at its end and when it is
+ * stopped. It changes no number of the run.
+ */
+export const checkpointCodec = refine(
+  strictObject('when to write the checkpoint ({ "every", "unit"? } or { "seconds" })', {}, { every: positiveInteger, unit: oneOf('steps', 'epochs'), seconds: positiveNumber }),
+  (v) => [
+    ...(v.every !== undefined && v.seconds !== undefined ? [{ key: 'seconds', message: 'give either "every" (steps or epochs) or "seconds", not both' }] : []),
+    ...(v.every === undefined && v.seconds === undefined ? [{ key: 'every', message: 'expected "every" (a number of steps or epochs, with "unit") or "seconds"' }] : []),
+    ...(v.unit !== undefined && v.every === undefined ? [{ key: 'unit', message: 'applies only with "every": remove it' }] : []),
+  ],
+);
+export type CheckpointConfig = t.TypeOf<typeof checkpointCodec>;
+
+/** When checkpoints are written: every `every` steps or epochs, or every `seconds`. */
+export type CheckpointSettings = { readonly every: number; readonly unit: 'steps' | 'epochs' } | { readonly seconds: number };
+
+export const DEFAULT_CHECKPOINT: CheckpointSettings = { seconds: 10 };
+
+/** The checkpoint settings of a config's `training.checkpoint` (the default when absent). */
+export function checkpointSettings(config: CheckpointConfig | undefined): CheckpointSettings {
+  if (config?.every !== undefined) return { every: config.every, unit: config.unit ?? 'epochs' };
+  if (config?.seconds !== undefined) return { seconds: config.seconds };
+  return DEFAULT_CHECKPOINT;
+}
+
+/**
+ * Whether a checkpoint is due at an evaluation: after `every` steps or
+ * epochs have been crossed since the last one written, or `seconds` have
+ * passed. The caller writes one besides at the end and when a run stops.
+ */
+export class CheckpointSchedule {
+  private lastSteps: number | undefined;
+  private lastTime: number;
+
+  constructor(
+    readonly settings: CheckpointSettings,
+    private readonly stepsPerEpoch: number,
+    /** Updates of the checkpoint the run continues from (undefined: a new run, whose first evaluation is due). */
+    startSteps: number | undefined,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.lastSteps = startSteps;
+    this.lastTime = now();
+  }
+
+  /** Whether a checkpoint is due at the evaluation after `steps` updates. */
+  due(steps: number): boolean {
+    if (this.lastSteps === undefined) return true;
+    if (steps === this.lastSteps) return false;
+    const s = this.settings;
+    if ('seconds' in s) return this.now() - this.lastTime >= s.seconds * 1000;
+    const span = s.unit === 'steps' ? s.every : s.every * this.stepsPerEpoch;
+    return Math.floor(steps / span) > Math.floor(this.lastSteps / span);
+  }
+
+  /** Whether the checkpoint written last is at `steps` updates. */
+  isWrittenAt(steps: number): boolean {
+    return this.lastSteps === steps;
+  }
+
+  /** Notes a checkpoint written after `steps` updates. */
+  written(steps: number): void {
+    this.lastSteps = steps;
+    this.lastTime = this.now();
+  }
+}
 
 /** When the trainer evaluates the train and test sets (and records a row of its history): before the first update, every `every` steps or epochs, and at the end of the budget. */
 export interface EvaluationSettings {

@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+/**
+ * What `multimech train` costs beyond training, on a run of many short
+ * epochs: 1,000 epochs of one update each (a layered resistive network with
+ * 4 hidden nodes, a regression task of 8 training and 4 test examples in
+ * one minibatch, the adjoint), evaluated after every epoch.
+ *
+ *   npx tsc -b && node scripts/bench-online.js [--runs N] [--epochs E]
+ *
+ * Figures (medians over N runs, default 3):
+ *   training    the same run through the library (createExperiment,
+ *               trainer.run()) in a fresh Node process, timed inside it,
+ *               with no results written: the time training takes
+ *   total       `multimech train CONFIG --out DIR` through the built bin,
+ *               from the process's start to its exit
+ *   fixed       the same command for a run of 1 epoch, less that run's
+ *               training: start-up, the config, the results written once
+ *               (plots, parameters, summary)
+ *   per epoch   total − fixed − training: what the results cost while the
+ *               run goes on (metrics rows, checkpoints, the log line), the
+ *               part that grows with the epochs
+ * and the overheads as percentages of training: (total − training), and the
+ * per-epoch part alone. The aim: the per-epoch part within a few percent.
+ */
+'use strict';
+
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { spawnSync } = require('child_process');
+
+const ROOT = path.join(__dirname, '..');
+const BIN = path.join(ROOT, 'packages', 'cli', 'bin', 'multimech.js');
+
+function option(name, fallback) {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return fallback;
+  const value = Number(process.argv[i + 1]);
+  if (!Number.isInteger(value) || value < 1) {
+    process.stderr.write(`bench-online: ${name} expects a positive integer, got ${process.argv[i + 1]}\n`);
+    process.exit(2);
+  }
+  return value;
+}
+const RUNS = option('--runs', 3);
+const EPOCHS = option('--epochs', 1000);
+
+const config = (epochs) => ({
+  name: 'bench-online',
+  seed: 1,
+  substrate: { kind: 'resistive', network: { generator: 'layered', hidden: [4] } },
+  task: { kind: 'regression', features: 2, outputs: 1, train: 8, test: 4 },
+  error: { kind: 'adjoint' },
+  optimizer: { learningRate: 0.05, momentum: 0, batchSize: 8 },
+  training: { epochs },
+});
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
+};
+
+/**
+ * Seconds of trainer.run() in a fresh Node process (as cold as the
+ * command's), timed inside it from the run's start to its end.
+ */
+function trainingSeconds(epochs) {
+  const script = `
+    const { createExperiment } = require('@multimech/trainer');
+    const { resistivePlugin } = require('@multimech/resistive');
+    const { trainer } = createExperiment(${JSON.stringify(config(epochs))}, [resistivePlugin]);
+    const t0 = performance.now();
+    trainer.run();
+    process.stdout.write(String((performance.now() - t0) / 1000));
+  `;
+  const times = [];
+  for (let r = 0; r < RUNS; r++) {
+    const p = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' });
+    if (p.status !== 0) {
+      process.stderr.write(`bench-online: the library run failed (exit ${p.status}):\n${p.stderr}\n`);
+      process.exit(1);
+    }
+    times.push(Number(p.stdout));
+  }
+  return median(times);
+}
+
+/** Seconds of `multimech train` from spawn to exit. */
+function commandSeconds(epochs, dir) {
+  const file = path.join(dir, `bench-${epochs}.json`);
+  fs.writeFileSync(file, JSON.stringify(config(epochs)));
+  const times = [];
+  for (let r = 0; r < RUNS; r++) {
+    const out = path.join(dir, `run-${epochs}-${r}`);
+    const t0 = performance.now();
+    const p = spawnSync(process.execPath, [BIN, 'train', file, '--out', out], { encoding: 'utf8' });
+    times.push((performance.now() - t0) / 1000);
+    if (p.status !== 0) {
+      process.stderr.write(`bench-online: multimech train failed (exit ${p.status}):\n${p.stderr}\n`);
+      process.exit(1);
+    }
+    const rows = fs.readFileSync(path.join(out, 'metrics.csv'), 'utf8').trim().split('\n').length - 1;
+    if (rows !== epochs + 1) {
+      process.stderr.write(`bench-online: expected ${epochs + 1} rows in metrics.csv, got ${rows}\n`);
+      process.exit(1);
+    }
+  }
+  return median(times);
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'multimech-bench-online-'));
+try {
+  const training = trainingSeconds(EPOCHS);
+  const trainingOne = trainingSeconds(1);
+  const total = commandSeconds(EPOCHS, dir);
+  const fixed = commandSeconds(1, dir) - trainingOne;
+  const perEpoch = total - fixed - training;
+  const pct = (x) => `${((100 * x) / training).toFixed(1)}%`;
+  const s = (x) => `${x.toFixed(3)} s`;
+  console.log(`multimech train, ${EPOCHS} epochs of one update (medians of ${RUNS} runs; ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)})`);
+  console.log(`  training                 ${s(training)}`);
+  console.log(`  total                    ${s(total)}`);
+  console.log(`  fixed (start, results)   ${s(fixed)}`);
+  console.log(`  per epoch (rows, checkpoints, log): ${s(perEpoch)} (${((1000 * perEpoch) / EPOCHS).toFixed(3)} ms an epoch)`);
+  console.log(`overhead: total ${pct(total - training)} of training; the per-epoch part ${pct(perEpoch)} of training`);
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
