@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'fs';
+import { existsSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { STACK_LINE, runCli, tempDir } from './run-cli';
 
@@ -62,11 +62,16 @@ it('trains online: one example per step in the given order, evaluated every 4 st
 });
 
 describe('bad input: one clear message, a non-zero exit, no stack', () => {
+  /** The command refused: a non-zero exit, one `multimech: error:` line (a config's problems indented under it), no stack, no results folder. */
   const refused = async (name: string, value: unknown) => {
-    const r = await runCli(['train', write(name, value), '--out', path.join(dir, `out-${name}`)]);
+    const out = path.join(dir, `out-${name}`);
+    const r = await runCli(['train', write(name, value), '--out', out]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).not.toMatch(STACK_LINE);
     expect(r.stderr).toMatch(/^multimech: error: /);
+    expect(r.stderr.match(/multimech: error:/g)).toHaveLength(1);
+    expect(r.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('multimech: error: ') && !line.startsWith('  '))).toEqual([]);
+    expect(existsSync(out)).toBe(false);
     return r.stderr;
   };
 
@@ -78,6 +83,9 @@ describe('bad input: one clear message, a non-zero exit, no stack', () => {
 
   it('a step budget that is not a positive integer', async () => {
     expect(await refused('steps.json', config({ training: { steps: -3 } }))).toMatch(/steps.json: invalid configuration\n  training.steps: expected a positive integer, got -3/);
+    expect(await refused('steps2.json', config({ training: { steps: 2.5 } }))).toMatch(/training.steps: expected a positive integer, got 2.5/);
+    expect(await refused('steps3.json', config({ training: { steps: 0 } }))).toMatch(/training.steps: expected a positive integer, got 0/);
+    expect(await refused('steps4.json', config({ training: { steps: '10' } }))).toMatch(/training.steps: expected a positive integer, got "10"/);
   });
 
   it('an edge list with unknown nodes, a duplicate edge or a value that is not finite', async () => {
@@ -88,6 +96,20 @@ describe('bad input: one clear message, a non-zero exit, no stack', () => {
     expect(await refused('twice.json', config({ substrate: { network: { edges: 'twice.csv', sources: ['in1', 'in2'], targets: ['out'], ground: ['gnd'] } } }))).toMatch(
       /twice.csv:5: tube 'out-a' joins 'out' and 'a', as tube 'a-out' \(line 4\) does/,
     );
+    const inline = [
+      { from: 'in1', to: 'a', conductance: 0.9 },
+      { from: 'in2', to: 'a', conductance: 0.45 },
+      { from: 'a', to: 'out', conductance: 1.9 },
+      { from: 'out', to: 'gnd', conductance: 1.1 },
+    ];
+    expect(await refused('inline.json', config({ substrate: { network: { edges: [...inline, { from: 'a', to: 'in1', conductance: 1 }], sources: ['in1', 'in2'], targets: ['out'], ground: ['gnd'] } } }))).toMatch(
+      /substrate.network.edges\[4\]: tube 'a-in1' joins 'a' and 'in1', as tube 'in1-a' \(edges\[0\]\) does/,
+    );
+    expect(await refused('inline2.json', config({ substrate: { network: { edges: inline, sources: ['in1', 'in2'], targets: ['outt'], ground: ['gnd'] } } }))).toMatch(
+      /substrate.network.targets\[0\]: unknown node 'outt'/,
+    );
+    writeFileSync(path.join(dir, 'tubes.json'), JSON.stringify([...inline.slice(0, 3), { from: 'out', to: 'gnd', conductance: 'NaN' }]));
+    expect(await refused('nan.json', config({ substrate: { network: { edges: 'tubes.json', sources: ['in1', 'in2'], targets: ['out'], ground: ['gnd'] } } }))).toMatch(/tubes.json: invalid configuration\n  \[3\].conductance: expected a finite number, got "NaN"/);
     writeFileSync(path.join(dir, 'inf.csv'), 'from,to,conductance\nin1,a,inf\n');
     expect(await refused('inf.json', config({ substrate: { network: { edges: 'inf.csv', sources: ['in1', 'in2'], targets: ['out'], ground: ['gnd'] } } }))).toMatch(
       /inf.csv:2: column 'conductance': expected a finite number, got "inf"/,
@@ -98,6 +120,9 @@ describe('bad input: one clear message, a non-zero exit, no stack', () => {
     expect(await refused('cols.json', config({ task: { features: ['x1', 'x3'] } }))).toMatch(/task.features\[1\]: data.csv has no column 'x3' \(its columns: 'x1', 'x2', 'y'\)/);
     writeFileSync(path.join(dir, 'short.csv'), 'x1,x2,y\n0.1,0.2\n');
     expect(await refused('short.json', config({ task: { train: 'short.csv' } }))).toMatch(/short.csv:2: expected 3 cells \(as the header has\), got 2/);
+    writeFileSync(path.join(dir, 'nan-data.csv'), 'x1,x2,y\n0.1,0.2,0.3\n0.1,NaN,0.3\n');
+    expect(await refused('nan-data.json', config({ task: { train: 'nan-data.csv' } }))).toMatch(/nan-data.csv:3: column 'x2' \(column 2\): expected a finite number, got "NaN"/);
+    expect(await refused('target.json', config({ task: { target: { kind: 'regression', columns: ['y', 'z'] } } }))).toMatch(/task.target.columns\[1\]: data.csv has no column 'z'/);
   });
 });
 
