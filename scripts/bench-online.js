@@ -19,6 +19,12 @@
  *   per epoch   total − fixed − training: what the results cost while the
  *               run goes on (metrics rows, checkpoints, the log line), the
  *               part that grows with the epochs
+ *   in one process  trainer.run() against runAsync() with the command's
+ *               writing at every evaluation (a metrics row appended, the
+ *               checkpoint schedule, the log line), in one fresh process,
+ *               alternated 9 times (medians, and the best of each), in the
+ *               process's CPU time: the per-epoch part without the noise of
+ *               separate processes and of a loaded machine
  * and the overheads as percentages of training: (total − training), and the
  * per-epoch part alone. The aim: the per-epoch part within a few percent.
  */
@@ -86,6 +92,86 @@ function trainingSeconds(epochs) {
   return median(times);
 }
 
+/**
+ * In one fresh process, seconds of trainer.run() with no listener against
+ * trainer.runAsync() with what `multimech train` does at each evaluation
+ * (its metrics.csv row appended, its checkpoint schedule asked and a
+ * checkpoint written when due, its log line, to a file), alternated after a
+ * warm-up, medians: the per-epoch cost of the results without the noise of
+ * separate processes.
+ */
+function inProcessSeconds(epochs) {
+  const script = `
+    const fs = require('fs');
+    const path = require('path');
+    const { createExperiment, CheckpointSchedule, checkpointSettings } = require('@multimech/trainer');
+    const { resistivePlugin } = require('@multimech/resistive');
+    const { MetricsFile, atomicWriteSync, epochLogLine } = require('@multimech/cli');
+    const config = ${JSON.stringify(config(epochs))};
+    const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'multimech-bench-online-'));
+    const cpu = () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    };
+    const plain = () => {
+      const { trainer } = createExperiment(config, [resistivePlugin]);
+      const t0 = cpu();
+      trainer.run();
+      return (cpu() - t0) / 1000;
+    };
+    const writing = async () => {
+      const { trainer } = createExperiment(config, [resistivePlugin]);
+      const metrics = new MetricsFile(path.join(dir, 'metrics.csv'), false);
+      const schedule = new CheckpointSchedule(checkpointSettings(undefined), trainer.stepsPerEpoch, undefined);
+      const log = fs.openSync(path.join(dir, 'log.txt'), 'w');
+      let saving = 0;
+      let saved = 0;
+      const save = () => {
+        const t = cpu();
+        const state = trainer.checkpoint();
+        atomicWriteSync(path.join(dir, 'checkpoint.json'), JSON.stringify(state) + '\\n');
+        schedule.written(state.steps);
+        saving += cpu() - t;
+        saved++;
+      };
+      trainer.on('epoch', (e) => {
+        metrics.append(e);
+        if (schedule.due(e.steps)) save();
+        fs.writeSync(log, epochLogLine(e) + '\\n');
+      });
+      const t0 = cpu();
+      await trainer.runAsync({ stop: () => false });
+      if (!schedule.isWrittenAt(trainer.stepsTaken)) save();
+      metrics.close();
+      fs.closeSync(log);
+      const seconds = (cpu() - t0) / 1000;
+      return { rows: seconds - saving / 1000, checkpoints: saving / 1000, saved };
+    };
+    (async () => {
+      plain();
+      await writing();
+      const a = [], b = [], c = [];
+      let saved = 0;
+      for (let r = 0; r < ${Math.max(9, RUNS)}; r++) {
+        a.push(plain());
+        const w = await writing();
+        b.push(w.rows);
+        c.push(w.checkpoints);
+        saved = w.saved;
+      }
+      const med = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
+      fs.rmSync(dir, { recursive: true, force: true });
+      process.stdout.write(JSON.stringify({ plain: med(a), writing: med(b), plainBest: Math.min(...a), writingBest: Math.min(...b), checkpoints: med(c), saved }));
+    })();
+  `;
+  const p = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' });
+  if (p.status !== 0) {
+    process.stderr.write(`bench-online: the in-process run failed (exit ${p.status}):\n${p.stderr}\n`);
+    process.exit(1);
+  }
+  return JSON.parse(p.stdout);
+}
+
 /** Seconds of `multimech train` from spawn to exit. */
 function commandSeconds(epochs, dir) {
   const file = path.join(dir, `bench-${epochs}.json`);
@@ -116,6 +202,7 @@ try {
   const total = commandSeconds(EPOCHS, dir);
   const fixed = commandSeconds(1, dir) - trainingOne;
   const perEpoch = total - fixed - training;
+  const inProcess = inProcessSeconds(EPOCHS);
   const pct = (x) => `${((100 * x) / training).toFixed(1)}%`;
   const s = (x) => `${x.toFixed(3)} s`;
   console.log(`multimech train, ${EPOCHS} epochs of one update (medians of ${RUNS} runs; ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)})`);
@@ -123,6 +210,10 @@ try {
   console.log(`  total                    ${s(total)}`);
   console.log(`  fixed (start, results)   ${s(fixed)}`);
   console.log(`  per epoch (rows, checkpoints, log): ${s(perEpoch)} (${((1000 * perEpoch) / EPOCHS).toFixed(3)} ms an epoch)`);
+  const more = (w, p) => `${((100 * (w - p)) / p).toFixed(1)}%`;
+  console.log(
+    `  in one process (9 alternations, CPU time, which the machine's load disturbs less than wall time): training ${s(inProcess.plain)}, with a metrics row and a log line at every evaluation ${s(inProcess.writing)} (${more(inProcess.writing, inProcess.plain)} more); best of each ${s(inProcess.plainBest)} and ${s(inProcess.writingBest)} (${more(inProcess.writingBest, inProcess.plainBest)}); the ${inProcess.saved} checkpoints the default schedule writes (the first evaluation, the end) ${s(inProcess.checkpoints)}`,
+  );
   console.log(`overhead: total ${pct(total - training)} of training; the per-epoch part ${pct(perEpoch)} of training`);
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });

@@ -15,6 +15,8 @@ export class MetricsFile {
   private readonly rows: EpochRow[];
   private keys: string[] = [];
   private started = false;
+  /** The file opened for appending, until `close` or the next whole write. */
+  private fd: number | undefined;
 
   constructor(
     readonly file: string,
@@ -34,13 +36,23 @@ export class MetricsFile {
       return;
     }
     try {
-      fs.appendFileSync(this.file, metricsLine(row, this.keys, this.classification, this.options) + '\n');
+      this.fd ??= fs.openSync(this.file, 'a');
+      fs.writeSync(this.fd, metricsLine(row, this.keys, this.classification, this.options) + '\n');
     } catch (e) {
       throw fileSystemFailure(this.file, 'write', e);
     }
   }
 
+  /** Closes the file (appending opens it again). */
+  close(): void {
+    if (this.fd === undefined) return;
+    const fd = this.fd;
+    this.fd = undefined;
+    fs.closeSync(fd);
+  }
+
   private rewrite(): void {
+    this.close();
     this.keys = diagnosticKeys(this.rows);
     const lines = [metricsHeader(this.keys, this.classification, this.options), ...this.rows.map((r) => metricsLine(r, this.keys, this.classification, this.options))];
     atomicWriteSync(this.file, lines.join('\n') + '\n');

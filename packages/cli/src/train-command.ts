@@ -392,6 +392,7 @@ async function trainInFolder(
     result = await trainer.runAsync({ stop: stop.requested });
   } finally {
     progress.finish();
+    metrics.close();
   }
   // the checkpoint of the last evaluation: at the end, or where the run was stopped
   if (!schedule.isWrittenAt(trainer.stepsTaken)) saveCheckpoint();

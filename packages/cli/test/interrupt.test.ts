@@ -135,7 +135,7 @@ test('the interrupted runs are the built bin (npx tsc -b, which npm install runs
         stderr: {
           write: (text: string) => {
             stderr += text;
-            // the epoch's line is written once its checkpoint is: the signal arrives between two epochs
+            // the epoch's line is written once its row is: the signal arrives between two epochs, and the run stops there with its checkpoint saved
             if (text.startsWith(`epoch ${at}/300 `)) signals.emit('SIGTERM', 'SIGTERM');
             return true;
           },
