@@ -148,7 +148,7 @@ describe('a bad edge list is refused where it was written', () => {
       "c.json: substrate.network.edges[8].to: tube 'b-c': unknown node 'c' (nodes: in1, in2, a, b, out, gnd)",
     );
     expect(refused({ file: file('bad-roles.json', JSON.stringify({ edges, ...roles, sources: ['in1', 'x'] })) })).toBe(
-      "bad-roles.json: invalid configuration\n  sources[1]: unknown node 'x' (nodes: in1, a, in2, b, out, gnd)",
+      "c.json: substrate.network.file: bad-roles.json: invalid configuration\n  sources[1]: unknown node 'x' (nodes: in1, a, in2, b, out, gnd)",
     );
   });
 
@@ -157,29 +157,34 @@ describe('a bad edge list is refused where it was written', () => {
       "c.json: substrate.network.edges[8]: tube 'a-in1' joins 'a' and 'in1', as tube 'in1-a' (edges[0]) does: give each pair of nodes one tube",
     );
     expect(refused({ edges: file('dup.csv', 'name,from,to,conductance\nt1,in1,a,1\nt1,a,b,1\n'), ...roles })).toBe(
-      "dup.csv:3: tube name 't1' is used twice (also line 2)",
+      "c.json: substrate.network.edges: dup.csv:3: tube name 't1' is used twice (also line 2)",
     );
     expect(refused({ edges: [{ from: 'a', to: 'a', conductance: 1 }, ...edges], ...roles })).toBe("c.json: substrate.network.edges[0].to: tube 'a-a' joins node 'a' to itself");
   });
 
   it('values that are not finite positive numbers inside their bounds: in a CSV at its line and column', () => {
-    expect(refused({ edges: file('nan.csv', 'from,to,conductance\nin1,a,1\na,b,NaN\n'), ...roles })).toBe("nan.csv:3: column 'conductance': expected a finite number, got \"NaN\"");
-    expect(refused({ edges: file('inf.csv', 'from,to,conductance\nin1,a,1e999\n'), ...roles })).toBe("inf.csv:2: column 'conductance': expected a finite number, got \"1e999\"");
-    expect(refused({ edges: file('blank.csv', 'from,to,conductance\nin1,a,\n'), ...roles })).toBe("blank.csv:2: column 'conductance': expected a finite number, got an empty cell");
+    expect(refused({ edges: file('nan.csv', 'from,to,conductance\nin1,a,1\na,b,NaN\n'), ...roles })).toBe("c.json: substrate.network.edges: nan.csv:3: column 'conductance': expected a finite number, got \"NaN\"");
+    expect(refused({ edges: file('inf.csv', 'from,to,conductance\nin1,a,1e999\n'), ...roles })).toBe("c.json: substrate.network.edges: inf.csv:2: column 'conductance': expected a finite number, got \"1e999\"");
+    expect(refused({ edges: file('blank.csv', 'from,to,conductance\nin1,a,\n'), ...roles })).toBe("c.json: substrate.network.edges: blank.csv:2: column 'conductance': expected a finite number, got an empty cell");
     expect(refused({ edges: [{ from: 'in1', to: 'a', conductance: -1 }, ...edges.slice(1)], ...roles })).toBe(
-      "c.json: substrate.network.edges[0].conductance: tube 'in1-a': expected a positive conductance, got -1",
+      'c.json: invalid configuration\n  substrate.network.edges[0].conductance: expected a positive number, got -1',
     );
+    // every value and bound in its range, inline (by the codec, with the range) and in a CSV file (at its line)
+    expect(refused({ edges: [{ from: 'in1', to: 'a', conductance: 1e20 }, ...edges.slice(1)], ...roles })).toBe(
+      "c.json: invalid configuration\n  substrate.network.edges[0].conductance: expected a positive number in [1e-15, 1e15] (an edge's conductance), got 100000000000000000000",
+    );
+    expect(refused({ edges: file('huge.csv', 'from,to,conductance,max\nin1,a,1,1e20\n'), ...roles })).toBe("c.json: substrate.network.edges: huge.csv:2: tube 'in1-a': expected max in [1e-15, 1e15], got 1e20");
     expect(refused({ edges: [{ from: 'in1', to: 'a', conductance: 20 }, ...edges.slice(1)], ...roles })).toBe(
       "c.json: substrate.network.edges[0].conductance: tube 'in1-a': conductance 20 lies outside its bounds [0.0001, 10]",
     );
     expect(refused({ edges: file('cols.csv', 'from,to,conductanse\nin1,a,1\n'), ...roles })).toBe(
-      "cols.csv:1: unknown column \"conductanse\" (known columns: from, to, name, min, max, conductance, radius)",
+      "c.json: substrate.network.edges: cols.csv:1: unknown column \"conductanse\" (known columns: from, to, name, min, max, conductance, radius)",
     );
-    expect(refused({ edges: file('ragged.csv', 'from,to,conductance\nin1,a,1\na,b\n'), ...roles })).toBe('ragged.csv:3: expected 3 cells (as the header has: from,to,conductance), got 2');
+    expect(refused({ edges: file('ragged.csv', 'from,to,conductance\nin1,a,1\na,b\n'), ...roles })).toBe('c.json: substrate.network.edges: ragged.csv:3: expected 3 cells (as the header has: from,to,conductance), got 2');
     expect(refused({ edges: [{ from: 'in1', to: 'a', radius: 1 }, ...edges.slice(1)], ...roles })).toBe(
       "c.json: substrate.network.edges[0].radius: tube 'in1-a': 'radius' does not apply: this network trains the conductance of each tube (give 'conductance')",
     );
-    expect(refused({ edges: 'missing.csv', ...roles })).toBe('missing.csv: cannot read the tubes (an edge list) (ENOENT: no such file)');
+    expect(refused({ edges: 'missing.csv', ...roles })).toBe('c.json: substrate.network.edges: missing.csv: cannot read the tubes (an edge list) (ENOENT)');
     expect(refused({ edges: [{ from: 'in1', to: 'a', conductance: 1, radius: 2 }], ...roles }, 'resistive')).toMatch(/substrate.network.edges\[0\].radius: unknown key \(known keys: from, to, name, conductance, min, max\)/);
   });
 

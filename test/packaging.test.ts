@@ -141,7 +141,7 @@ describe('a plugin scaffolded by multimech new, outside the checkout', () => {
     const tests = spawnSync(path.join(project, 'node_modules', '.bin', 'jest'), ['--ci'], { cwd: project, encoding: 'utf8' });
     expect(tests.stderr).toMatch(/Tests:\s+(\d+ skipped, )?\d+ passed, \d+ total/);
     expect(tests.status).toBe(0);
-    const trained = spawnSync(path.join(project, 'node_modules', '.bin', 'multimech'), ['train', 'example.json', '--out', 'runs/one'], { cwd: project, encoding: 'utf8' });
+    const trained = spawnSync(path.join(project, 'node_modules', '.bin', 'multimech'), ['train', 'example.json', '--out', 'runs/one', '--allow-plugins'], { cwd: project, encoding: 'utf8' });
     expect(trained.stderr).not.toMatch(/error/);
     expect(trained.status).toBe(0);
     const losses = readFileSync(path.join(project, 'runs', 'one', 'metrics.csv'), 'utf8')

@@ -59,6 +59,10 @@ describe("the README's command lines", () => {
     const configs = (args as string[]).filter((a) => a.endsWith('.json'));
     expect(configs).toHaveLength(1);
     expect(fs.existsSync(path.join(ROOT, configs[0]))).toBe(true);
+    // a config that names plugins is code: its command says it trusts it, or it would be refused
+    const config = JSON.parse(fs.readFileSync(path.join(ROOT, configs[0]), 'utf8'));
+    const plugins = config.plugins ?? config.base?.plugins ?? config.experiment?.plugins;
+    expect((args as string[]).includes('--allow-plugins')).toBe(Array.isArray(plugins) && plugins.length > 0);
   });
 
   it.each(lines.filter((l) => ['gradient', 'plugins', 'schema'].includes(l[0])).map((l) => [l.join(' '), l]))('%s runs and exits 0', async (_, args) => {

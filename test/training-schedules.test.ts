@@ -144,11 +144,11 @@ describe('bad schedules are refused, each at its place', () => {
       'c.json: invalid configuration\n  training.sampling.indices[2]: index 13 is outside the 13 training examples (0 to 12)',
     );
     writeFileSync(path.join(dir, 'far.txt'), '1\n2\n40\n');
-    expect(refused(config({ epochs: 1, sampling: { kind: 'sequence', file: 'far.txt' } }), { baseDir: dir })).toBe('far.txt:3: index 40 is outside the 13 training examples (0 to 12)');
+    expect(refused(config({ epochs: 1, sampling: { kind: 'sequence', file: 'far.txt' } }), { baseDir: dir })).toBe('c.json: training.sampling.file: far.txt:3: index 40 is outside the 13 training examples (0 to 12)');
     writeFileSync(path.join(dir, 'bad.txt'), '1\n2.5\n');
-    expect(refused(config({ epochs: 1, sampling: { kind: 'sequence', file: 'bad.txt' } }), { baseDir: dir })).toBe('bad.txt:2: expected a training example index (an integer ≥ 0), got "2.5"');
+    expect(refused(config({ epochs: 1, sampling: { kind: 'sequence', file: 'bad.txt' } }), { baseDir: dir })).toBe('c.json: training.sampling.file: bad.txt:2: expected a training example index (an integer ≥ 0), got "2.5"');
     expect(refused(config({ epochs: 1, sampling: { kind: 'sequence', file: 'none.txt' } }), { baseDir: dir })).toBe(
-      'none.txt: cannot read the sequence of training example indices (ENOENT: no such file)',
+      'c.json: training.sampling.file: none.txt: cannot read the sequence of training example indices (ENOENT)',
     );
     expect(refused(config({ epochs: 1, sampling: { kind: 'sequence', indices: [-1] } }))).toMatch(/training.sampling.indices\[0\]: expected a non-negative integer, got -1/);
     expect(refused(config({ epochs: 1, sampling: { kind: 'sequence' } }))).toMatch(/training.sampling.indices: a sequence needs either "indices"/);

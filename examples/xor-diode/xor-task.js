@@ -11,9 +11,17 @@
  * for class 0; the prediction is class 1 above high/2. Loss: MSE. Train and
  * test are the same four points.
  */
-const { bindTask, definePlugin, mseLoss, positiveNumber, strictObject } = require('@multimech/core');
+const { bindTask, bounded, definePlugin, mseLoss, positiveNumber, strictObject } = require('@multimech/core');
 
-const xorConfigCodec = strictObject('an XOR task ({ "kind": "xor", "volts"?, "high"? })', {}, { volts: positiveNumber, high: positiveNumber });
+/**
+ * A drive or a target of a diode network, in volts: a diode's current grows
+ * as exp(V / (N·0.0259 V)), so drives of more than a few tens of volts make
+ * the network's equations overflow. The codec says so when the config is
+ * read, naming the key, rather than the run failing later.
+ */
+const diodeVolts = bounded(positiveNumber, { min: 0, minOpen: true, max: 20 }, "a diode's current must stay finite");
+
+const xorConfigCodec = strictObject('an XOR task ({ "kind": "xor", "volts"?, "high"? })', {}, { volts: diodeVolts, high: diodeVolts });
 
 /** @param {{ volts?: number, high?: number }} config */
 function createXorTask(config = {}) {

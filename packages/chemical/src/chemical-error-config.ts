@@ -1,16 +1,16 @@
 import * as t from 'io-ts';
-import { type ConfigOf, type WrittenSection, decodeOrThrow, finiteNumber, numberWhere, oneOf, positiveInteger, positiveNumber, strictObject, withDefaults } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, COUNT_RANGE, GAIN_RANGE, PARAMETER_RANGE, SIGNAL_RANGE, bounded, decodeOrThrow, finiteNumber, numberWhere, oneOf, positiveInteger, positiveNumber, strictObject, withDefaults } from '@multimech/core';
 
 /** Updates made before the chemical reaches its steady state (PHYSICS.md §4). */
 export const relaxationConfig = strictObject(
   'relaxation settings ({ "time": positive, "steps"?: positive integer, "volumes"?: "unit" | "tubes" })',
   {
     /** How long the chemical spreads from c = c₀ before the edges read it. */
-    time: positiveNumber,
+    time: bounded(positiveNumber, PARAMETER_RANGE, 'a time in seconds'),
   },
   {
     /** Implicit Euler steps over `time` (default 50). */
-    steps: positiveInteger,
+    steps: bounded(positiveInteger, COUNT_RANGE),
     /** Node volumes: 1 at every node ('unit', default) or half the volume of the tubes that meet there ('tubes'). */
     volumes: oneOf('unit', 'tubes'),
   },
@@ -25,11 +25,11 @@ export const chemicalErrorConfig = strictObject(
   {},
   {
     /** λ: the source at the outputs is σ = λ e (for MSE, λ (y − p)); default 1. */
-    lambda: positiveNumber,
+    lambda: bounded(positiveNumber, GAIN_RANGE, 'λ·e is a source, and must stay finite'),
     /** γ: the diffusivity scale, D = γ k (default 1). */
-    gamma: positiveNumber,
+    gamma: bounded(positiveNumber, GAIN_RANGE, 'γ·k is a diffusivity, and must stay finite'),
     /** c₀: the concentration where the flow problem holds the pressure (default 0). */
-    baseline: finiteNumber,
+    baseline: bounded(finiteNumber, SIGNAL_RANGE, 'a concentration must stay finite'),
     /** 'conductance': D ∝ k, exact; 'area': D ∝ π r², a measured departure (default 'conductance'). */
     diffusivity: oneOf('conductance', 'area'),
     /** Advection by the flow, upwind (default false). */

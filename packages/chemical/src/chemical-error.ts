@@ -410,6 +410,8 @@ export const chemicalErrorRecord: ErrorRecord<ChemicalErrorSettings> = {
   configCodec: chemicalErrorSettings,
   requires: ['transport', 'linear'],
   produces: 'product',
+  // a relaxing transport integrates `steps` implicit steps per measurement
+  sizes: (settings) => (settings.relaxation ? [{ limit: 'samples', count: settings.relaxation.steps, key: 'relaxation.steps', what: 'integration steps per measurement' }] : []),
   create: chemicalError,
   diagnostics: chemicalDiagnostics,
   /** The chemical follows a steady pressure field: an activation at ω₁ has none to follow. */

@@ -9,6 +9,12 @@ import {
   ConfigError,
   MultimechError,
   MultimechPlugin,
+  corePlugin,
+  createRegistries,
+  reportErrors,
+  sectionProblems,
+  type ConfigProblem,
+  type Registries,
   foreignCore,
   isMultimechPlugin,
   pluginBrand,
@@ -19,7 +25,10 @@ import {
 import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import { PluginExitError, importingPlugin, isError, loadingPlugin, thrownText } from './plugin-guard';
+import { EXPERIMENT_SECTIONS, experimentCodec } from '@multimech/trainer';
+import { isLeft } from 'fp-ts/lib/Either';
+import { PluginExitError, PluginLoadTimeout, importingPlugin, isError, loadingPlugin, thrownText } from './plugin-guard';
+import { ALLOW_PLUGINS, TRUSTED_FOLDERS, currentTrust, inTrustedFolder, pluginLoadSeconds, prefixInDocument } from './plugin-trust';
 
 /**
  * The plugins the command line loads (`train`, `compare`, and the
@@ -78,7 +87,7 @@ const imported = new Map<string, Record<string, unknown>>();
  * name it already. A process.exit it called is reported as it is.
  */
 function loadFailure(where: string, spec: string, id: string | undefined, e: unknown): MultimechError {
-  if (e instanceof PluginExitError) return e;
+  if (e instanceof PluginExitError || e instanceof PluginLoadTimeout) return e;
   const reason = isError(e) ? e.message.split('\n')[0] : `it threw ${thrownText(e)}, not an Error`;
   const named = id === undefined || reason.includes(id) ? reason : `${id}: ${reason}`;
   return new MultimechError(`${where}: cannot load '${spec}' (${named})`);
@@ -102,7 +111,7 @@ export async function preloadPluginModules(specs: readonly string[], baseDir: st
     if (imported.has(id) || !isEsModule(id)) continue;
     try {
       const file = id;
-      imported.set(id, await importingPlugin({ where: where(i), spec, file }, async () => (await import(pathToFileURL(file).href)) as Record<string, unknown>));
+      imported.set(id, await importingPlugin({ where: where(i), spec, file }, async () => (await import(pathToFileURL(file).href)) as Record<string, unknown>, pluginLoadSeconds()));
     } catch (e) {
       throw loadFailure(where(i), spec, id, e);
     }
@@ -127,7 +136,8 @@ export function loadPluginModules(specs: readonly string[], baseDir: string, whe
       const file = resolvePlugin(spec, baseDir);
       id = file;
       // a process.exit in its code, while it loads or later while it runs, is reported as its failure (plugin-guard)
-      exports = loadingPlugin({ where: where(i), spec, file }, () => imported.get(file) ?? (require(file) as Record<string, unknown>));
+      const loaded = imported.get(file);
+      exports = loaded ?? loadingPlugin({ where: where(i), spec, file }, () => require(file) as Record<string, unknown>, pluginLoadSeconds());
     } catch (e) {
       throw loadFailure(where(i), spec, id, e);
     }
@@ -138,6 +148,13 @@ export function loadPluginModules(specs: readonly string[], baseDir: string, whe
     for (const p of plugins) {
       const foreign = foreignCore(pluginBrand(p)!);
       if (foreign) throw new MultimechError(`${where(i)}: '${spec}' (${id}) was ${foreign}`);
+    }
+    // its registration (the function given to definePlugin) runs once here, under the time limit of its loading; what it
+    // throws is reported where the registries are made, with the others'
+    try {
+      loadingPlugin({ where: where(i), spec, file: id! }, () => createRegistries([corePlugin, ...plugins]), pluginLoadSeconds());
+    } catch (e) {
+      if (e instanceof PluginExitError) throw e;
     }
     return plugins;
   });
@@ -153,19 +170,96 @@ export function pluginSpecs(raw: unknown, source?: string): string[] | undefined
   return specs;
 }
 
-/** `preloadPluginModules` for a config's `plugins` list. */
+/** The command line's own registries (core's and CLI_PLUGINS'), built once: what a config is checked against before its plugins load. */
+let ownRegistries: Registries | undefined;
+
+/**
+ * The problems of a config that its plugins cannot change, found before
+ * any of them loads: its top level, and its sections whose kinds are the
+ * command line's own (a section of a kind a plugin registers is left to
+ * it). `prefix` places them in their document (`base.` of a comparison).
+ */
+function problemsBeforePlugins(raw: unknown, prefix: string): ConfigProblem[] {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return [];
+  const config = raw as Record<string, unknown>;
+  const problems: ConfigProblem[] = [];
+  // the sections a config must have are the plugins' to check; a comparison's base has no error section
+  const top = experimentCodec.decode({ substrate: {}, task: {}, error: {}, ...config });
+  if (isLeft(top)) problems.push(...reportErrors(top.left, prefix.replace(/\.$/, '')));
+  ownRegistries ??= createRegistries([corePlugin, ...CLI_PLUGINS]);
+  const registries = ownRegistries;
+  const registry = { substrate: registries.substrates, task: registries.tasks, activation: registries.activations, error: registries.errors, rule: registries.rules } as const;
+  for (const section of EXPERIMENT_SECTIONS) {
+    const value = config[section] as { kind?: unknown } | undefined;
+    if (typeof value !== 'object' || value === null || typeof value.kind !== 'string' || !registry[section].has(value.kind)) continue;
+    problems.push(...sectionProblems(registry[section] as never, value, section, (s, key) => `${prefix}${key ? `${s}${key.startsWith('[') ? '' : '.'}${key}` : s}`));
+  }
+  return problems;
+}
+
+/**
+ * A config's plugins are code: before any loads, in a command of the
+ * command line, the rest of the config is checked (`problemsBeforePlugins`)
+ * and each entry resolved (no code runs); then, without `--allow-plugins`,
+ * the config is refused, naming what would have run; with it, a warning
+ * names each plugin and its file. Outside a command (a program calling
+ * `pluginsFor`, a worker thread running a job its command checked) nothing
+ * is asked. Each list is admitted once per command.
+ */
+function admitPlugins(raw: unknown, specs: readonly string[], baseDir: string, source: string | undefined): void {
+  const trust = currentTrust();
+  if (!trust || specs.length === 0) return;
+  const key = `${path.resolve(baseDir)}\u0000${specs.join('\u0000')}`;
+  if (trust.admitted.has(key)) return;
+  const prefix = prefixInDocument(raw);
+  const before = problemsBeforePlugins(raw, prefix);
+  if (before.length > 0) throw new ConfigError(before, source);
+  const at = source ? `${source}: ` : '';
+  const entries = specs.map((spec, i) => {
+    const where = `${at}${prefix}plugins[${i}]`;
+    try {
+      const file = resolvePlugin(spec, baseDir);
+      let shown = file;
+      try {
+        shown = require.resolve(file); // the file Node will load (an ending added)
+      } catch {
+        // loading reports it
+      }
+      return { spec, where, file: shown };
+    } catch (e) {
+      throw loadFailure(where, spec, undefined, e);
+    }
+  });
+  const named = entries.map((e) => `'${e.spec}' (${e.file})`).join(', ');
+  const trustedFolder = !trust.allowPlugins && inTrustedFolder(baseDir, trust.env);
+  if (!trust.allowPlugins && !trustedFolder) {
+    throw new MultimechError(
+      `${at}${prefix}plugins: this config names plugins, which are programs that run with your permissions: ${named}; nothing was loaded. ` +
+        `Pass ${ALLOW_PLUGINS} to run them, if you trust where the config comes from (or add its folder to ${TRUSTED_FOLDERS})`,
+    );
+  }
+  const why = trustedFolder ? `its folder is in ${TRUSTED_FOLDERS}` : ALLOW_PLUGINS;
+  for (const e of entries) trust.warn(`${e.where}: running plugin '${e.spec}' from ${e.file}: a plugin is code, with your permissions (${why})`);
+  trust.admitted.add(key);
+}
+
+/** `preloadPluginModules` for a config's `plugins` list (once admitted: `admitPlugins`). */
 export async function preloadPluginsFor(raw: unknown, baseDir: string, source?: string): Promise<void> {
   const specs = pluginSpecs(raw, source);
-  if (specs) await preloadPluginModules(specs, baseDir, (i) => `${source ? `${source}: ` : ''}plugins[${i}]`);
+  if (!specs) return;
+  admitPlugins(raw, specs, baseDir, source);
+  await preloadPluginModules(specs, baseDir, (i) => `${source ? `${source}: ` : ''}${prefixInDocument(raw)}plugins[${i}]`);
 }
 
 /**
  * The plugins a config asks for in its `plugins` list, loaded as modules
- * (`loadPluginModules`, relative to the config's folder). Returns the
+ * (`loadPluginModules`, relative to the config's folder) once admitted
+ * (`admitPlugins`: in a command, only with `--allow-plugins`). Returns the
  * command line's own plugins followed by these.
  */
 export function pluginsFor(raw: unknown, baseDir: string, source?: string): MultimechPlugin[] {
   const specs = pluginSpecs(raw, source);
   if (specs === undefined) return CLI_PLUGINS;
-  return [...CLI_PLUGINS, ...loadPluginModules(specs, baseDir, (i) => `${source ? `${source}: ` : ''}plugins[${i}]`)];
+  admitPlugins(raw, specs, baseDir, source);
+  return [...CLI_PLUGINS, ...loadPluginModules(specs, baseDir, (i) => `${source ? `${source}: ` : ''}${prefixInDocument(raw)}plugins[${i}]`)];
 }

@@ -1,4 +1,5 @@
 import { ConfigError, ConfigProblem, MultimechError } from '@multimech/core';
+import { terminalText } from './progress-display';
 import {
   EpochEvent,
   Experiment,
@@ -315,7 +316,7 @@ export async function compareCommand(configFile: string, options: CompareOptions
       return mechanismFidelity(experiment.trainer.parts, fidelityExamples);
     } catch (e) {
       if (!(e instanceof MultimechError)) throw e;
-      throw new MultimechError(`mechanisms[${i}] '${config.mechanisms[i].name}': measuring its fidelity failed: ${e.message}`);
+      throw new MultimechError(`${configFile}: mechanisms[${i}] '${config.mechanisms[i].name}': measuring its fidelity failed: ${e.message}`);
     }
   });
 
@@ -457,7 +458,8 @@ export async function compareCommand(configFile: string, options: CompareOptions
     for (const line of verdictLines(summaries, seeds)) io.stdout.write(`${line}\n`);
     io.stdout.write(`results: ${folder.dir}\n`);
     // runs that did not learn, and what the mechanisms' diagnostics say went physically wrong, last, where it is seen
-    for (const line of summary.warnings) io.stderr.write(`multimech: ${line}\n`);
+    // a warning names a mechanism, whose name comes from the config: escaped, as any echoed input
+    for (const line of summary.warnings) io.stderr.write(`multimech: ${terminalText(line)}\n`);
     await folder.writeRecord({ command: 'compare', experiment: hash, state: 'complete', runs: { finished, planned: planned() } });
     return { dir: folder.dir, files, summaries, runs, workers, classification };
   } catch (e) {

@@ -1,5 +1,5 @@
 import type { TextSink } from './cli-io';
-import { EpochFigures, StatusLine, epochLogLine, progressBar, remainingTime, runOutcome } from './progress-display';
+import { EpochFigures, StatusLine, epochLogLine, progressBar, remainingTime, runOutcome, terminalText } from './progress-display';
 
 /** Which run a progress report is about. */
 export interface RunLabel {
@@ -91,7 +91,7 @@ export class ComparisonProgress {
     const perMechanism = this.mechanisms.flatMap((m) => {
       const mine = this.runs.flatMap((r, i) => (r.mechanism === m ? [i] : []));
       const fraction = this.epochs > 0 ? mine.reduce((s, i) => s + this.done[i], 0) / (mine.length * this.epochs) : 1;
-      return fraction < 1 ? [`${m} ${Math.floor(fraction * 100)}%`] : [];
+      return fraction < 1 ? [`${terminalText(m, 40)} ${Math.floor(fraction * 100)}%`] : [];
     });
     const fraction = this.fraction();
     return `runs ${this.finishedRuns}/${this.runs.length} ${progressBar(fraction)} ${Math.round(fraction * 100)}%${perMechanism.length ? ' ' + perMechanism.join(' ') : ''} ETA ${this.eta()}`;
@@ -108,7 +108,8 @@ export class ComparisonProgress {
   }
 
   private label(run: number): string {
-    return `[${this.runs[run].mechanism} seed ${this.runs[run].seed}]`;
+    // a mechanism's name comes from the config: one line, whatever it holds
+    return `[${terminalText(this.runs[run].mechanism, 60)} seed ${this.runs[run].seed}]`;
   }
 
   private draw(always: boolean, minIntervalMs = 100): void {

@@ -1,4 +1,4 @@
-import { ConfigError, MultimechError, decodeOrThrow, finiteNumber, nonEmptyString, positiveInteger, refine, strictObject, logLogSlope as coreLogLogSlope } from '@multimech/core';
+import { COUNT_RANGE, ConfigError, MultimechError, bounded, decodeOrThrow, finiteNumber, joinPath, nonEmptyString, positiveInteger, refine, strictObject, logLogSlope as coreLogLogSlope } from '@multimech/core';
 import { createExperiment, schemaReferenceCodec } from '@multimech/trainer';
 import * as t from 'io-ts';
 import * as path from 'path';
@@ -25,11 +25,12 @@ export const fidelityConfigCodec = refine(
         values: t.array(numberPositive()),
       }),
     },
-    { name: nonEmptyString, description: t.string, slope: finiteNumber, examples: positiveInteger, $schema: schemaReferenceCodec },
+    { name: nonEmptyString, description: t.string, slope: finiteNumber, examples: bounded(positiveInteger, COUNT_RANGE), $schema: schemaReferenceCodec },
   ),
   (v) => {
     const problems: { key: string; message: string }[] = [];
     if (v.sweep.values.length < 2) problems.push({ key: 'sweep.values', message: 'expected at least two values to fit a slope' });
+    else if (new Set(v.sweep.values).size < 2) problems.push({ key: 'sweep.values', message: `expected at least two different values to fit a slope, got ${v.sweep.values.length} times ${v.sweep.values[0]}` });
     if (!/^(error|activation|rule)\.[A-Za-z]+(\.[A-Za-z]+)*$/.test(v.sweep.path)) {
       problems.push({ key: 'sweep.path', message: `expected a mechanism setting such as "error.beta" or "error.noise", got "${v.sweep.path}"` });
     }
@@ -78,24 +79,42 @@ function withSetting(config: Record<string, unknown>, dotted: string, value: num
   return copy;
 }
 
-/** Measures every point of a sweep (the same seed, so the same network and examples at every value). */
+/**
+ * Measures every point of a sweep (the same seed, so the same network and
+ * examples at every value). A problem with a point's experiment is placed
+ * in the fidelity config (`experiment.error.beta: ... (sweep.values[2])`);
+ * a measurement that fails names its point (`sweep.values[2] (error.beta =
+ * 300): ...`).
+ */
 export function measureSweep(config: FidelityConfig, plugins: Parameters<typeof createExperiment>[1], options: { baseDir: string; source?: string }): FidelityPoint[] {
   const examples = config.examples ?? 10;
+  const paths = (section: string, key: string) => joinPath(`experiment.${section}`, key);
+  const swept = `experiment.${config.sweep.path}`;
   return config.sweep.values.map((value, i) => {
     let experiment;
     try {
-      experiment = createExperiment(withSetting(config.experiment, config.sweep.path, value), plugins, options);
+      experiment = createExperiment(withSetting(config.experiment, config.sweep.path, value), plugins, { ...options, paths });
     } catch (e) {
       if (e instanceof ConfigError) {
         throw new ConfigError(
-          e.problems.map((p) => ({ path: `experiment.${p.path}`, message: p.path === config.sweep.path ? `${p.message} (sweep.values[${i}])` : p.message })),
+          e.problems.map((p) => ({ path: p.path, message: p.path === swept ? `${p.message} (sweep.values[${i}])` : p.message })),
           options.source,
         );
       }
       throw e;
     }
-    const f = mechanismFidelity(experiment.trainer.parts, examples);
+    const point = `${options.source ? `${options.source}: ` : ''}sweep.values[${i}] (${config.sweep.path} = ${value})`;
+    let f;
+    try {
+      f = mechanismFidelity(experiment.trainer.parts, examples);
+    } catch (e) {
+      if (e instanceof MultimechError) throw new MultimechError(`${point}: ${e.message}`);
+      throw e;
+    }
     if (!f) throw new MultimechError(`${options.source ?? 'fidelity'}: the exact gradient is zero on every example: nothing to compare against`);
+    if (!Number.isFinite(f.relativeError) || !Number.isFinite(f.cosine)) {
+      throw new MultimechError(`${point}: the measured gradient is not finite (relative error ${f.relativeError}, cosine ${f.cosine}): choose a smaller ${config.sweep.path.split('.').pop()}`);
+    }
     return { value, relativeError: f.relativeError, cosine: f.cosine };
   });
 }

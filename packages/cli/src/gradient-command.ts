@@ -2,6 +2,7 @@ import { UsageError } from './cli-io';
 import { CLI_PLUGINS } from './cli-plugins';
 import {
   MultimechError,
+  NumericalError,
   Rng,
   SettingsError,
   capabilityProblems,
@@ -185,6 +186,24 @@ export function networkGradient(
     seen.set(key, t.value);
   }
   const network = format.read(text, file, targets.map((t) => t.node));
+  try {
+    return gradientOf(registries, network, format, file, targets, options);
+  } catch (e) {
+    // a simulation that fails on the network (an equilibrium that does not converge) names the file it was read from
+    if (e instanceof NumericalError) throw new NumericalError(`${file}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** The loss and the gradient on a network read from `file`. */
+function gradientOf(
+  registries: Registries,
+  network: ReturnType<NetworkFileFormat['read']>,
+  format: NetworkFileFormat,
+  file: string,
+  targets: readonly GradientTarget[],
+  options: GradientOptions,
+): GradientReport {
   const { substrate } = network;
   const drive = substrate.drive(network.inputs);
   const y = Float64Array.from(targets, (t) => t.value);

@@ -1,4 +1,4 @@
-import { MultimechError, echoed, type Registries } from '@multimech/core';
+import { MultimechError, echoed, withFileAccess, type Registries } from '@multimech/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'fs';
 import * as path from 'path';
@@ -10,6 +10,10 @@ import { SCAFFOLD_KINDS } from './scaffold';
 import { PluginFlags, loadedCliRegistries, pluginsCommand } from './plugins-command';
 import { isError, loadedPluginModules, pluginName, pluginOfStack, thrownText } from './plugin-guard';
 import { SCHEMA_TARGETS, SchemaFlags, schemaCommand } from './schema-command';
+import { ALLOW_PLUGINS, OUTSIDE_HINT, underTrust } from './plugin-trust';
+
+/** `--allow-plugins`, on every command that reads configs: the config is trusted (its plugins run; it may read files outside its folder). */
+const allowPluginsOption = [ALLOW_PLUGINS, "trust the config: load the plugins it names (code, run with your permissions) and read files outside its folder"] as const;
 
 function version(): string {
   try {
@@ -21,7 +25,7 @@ function version(): string {
 
 const integerArg = (text: string): number => {
   const n = Number(text);
-  if (text.trim() === '' || !Number.isInteger(n)) throw new InvalidArgumentError('expected an integer.');
+  if (text.trim() === '' || !Number.isSafeInteger(n)) throw new InvalidArgumentError('expected an integer between -(2^53 − 1) and 2^53 − 1.');
   return n;
 };
 const positiveArg = (text: string): number => {
@@ -31,7 +35,13 @@ const positiveArg = (text: string): number => {
 };
 const positiveIntegerArg = (text: string): number => {
   const n = Number(text);
-  if (text.trim() === '' || !Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer.');
+  if (text.trim() === '' || !Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer up to 2^53 − 1.');
+  return n;
+};
+/** Milliseconds a timer can wait: a positive integer up to 2^31 − 1 (about 24.8 days). */
+const millisecondsArg = (text: string): number => {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n <= 0 || n > 2 ** 31 - 1) throw new InvalidArgumentError('expected a positive integer of milliseconds up to 2147483647.');
   return n;
 };
 const targetArg = (text: string, previous: GradientTarget[] | undefined): GradientTarget[] => {
@@ -131,6 +141,7 @@ function buildProgram(io: CliIo, registries: Registries): Command {
     .option('-o, --out <DIR>', 'results folder (default: runs/<config name>-<yyyymmdd-hhmmss>)')
     .option('--seed <N>', "seed for every random choice (overrides the config's seed)", integerArg)
     .option('--resume', "continue the run in --out DIR from its checkpoint (the config may change only training.epochs)")
+    .option(...allowPluginsOption)
     .option('--replace', 'move what --out DIR holds aside (to DIR.replaced-<yyyymmdd-hhmmss>, never deleted) and start anew')
     .option('--max-seconds <S>', 'stop after the epoch in progress once S seconds have passed, saving a checkpoint (exit code 1; --resume continues)', positiveArg)
     .action(async (config: string, flags: { out?: string; seed?: number; resume?: boolean; replace?: boolean; maxSeconds?: number }) => {
@@ -147,6 +158,7 @@ function buildProgram(io: CliIo, registries: Registries): Command {
     .option('-o, --out <DIR>', 'results folder (default: runs/<config name>-<yyyymmdd-hhmmss>)')
     .option('-w, --workers <N>', 'worker threads (default: the number of cores; 1 runs everything in one thread)', positiveIntegerArg)
     .option('-v, --verbose', 'a progress line per epoch of every run (default: one per finished run, or one line redrawn on a terminal)')
+    .option(...allowPluginsOption)
     .option('--replace', 'move what --out DIR holds aside (to DIR.replaced-<yyyymmdd-hhmmss>, never deleted) and start anew')
     .option('--max-seconds <S>', 'stop the runs after their epoch in progress once S seconds have passed, saving their checkpoints (exit code 1; the same command continues)', positiveArg)
     .action(async (config: string, flags: { out?: string; workers?: number; verbose?: boolean; replace?: boolean; maxSeconds?: number }) => {
@@ -163,6 +175,7 @@ function buildProgram(io: CliIo, registries: Registries): Command {
     .option('-w, --workers <N>', 'worker threads (default: the number of cores; 1 runs everything in one thread)', positiveIntegerArg)
     .option('-q, --queue <URL>', 'put the runs on a BullMQ queue in Redis (redis://HOST:PORT) for `multimech worker` to run, here or on other machines')
     .option('-v, --verbose', 'a line per epoch of every run, not only per finished run')
+    .option(...allowPluginsOption)
     .option('--max-seconds <S>', 'stop the runs after their epoch in progress once S seconds have passed, saving their checkpoints (exit code 1; the same command continues)', positiveArg)
     .action(async (config: string, flags: { out?: string; workers?: number; queue?: string; verbose?: boolean; maxSeconds?: number }) => {
       if (flags.queue !== undefined && flags.workers !== undefined) throw new UsageError('--workers applies to the runs on this machine; with --queue, start `multimech worker` where the runs should go');
@@ -175,7 +188,8 @@ function buildProgram(io: CliIo, registries: Registries): Command {
     .description('run the jobs that sweep --queue puts on a Redis queue, until stopped (Ctrl-C); start it on any number of machines')
     .requiredOption('-q, --queue <URL>', 'the Redis of the queue (redis://HOST:PORT)')
     .option('-c, --concurrency <N>', 'runs at once, each in its own worker thread (default 1)', positiveIntegerArg)
-    .option('--stall-interval <MS>', "milliseconds after which a lost worker's run goes to another worker (default 30000)", positiveIntegerArg)
+    .option('--stall-interval <MS>', "milliseconds after which a lost worker's run goes to another worker (default 30000)", millisecondsArg)
+    .option(ALLOW_PLUGINS, "run the jobs whose configs name plugins (code, run with your permissions), and let them read files outside their folders")
     .action(async (flags: { queue: string; concurrency?: number; stallInterval?: number }) => {
       const { workerCommand } = require('./worker-command') as typeof import('./worker-command');
       await workerCommand(flags, io);
@@ -186,6 +200,7 @@ function buildProgram(io: CliIo, registries: Registries): Command {
     .description("sweep one knob of a mechanism (β, η, window, noise) and measure its gradient against the exact one: a CSV and a log-log plot with the theoretical slope")
     .argument('<CONFIG>', 'fidelity config (JSON): experiment, sweep { path, values }, slope?, examples?')
     .option('-o, --out <DIR>', 'results folder (default: runs/<config name>-<yyyymmdd-hhmmss>)')
+    .option(...allowPluginsOption)
     .action(async (config: string, flags: { out?: string }) => {
       const { fidelityCommand } = require('./fidelity-command') as typeof import('./fidelity-command');
       await fidelityCommand(config, flags, io);
@@ -282,10 +297,17 @@ export function reportError(e: unknown, io: CliIo): number {
  */
 export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   let code: number;
+  // a config is data unless the command line trusts it: its plugins load, and its files lie outside its folder, only with --allow-plugins
+  const allowPlugins = argv.slice(2).includes(ALLOW_PLUGINS);
+  const trust = { allowPlugins, env: io.env ?? process.env, admitted: new Set<string>(), warn: (line: string) => io.stderr.write(`multimech: warning: ${boundedMessage(line)}\n`) };
   try {
-    // gradient's flags come from the registered mechanisms, its own --plugin entries included
-    const registries = await loadedCliRegistries(argv[2] === 'gradient' ? pluginArgs(argv) : []);
-    await buildProgram(io, registries).parseAsync([...argv], { from: 'node' });
+    await underTrust(trust, () =>
+      withFileAccess({ confined: !allowPlugins, hint: OUTSIDE_HINT }, async () => {
+        // gradient's flags come from the registered mechanisms, its own --plugin entries included
+        const registries = await loadedCliRegistries(argv[2] === 'gradient' ? pluginArgs(argv) : []);
+        await buildProgram(io, registries).parseAsync([...argv], { from: 'node' });
+      }),
+    );
     code = 0;
   } catch (e) {
     code = reportError(e, io);

@@ -2,6 +2,7 @@ import { MultimechError, echoed } from '@multimech/core';
 import * as path from 'path';
 import { fileURLToPath } from 'url';
 import { types } from 'util';
+import { Worker } from 'worker_threads';
 
 /** Whether a thrown value is an Error, of this realm or another (a module loaded in a sandbox, a worker's). */
 export function isError(e: unknown): e is Error {
@@ -134,32 +135,94 @@ function noted(entry: Pick<PluginModule, 'where' | 'spec' | 'file'>, before: Rea
   if (!session.some(same)) session.push(module);
 }
 
+/** What a plugin that does not finish loading within its budget is told (one line, the command line's format). */
+export function loadHangMessage(entry: Pick<PluginModule, 'where' | 'spec' | 'file'>, seconds: number): string {
+  return (
+    `multimech: error: ${pluginName(entry)} did not finish loading within ${seconds} s: its module loops or waits at load time ` +
+    `(MULTIMECH_PLUGIN_LOAD_SECONDS sets the budget)`
+  );
+}
+
+/** The watchdog's code: after its budget, it writes the message and stops the process, whatever its main thread is doing. */
+const WATCHDOG = `
+const { workerData } = require('worker_threads');
+const { writeSync } = require('fs');
+setTimeout(() => {
+  try { writeSync(2, workerData.message + '\\n'); } catch {}
+  process.kill(process.pid, 'SIGKILL');
+}, workerData.ms);
+`;
+
+/**
+ * A watchdog for code that runs synchronously in the main thread (a plugin
+ * module's top level): a worker thread, which runs whatever the main thread
+ * does, that writes `message` and stops the process (SIGKILL: a main thread
+ * in an endless loop runs no signal handler) when `seconds` pass before the
+ * returned function is called. No timer of the main thread could: none
+ * fires while its code loops.
+ */
+export function watchdog(seconds: number, message: string): () => void {
+  let worker: Worker | undefined;
+  try {
+    worker = new Worker(WATCHDOG, { eval: true, workerData: { ms: Math.round(seconds * 1000), message } });
+    worker.unref();
+    worker.on('error', () => undefined);
+  } catch {
+    worker = undefined; // no worker threads here: the load is unbounded
+  }
+  return () => void worker?.terminate().catch(() => undefined);
+}
+
 /**
  * Runs `load` (a `require` of a plugin's entry) as plugin code: a
- * process.exit it calls is a PluginExitError naming it. The entry is then
- * remembered with its files, so that its code is recognised later (an exit
- * or a failure while it runs).
+ * process.exit it calls is a PluginExitError naming it; a load that takes
+ * more than `seconds` (its module's top level loops) stops the process with
+ * a line naming it (`watchdog`). The entry is then remembered with its
+ * files, so that its code is recognised later (an exit or a failure while
+ * it runs).
  */
-export function loadingPlugin<T>(entry: Pick<PluginModule, 'where' | 'spec' | 'file'>, load: () => T): T {
+export function loadingPlugin<T>(entry: Pick<PluginModule, 'where' | 'spec' | 'file'>, load: () => T, seconds?: number): T {
   guardProcessExit();
   const before = new Set(Object.keys(require.cache ?? {}));
   loading = entry;
+  const done = seconds !== undefined ? watchdog(seconds, loadHangMessage(entry, seconds)) : undefined;
   try {
     return load();
   } finally {
+    done?.();
     loading = undefined;
     noted(entry, before);
   }
 }
 
-/** `loadingPlugin` for an `import()`. */
-export async function importingPlugin<T>(entry: Pick<PluginModule, 'where' | 'spec' | 'file'>, load: () => Promise<T>): Promise<T> {
+/** A plugin whose `import()` did not settle within its budget (a top-level await that never ends). */
+export class PluginLoadTimeout extends MultimechError {
+  constructor(entry: Pick<PluginModule, 'where' | 'spec' | 'file'>, seconds: number) {
+    super(loadHangMessage(entry, seconds).replace(/^multimech: error: /, ''));
+    this.name = 'PluginLoadTimeout';
+  }
+}
+
+/**
+ * `loadingPlugin` for an `import()`: an import that has not settled after
+ * `seconds` (a top-level await that never ends) is a PluginLoadTimeout; a
+ * top level that loops stops the process a few seconds later (`watchdog`).
+ */
+export async function importingPlugin<T>(entry: Pick<PluginModule, 'where' | 'spec' | 'file'>, load: () => Promise<T>, seconds?: number): Promise<T> {
   guardProcessExit();
   const before = new Set(Object.keys(require.cache ?? {}));
   loading = entry;
+  const done = seconds !== undefined ? watchdog(seconds + 5, loadHangMessage(entry, seconds + 5)) : undefined;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    return await load();
+    if (seconds === undefined) return await load();
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new PluginLoadTimeout(entry, seconds)), seconds * 1000);
+    });
+    return await Promise.race([load(), late]);
   } finally {
+    if (timer) clearTimeout(timer);
+    done?.();
     loading = undefined;
     noted(entry, before);
   }

@@ -1,5 +1,38 @@
+import { echoed } from '@multimech/core';
 import type { EpochEvent } from '@multimech/trainer';
 import type { TextSink } from './cli-io';
+
+/** Characters a terminal shows in no column: combining marks, zero-width spaces and joiners, variation selectors. */
+const ZERO_WIDTH = /^(?:\p{Mn}|\p{Me}|\p{Cf}|[\ufe00-\ufe0f])$/u;
+/** Characters a terminal shows in two columns: East Asian wide and full-width forms, and emoji. */
+const DOUBLE_WIDTH = /^(?:[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[\u{20000}-\u{3fffd}]|\p{Extended_Pictographic})$/u;
+
+/** Columns a character takes on a terminal (0, 1 or 2). */
+function columnsOf(ch: string): number {
+  return ZERO_WIDTH.test(ch) ? 0 : DOUBLE_WIDTH.test(ch) ? 2 : 1;
+}
+
+/**
+ * Any text as one terminal line shows it: every character a terminal would
+ * act on escaped (`\u001b`, a line end), a lone half of a UTF-16 pair as
+ * U+FFFD, and, with `columns`, cut to that many columns counting wide
+ * characters twice and combining marks not at all, never inside a
+ * character. A name from a config (a mechanism's, a run's) cannot break
+ * the line or move the cursor.
+ */
+export function terminalText(text: string, columns?: number): string {
+  const safe = echoed(text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'), Number.MAX_SAFE_INTEGER);
+  if (columns === undefined) return safe;
+  let used = 0;
+  let out = '';
+  for (const ch of safe) {
+    const w = columnsOf(ch);
+    if (used + w > columns) break;
+    used += w;
+    out += ch;
+  }
+  return out;
+}
 
 /** The figures of one epoch that the display shows. */
 export type EpochFigures = Omit<EpochEvent, 'seconds' | 'clamped' | 'steps'> & { readonly steps?: number };
@@ -73,7 +106,7 @@ export class StatusLine {
 
   draw(line: string): void {
     const columns = this.sink.columns;
-    if (columns && line.length > columns - 1) line = line.slice(0, columns - 1);
+    line = terminalText(line, columns ? columns - 1 : undefined);
     this.sink.write(`\r\x1b[2K${line}`);
     this.drawn = true;
     this.text = line;
@@ -81,7 +114,7 @@ export class StatusLine {
 
   /** Writes a whole line above the status line, which is drawn again below it. */
   above(line: string): void {
-    this.sink.write(`${this.drawn ? '\r\x1b[2K' : ''}${line}\n`);
+    this.sink.write(`${this.drawn ? '\r\x1b[2K' : ''}${terminalText(line)}\n`);
     if (this.drawn) this.sink.write(this.text);
   }
 

@@ -1,12 +1,15 @@
-import { InputFileError, duplicateKeyMessage, findDuplicateJsonKey } from '@multimech/core';
+import { DEFAULT_LIMITS, InputFileError, lineAndColumn, parseJsonFile } from '@multimech/core';
 import { promises as fs } from 'fs';
-import { findJsonSyntaxError } from './json-syntax-error';
+import { noteDocumentParts } from './plugin-trust';
 
-/** Reads a text file the user named, turning the usual failures into one clear line. */
-export async function readInputFile(file: string, what: string): Promise<string> {
-  try {
-    return await fs.readFile(file, 'utf8');
-  } catch (e) {
+/**
+ * Reads a text file the user named, turning the usual failures into one
+ * clear line: only a regular file (a device such as /dev/zero, a pipe or a
+ * folder is refused before it is read), at most `maxBytes` long (default
+ * limits.fileBytes).
+ */
+export async function readInputFile(file: string, what: string, maxBytes: number = DEFAULT_LIMITS.fileBytes): Promise<string> {
+  const refuse = (e: unknown): never => {
     const code = (e as NodeJS.ErrnoException).code;
     const detail =
       code === 'ENOENT'
@@ -15,17 +18,33 @@ export async function readInputFile(file: string, what: string): Promise<string>
           ? `is a folder (expected ${what})`
           : code === 'EACCES' || code === 'EPERM'
             ? 'cannot be read: permission denied'
-            : `cannot be read: ${(e as Error).message}`;
+            : `cannot be read (${code ?? 'unknown reason'})`;
     throw new InputFileError(file, undefined, detail);
+  };
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, 'r');
+  } catch (e) {
+    return refuse(e);
+  }
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) throw new InputFileError(file, undefined, `is a folder (expected ${what})`);
+    if (!stat.isFile()) throw new InputFileError(file, undefined, `is not a regular file (a device, a pipe or a socket; expected ${what})`);
+    if (stat.size > maxBytes) {
+      throw new InputFileError(file, undefined, `is ${stat.size.toLocaleString('en-US')} bytes long, over the limit of ${maxBytes.toLocaleString('en-US')} bytes for ${what}`);
+    }
+    try {
+      return await handle.readFile('utf8');
+    } catch (e) {
+      return refuse(e);
+    }
+  } finally {
+    await handle.close();
   }
 }
 
-/** Line and column (1-based) of a character offset. */
-export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
-  const lines = before.split('\n');
-  return { line: lines.length, column: lines[lines.length - 1].length + 1 };
-}
+export { lineAndColumn };
 
 /**
  * JSON.parse with the failure reported as `file:line: invalid JSON at column C: ...`,
@@ -34,17 +53,8 @@ export function lineAndColumn(text: string, offset: number): { line: number; col
  * key, its object and both lines.
  */
 export function parseJsonText(text: string, file: string): unknown {
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    const found = findJsonSyntaxError(text);
-    const offset = found?.offset ?? text.length;
-    const { line, column } = lineAndColumn(text, offset);
-    throw new InputFileError(file, line, `invalid JSON at column ${column}: ${found?.message ?? (e as Error).message}`);
-  }
-  const twice = findDuplicateJsonKey(text);
-  if (twice) throw new InputFileError(file, twice.line, duplicateKeyMessage(twice));
+  const value = parseJsonFile(text, file);
+  // an experiment config inside it (a comparison's base) places its problems under its key
+  noteDocumentParts(value);
   return value;
 }

@@ -20,6 +20,9 @@ export interface SignalSource {
  * default action): every file is written under a temporary name and
  * renamed, so none is left half-written.
  */
+/** The longest delay a Node timer holds (2^31 − 1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class RunStop {
   private readonly deadline: number | undefined;
   private signal: NodeJS.Signals | undefined;
@@ -62,12 +65,16 @@ export class RunStop {
   /** Calls `listener` once when a stop is asked for: at the first signal, or when the time is up (for work in other threads). */
   onRequest(listener: () => void): () => void {
     this.listeners.add(listener);
-    if (this.deadline !== undefined && this.timer === undefined) {
-      this.timer = setTimeout(() => this.notify(), Math.max(0, this.deadline - this.now()));
-      this.timer.unref();
-    }
+    if (this.deadline !== undefined && this.timer === undefined) this.arm();
     if (this.requested()) listener();
     return () => this.listeners.delete(listener);
+  }
+
+  /** A timer for the deadline, in steps a timer can hold (about 24.8 days: a longer delay would fire at once). */
+  private arm(): void {
+    const left = Math.max(0, this.deadline! - this.now());
+    this.timer = setTimeout(() => (this.now() >= this.deadline! ? this.notify() : this.arm()), Math.min(left, MAX_TIMER_MS));
+    this.timer.unref();
   }
 
   /** Listens for SIGINT and SIGTERM until `release`. */

@@ -140,10 +140,13 @@ npm run build      # after a change to src/
 Train with it through the command line (\`npm install @multimech/cli\`):
 \`example.json\` names this package's build in its \`"plugins"\` list, so
 the command line loads it; from another project that installed this
-package, name it instead: \`"plugins": ["${n.pkg}"]\`.
+package, name it instead: \`"plugins": ["${n.pkg}"]\`. A plugin is code
+that runs with your permissions: the command line loads the plugins a
+config names only when told to trust it, with \`--allow-plugins\` (or
+when the config lies in a folder of \`MULTIMECH_TRUSTED_FOLDERS\`).
 
 \`\`\`sh
-npx multimech train example.json
+npx multimech train example.json --allow-plugins
 npx multimech plugins ${n.kind} --plugin ${n.pkg}    # its config section as JSON Schema, its defaults, an example
 \`\`\`
 
@@ -214,14 +217,19 @@ export class ${T}Substrate extends ScalarSubstrate {
   }
 }
 `,
-    [`src/${n.stem}-plugin.ts`]: `import { bindSubstrate, definePlugin, gridTopology, positiveInteger, positiveNumber, range, refine, strictObject, withDefaults, type SubstrateRecord } from '@multimech/core';
+    [`src/${n.stem}-plugin.ts`]: `import { COUNT_RANGE, PARAMETER_RANGE, bindSubstrate, bounded, definePlugin, gridTopology, positiveInteger, positiveNumber, range, refine, strictObject, withDefaults, type SubstrateRecord } from '@multimech/core';
 import { ${T}Substrate } from './${n.stem}-substrate';
 
-/** The section as written: \`{ "kind": "${n.kind}", "width", "height", "conductance"?: { "init"?, "min"?, "max"? } }\`. */
+/**
+ * The section as written: \`{ "kind": "${n.kind}", "width", "height", "conductance"?: { "init"?, "min"?, "max"? } }\`.
+ * Every number has its admissible range (\`bounded\`), refused at decode with the range named.
+ */
 export const ${n.value}Config = strictObject(
   'a ${n.kind} substrate { width, height, conductance? }',
-  { width: positiveInteger, height: positiveInteger },
-  { conductance: strictObject('conductance settings { init?, min?, max? }', {}, { init: range, min: positiveNumber, max: positiveNumber }) },
+  { width: bounded(positiveInteger, COUNT_RANGE), height: bounded(positiveInteger, COUNT_RANGE) },
+  {
+    conductance: strictObject('conductance settings { init?, min?, max? }', {}, { init: range, min: bounded(positiveNumber, PARAMETER_RANGE), max: bounded(positiveNumber, PARAMETER_RANGE) }),
+  },
 );
 
 /** The section as the substrate uses it: every default filled in. */
@@ -250,6 +258,11 @@ export const ${n.value}Record: SubstrateRecord<${T}Settings> = {
   configCodec: ${n.value}Settings,
   capabilities: ['linear', 'scalar-potential'],
   example: { width: 5, height: 4 },
+  // counted before anything is built: a grid too large for the machine is refused, naming limits.nodes and limits.edges
+  sizes: (settings) => [
+    { limit: 'nodes', count: settings.width * settings.height, key: 'width', what: 'nodes (width × height)' },
+    { limit: 'edges', count: 2 * settings.width * settings.height, key: 'width', what: 'edges (about 2 × width × height)' },
+  ],
   create(settings, context) {
     const topology = gridTopology(settings.width, settings.height, { inputs: context.inputs.count, outputs: context.outputs.count });
     const [lo, hi] = settings.conductance.init;
@@ -304,8 +317,11 @@ function mechanismFiles(n: ScaffoldNames): Record<string, string> {
     'example.json': `${JSON.stringify(config, null, 2)}\n`,
     'src/index.ts': `export * from './${n.stem}-error';\n`,
     [`src/${n.stem}-error.ts`]: `import {
+  MAX_SIGNAL,
   Rng,
+  SEED_RANGE,
   bindErrorMechanism,
+  bounded,
   definePlugin,
   finiteNumber,
   nonNegativeNumber,
@@ -316,7 +332,11 @@ function mechanismFiles(n: ScaffoldNames): Record<string, string> {
 } from '@multimech/core';
 
 /** The section as written: \`{ "kind": "${n.kind}", "noise"?, "seed"? }\`. */
-export const ${n.value}Config = strictObject('a ${n.kind} error mechanism ({ "noise"?, "seed"? })', {}, { noise: nonNegativeNumber, seed: finiteNumber });
+export const ${n.value}Config = strictObject(
+  'a ${n.kind} error mechanism ({ "noise"?, "seed"? })',
+  {},
+  { noise: bounded(nonNegativeNumber, { min: 0, max: MAX_SIGNAL }), seed: bounded(finiteNumber, SEED_RANGE, 'a seed is a safe integer') },
+);
 
 /** The mechanism's settings: the standard deviation of the noise on each reading (default 0), and its own seed. */
 export interface ${T}Settings {
@@ -404,11 +424,13 @@ function taskFiles(n: ScaffoldNames): Record<string, string> {
     [`src/${n.stem}-task.ts`]: `import { readFileSync } from 'fs';
 import * as path from 'path';
 import {
+  COUNT_RANGE,
   InputFileError,
   bindTask,
+  bounded,
+  configPathCodec,
   definePlugin,
   mseLoss,
-  nonEmptyString,
   positiveInteger,
   strictObject,
   withDefaults,
@@ -419,7 +441,7 @@ import {
 } from '@multimech/core';
 
 /** The section as written: \`{ "kind": "${n.kind}", "file", "test"? }\`. */
-export const ${n.value}Config = strictObject('a ${n.kind} task ({ "file", "test"? })', { file: nonEmptyString }, { test: positiveInteger });
+export const ${n.value}Config = strictObject('a ${n.kind} task ({ "file", "test"? })', { file: configPathCodec('a CSV file') }, { test: bounded(positiveInteger, COUNT_RANGE) });
 
 /** The task's settings: the CSV file (relative to the config's folder) and how many rows go to the test set (default a quarter). */
 export interface ${T}Settings {

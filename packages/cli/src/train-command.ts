@@ -1,4 +1,4 @@
-import { MultimechError, type Substrate } from '@multimech/core';
+import { MultimechError, NumericalError, type Substrate } from '@multimech/core';
 import { CheckpointSchedule, Experiment, TrainerCheckpoint, TrainingResult, checkpointSettings, createExperiment } from '@multimech/trainer';
 import { existsSync, rmSync } from 'fs';
 import * as path from 'path';
@@ -11,7 +11,7 @@ import { renderLearningCurve } from './learning-curve';
 import { svgToPng } from './vega-renderer';
 import { EpochRow, fidelityCsv, parametersCsv } from './metrics-csv';
 import { MetricsFile } from './metrics-file';
-import { ProgressDisplay } from './progress-display';
+import { ProgressDisplay, terminalText } from './progress-display';
 import { parseJsonText, readInputFile } from './read-input-file';
 import { CHECKPOINT_FILE, FolderContents, RUN_FILE, ResultsFolder, SUMMARY_FILE, defaultResultsDir, experimentHash } from './results-folder';
 
@@ -323,11 +323,32 @@ export async function trainCommand(configFile: string, options: TrainOptions, io
     const reason = e instanceof RunStopped ? stop.reason : e instanceof Error ? e.message : String(e);
     // best effort: a full disk may refuse this too, and the error that stopped the run is the one to report
     await folder.writeRecord({ command: 'train', experiment: hash, state: 'interrupted', epoch: epochsDone, epochs: epochsConfigured, ...(reason ? { reason } : {}) }).catch(() => undefined);
+    // a simulation that failed while training (an equilibrium that did not converge) names the config and the epoch
+    if (e instanceof NumericalError) throw new NumericalError(`${configFile}: training stopped in epoch ${epochsDone + 1}: ${e.message}${drivesNote(experiment)}`);
     throw e;
   } finally {
     stop.release();
     folder.release();
   }
+}
+
+/**
+ * What a failed simulation's message adds about the drives: the largest of
+ * the task's inputs, and the key that scales them when the task has one, so
+ * that a drive too strong for a nonlinear network (a diode's current
+ * overflows beyond a few tens of volts) is traced to the config.
+ */
+function drivesNote(experiment: Experiment): string {
+  let largest = 0;
+  for (const example of [...experiment.task.train, ...experiment.task.test]) for (const x of example.inputs) largest = Math.max(largest, Math.abs(x));
+  const task = experiment.resolvedConfig.task as { inputs?: unknown; strains?: unknown } | undefined;
+  // the keys of the built-in tasks that set the drives: an input encoding, or the strains of an allostery task
+  const keys = [
+    ...(task && typeof task === 'object' && task.inputs !== undefined ? ['task.inputs.scale and task.inputs.bias set them'] : []),
+    ...(task && typeof task === 'object' && task.strains !== undefined ? ['task.strains sets them'] : []),
+  ];
+  const key = keys.length > 0 ? `; ${keys.join('; ')}` : '';
+  return ` (the task's inputs reach ${largest.toPrecision(3)}${key})`;
 }
 
 /** The training and the files of `train`, in a folder claimed and recorded as running. */
@@ -443,7 +464,7 @@ async function trainInFolder(
   await writeResult(SUMMARY_FILE, JSON.stringify(summaryJson, null, 2) + '\n');
 
   // what the diagnostics say went physically wrong (negative concentrations, a resonance, ...), where the log ends
-  for (const line of diagnosticWarnings(result.history, records.error.diagnostics ?? [])) io.stderr.write(`multimech: ${line}\n`);
+  for (const line of diagnosticWarnings(result.history, records.error.diagnostics ?? [])) io.stderr.write(`multimech: ${terminalText(line)}\n`);
   // the figure is the last line, so that scripts can read it with `tail -1`
   const s = result.summary;
   io.stdout.write(`results: ${folder.dir}\n`);

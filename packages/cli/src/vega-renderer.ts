@@ -1,4 +1,5 @@
 import type * as ResvgJs from '@resvg/resvg-js';
+import { xmlSafe } from '@multimech/core';
 import { pathToFileURL } from 'url';
 import { Worker } from 'worker_threads';
 
@@ -57,9 +58,31 @@ export interface RenderedPlot {
   readonly spec: object;
 }
 
+/** The longest text a chart shows whole (a title, a mechanism's name); longer ones keep their ends. */
+const CHART_TEXT_LIMIT = 1000;
+
+/**
+ * `spec` with every string longer than CHART_TEXT_LIMIT cut to its first and
+ * last 100 characters around an ellipsis: a name or a title from a config may
+ * be any length, and a chart as wide as a 200,000-character title cannot be
+ * drawn. The same string is always cut the same way, so that a name in the
+ * data still matches itself in the encodings.
+ */
+export function boundedChartText<T>(spec: T): T {
+  const visit = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.length > CHART_TEXT_LIMIT ? `${v.slice(0, 100)}…${v.slice(-100)}` : v;
+    if (Array.isArray(v)) return v.map(visit);
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, visit(x)]));
+    return v;
+  };
+  return visit(spec) as T;
+}
+
 /** Draws any vega-lite spec as SVG and as a PNG `pngWidth` pixels wide. */
-export async function renderChart(spec: object, pngWidth = 1000): Promise<RenderedPlot> {
-  const svg = await renderVegaLiteSvg(spec);
+export async function renderChart(given: object, pngWidth = 1000): Promise<RenderedPlot> {
+  const spec = boundedChartText(given);
+  // a title or a name from a config may hold characters an XML document cannot (a control character)
+  const svg = xmlSafe(await renderVegaLiteSvg(spec));
   return { svg, png: svgToPng(svg, pngWidth), spec };
 }
 
@@ -67,7 +90,7 @@ export async function renderChart(spec: object, pngWidth = 1000): Promise<Render
 export function svgToPng(svg: string, width?: number): Buffer {
   // a native module, loaded by the first picture (the command line's start and `--help` do without it)
   const { Resvg } = require('@resvg/resvg-js') as typeof ResvgJs;
-  const resvg = new Resvg(svg, {
+  const resvg = new Resvg(xmlSafe(svg), {
     font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
     fitTo: width ? { mode: 'width', value: width } : { mode: 'original' },
     background: 'white',

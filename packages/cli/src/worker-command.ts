@@ -1,7 +1,9 @@
 import { DEFAULT_STALL_INTERVAL_MS, JobThread, QUEUE_NAME, runTitle, serveQueue, type PlannedRun, type RunResult } from '@multimech/sweep';
 import type { EpochEvent } from '@multimech/trainer';
 import type { CliIo } from './cli-io';
-import { preloadPluginsFor } from './cli-plugins';
+import { corePlugin, createRegistries, decodePluginSections } from '@multimech/core';
+import { trainerPlugin } from '@multimech/trainer';
+import { pluginsFor, preloadPluginsFor } from './cli-plugins';
 import { comparisonWorkerScript, runComparisonJob } from './comparison-job';
 
 export interface WorkerOptions {
@@ -31,10 +33,11 @@ export async function workerCommand(options: WorkerOptions, io: CliIo): Promise<
   const idle = script === undefined ? [] : Array.from({ length: concurrency }, () => new JobThread<PlannedRun, RunResult, EpochEvent>(script));
   const threads = [...idle];
   const run = async (job: PlannedRun, progress: (e: EpochEvent) => void): Promise<RunResult> => {
-    if (script === undefined) {
-      await preloadPluginsFor(job.config, job.baseDir, job.source);
-      return runComparisonJob(job, progress);
-    }
+    // a job from the queue is a stranger's config: its plugins run only with --allow-plugins, and its files are read
+    // from its folder only (both checked here, before a thread is given it)
+    await preloadPluginsFor(job.config, job.baseDir, job.source);
+    decodePluginSections(job.config, createRegistries([corePlugin, trainerPlugin, ...pluginsFor(job.config, job.baseDir, job.source)]), job.source);
+    if (script === undefined) return runComparisonJob(job, progress);
     const thread = idle.pop()!;
     try {
       return await thread.run(job, progress);

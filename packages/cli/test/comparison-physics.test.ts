@@ -140,14 +140,14 @@ describe('multimech compare with learning rates chosen on a validation split', (
   it('chooses, per mechanism, the rate that learns over one that does nothing, reports it, and touches the test examples only in the final runs', async () => {
     const counter = path.join(dir, 'reads.txt');
     // the final runs alone: 2 mechanisms × 2 seeds, each evaluating its 4 test examples at epochs 0, 1, 2
-    const fixed = await runCli(['compare', write('fixed.json', comparison()), '--out', path.join(dir, 'fixed'), '--workers', '1']);
+    const fixed = await runCli(['compare', write('fixed.json', comparison()), '--out', path.join(dir, 'fixed'), '--workers', '1', '--allow-plugins']);
     expect(fixed.code).toBe(0);
     const finalReads = reads(counter);
     expect(finalReads).toBe(2 * 2 * 3 * 4);
 
     writeFileSync(counter, '');
     const out = path.join(dir, 'chosen');
-    const r = await runCli(['compare', write('chosen.json', comparison({ grid: [0.2, 1e-9], validation: 0.25, epochs: 3 })), '--out', out, '--workers', '1']);
+    const r = await runCli(['compare', write('chosen.json', comparison({ grid: [0.2, 1e-9], validation: 0.25, epochs: 3 })), '--out', out, '--workers', '1', '--allow-plugins']);
     expect(r.stderr).not.toMatch(STACK_LINE);
     expect(r.code).toBe(0);
     // 16 selection runs of 3 epochs read no test example: the count is the final runs' alone

@@ -24,7 +24,7 @@ describe('plugins named in a config', () => {
   it('trains a substrate from a plugin module given by path', async () => {
     const example = relative(dir, join(__dirname, '../../../examples/custom-substrate/src/index.ts'));
     writeFileSync(join(dir, 'heat.json'), JSON.stringify(config([example])));
-    const r = await runCli(['train', join(dir, 'heat.json'), '--out', join(dir, 'out')]);
+    const r = await runCli(['train', join(dir, 'heat.json'), '--out', join(dir, 'out'), '--allow-plugins']);
     expect(r.stderr).not.toContain('error');
     expect(r.code).toBe(0);
     const summary = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8'));
@@ -36,12 +36,12 @@ describe('plugins named in a config', () => {
 
   it('says which entry cannot be loaded, and which exports no plugin', async () => {
     writeFileSync(join(dir, 'missing.json'), JSON.stringify(config(['./nowhere.js'])));
-    let r = await runCli(['train', join(dir, 'missing.json')]);
+    let r = await runCli(['train', join(dir, 'missing.json'), '--allow-plugins']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("plugins[0]: cannot load './nowhere.js'");
     writeFileSync(join(dir, 'empty.js'), 'module.exports = { answer: 42 };');
     writeFileSync(join(dir, 'empty.json'), JSON.stringify(config(['./empty.js'])));
-    r = await runCli(['train', join(dir, 'empty.json')]);
+    r = await runCli(['train', join(dir, 'empty.json'), '--allow-plugins']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("plugins[0]: './empty.js' exports no multimech plugin");
   });

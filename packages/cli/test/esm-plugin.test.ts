@@ -73,7 +73,7 @@ describe('an ES-module plugin with top-level await', () => {
         training: { epochs: 2 },
       }),
     );
-    const r = multimech(['train', 'esm.json', '--out', 'runs/esm']);
+    const r = multimech(['train', 'esm.json', '--out', 'runs/esm', '--allow-plugins']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/relative error: /);
   });

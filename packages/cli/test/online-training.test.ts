@@ -109,7 +109,7 @@ describe('bad input: one clear message, a non-zero exit, no stack', () => {
       /substrate.network.targets\[0\]: unknown node 'outt'/,
     );
     writeFileSync(path.join(dir, 'tubes.json'), JSON.stringify([...inline.slice(0, 3), { from: 'out', to: 'gnd', conductance: 'NaN' }]));
-    expect(await refused('nan.json', config({ substrate: { network: { edges: 'tubes.json', sources: ['in1', 'in2'], targets: ['out'], ground: ['gnd'] } } }))).toMatch(/tubes.json: invalid configuration\n  \[3\].conductance: expected a finite number, got "NaN"/);
+    expect(await refused('nan.json', config({ substrate: { network: { edges: 'tubes.json', sources: ['in1', 'in2'], targets: ['out'], ground: ['gnd'] } } }))).toMatch(/tubes.json: invalid configuration\n  \[3\].conductance: expected a positive number, got "NaN"/);
     writeFileSync(path.join(dir, 'inf.csv'), 'from,to,conductance\nin1,a,inf\n');
     expect(await refused('inf.json', config({ substrate: { network: { edges: 'inf.csv', sources: ['in1', 'in2'], targets: ['out'], ground: ['gnd'] } } }))).toMatch(
       /inf.csv:2: column 'conductance': expected a finite number, got "inf"/,

@@ -112,7 +112,7 @@ describe('an out-of-tree error mechanism in the command line', () => {
         training: { epochs: 2 },
       }),
     );
-    const r = await runCli(['train', config, '--out', path.join(dir, 'run')]);
+    const r = await runCli(['train', config, '--out', path.join(dir, 'run'), '--allow-plugins']);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('multimech: warning: the scale squared reached 4; a smaller error.scale keeps it below 2');
     // the header, epoch 0 (before training) and the two epochs; its diagnostic is a column of metrics.csv

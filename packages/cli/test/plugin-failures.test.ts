@@ -50,10 +50,15 @@ async function trainWith(mode: string, where: 'load' | 'create' | 'measure') {
   const file = path.join(dir, `c${n}.json`);
   writeFileSync(file, JSON.stringify(config));
   const out = path.join(dir, `run${n}`);
-  return { ...(await runCli(['train', file, '--out', out])), entry: `plugin './bad${n}.js' (${file}: plugins[0])`, out };
+  return { ...(await runCli(['train', file, '--out', out, '--allow-plugins'])), entry: `plugin './bad${n}.js' (${file}: plugins[0])`, out };
 }
 
-const errorLine = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('multimech:'));
+/** The lines of the command line but the warning that names the plugin it runs (--allow-plugins), which every case must have. */
+const errorLine = (stderr: string) => {
+  const lines = stderr.split('\n').filter((l) => l.startsWith('multimech:'));
+  expect(lines[0]).toMatch(/^multimech: warning: .*c\d+\.json: plugins\[0\]: running plugin '\.\/bad\d+\.js' from .*bad\d+\.js: a plugin is code, with your permissions \(--allow-plugins\)$/);
+  return lines.slice(1);
+};
 
 describe('a plugin that throws something that is not an Error', () => {
   it.each([

@@ -139,7 +139,7 @@ describe('multimech plugins KIND', () => {
     expect(f.defaults).toEqual(JSON.parse(JSON.stringify({ kind: 'frequency', ...(decoded as { right: object }).right })));
     expect(f.example).toEqual({ kind: 'frequency' });
     expect(validate(f.schema, { kind: 'frequency', frequency: '1.7 kHz', mode: 'transient', periods: 2 })).toEqual([]);
-    expect(validate(f.schema, { kind: 'frequency', amplitude: 0 })).toEqual(['amplitude: expected > 0, got 0']);
+    expect(validate(f.schema, { kind: 'frequency', amplitude: 0 })).toEqual(['amplitude: expected >= 1e-12, got 0']);
     expect(validate(f.schema, { kind: 'frequency', beta: 0.1 })).toEqual(['beta: unknown key']);
   });
 
@@ -241,13 +241,13 @@ describe('multimech schema', () => {
     expect(schema.required).toEqual(['substrate', 'task', 'error']);
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(schema.properties ?? {}).sort()).toEqual(
-      ['substrate', 'task', 'error', 'activation', 'rule', 'name', 'description', 'seed', 'optimizer', 'training', 'plugins', '$schema'].sort(),
+      ['substrate', 'task', 'error', 'activation', 'rule', 'name', 'description', 'seed', 'optimizer', 'training', 'plugins', 'limits', '$schema'].sort(),
     );
     for (const point of EXTENSION_POINTS) {
       const branches = schema.properties?.[point.section].oneOf ?? [];
       expect(branches.map((b) => b.properties?.kind.const)).toEqual(registries[point.registry].kinds());
     }
-    expect(schema.properties?.optimizer.properties?.learningRate).toEqual({ description: 'a positive number', type: 'number', exclusiveMinimum: 0 });
+    expect(schema.properties?.optimizer.properties?.learningRate).toEqual({ description: 'a positive number', type: 'number', exclusiveMinimum: 0, maximum: 1e6 });
     expect([...keywordsOf(schema)].filter((k) => !KNOWN_KEYWORDS.has(k))).toEqual([]);
   });
 
@@ -280,7 +280,7 @@ describe('multimech schema', () => {
     expect(spoil({ optimizer: { learningRate: -1 } })).toEqual(['optimizer.learningRate: expected > 0, got -1']);
     expect(spoil({ training: { epochs: 'five' } })).toEqual(['training.epochs: expected integer, got "five"']);
     expect(spoil({ substrate: { kind: 'spring' } })[0]).toMatch(/^substrate: matches none of 3 alternatives/);
-    expect(spoil({ error: { kind: 'frequency', amplitude: 0 } })[0]).toMatch(/^error: matches none of 5 alternatives .*amplitude: expected > 0, got 0/);
+    expect(spoil({ error: { kind: 'frequency', amplitude: 0 } })[0]).toMatch(/^error: matches none of 5 alternatives .*amplitude: expected >= 1e-12, got 0/);
     expect(spoil({ activation: { kind: 'ac', frequency: 'fast' } })[0]).toMatch(/^activation: matches none/);
     expect(spoil({ task: { kind: 'iris', test: 0 } })[0]).toMatch(/test: expected >= 1, got 0/);
     expect(spoil({ rule: { kind: 'contrastive', eta: 0.1 } })[0]).toMatch(/eta: unknown key/);

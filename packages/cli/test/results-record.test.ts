@@ -331,7 +331,7 @@ describe('compare keeps each run as it finishes', () => {
     writeFileSync(path.join(dir, 'flaky.js'), FLAKY);
     cmp = config('kept.json', comparison);
     whole = path.join(dir, 'kept-whole');
-    const r = await runCli(['compare', cmp, '--out', whole, '--workers', '1']);
+    const r = await runCli(['compare', cmp, '--out', whole, '--workers', '1', '--allow-plugins']);
     expect(r.stderr).not.toMatch(STACK_LINE);
     expect(r.code).toBe(0);
   });
@@ -348,7 +348,7 @@ describe('compare keeps each run as it finishes', () => {
     writeFileSync(path.join(dir, 'broken'), '');
     let r;
     try {
-      r = await runCli(['compare', cmp, '--out', out, '--workers', '1']);
+      r = await runCli(['compare', cmp, '--out', out, '--workers', '1', '--allow-plugins']);
     } finally {
       rmSync(path.join(dir, 'broken'));
     }
@@ -364,7 +364,7 @@ describe('compare keeps each run as it finishes', () => {
     expect(record(out)).toMatchObject({ command: 'compare', state: 'interrupted', runs: { finished: 2, planned: 4 } });
     const stamps = readdirSync(path.join(out, 'runs')).map((f) => [f, statSync(path.join(out, 'runs', f)).mtimeMs]);
 
-    const again = await runCli(['compare', cmp, '--out', out, '--workers', '1']);
+    const again = await runCli(['compare', cmp, '--out', out, '--workers', '1', '--allow-plugins']);
     expect(again.code).toBe(0);
     expect(again.stderr).toContain(`multimech: 2 of 4 runs are in ${out} already (the same config and versions): kept\n`);
     expect((again.stderr.match(/\] done \(/g) ?? []).length).toBe(2);
@@ -391,17 +391,17 @@ describe('compare keeps each run as it finishes', () => {
     const saved = path.join(out, 'runs', files.find((f) => f.endsWith('.checkpoint.json'))!);
     const text = readFileSync(saved, 'utf8');
     writeFileSync(saved, text.replace(/^\{/, '{"__proto__": {"polluted": 1}, '));
-    const damaged = await runCli(['compare', cmp, '--out', out, '--workers', '1']);
+    const damaged = await runCli(['compare', cmp, '--out', out, '--workers', '1', '--allow-plugins']);
     expect(damaged.code).toBe(1);
     expect(damaged.stderr).toContain(`multimech: run failed: mechanisms[0] 'adjoint', seed 2: ${saved}: __proto__: a key no run of the store has`);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     writeFileSync(saved, text);
 
-    const budget = await runCli(['compare', cmp, '--out', out, '--workers', '1', '--max-seconds', '1e-9']);
+    const budget = await runCli(['compare', cmp, '--out', out, '--workers', '1', '--allow-plugins', '--max-seconds', '1e-9']);
     expect(budget.code).toBe(1);
     expect(budget.stderr.trim().split('\n').pop()).toMatch(/^multimech: error: stopped \(--max-seconds 1e-9\) with 3 of 4 runs finished; the finished runs are in .*: continue with: multimech compare /);
 
-    const again = await runCli(['compare', cmp, '--out', out, '--workers', '1', '--verbose']);
+    const again = await runCli(['compare', cmp, '--out', out, '--workers', '1', '--allow-plugins', '--verbose']);
     expect(again.code).toBe(0);
     // the stopped run goes on from epoch 3
     expect(again.stderr).toMatch(/^\[adjoint seed 2\] epoch 3\/4 /m);

@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { type ConfigOf, type WrittenSection, decodeOrThrow, oneOf, positiveNumber, strictObject, withDefaults } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, MAX_SIGNAL, bounded, decodeOrThrow, oneOf, positiveNumber, strictObject, withDefaults } from '@multimech/core';
 
 /** The config of equilibrium propagation, as written under `error` (every key optional). */
 export const equilibriumPropagationConfig = strictObject(
@@ -7,7 +7,7 @@ export const equilibriumPropagationConfig = strictObject(
   {},
   {
     /** β: the nudging strength (default 0.01). */
-    beta: positiveNumber,
+    beta: bounded(positiveNumber, { min: 1e-12, max: MAX_SIGNAL }, 'β·C nudges the network: it must stay finite, and the difference of the two states must stand above their rounding'),
     /** Which two states are compared: 0 and +β, −β and 0, or −β and +β (default 'centred'). */
     variant: oneOf('positive', 'negative', 'centred'),
   },

@@ -9,6 +9,9 @@ export * from './graph/generators';
 // config decoding: codecs, physical quantities, the generated-network section, JSON Schema of codecs
 export * from './config/json-schema';
 export * from './config/codecs';
+export * from './config/bounds';
+export * from './config/resource-limits';
+export * from './config/config-files';
 export * from './config/quantity';
 export * from './config/section-problems';
 export * from './config/solver-config';
@@ -16,6 +19,7 @@ export * from './config/network-config';
 export * from './config/json-duplicate-keys';
 export * from './config/data-files';
 export * from './config/edge-list-network';
+export * from './config/json-syntax-error';
 // the contracts every plugin implements, each an interface and a same-named token
 export * from './contracts/boundary';
 export * from './contracts/substrate';

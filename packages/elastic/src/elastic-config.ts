@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import { type ConfigOf, type WrittenSection, SolverSettings, jsonSchemaOf, withSchema, nonEmptyString, numberWhere, oneOf, positiveInteger, positiveNumber, range, refine, solverCodec, strictObject, withDefaults } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, COUNT_RANGE, MAX_COUNT, PARAMETER_RANGE, type SizeClaim, SolverSettings, bounded, configPathCodec, jsonSchemaOf, withSchema, numberWhere, oneOf, positiveInteger, positiveNumber, range, refine, solverCodec, strictObject, withDefaults } from '@multimech/core';
 import type { ElasticParameter } from './elastic-substrate';
 import { ExplicitNetwork, explicitNetworkCodec, explicitNetworkProblems } from './explicit-network';
 
@@ -62,15 +62,19 @@ export const elasticDefaults = {
 
 const jitterNumber = numberWhere('a jitter in [0, 0.5) (a fraction of the grid spacing: at 0.5 two neighbouring points may coincide)', (n) => n >= 0 && n < 0.5, { minimum: 0, exclusiveMaximum: 0.5 });
 
+const count = bounded(positiveInteger, COUNT_RANGE, 'no machine holds more');
 const generatorCodecs = {
-  triangular: strictObject('a triangular lattice { generator, width, height }', { generator: oneOf('triangular'), width: positiveInteger, height: positiveInteger }),
+  triangular: strictObject('a triangular lattice { generator, width, height }', { generator: oneOf('triangular'), width: count, height: count }),
   random: strictObject(
     'a random spring network { generator, nodes, coordination, points?, jitter?, pins? }',
-    { generator: oneOf('random'), nodes: positiveInteger, coordination: positiveNumber },
-    { points: oneOf('packing', 'jittered-grid'), jitter: jitterNumber, pins: positiveInteger },
+    { generator: oneOf('random'), nodes: count, coordination: bounded(positiveNumber, { min: 0, minOpen: true, max: MAX_COUNT }) },
+    { points: oneOf('packing', 'jittered-grid'), jitter: jitterNumber, pins: count },
   ),
 };
-const fileCodec = strictObject('a network file { file }', { file: nonEmptyString });
+const fileCodec = strictObject('a network file { file }', { file: configPathCodec('a spring network file (JSON)') });
+
+/** A stiffness, a mass or a damping in SI units: core's range of physical parameters. */
+const parameterBound = bounded(positiveNumber, PARAMETER_RANGE, "it enters the network's energy or dynamics");
 
 const NETWORK_FORMS =
   'a spring network: { "generator": "triangular" | "random", ... }, an explicit network { "nodes", "springs", "pins", "inputs", "outputs" }, or { "file": "network.json" }';
@@ -125,14 +129,18 @@ const fields = strictObject(
   { dimension: dimensionCodec, network: elasticNetworkCodec },
   {
     parameter: oneOf('stiffness', 'rest-length', 'both'),
-    stiffness: strictObject('stiffness settings { init?, min?, max? }', {}, { init: range, min: positiveNumber, max: positiveNumber }),
-    restLength: strictObject('rest-length bounds { min?, max? } as factors of the reference length', {}, { min: positiveNumber, max: positiveNumber }),
+    stiffness: strictObject('stiffness settings { init?, min?, max? }', {}, { init: range, min: parameterBound, max: parameterBound }),
+    restLength: strictObject(
+      'rest-length bounds { min?, max? } as factors of the reference length',
+      {},
+      { min: positiveNumber, max: bounded(positiveNumber, { max: 1000 }, 'a spring many times its length apart') },
+    ),
     inputs: oneOf('force', 'displacement', 'strain'),
     outputs: oneOf('distance', 'displacement'),
     solver: solverCodec,
     minimiser: oneOf('newton', 'fire'),
-    mass: perNodeCodec('mass', positiveNumber),
-    damping: perNodeCodec('damping', numberWhere('a non-negative number', (n) => n >= 0, { minimum: 0 })),
+    mass: perNodeCodec('mass', parameterBound),
+    damping: perNodeCodec('damping', bounded(numberWhere('a non-negative number', (n) => n >= 0, { minimum: 0 }), { min: 0, max: PARAMETER_RANGE.max! })),
   },
 );
 
@@ -187,6 +195,25 @@ export const elasticConfigCodec: t.Type<ElasticConfig, unknown, unknown> = refin
 });
 
 /** The elastic section decoded into its settings: the parameter, the stiffness and rest-length bounds, the solver and the minimiser filled in. */
+/** The nodes and springs a network's settings will make, counted before it is built (a network file counts when read). */
+export function elasticSizes(config: ElasticConfig): SizeClaim[] {
+  const net = config.network;
+  if (isGenerated(net)) {
+    const nodes = net.generator === 'triangular' ? net.width * net.height : net.nodes;
+    const springs = net.generator === 'triangular' ? 3 * nodes : (net.nodes * net.coordination) / 2;
+    const key = net.generator === 'triangular' ? 'network' : 'network.nodes';
+    return [
+      { limit: 'nodes', count: nodes, key, what: net.generator === 'triangular' ? 'nodes (width × height)' : 'nodes' },
+      { limit: 'edges', count: springs, key: net.generator === 'triangular' ? 'network' : 'network.coordination', what: net.generator === 'triangular' ? 'springs (about 3 × width × height)' : 'springs (nodes × coordination / 2)' },
+    ];
+  }
+  if ('file' in net) return [];
+  return [
+    { limit: 'nodes', count: net.nodes.length, key: 'network.nodes', what: 'nodes' },
+    { limit: 'edges', count: net.springs.length, key: 'network.springs', what: 'springs' },
+  ];
+}
+
 export interface ElasticSettings extends ElasticConfig {
   readonly parameter: ElasticParameter;
   readonly stiffness: { readonly init: readonly [number, number]; readonly min: number; readonly max: number };

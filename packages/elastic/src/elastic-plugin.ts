@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { isLeft } from 'fp-ts/lib/Either';
 import {
   ConfigError,
+  DEFAULT_LIMITS,
+  fromSectionFile,
+  parseJsonFile,
+  readConfigFile,
   InputFileError,
   NetworkDrawing,
   MultimechError,
@@ -16,9 +18,10 @@ import {
   SettingsError,
   reportErrors,
   settingsProblem,
+  sizeProblems,
   type SectionProblem,
 } from '@multimech/core';
-import { ElasticSettings, GeneratedNetworkConfig, PerNodeSetting, elasticSettings, isGenerated } from './elastic-config';
+import { ElasticSettings, GeneratedNetworkConfig, PerNodeSetting, elasticSettings, elasticSizes, isGenerated } from './elastic-config';
 import { elasticFromTopology } from './elastic-from-topology';
 import type { ElasticSubstrate } from './elastic-substrate';
 import { ElasticTopology, randomSpringNetwork, triangularLattice } from './elastic-topology';
@@ -69,37 +72,40 @@ export function perNodeValues(setting: PerNodeSetting | undefined, names: readon
   return values;
 }
 
+/**
+ * The generated network, with a source pair per input of the task and a
+ * target pair per output. A network too small for them is refused at
+ * `network`, saying what the task asks for.
+ */
 function generatedTopology(net: GeneratedNetworkConfig, config: ElasticSettings, context: SubstrateContext): ElasticTopology {
   const counts = { sources: context.inputs.count, targets: context.outputs.count };
-  if (net.generator === 'triangular') return triangularLattice(net.width, net.height, counts);
-  const options = { dimension: config.dimension, nodes: net.nodes, coordination: net.coordination, pins: net.pins };
-  return (net.points ?? 'packing') === 'packing'
-    ? packingSpringNetwork(options, counts, context.rng)
-    : randomSpringNetwork({ ...options, jitter: net.jitter }, counts, context.rng);
+  try {
+    if (net.generator === 'triangular') return triangularLattice(net.width, net.height, counts);
+    const options = { dimension: config.dimension, nodes: net.nodes, coordination: net.coordination, pins: net.pins };
+    return (net.points ?? 'packing') === 'packing'
+      ? packingSpringNetwork(options, counts, context.rng)
+      : randomSpringNetwork({ ...options, jitter: net.jitter }, counts, context.rng);
+  } catch (e) {
+    if (!(e instanceof MultimechError) || e instanceof SettingsError) throw e;
+    const asked = `the task asks for ${counts.sources} source pair${counts.sources === 1 ? '' : 's'} (its inputs) and ${counts.targets} target pair${counts.targets === 1 ? '' : 's'} (its outputs: task.targets of an allostery task)`;
+    throw new SettingsError([{ section: 'substrate', key: 'network', message: `${e.message}; ${asked}` }]);
+  }
 }
 
 /** The explicit network of a `{ "file" }` reference: read, parsed and decoded, each problem at its JSON path in the file. */
 function readNetworkFile(file: string, config: ElasticSettings, context: SubstrateContext): ExplicitNetwork {
-  let text: string;
-  try {
-    text = readFileSync(path.resolve(context.baseDir, file), 'utf8');
-  } catch (e) {
-    throw new InputFileError(file, undefined, `cannot read the spring network (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  let json: unknown;
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  try {
-    json = JSON.parse(body);
-  } catch (e) {
-    throw new InputFileError(file, undefined, `invalid JSON: ${(e as Error).message}`);
-  }
-  // a key given twice would silently keep the last
-  const twice = findDuplicateJsonKey(body);
-  if (twice) {
-    throw new InputFileError(file, twice.line, duplicateKeyMessage(twice));
-  }
+  // inside the config's folder unless the run trusts the config; a regular file of at most limits.fileBytes
+  const limits = context.limits ?? DEFAULT_LIMITS;
+  const text = readConfigFile(context.baseDir, file, 'the spring network', limits);
+  // a syntax error at its line and column (one character shown: a file that is not JSON must not have its content printed), a key given twice refused
+  const json = parseJsonFile(text, file);
   const decoded = explicitNetworkCodec.decode(json);
   if (isLeft(decoded)) throw new ConfigError(reportErrors(decoded.left), file);
+  const over = sizeProblems('substrate', [
+    { limit: 'nodes', count: decoded.right.nodes.length, key: 'nodes', what: 'nodes' },
+    { limit: 'edges', count: decoded.right.springs.length, key: 'springs', what: 'springs' },
+  ], limits);
+  if (over.length > 0) throw new ConfigError(over.map((p) => ({ path: p.key, message: p.message as string })), file);
   const k = config.stiffness;
   const l = config.restLength;
   const problems = explicitNetworkProblems(decoded.right, { dimension: config.dimension, stiffness: k, restLength: l, inputs: config.inputs });
@@ -112,7 +118,18 @@ function readNetworkFile(file: string, config: ElasticSettings, context: Substra
   return decoded.right;
 }
 
+/**
+ * The network of the section: a problem in a network file the section
+ * names carries the chain, `config.json: substrate.network.file: net.json:
+ * ...` (core's fromSectionFile).
+ */
 function createElastic(config: ElasticSettings, context: SubstrateContext): ElasticSubstrate {
+  const net = config.network;
+  if ('file' in net && typeof net.file === 'string') return fromSectionFile('substrate', 'network.file', net.file, () => buildElastic(config, context));
+  return buildElastic(config, context);
+}
+
+function buildElastic(config: ElasticSettings, context: SubstrateContext): ElasticSubstrate {
   const k = config.stiffness;
   const l = config.restLength;
   const common = {
@@ -171,6 +188,7 @@ export const elasticRecord: SubstrateRecord<ElasticSettings> = {
     'central-force spring network in 2-D or 3-D: node positions, trainable stiffness and/or rest length; force, displacement or strain inputs on source pairs, ' +
     'distance or displacement outputs on target pairs; with node masses and damping, a dynamic response at ω',
   configCodec: elasticSettings,
+  sizes: elasticSizes,
   capabilities: ['vector-state', 'dynamics'],
   example: { dimension: 2, network: { generator: 'triangular', width: 6, height: 5 }, parameter: 'stiffness', inputs: 'strain', outputs: 'distance' },
   create: createElastic,

@@ -1,6 +1,6 @@
 import { springBounds, type ElasticTopologyOptions } from './elastic-from-topology';
 import * as t from 'io-ts';
-import { MultimechError, createGraph, finiteNumber, nonEmptyString, oneOf, strictObject } from '@multimech/core';
+import { MultimechError, PARAMETER_RANGE, SIGNAL_RANGE, bounded, createGraph, finiteNumber, nonEmptyString, oneOf, strictObject } from '@multimech/core';
 import { type SolverOptions } from '@multimech/sparse';
 import type { ElasticInput, ElasticOutput } from './elastic-boundary';
 import type { ElasticParameter } from './spring-parameters';
@@ -58,8 +58,8 @@ const portCodec = new t.Type<NetworkPort, unknown, unknown>(
 export const explicitNetworkCodec: t.Type<ExplicitNetwork, unknown, unknown> = strictObject(
   'an explicit spring network { nodes, springs, pins, inputs, outputs }',
   {
-    nodes: t.array(strictObject('a node { name, position }', { name: nonEmptyString, position: t.array(finiteNumber) })),
-    springs: t.array(strictObject('a spring { name, a, b, stiffness?, restLength? }', { name: nonEmptyString, a: nonEmptyString, b: nonEmptyString }, { stiffness: finiteNumber, restLength: finiteNumber })),
+    nodes: t.array(strictObject('a node { name, position }', { name: nonEmptyString, position: t.array(bounded(finiteNumber, SIGNAL_RANGE, 'a coordinate in the units of the network\'s lengths')) })),
+    springs: t.array(strictObject('a spring { name, a, b, stiffness?, restLength? }', { name: nonEmptyString, a: nonEmptyString, b: nonEmptyString }, { stiffness: bounded(finiteNumber, { min: -PARAMETER_RANGE.max!, max: PARAMETER_RANGE.max! }, 'a stiffness enters the energy'), restLength: bounded(finiteNumber, SIGNAL_RANGE, "a length in the units of the network's lengths") })),
     pins: t.array(nonEmptyString),
     inputs: t.array(portCodec),
     outputs: t.array(portCodec),

@@ -1,4 +1,4 @@
-import { MultimechError, type NetworkDrawing, type Substrate, type Task } from '@multimech/core';
+import { MultimechError, xmlSafe, type NetworkDrawing, type Substrate, type Task } from '@multimech/core';
 import { ElasticSubstrate } from './elastic-substrate';
 
 /** A pair of nodes where an input acts or an output is read. */
@@ -103,7 +103,7 @@ function colourAt(stops: readonly string[], t: number): string {
   return `#${p.map((v, j) => Math.round(v + (q[j] - v) * (x - i)).toString(16).padStart(2, '0')).join('')}`;
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const esc = (s: string) => xmlSafe(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const f = (v: number) => (Math.round(v * 100) / 100).toString();
 
 /** A view of the network in the plane of the drawing: screen coordinates and a depth per node. */

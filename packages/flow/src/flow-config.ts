@@ -6,6 +6,11 @@ import {
   type EdgeListNetworkConfig,
   type WrittenSection,
   GeneratedNetworkConfig,
+  PARAMETER_RANGE,
+  bounded,
+  boundText,
+  inRange,
+  rangeText,
   edgeListFileCodec,
   edgeListNetworkCodec,
   jsonSchemaOf,
@@ -32,13 +37,24 @@ export type PerTube = number | readonly number[];
  * tube; its length is checked against the network when it is built, since
  * a random generator's tube count depends on the seed).
  */
+/**
+ * The range of a tube's hydraulic conductance π r⁴ / (8 μ L) in m³/(Pa·s),
+ * wider than core's range of parameters: a micrometre channel of water
+ * conducts about 1e-20. The energy G·Δp² stays finite for any pressure a
+ * source may set.
+ */
+export const HYDRAULIC_CONDUCTANCE_RANGE = { min: 1e-24, max: 1e24 } as const;
+
+/** A tube's viscosity or length: core's range of physical parameters. */
+const tubeValue = bounded(positiveNumber, PARAMETER_RANGE, "it sets the tube's conductance");
+
 export const perTubeCodec = withSchema(new t.Type<PerTube, unknown, unknown>(
   'a positive number (or an array of them, one per tube)',
-  (u): u is PerTube => positiveNumber.is(u) || (Array.isArray(u) && u.length > 0 && u.every((x) => positiveNumber.is(x))),
+  (u): u is PerTube => tubeValue.is(u) || (Array.isArray(u) && u.length > 0 && u.every((x) => tubeValue.is(x))),
   (u, c) => {
-    if (!Array.isArray(u)) return positiveNumber.is(u) ? t.success(u) : t.failure(u, c);
+    if (!Array.isArray(u)) return positiveNumber.is(u) ? tubeValue.validate(u, c) : t.failure(u, c);
     if (u.length === 0) return t.failure(u, c, 'expected a positive number or one per tube, got an empty array');
-    return t.array(positiveNumber).validate(u, c);
+    return t.array(tubeValue).validate(u, c);
   },
   (a) => a,
 ), () => ({ oneOf: [jsonSchemaOf(positiveNumber), { type: 'array', items: jsonSchemaOf(positiveNumber), minItems: 1 }] }));
@@ -119,8 +135,8 @@ const flowFields = strictObject(
     viscosity: perTubeCodec,
     length: perTubeCodec,
     init: range,
-    min: positiveNumber,
-    max: positiveNumber,
+    min: bounded(positiveNumber, PARAMETER_RANGE),
+    max: bounded(positiveNumber, PARAMETER_RANGE),
     outputs: t.array(outputSpecCodec),
     solver: solverCodec,
   },
@@ -155,11 +171,30 @@ export const flowConfigCodec = withSchema(new t.Type<FlowConfig, unknown, unknow
     }
     if (v.init) {
       if (!(v.init[0] > 0)) errors.push(at('init', v.init, `expected positive ${plural}, got [${v.init.join(', ')}]`));
+      else if (!v.init.every((x) => inRange(x, PARAMETER_RANGE))) errors.push(at('init', v.init, `expected ${plural} in ${rangeText(PARAMETER_RANGE)}, got [${v.init.join(', ')}]`));
       else if (v.init[0] < min || v.init[1] > max) {
         errors.push(at('init', v.init, `expected a range of ${plural} inside [min, max] = [${min}, ${max}], got [${v.init.join(', ')}]`));
       }
     } else if (errors.length === 0 && (defaults.init[0] < min || defaults.init[1] > max)) {
       errors.push(at('init', undefined, `the default initial range [${defaults.init.join(', ')}] lies outside [min, max] = [${min}, ${max}]: give init`));
+    }
+    if (errors.length === 0 && parameter === 'radius') {
+      // a tube's conductance π r⁴ / (8 μ L) over the radii's bounds and the tubes' viscosities and lengths: a product that must stay a physical parameter
+      const extremes = (x: PerTube | undefined, fallback: number) => (x === undefined ? [fallback, fallback] : typeof x === 'number' ? [x, x] : [Math.min(...x), Math.max(...x)]);
+      const [muLo, muHi] = extremes(v.viscosity, 1);
+      const [lLo, lHi] = extremes(v.length, 1);
+      const gMax = (Math.PI * max ** 4) / (8 * muLo * lLo);
+      const gMin = (Math.PI * min ** 4) / (8 * muHi * lHi);
+      if (!inRange(gMax, HYDRAULIC_CONDUCTANCE_RANGE) || !inRange(gMin, HYDRAULIC_CONDUCTANCE_RANGE)) {
+        const which = !inRange(gMax, HYDRAULIC_CONDUCTANCE_RANGE) ? { key: 'max', value: v.max, g: gMax, r: max } : { key: 'min', value: v.min, g: gMin, r: min };
+        errors.push(
+          at(
+            which.key,
+            which.value,
+            `a tube of radius ${boundText(which.r)} has the hydraulic conductance π r⁴ / (8 μ L) = ${boundText(which.g)} with the viscosities and lengths given, outside ${rangeText(HYDRAULIC_CONDUCTANCE_RANGE)}: choose radii, viscosities and lengths whose conductances lie in it`,
+          ),
+        );
+      }
     }
     return errors.length > 0 ? t.failures(errors) : t.success(v);
   },

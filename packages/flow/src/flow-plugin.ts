@@ -1,4 +1,4 @@
-import { type EdgeListFileConfig, SettingsError, SubstrateContext, SubstrateRecord, bindSubstrate, definePlugin, readEdgeListNetwork, settingsProblem, topologyFromConfig } from '@multimech/core';
+import { type EdgeListFileConfig, SettingsError, SubstrateContext, SubstrateRecord, bindSubstrate, definePlugin, edgeListSizes, generatedNetworkSizes, readEdgeListNetwork, settingsProblem, topologyFromConfig } from '@multimech/core';
 import { type FlowEdgeListConfig, FlowSettings, flowSettings, isEdgeList, perTubeValues } from './flow-config';
 import { flowFromTopology } from './flow-from-topology';
 import { FlowSubstrate } from './flow-substrate';
@@ -12,6 +12,7 @@ import { FlowSubstrate } from './flow-substrate';
 function createFlowFromEdges(config: FlowSettings, network: FlowEdgeListConfig | EdgeListFileConfig, context: SubstrateContext): FlowSubstrate {
   const net = readEdgeListNetwork(network, {
     baseDir: context.baseDir,
+    limits: context.limits,
     valueKeys: ['conductance', 'radius'],
     valueKey: config.parameter,
     edge: 'tube',
@@ -68,6 +69,7 @@ export const flowRecord: SubstrateRecord<FlowSettings> = {
   configCodec: flowSettings,
   capabilities: ['linear', 'scalar-potential', 'transport'],
   example: { network: { generator: 'layered', hidden: [10] }, parameter: 'conductance', init: [0.5, 1.5], min: 0.0001, max: 10 },
+  sizes: (settings, ports) => (isEdgeList(settings.network) ? edgeListSizes(settings.network) : generatedNetworkSizes(settings.network, ports)),
   create: createFlow,
 };
 

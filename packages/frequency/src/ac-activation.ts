@@ -1,6 +1,7 @@
 import * as t from 'io-ts';
 import type { WithQuantities } from './frequency-error-config';
-import { type ConfigOf, type WrittenSection, decodeOrThrow, dynamicsOf, positiveQuantity, strictObject, withDefaults, type ActivationMechanism, type ActivationRecord } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, bounded, decodeOrThrow, dynamicsOf, positiveQuantity, strictObject, withDefaults, type ActivationMechanism, type ActivationRecord } from '@multimech/core';
+import { MAX_FREQUENCY } from './frequency-error-config';
 
 /** The config of the AC activation, as written under `activation`. */
 export const acActivationConfig = strictObject(
@@ -8,7 +9,7 @@ export const acActivationConfig = strictObject(
     {},
     {
       /** ω₁/2π in Hz (default 1000); a number, or a quantity such as "1 kHz". */
-      frequency: positiveQuantity('frequency'),
+      frequency: bounded(positiveQuantity('frequency'), { min: 0, minOpen: true, max: MAX_FREQUENCY }),
     },
   );
 export type AcActivationConfig = t.TypeOf<typeof acActivationConfig>;

@@ -1,5 +1,8 @@
 import * as t from 'io-ts';
-import { type ConfigOf, type WrittenSection, positiveQuantity, decodeOrThrow, withDefaults, finiteNumber, nonNegativeInteger, nonNegativeNumber, oneOf, positiveInteger, positiveNumber, strictObject } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, COUNT_RANGE, MAX_COUNT, MAX_SIGNAL, SEED_RANGE, bounded, positiveQuantity, decodeOrThrow, withDefaults, finiteNumber, nonNegativeInteger, nonNegativeNumber, oneOf, positiveInteger, positiveNumber, strictObject } from '@multimech/core';
+
+/** The highest frequency a config may give (Hz): a window of whole periods must stay a finite number of seconds and samples. */
+export const MAX_FREQUENCY = 1e12;
 
 /**
  * The config of the frequency error mechanism, as written in an experiment
@@ -10,9 +13,9 @@ export const frequencyErrorConfig = strictObject(
     {},
     {
       /** ω₂/2π in Hz, the error signal's frequency (default 1700); a number, or a quantity such as "1.7 kHz". */
-      frequency: positiveQuantity('frequency'),
+      frequency: bounded(positiveQuantity('frequency'), { min: 0, minOpen: true, max: MAX_FREQUENCY }),
       /** β: the error current at each output is β·e (default 1e-3). */
-    amplitude: positiveNumber,
+    amplitude: bounded(positiveNumber, { min: 1e-12, max: MAX_SIGNAL }, 'β·e is a drive: it must stay finite in the network, and above the rounding of the readings it is read from'),
       /**
        * 'phasor': the ideal lock-in coefficients of a linear substrate (exact at any β);
        * 'small-signal': the same computation as the β → 0 limit on any substrate (u = H(s*)⁻¹e);
@@ -20,16 +23,16 @@ export const frequencyErrorConfig = strictObject(
        */
     mode: oneOf('phasor', 'small-signal', 'transient'),
       /** Window length in periods of the activation carrier (of the error signal for a DC activation; default 10). */
-    periods: positiveInteger,
+    periods: bounded(positiveInteger, COUNT_RANGE),
       /** Samples per period of the highest frequency present (default 32). */
-    samplesPerPeriod: positiveInteger,
+    samplesPerPeriod: bounded(positiveInteger, COUNT_RANGE),
       /**
        * Transient mode on a substrate with dynamics (capacitances, masses):
        * whole windows integrated before the one that is read, so that the
        * start-up transient has died (default: enough for the slowest
        * relaxation time to decay by 1e-7).
        */
-      settle: nonNegativeInteger,
+      settle: bounded(nonNegativeInteger, { min: 0, max: MAX_COUNT }),
       /**
        * 'lock-in': each edge reads the two lock-in coefficients, for the
        * product rule (default); 'time-series': each edge reads its
@@ -39,9 +42,9 @@ export const frequencyErrorConfig = strictObject(
        */
     readout: oneOf('lock-in', 'time-series'),
       /** Standard deviation of Gaussian measurement noise on each edge's sampled drop (default 0). */
-    noise: nonNegativeNumber,
+    noise: bounded(nonNegativeNumber, { min: 0, max: MAX_SIGNAL }, 'a sampled drop plus its noise must stay finite'),
       /** Seed of the noise; otherwise the experiment's random stream. */
-      seed: finiteNumber,
+      seed: bounded(finiteNumber, SEED_RANGE, 'a seed is a safe integer'),
     },
   );
 export type FrequencyErrorConfig = t.TypeOf<typeof frequencyErrorConfig>;

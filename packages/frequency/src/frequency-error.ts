@@ -19,6 +19,9 @@ import {
   type ErrorReading,
   type ErrorRecord,
   type PhysicalCost,
+  type ActivationMechanism,
+  type SizeClaim,
+  type Substrate,
 } from '@multimech/core';
 import { frequencyErrorSettings, type FrequencyErrorConfig, type FrequencyErrorSettings } from './frequency-error-config';
 import { planFrequencies, type FrequencyPlan } from './frequency-plan';
@@ -476,6 +479,36 @@ function measureTimeSeries(context: ErrorContext, settings: FrequencyErrorSettin
   return { readings: meanB, activationReadings: meanA, series, diagnostics: { instants: M }, cost };
 }
 
+/**
+ * What one measurement simulates, counted before any runs: in transient
+ * mode, N = samplesPerPeriod × the periods of the highest frequency in the
+ * window, times the windows it settles for first (when `settle` is given;
+ * chosen, it is at most MAX_AUTO_SETTLE), and the N samples of every
+ * edge's drop it keeps; with the time-series readout, samplesPerPeriod
+ * readings per edge.
+ */
+export function frequencySizes(settings: FrequencyErrorSettings, activation: ActivationMechanism, substrate?: Substrate): SizeClaim[] {
+  const f1 = activation.carrier.type === 'ac' ? activation.carrier.frequency : 0;
+  const cycles = f1 > 0 ? Math.max(settings.periods, Math.round((settings.periods * settings.frequency) / f1)) : settings.periods;
+  const window = settings.samplesPerPeriod * cycles;
+  const claims: SizeClaim[] = [];
+  const key = settings.samplesPerPeriod >= settings.periods ? 'samplesPerPeriod' : 'periods';
+  if (settings.mode === 'transient') {
+    const windows = 1 + (settings.settle ?? 0);
+    claims.push({
+      limit: 'samples',
+      count: window * windows,
+      key: windows > 1 && settings.settle! >= cycles ? 'settle' : key,
+      what: `samples per measurement (samplesPerPeriod × ${f1 > 0 ? 'the periods of the higher frequency in the window' : 'periods'}${windows > 1 ? ' × (settle + 1) windows' : ''})`,
+    });
+    if (substrate) claims.push({ limit: 'values', count: window * substrate.graph.from.length, key, what: "sampled drops kept per measurement (N samples × the network's edges)" });
+  }
+  if (settings.readout === 'time-series' && substrate) {
+    claims.push({ limit: 'values', count: settings.samplesPerPeriod * substrate.graph.from.length, key: 'samplesPerPeriod', what: "time-series readings (samplesPerPeriod × the network's edges)" });
+  }
+  return claims;
+}
+
 export const frequencyErrorRecord: ErrorRecord<FrequencyErrorSettings> = {
   kind: 'frequency',
   description:
@@ -486,6 +519,7 @@ export const frequencyErrorRecord: ErrorRecord<FrequencyErrorSettings> = {
   requires: [],
   produces: 'product',
   producesFor: (settings) => (settings.readout === 'time-series' ? 'time-series' : 'product'),
+  sizes: frequencySizes,
   create: frequencyError,
   diagnostics: frequencyDiagnostics,
   gradient: {

@@ -1,5 +1,5 @@
-import { InputFileError } from '@multimech/core';
-import { DIODE_DEFAULTS, DiodeModel, Netlist, NetlistElement, NetlistElementKind, SpiceParameter, normalizeNode } from './netlist';
+import { InputFileError, MAX_SIGNAL, inRange, rangeText, type Range } from '@multimech/core';
+import { DIODE_DEFAULTS, DiodeModel, Netlist, NetlistElement, NetlistElementKind, SpiceParameter, ValuedElement, normalizeNode } from './netlist';
 import { netlistLaw } from './netlist-law';
 import { parseSpiceNumber } from './spice-number';
 
@@ -16,6 +16,31 @@ const SUPPORTED = 'R resistor, I DC current source, V DC voltage source, D diode
 const PARAM_FORM = "'.param NAME=value [NAME=value ...]'";
 const OPTIONS_FORM = "'.options lawrange=lo,hi'";
 const MODEL_FORM = "'.model NAME D(IS=value N=value)'";
+
+/**
+ * A resistance or a capacitance: wider than core's range of trainable
+ * parameters, since a netlist may hold an insulator's leak (1e15 Ω and
+ * more) beside a wire; G·V² stays finite for any drop a source can make.
+ */
+const ELEMENT_RANGE: Range = { min: 1e-24, max: 1e24 };
+
+/**
+ * The values a netlist may give, so that every network it describes runs
+ * with finite numbers: a resistance or a capacitance in ELEMENT_RANGE
+ * (its conductance enters the energy squared by the drops), a source up to core's largest signal, a diode whose current
+ * stays finite over the drops the sources can make.
+ */
+export const NETLIST_RANGES: Readonly<Record<'R' | 'C' | 'V' | 'I', { range: Range; unit: string; what: string }>> = {
+  R: { range: ELEMENT_RANGE, unit: 'ohm', what: 'resistance' },
+  C: { range: ELEMENT_RANGE, unit: 'F', what: 'capacitance' },
+  V: { range: { min: -MAX_SIGNAL, max: MAX_SIGNAL }, unit: 'V', what: 'voltage' },
+  I: { range: { min: -MAX_SIGNAL, max: MAX_SIGNAL }, unit: 'A', what: 'current' },
+};
+
+const MODEL_RANGES: Readonly<Record<'IS' | 'N', { range: Range; unit: string; why: string }>> = {
+  IS: { range: { min: 1e-30, max: 1 }, unit: 'A', why: 'a saturation current' },
+  N: { range: { min: 0.1, max: 100 }, unit: '(dimensionless)', why: 'an emission coefficient' },
+};
 
 /** `.model NAME D(IS=… N=…)` (parentheses, commas and spaces around '=' optional): a diode model, or an InputFileError. */
 function parseModel(card: string, fail: (detail: string) => never): DiodeModel & { line: number } {
@@ -42,6 +67,8 @@ function parseModel(card: string, fail: (detail: string) => never): DiodeModel &
     if (value === undefined || !(value > 0)) {
       return fail(`${key} of .model ${name} must be a positive number (with an optional suffix f p n u m k meg g t), got '${text}'`);
     }
+    const range = MODEL_RANGES[key];
+    if (!inRange(value, range.range)) return fail(`${key} of .model ${name} must lie in ${rangeText(range.range)} ${range.unit} (${range.why}), got '${text}'`);
     values[key] = value;
   }
   return { name, IS: values.IS, N: values.N, line: 0 };
@@ -70,6 +97,59 @@ function logicalLines(lines: readonly string[], file: string): Card[] {
     cards.push({ text, line: i + 1 });
   }
   return cards;
+}
+
+/** The largest ratio of two resistors' conductances in one netlist: beyond it double precision keeps no digit of the weaker one's current. */
+export const MAX_CONDUCTANCE_SPREAD = 1e16;
+
+/**
+ * Refuses resistors whose conductances differ by more than
+ * MAX_CONDUCTANCE_SPREAD: the network's equations add their currents, and
+ * the weaker one is lost in the rounding of the stronger (an equilibrium
+ * that does not converge, or a gradient of noise). The element farthest
+ * from the others (in decades) is named at its line, with the one at the
+ * other end.
+ */
+function checkConductanceSpread(elements: readonly NetlistElement[], file: string): void {
+  const resistors = elements.filter((e): e is ValuedElement => e.kind === 'R');
+  if (resistors.length < 2) return;
+  const decades = resistors.map((e) => -Math.log10(e.value));
+  const lo = decades.indexOf(Math.min(...decades));
+  const hi = decades.indexOf(Math.max(...decades));
+  if (decades[hi] - decades[lo] <= Math.log10(MAX_CONDUCTANCE_SPREAD)) return;
+  const sorted = [...decades].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  const [odd, other] = decades[hi] - median >= median - decades[lo] ? [hi, lo] : [lo, hi];
+  const g = (i: number) => (1 / resistors[i].value).toExponential(2);
+  throw new InputFileError(
+    file,
+    resistors[odd].line,
+    `conductance of '${resistors[odd].name}' (${g(odd)} S) and that of '${resistors[other].name}' (line ${resistors[other].line}, ${g(other)} S) differ by more than ` +
+      `${MAX_CONDUCTANCE_SPREAD.toExponential(0).replace('e+', 'e')} times: the weaker one's current is lost in the rounding of the stronger one's`,
+  );
+}
+
+/** How a card of a netlist starts: an element's name (a letter, then up to 63 letters, digits or _ - + . # $ [ ]) or a control card (`.model`). */
+const CARD_HEAD = /^(?:[A-Za-z][A-Za-z0-9_\-+.#$[\]]{0,63}|\.[A-Za-z]+)$/;
+
+/**
+ * Refuses a file whose cards do not all start as a netlist's do, at the
+ * first line that does not, without showing any of its content: a path to
+ * another kind of file (a system file, a key) must not have its lines
+ * printed. The title line is never shown.
+ */
+function checkNetlistShape(cards: readonly Card[], file: string): void {
+  for (const card of cards) {
+    const head = card.text.split(/\s+/)[0];
+    if (!CARD_HEAD.test(head)) {
+      throw new InputFileError(
+        file,
+        card.line,
+        'is not a SPICE netlist line: it starts with neither an element name (a letter, then letters, digits or _ - + . # $ [ ], as in R1) nor a control card (.model, .end); ' +
+          'its content is not shown (is this file a netlist?)',
+      );
+    }
+  }
 }
 
 /** Characters a netlist (plain text) never holds: C0 controls but tab (and the line ends split off), DEL, a byte-order mark past the start. */
@@ -131,7 +211,9 @@ export function parseSpice(text: string, file: string): Netlist {
   const parameters: SpiceParameter[] = [];
   let lawRange: [number, number] | undefined;
 
-  for (const { text: card, line } of logicalLines(lines, file)) {
+  const cards = logicalLines(lines, file);
+  checkNetlistShape(cards, file);
+  for (const { text: card, line } of cards) {
     const fail = (detail: string): never => {
       throw new InputFileError(file, line, detail);
     };
@@ -175,6 +257,9 @@ export function parseSpice(text: string, file: string): Netlist {
         const lo = parseSpiceNumber(m![1]);
         const hi = parseSpiceNumber(m![2]);
         if (lo === undefined || hi === undefined || !(lo < hi)) fail(`lawrange must be two numbers lo < hi, got '${m![1]},${m![2]}'`);
+        if (!(Math.abs(lo!) <= MAX_SIGNAL && Math.abs(hi!) <= MAX_SIGNAL)) {
+          fail(`lawrange must lie in ${rangeText({ min: -MAX_SIGNAL, max: MAX_SIGNAL })} V (the largest drop a network's sources make), got '${m![1]},${m![2]}'`);
+        }
         if (!(lo! <= 0 && hi! >= 0)) fail(`lawrange must contain 0 V (a law's co-content is taken from 0, and the network starts from rest), got '${m![1]},${m![2]}'`);
         lawRange = [lo!, hi!];
         continue;
@@ -221,6 +306,10 @@ export function parseSpice(text: string, file: string): Netlist {
     }
     if (kind === 'R' && !(value! > 0)) fail(`resistance of '${head}' must be positive, got ${valueToken}`);
     if (kind === 'C' && !(value! > 0)) fail(`capacitance of '${head}' must be positive, got ${valueToken}`);
+    const admissible = NETLIST_RANGES[kind];
+    if (!inRange(value!, admissible.range)) {
+      fail(`${admissible.what} of '${head}' must lie in ${rangeText(admissible.range)} ${admissible.unit} (the network's energy must stay finite), got ${valueToken}`);
+    }
     const nodes: [string, string] = [normalizeNode(tokens[1]), normalizeNode(tokens[2])];
     if (nodes[0] === nodes[1]) fail(`element '${head}' connects node '${nodes[0]}' to itself`);
     if (first) duplicate();
@@ -234,6 +323,7 @@ export function parseSpice(text: string, file: string): Netlist {
       throw new InputFileError(file, e.line, `diode '${e.name}' names model '${e.model}', which no .model card defines (${known}); add e.g. '.model ${e.model} D(IS=1e-14 N=1)'`);
     }
   }
+  checkConductanceSpread(elements, file);
   const netlist: Netlist = {
     title,
     elements,

@@ -5,6 +5,11 @@ import {
   type EdgeListNetworkConfig,
   type WrittenSection,
   GeneratedNetworkConfig,
+  PARAMETER_RANGE,
+  bounded,
+  configPathCodec,
+  inRange,
+  rangeText,
   edgeListFileCodec,
   edgeListNetworkCodec,
   jsonSchemaOf,
@@ -12,7 +17,6 @@ import {
   OutputSpec,
   SolverSettings,
   generatedNetworkCodec,
-  nonEmptyString,
   outputSpecCodec,
   positiveNumber,
   range,
@@ -49,7 +53,7 @@ export interface ResistiveConfig {
   readonly solver?: { readonly method?: SolverSettings['method'] };
 }
 
-const netlistCodec = strictObject('a netlist network { netlist, outputs }', { netlist: nonEmptyString, outputs: t.array(outputSpecCodec) });
+const netlistCodec = strictObject('a netlist network { netlist, outputs }', { netlist: configPathCodec('a SPICE netlist'), outputs: t.array(outputSpecCodec) });
 const generatedCodec = generatedNetworkCodec(' (or give "netlist": a SPICE file, or "edges": an edge list)');
 const edgeListCodec = edgeListNetworkCodec(['conductance'] as const);
 
@@ -68,7 +72,10 @@ const networkCodec = withSchema(new t.Type<NetworkConfig, unknown, unknown>(
   (a) => a,
 ), () => ({ oneOf: [jsonSchemaOf(netlistCodec), jsonSchemaOf(generatedCodec), jsonSchemaOf(edgeListCodec), jsonSchemaOf(edgeListFileCodec)] }));
 
-const conductanceFields = strictObject('conductance settings { init, min, max }', {}, { init: range, min: positiveNumber, max: positiveNumber });
+/** A conductance bound in S: core's range of physical parameters (a conductance enters the energy, squared by the drops). */
+const conductanceBound = bounded(positiveNumber, PARAMETER_RANGE, "a conductance enters the network's energy");
+
+const conductanceFields = strictObject('conductance settings { init, min, max }', {}, { init: range, min: conductanceBound, max: conductanceBound });
 
 /** `conductance`: the fields, then min < max (defaults included) and an explicit initial range inside [min, max]. */
 const conductanceCodec = refine(conductanceFields as t.Type<ConductanceConfig, unknown, unknown>, (v) => {
@@ -82,6 +89,7 @@ const conductanceCodec = refine(conductanceFields as t.Type<ConductanceConfig, u
   if (!v.init) return [];
   const [lo, hi] = v.init;
   if (!(lo > 0)) return [{ key: 'init', message: `expected positive conductances, got [${lo}, ${hi}]` }];
+  if (!inRange(lo, PARAMETER_RANGE) || !inRange(hi, PARAMETER_RANGE)) return [{ key: 'init', message: `expected conductances in ${rangeText(PARAMETER_RANGE)} S, got [${lo}, ${hi}]` }];
   if (lo < min || hi > max) return [{ key: 'init', message: `expected a range inside [min, max] = [${min}, ${max}], got [${lo}, ${hi}]` }];
   return [];
 });

@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import {
+  DEFAULT_LIMITS,
   InputFileError,
+  fromSectionFile,
+  edgeListSizes,
+  generatedNetworkSizes,
+  readConfigFile,
   NetworkFileFormat,
   SubstrateContext,
   SettingsError,
@@ -45,16 +48,28 @@ export const spiceNetworkFile: NetworkFileFormat = {
   },
 };
 
+/**
+ * The network of a netlist file the config names: read (inside the
+ * config's folder unless the run trusts it, at most limits.fileBytes), parsed
+ * and built. Every problem names the chain: the key that named the file,
+ * then the file and its line (`substrate.network.netlist: net.cir:4: ...`).
+ */
 function fromNetlistFile(config: ResistiveSettings, network: { netlist: string; outputs: readonly (string | readonly [string, string])[] }, context: SubstrateContext): ResistiveSubstrate {
   const file = network.netlist;
-  let text: string;
-  try {
-    text = readFileSync(path.resolve(context.baseDir, file), 'utf8');
-  } catch (e) {
-    throw new InputFileError(file, undefined, `cannot read the netlist (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  return fromSectionFile('substrate', 'network.netlist', file, () => buildFromNetlist(config, network, context));
+}
+
+function buildFromNetlist(config: ResistiveSettings, network: { netlist: string; outputs: readonly (string | readonly [string, string])[] }, context: SubstrateContext): ResistiveSubstrate {
+  const file = network.netlist;
+  const limits = context.limits ?? DEFAULT_LIMITS;
+  const text = readConfigFile(context.baseDir, file, 'the netlist', limits);
   const c = config.conductance;
   const netlist = parseSpice(text, file);
+  const nodes = new Set(netlist.elements.flatMap((e) => e.nodes)).size;
+  if (netlist.elements.length > limits.edges || nodes > limits.nodes) {
+    const [count, limit, what] = netlist.elements.length > limits.edges ? [netlist.elements.length, limits.edges, 'edges'] : [nodes, limits.nodes, 'nodes'];
+    throw new InputFileError(file, undefined, `${count.toLocaleString('en-US')} ${what === 'edges' ? 'elements' : 'nodes'} exceed the limit of ${limit.toLocaleString('en-US')} ${what} (limits.${what}; raise it in the config's "limits" if the machine can hold them)`);
+  }
   const bounds = c.min !== undefined || c.max !== undefined ? { min: c.min ?? 1e-4, max: c.max ?? 10 } : undefined;
   const substrate = resistiveFromNetlist(netlist, {
     file,
@@ -95,6 +110,7 @@ function fromEdgeList(config: ResistiveSettings, network: ResistiveEdgeListConfi
   const c = config.conductance;
   const net = readEdgeListNetwork(network, {
     baseDir: context.baseDir,
+    limits: context.limits,
     valueKeys: ['conductance'],
     valueKey: 'conductance',
     edge: 'resistor',
@@ -119,7 +135,7 @@ function createResistive(config: ResistiveSettings, context: SubstrateContext): 
   const network = config.network;
   if ('netlist' in network) return fromNetlistFile(config, network, context);
   if (isEdgeList(network)) return fromEdgeList(config, network, context);
-  const topology = topologyFromConfig(network, { inputs: context.inputs.count, outputs: context.outputs.count }, context.rng);
+  const topology = topologyFromConfig(network, { inputs: context.inputs.count, outputs: context.outputs.count }, context.rng, 'substrate', 'network');
   const [lo, hi] = config.conductance.init!;
   const conductances = new Float64Array(topology.graph.from.length);
   for (let k = 0; k < conductances.length; k++) conductances[k] = context.rng.uniform(lo, hi);
@@ -137,6 +153,7 @@ export const resistiveRecord: SubstrateRecord<ResistiveSettings> = {
   configCodec: resistiveSettings,
   capabilities: ['linear', 'scalar-potential', 'dynamics'],
   example: { network: { generator: 'layered', hidden: [20] }, conductance: { init: [0.5, 1.5], min: 0.0001, max: 10 } },
+  sizes: (settings, ports) => ('netlist' in settings.network ? [] : isEdgeList(settings.network) ? edgeListSizes(settings.network) : generatedNetworkSizes(settings.network, ports)),
   create: createResistive,
   networkFile: spiceNetworkFile,
   results: {

@@ -11,7 +11,8 @@ import type { Netlist } from './netlist';
  * written text).
  */
 export function writeSpice(netlist: Netlist): string {
-  const out = [netlist.title.replace(/[\r\n]+/g, ' ')];
+  // one line of plain text, as parseSpice reads a title back: line ends as spaces, other control characters (and a byte-order mark) as '?'
+  const out = [netlist.title.replace(/[\r\n]+/g, ' ').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufeff]/g, '?')];
   for (const e of netlist.elements) {
     if (e.kind === 'D') out.push(`${e.name} ${e.nodes[0]} ${e.nodes[1]} ${e.model}`);
     else if (e.kind === 'B') out.push(`${e.name} ${e.nodes[0]} ${e.nodes[1]} I={${e.expression}}`);

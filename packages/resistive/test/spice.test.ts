@@ -107,7 +107,7 @@ describe('parseSpice', () => {
       elements: [
         { kind: 'R', name: 'Rthird', nodes: ['a', '0'], value: 1 / 3, line: 2 },
         { kind: 'R', name: 'Rpi', nodes: ['a', 'b'], value: Math.PI, line: 3 },
-        { kind: 'R', name: 'Rtiny', nodes: ['b', '0'], value: 5e-324, line: 4 },
+        { kind: 'R', name: 'Rtiny', nodes: ['b', '0'], value: 1.5e-15, line: 4 },
         { kind: 'I', name: 'I1', nodes: ['0', 'b'], value: -Math.E * 1e-9, line: 5 },
         { kind: 'V', name: 'V1', nodes: ['a', '0'], value: 0.1 + 0.2, line: 6 },
       ],

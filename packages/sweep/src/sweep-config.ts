@@ -1,4 +1,4 @@
-import { ConfigError, ConfigProblem, decodeOrThrow, integer, nonEmptyString, oneOf, positiveInteger, reportErrors, strictObject } from '@multimech/core';
+import { COUNT_RANGE, SEED_RANGE, bounded, ConfigError, ConfigProblem, decodeOrThrow, integer, nonEmptyString, oneOf, positiveInteger, reportErrors, strictObject } from '@multimech/core';
 import { DEFAULT_COMPARISON_SEEDS, comparisonMechanismCodec, schemaReferenceCodec, type ComparisonMechanism } from '@multimech/trainer';
 import { isLeft } from 'fp-ts/lib/Either';
 import * as t from 'io-ts';
@@ -32,7 +32,7 @@ export function splitUnit(bound: number | string): { readonly value: number; rea
 export const rangeCodec = strictObject(
   'a range ({ "min", "max", "log"?, "integer"?, "steps"? })',
   { min: boundCodec, max: boundCodec },
-  { log: t.boolean, integer: t.boolean, steps: positiveInteger },
+  { log: t.boolean, integer: t.boolean, steps: bounded(positiveInteger, COUNT_RANGE) },
 );
 export type ParameterRange = t.TypeOf<typeof rangeCodec>;
 
@@ -42,7 +42,7 @@ export type ParameterSpec = { readonly values: readonly unknown[] } | { readonly
 export const sweepSectionCodec = strictObject(
   'the search ({ "mode", "parameters", "samples"?, "seed"? })',
   { mode: oneOf('grid', 'random'), parameters: t.UnknownRecord },
-  { samples: positiveInteger, seed: integer },
+  { samples: bounded(positiveInteger, COUNT_RANGE), seed: bounded(integer, SEED_RANGE, 'a seed is a safe integer') },
 );
 
 export const sweepCodec = strictObject(

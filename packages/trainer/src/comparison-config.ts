@@ -1,4 +1,4 @@
-import { ConfigError, ConfigProblem, decodeOrThrow, integer, joinPath, nonEmptyString, numberWhere, positiveInteger, positiveNumber, refine, strictObject, type SettingPaths } from '@multimech/core';
+import { COUNT_RANGE, SEED_RANGE, bounded, ConfigError, ConfigProblem, decodeOrThrow, limitsCodec, integer, joinPath, nonEmptyString, numberWhere, positiveInteger, positiveNumber, refine, strictObject, type SettingPaths } from '@multimech/core';
 import * as t from 'io-ts';
 import { schemaReferenceCodec } from './experiment';
 import { optimizerCodec } from './optimizer';
@@ -19,7 +19,7 @@ const pluginSection = t.unknown;
 export const comparisonBaseCodec = strictObject(
   'the shared experiment settings ({ "substrate", "task", "optimizer"?, "training"?, "seed"?, "plugins"? })',
   { substrate: pluginSection, task: pluginSection },
-  { optimizer: optimizerCodec, training: pluginSection, seed: integer, plugins: t.array(nonEmptyString) },
+  { optimizer: optimizerCodec, training: pluginSection, seed: bounded(integer, SEED_RANGE, 'a seed is a safe integer'), plugins: t.array(nonEmptyString), limits: limitsCodec },
 );
 
 /** One mechanism of a comparison: its name (a column value), its activation, error and rule, an optimizer override. */
@@ -37,7 +37,7 @@ export const comparisonMechanismCodec = strictObject(
 export const targetLossCodec = refine(
   strictObject('a target loss ({ "fraction" } or { "value" })', {}, {
     fraction: numberWhere('a number in (0, 1)', (n) => n > 0 && n < 1, { exclusiveMinimum: 0, exclusiveMaximum: 1 }),
-    value: positiveNumber,
+    value: bounded(positiveNumber, { min: 0, minOpen: true, max: 1e300 }),
   }),
   (v) =>
     v.fraction !== undefined && v.value !== undefined
@@ -55,10 +55,10 @@ export const comparisonCodec = strictObject(
   {
     name: nonEmptyString,
     description: t.string,
-    seeds: t.array(integer, 'a list of integer seeds'),
+    seeds: t.array(bounded(integer, SEED_RANGE, 'a seed is a safe integer'), 'a list of integer seeds'),
     reference: nonEmptyString,
     targetLoss: targetLossCodec,
-    fidelity: strictObject('fidelity settings ({ "examples"? })', {}, { examples: positiveInteger }),
+    fidelity: strictObject('fidelity settings ({ "examples"? })', {}, { examples: bounded(positiveInteger, COUNT_RANGE) }),
     /** Each mechanism's learning rate chosen from a grid on a validation split of the training examples, before the runs. */
     learningRates: learningRatesCodec,
     $schema: schemaReferenceCodec,

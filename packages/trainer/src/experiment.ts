@@ -27,6 +27,16 @@ import {
   strictObject,
   refine,
   withSchema,
+  bounded,
+  COUNT_RANGE,
+  SEED_RANGE,
+  limitsCodec,
+  resourceLimits,
+  sizeProblems,
+  type ResourceLimits,
+  type SectionProblem,
+  namedBy,
+  fromSectionFile,
 } from '@multimech/core';
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either';
@@ -66,9 +76,9 @@ export const trainingCodec = refine(
     {},
     {
       /** Passes over the training examples (default 50). */
-      epochs: positiveInteger,
+      epochs: bounded(positiveInteger, COUNT_RANGE, 'no run ends beyond it'),
       /** Updates, in place of epochs: a budget that may end inside an epoch. */
-      steps: positiveInteger,
+      steps: bounded(positiveInteger, COUNT_RANGE, 'no run ends beyond it'),
       /** How each update's examples are drawn: shuffled epochs (default), with replacement, or a given sequence. */
       sampling: samplingCodec,
       /** Evaluate the train and test sets every `every` steps or epochs (default every epoch), and at the end. */
@@ -76,7 +86,11 @@ export const trainingCodec = refine(
       /** When `multimech train` writes its checkpoint: every `every` steps or epochs, or every `seconds` (default 10); always at the end and when stopped. */
       checkpoint: checkpointCodec,
       /** Measure the mechanism's estimate against the exact gradient every `every` epochs (epoch 0 included) on the first `examples` training examples, each `repeats` times. */
-      fidelity: strictObject('fidelity during training ({ "every", "examples"?, "repeats"? })', { every: positiveInteger }, { examples: positiveInteger, repeats: positiveInteger }),
+      fidelity: strictObject(
+        'fidelity during training ({ "every", "examples"?, "repeats"? })',
+        { every: bounded(positiveInteger, COUNT_RANGE) },
+        { examples: bounded(positiveInteger, COUNT_RANGE), repeats: bounded(positiveInteger, { min: 1, max: 1000 }, 'each repeat measures every example again; a thousand give the variance to about 5%') },
+      ),
       /** Write each epoch's physical cost into metrics.csv and summary.json (`multimech train`). */
       physicalCost: t.boolean,
     },
@@ -91,13 +105,15 @@ export const experimentCodec = strictObject(
   {
     name: nonEmptyString,
     description: t.string,
-    seed: integer,
+    seed: bounded(integer, SEED_RANGE, 'a seed is a safe integer'),
     activation: sectionShape,
     rule: sectionShape,
     optimizer: optimizerCodec,
     training: trainingCodec,
     /** Modules of third-party plugins, for the command line to load (createExperiment itself takes plugin objects). */
     plugins: t.array(nonEmptyString),
+    /** What the run may allocate (nodes, edges, examples, data values, samples per measurement, epochs, file bytes), raised over `DEFAULT_LIMITS`. */
+    limits: limitsCodec,
     $schema: schemaReferenceCodec,
   },
 );
@@ -141,17 +157,27 @@ export type ExperimentConfig<S extends ExperimentSections = AnySections> = Omit<
 
 /**
  * Runs a plugin's `create`: a problem with its settings found while
- * building (a SettingsError) is placed by `paths`; a message that does not
- * name a file yet gets the config file's name.
+ * building (a SettingsError) is placed by `paths`; a problem in a file a
+ * setting named (`fromSectionFile`) names the chain, `config.json:
+ * substrate.network.netlist: net.cir:4: ...`; a message that does not name
+ * a file yet gets the config file's name.
  */
 function creating<T>(source: string | undefined, paths: SettingPaths, create: () => T): T {
   try {
     return create();
   } catch (e) {
+    // a problem in a file a setting named (a netlist): the chain, from the config's key to the file's line
+    const via = namedBy(e);
+    if (via && e instanceof MultimechError) throw new MultimechError(`${source ? `${source}: ` : ''}${paths(via.section, via.key)}: ${e.message}`);
     const error = e instanceof SettingsError ? new MultimechError(placeProblems(e.sectionProblems, paths).map((p) => `${p.path}: ${p.message}`).join('; ')) : e;
     if (!source || !(error instanceof MultimechError) || error instanceof ConfigError || error instanceof InputFileError) throw error;
     throw new MultimechError(`${source}: ${error.message}`);
   }
+}
+
+/** Refuses, placed by `paths`, the claims over their limits (checked before what they count is allocated). */
+function checkSizes(problems: readonly SectionProblem[], paths: SettingPaths, source?: string): void {
+  if (problems.length > 0) throw new ConfigError(placeProblems(problems, paths), source);
 }
 
 /** The top level decoded, each problem placed by `paths` (its first key names the section: `training.epochs`). */
@@ -233,22 +259,31 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
   const substrateRng = root.fork();
   const trainRng = root.fork();
   const baseDir = options.baseDir ?? process.cwd();
+  const limits: ResourceLimits = resourceLimits(top.limits);
+  // what the run will allocate is counted before anything is: the epochs, the task's data, the network, the measurements
+  // (a budget in steps is counted once the task says how many steps an epoch has)
+  checkSizes(sizeProblems('training', [{ limit: 'epochs', count: top.training?.epochs ?? (top.training?.steps !== undefined ? 1 : 50), key: 'epochs', what: 'epochs' }], limits), paths, options.source);
+  checkSizes(sizeProblems('task', sections.task.record.sizes?.(sections.task.config) ?? [], limits), paths, options.source);
   const created = creating(options.source, paths, () =>
-    sections.task.record.create(sections.task.config, { rng: taskRng, baseDir }),
+    sections.task.record.create(sections.task.config, { rng: taskRng, baseDir, limits }),
   ) as Task & { resolvedConfig?: object };
   // the validation split draws from a stream of its own, forked after the others, so that they are unchanged
   const task = options.validation !== undefined ? validationTask(created, options.validation, root.fork()) : created;
+  const ports = { inputs: task.inputCount, outputs: task.outputCount };
+  checkSizes(sizeProblems('substrate', sections.substrate.record.sizes?.(sections.substrate.config, ports) ?? [], limits), paths, options.source);
   const substrate = creating(options.source, paths, () =>
     sections.substrate.record.create(sections.substrate.config, {
       inputs: { count: task.inputCount, type: task.inputType, names: task.inputNames },
       outputs: { count: task.outputCount, names: task.outputNames },
       rng: substrateRng,
       baseDir,
+      limits,
     }),
   );
   // The record says what a kind can provide; the network as built says what it does (a netlist with diodes is not linear).
   const built = capabilityProblems(`this '${substrate.kind}' network`, substrate.capabilities, sections.activation.record, sections.error.record);
   const activation = sections.activation.record.create(sections.activation.config);
+  built.push(...sizeProblems('error', sections.error.record.sizes?.(sections.error.config, activation, substrate) ?? [], limits));
   if (built.length === 0 && sections.error.record.check) built.push(...sections.error.record.check(sections.error.config, activation, substrate));
   if (built.length > 0) throw new ConfigError(placeProblems(built, paths), options.source);
   // an output the network holds (a source, ground) can never reach a target: refused here for every mechanism, after their own checks
@@ -273,13 +308,19 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
   }
   const optimizer = resolveOptimizer(top.optimizer);
   const training = top.training;
-  const sampling = samplingSettings(training?.sampling, baseDir);
+  const sampling = creating(options.source, paths, () => samplingSettings(training?.sampling, baseDir, limits));
   const outside = sequenceProblem(sampling, task.train.length);
   if (outside?.path !== undefined) throw new ConfigError([{ path: paths('training', `sampling.${outside.path}`), message: outside.message }], options.source);
-  if (outside) throw new InputFileError(outside.file!, outside.line, outside.message);
+  if (outside) creating(options.source, paths, () => fromSectionFile('training', 'sampling.file', outside.file!, () => {
+    throw new InputFileError(outside.file!, outside.line, outside.message);
+  }));
   const stepsPerEpoch = Math.ceil(task.train.length / optimizer.batchSize);
   const steps = training?.steps;
   const epochs = steps !== undefined ? Math.ceil(steps / stepsPerEpoch) : (training?.epochs ?? 50);
+  // a budget in steps is counted in the epochs it spans, against the same limit, before the trainer allocates anything for them
+  if (steps !== undefined) {
+    checkSizes(sizeProblems('training', [{ limit: 'epochs', count: epochs, key: 'steps', what: `epochs (${steps} steps of ${stepsPerEpoch} per epoch)` }], limits), paths, options.source);
+  }
   const evaluation: EvaluationSettings | undefined = training?.evaluate && { every: training.evaluate.every, unit: training.evaluate.unit ?? 'epochs' };
   const fidelityConfig = training?.fidelity;
   const fidelity: FidelitySettings | undefined = fidelityConfig && {
@@ -307,6 +348,7 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
   const resolvedConfig: Record<string, unknown> = {
     ...(top.$schema !== undefined ? { $schema: top.$schema } : {}),
     ...(top.plugins ? { plugins: top.plugins } : {}),
+    ...(top.limits ? { limits: top.limits } : {}),
     ...(top.name ? { name: top.name } : {}),
     ...(top.description ? { description: top.description } : {}),
     seed,

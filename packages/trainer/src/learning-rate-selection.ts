@@ -1,4 +1,4 @@
-import { numberWhere, positiveInteger, positiveNumber, strictObject } from '@multimech/core';
+import { COUNT_RANGE, GAIN_RANGE, bounded, numberWhere, positiveInteger, positiveNumber, strictObject } from '@multimech/core';
 import * as t from 'io-ts';
 
 /**
@@ -11,13 +11,13 @@ export const learningRatesCodec = strictObject(
   'learning-rate selection ({ "grid", "validation", "epochs"? })',
   {
     /** The candidate learning rates. */
-    grid: t.array(positiveNumber, 'a list of positive learning rates'),
+    grid: t.array(bounded(positiveNumber, GAIN_RANGE, 'a step is the learning rate times a gradient, and must stay finite'), 'a list of positive learning rates'),
     /** The fraction of the training examples held out to choose on. */
     validation: numberWhere('a number in (0, 1)', (x) => x > 0 && x < 1, { exclusiveMinimum: 0, exclusiveMaximum: 1 }),
   },
   {
     /** Epochs of each selection run (default: the comparison's). */
-    epochs: positiveInteger,
+    epochs: bounded(positiveInteger, COUNT_RANGE),
   },
 );
 export type LearningRatesConfig = t.TypeOf<typeof learningRatesCodec>;

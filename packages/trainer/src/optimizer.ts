@@ -1,4 +1,4 @@
-import { NumericalError, ParameterBounds, oneOf, onlyWith, positiveInteger, positiveNumber, refine, strictObject, numberWhere } from '@multimech/core';
+import { COUNT_RANGE, GAIN_RANGE, NumericalError, ParameterBounds, bounded, oneOf, onlyWith, positiveInteger, positiveNumber, refine, strictObject, numberWhere } from '@multimech/core';
 import * as t from 'io-ts';
 
 /**
@@ -14,7 +14,11 @@ export type LearningRateSchedule =
 const scheduleFields = strictObject(
   'a learning-rate schedule ({ "kind": "constant" | "exponential" | "step", "factor"?, "every"? })',
   { kind: oneOf('constant', 'exponential', 'step') },
-  { factor: positiveNumber, every: positiveInteger },
+  {
+    // a schedule decays the rate: a factor above 1 would grow it without bound over the epochs
+    factor: bounded(positiveNumber, { min: 0, minOpen: true, max: 1 }, 'a schedule decays the learning rate; above 1 it would grow without bound'),
+    every: bounded(positiveInteger, COUNT_RANGE),
+  },
 );
 
 /** `optimizer.schedule`: the kind, then `factor` (exponential, step) and `every` (step) required where they apply and refused where they do not. */
@@ -29,9 +33,9 @@ export const optimizerCodec = strictObject(
   {},
   {
     kind: oneOf('sgd'),
-    learningRate: positiveNumber,
+    learningRate: bounded(positiveNumber, GAIN_RANGE, 'a step is the learning rate times a gradient, and must stay finite'),
     momentum: numberWhere('a number in [0, 1)', (x) => x >= 0 && x < 1),
-    batchSize: positiveInteger,
+    batchSize: bounded(positiveInteger, COUNT_RANGE),
     bounds: oneOf('project'),
     /** The learning rate over the epochs (default constant). */
     schedule: learningRateScheduleCodec,

@@ -1,9 +1,15 @@
 import {
+  COUNT_RANGE,
+  DEFAULT_LIMITS,
   InputFileError,
+  MAX_COUNT,
   MultimechError,
+  type ResourceLimits,
   type Rng,
+  bounded,
+  configPathCodec,
+  fromSectionFile,
   isJsonFileName,
-  nonEmptyString,
   nonNegativeInteger,
   oneOf,
   onlyWith,
@@ -35,7 +41,7 @@ export type SamplingSettings =
 const samplingFields = strictObject(
   'a sampling ({ "kind": "shuffle" | "replacement" | "sequence", "indices"?, "file"? })',
   { kind: oneOf('shuffle', 'replacement', 'sequence') },
-  { indices: t.array(nonNegativeInteger), file: nonEmptyString },
+  { indices: t.array(bounded(nonNegativeInteger, { min: 0, max: MAX_COUNT, integer: true }, 'an index is a position among the training examples')), file: configPathCodec('a sequence of training example indices') },
 );
 
 /** `training.sampling`: a sequence needs exactly one of `indices` and `file`; the other kinds take neither. */
@@ -49,7 +55,10 @@ export const samplingCodec = refine(samplingFields, (v) => [
 export type SamplingConfig = t.TypeOf<typeof samplingFields>;
 
 /** `training.evaluate`: the train and test losses every `every` steps or epochs (default every epoch). */
-export const evaluationCodec = strictObject('when to evaluate ({ "every", "unit"? })', { every: positiveInteger }, { unit: oneOf('steps', 'epochs') });
+export const evaluationCodec = strictObject('when to evaluate ({ "every", "unit"? })', { every: bounded(positiveInteger, COUNT_RANGE) }, { unit: oneOf('steps', 'epochs') });
+
+/** The range of `training.checkpoint.seconds`: a thousandth of a second (a checkpoint at every evaluation) to about 30 years. */
+export const CHECKPOINT_SECONDS_RANGE = { min: 0, minOpen: true, max: 1e9 } as const;
 
 /**
  * `training.checkpoint`: when `multimech train` writes its checkpoint, at
@@ -59,7 +68,11 @@ export const evaluationCodec = strictObject('when to evaluate ({ "every", "unit"
  * stopped. It changes no number of the run.
  */
 export const checkpointCodec = refine(
-  strictObject('when to write the checkpoint ({ "every", "unit"? } or { "seconds" })', {}, { every: positiveInteger, unit: oneOf('steps', 'epochs'), seconds: positiveNumber }),
+  strictObject('when to write the checkpoint ({ "every", "unit"? } or { "seconds" })', {}, {
+      every: bounded(positiveInteger, COUNT_RANGE),
+      unit: oneOf('steps', 'epochs'),
+      seconds: bounded(positiveNumber, CHECKPOINT_SECONDS_RANGE, 'no run lasts longer'),
+    }),
   (v) => [
     ...(v.every !== undefined && v.seconds !== undefined ? [{ key: 'seconds', message: 'give either "every" (steps or epochs) or "seconds", not both' }] : []),
     ...(v.every === undefined && v.seconds === undefined ? [{ key: 'every', message: 'expected "every" (a number of steps or epochs, with "unit") or "seconds"' }] : []),
@@ -136,8 +149,8 @@ export const DEFAULT_EVALUATION: EvaluationSettings = { every: 1, unit: 'epochs'
  * line without a digit is a header and skipped; blank lines and `#`
  * comments are left out). Each index is kept with its line, for messages.
  */
-export function readSequenceFile(file: string, baseDir: string): { indices: number[]; lines?: number[] } {
-  const text = readConfigFile(file, baseDir, 'the sequence of training example indices');
+export function readSequenceFile(file: string, baseDir: string, limits: Pick<ResourceLimits, 'fileBytes'> = DEFAULT_LIMITS): { indices: number[]; lines?: number[] } {
+  const text = readConfigFile(baseDir, file, 'the sequence of training example indices', limits);
   if (isJsonFileName(file)) {
     const value = parseJsonFile(text, file);
     if (!Array.isArray(value)) throw new InputFileError(file, undefined, 'expected a JSON array of training example indices (integers ≥ 0)');
@@ -166,11 +179,12 @@ export function readSequenceFile(file: string, baseDir: string): { indices: numb
 }
 
 /** The sampling of a config, its sequence read from its file (relative to `baseDir`). */
-export function samplingSettings(config: SamplingConfig | undefined, baseDir: string): SamplingSettings {
+export function samplingSettings(config: SamplingConfig | undefined, baseDir: string, limits: Pick<ResourceLimits, 'fileBytes'> = DEFAULT_LIMITS): SamplingSettings {
   if (!config || config.kind === 'shuffle') return { kind: 'shuffle' };
   if (config.kind === 'replacement') return { kind: 'replacement' };
   if (config.indices) return { kind: 'sequence', indices: config.indices };
-  const { indices, lines } = readSequenceFile(config.file!, baseDir);
+  // a problem with the file names the key that named it: training.sampling.file: order.txt:3: ...
+  const { indices, lines } = fromSectionFile('training', 'sampling.file', config.file!, () => readSequenceFile(config.file!, baseDir, limits));
   return { kind: 'sequence', indices, file: config.file, ...(lines ? { lines } : {}) };
 }
 

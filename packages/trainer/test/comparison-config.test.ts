@@ -71,7 +71,7 @@ describe('comparison config', () => {
 
   test('bad configs are refused with JSON paths', () => {
     expect(problems({ base: { ...BASE, error: { kind: 'adjoint' } }, mechanisms: [{ name: 'a', error: {} }] })).toEqual([
-      'base.error: unknown key (known keys: substrate, task, optimizer, training, seed, plugins)',
+      'base.error: unknown key (known keys: substrate, task, optimizer, training, seed, plugins, limits)',
     ]);
     expect(problems({ base: BASE, mechanisms: [{ name: '', error: {} }, { name: 'b', error: {}, optimizer: { learningRate: -1 } }], seeds: [1, 1.5] })).toEqual([
       'mechanisms[0].name: expected a non-empty string, got ""',

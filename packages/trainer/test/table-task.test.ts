@@ -166,7 +166,7 @@ describe('the table task', () => {
 describe('bad data is refused with the file, the row and the column', () => {
   const base = { features: ['x1', 'x2'], target: { kind: 'regression', columns: ['y'] }, split: { column: 'set' } };
   it('a file that is missing, empty or not a table', () => {
-    expect(refused({ ...base, file: 'nowhere.csv' })).toBe('nowhere.csv: cannot read the data table (ENOENT: no such file)');
+    expect(refused({ ...base, file: 'nowhere.csv' })).toBe('nowhere.csv: cannot read the data table (ENOENT)');
     writeFileSync(path.join(dir, 'empty.csv'), '\n\n');
     expect(refused({ ...base, file: 'empty.csv' })).toBe('empty.csv: no data: expected a header line naming the columns and one row per line');
     writeFileSync(path.join(dir, 'header.csv'), 'x1,x2,y,set\n');

@@ -4,11 +4,15 @@ import { csvNumber, parseCsv } from '../support/csv';
 import { echoed } from '../support/format';
 import { createGraph } from '../graph/graph';
 import type { Topology } from '../graph/generators';
-import { finiteNumber, nonEmptyString, positiveNumber, reportErrors, strictObject } from './codecs';
+import { nonEmptyString, positiveNumber, reportErrors, strictObject } from './codecs';
 import { jsonSchemaOf, withSchema } from './json-schema';
 import { type OutputSpec, outputSpecCodec } from './network-config';
 import { SettingsError, type SectionName } from './section-problems';
-import { isJsonFileName, parseJsonFile, readConfigFile } from './data-files';
+import { isJsonFileName } from './data-files';
+import { parseJsonFile } from './json-syntax-error';
+import { configPathCodec, fromSectionFile, readConfigFile } from './config-files';
+import { PARAMETER_RANGE, type Range, boundText, bounded, inRange, rangeText } from './bounds';
+import { DEFAULT_LIMITS, type ResourceLimits, type SizeClaim } from './resource-limits';
 
 /**
  * One edge of a network written out: the nodes it joins, optionally its
@@ -45,13 +49,33 @@ export interface EdgeListFileConfig {
 
 const edgeFields = ['from', 'to', 'name', 'min', 'max'] as const;
 
-/** The codec of one edge with these value keys. */
-function edgeCodec<K extends string>(valueKeys: readonly K[]): t.Type<EdgeListEdge<K>, unknown, unknown> {
-  const values = Object.fromEntries(valueKeys.map((k) => [k, finiteNumber])) as Record<K, typeof finiteNumber>;
+/**
+ * The admissible range of each value key an edge may carry (in its SI
+ * unit): core's range of physical parameters unless the substrate gives a
+ * wider one (a flow network's hydraulic conductances). An edge's own
+ * `min` and `max` lie in the widest of them.
+ */
+export type EdgeValueRanges<K extends string> = Partial<Readonly<Record<K, Range>>>;
+
+/** The range of value key `k`. */
+function rangeOf<K extends string>(ranges: EdgeValueRanges<K> | undefined, k: K): Range {
+  return ranges?.[k] ?? PARAMETER_RANGE;
+}
+
+/** The widest of the value keys' ranges (that of an edge's bounds). */
+function widestRange<K extends string>(valueKeys: readonly K[], ranges: EdgeValueRanges<K> | undefined): Range {
+  const all = valueKeys.map((k) => rangeOf(ranges, k));
+  return { min: Math.min(...all.map((r) => r.min ?? 0)), max: Math.max(...all.map((r) => r.max ?? Infinity)) };
+}
+
+/** The codec of one edge with these value keys, each value and bound in its range. */
+function edgeCodec<K extends string>(valueKeys: readonly K[], ranges?: EdgeValueRanges<K>): t.Type<EdgeListEdge<K>, unknown, unknown> {
+  const values = Object.fromEntries(valueKeys.map((k) => [k, bounded(positiveNumber, rangeOf(ranges, k), `an edge's ${k}`)])) as Record<K, typeof positiveNumber>;
+  const bound = bounded(positiveNumber, widestRange(valueKeys, ranges), "an edge's bound on its trained parameter");
   return strictObject(
     `an edge { from, to, name?, ${valueKeys.map((k) => `${k}?`).join(', ')}, min?, max? }`,
     { from: nonEmptyString, to: nonEmptyString },
-    { name: nonEmptyString, ...values, min: positiveNumber, max: positiveNumber },
+    { name: nonEmptyString, ...values, min: bound, max: bound },
   ) as unknown as t.Type<EdgeListEdge<K>, unknown, unknown>;
 }
 
@@ -61,14 +85,15 @@ function edgeCodec<K extends string>(valueKeys: readonly K[]): t.Type<EdgeListEd
  * trains one of them). `edges` is the list itself or the name of a CSV or
  * JSON file holding it.
  */
-export function edgeListNetworkCodec<K extends string>(valueKeys: readonly K[]): t.Type<EdgeListNetworkConfig<K>, unknown, unknown> {
-  const edge = edgeCodec(valueKeys);
+export function edgeListNetworkCodec<K extends string>(valueKeys: readonly K[], ranges?: EdgeValueRanges<K>): t.Type<EdgeListNetworkConfig<K>, unknown, unknown> {
+  const edge = edgeCodec(valueKeys, ranges);
   const list = t.array(edge);
+  const path = configPathCodec('a CSV or JSON file of the edges');
   const edges = withSchema(
     new t.Type<string | readonly EdgeListEdge<K>[], unknown, unknown>(
       'a list of edges, or a CSV or JSON file of them',
-      (u): u is string | EdgeListEdge<K>[] => nonEmptyString.is(u) || list.is(u),
-      (u, c) => (typeof u === 'string' ? nonEmptyString.validate(u, c) : Array.isArray(u) ? list.validate(u, c) : t.failure(u, c)),
+      (u): u is string | EdgeListEdge<K>[] => path.is(u) || list.is(u),
+      (u, c) => (typeof u === 'string' ? path.validate(u, c) : Array.isArray(u) ? list.validate(u, c) : t.failure(u, c)),
       (a) => a,
     ),
     () => ({ oneOf: [{ ...jsonSchemaOf(nonEmptyString), description: 'a CSV or JSON file of the edges, relative to the config' }, jsonSchemaOf(list)] }),
@@ -80,7 +105,23 @@ export function edgeListNetworkCodec<K extends string>(valueKeys: readonly K[]):
   ) as unknown as t.Type<EdgeListNetworkConfig<K>, unknown, unknown>;
 }
 
-export const edgeListFileCodec = strictObject('an edge-list network file { file } (JSON: { edges, sources, targets, ground, nodes? })', { file: nonEmptyString });
+export const edgeListFileCodec = strictObject('an edge-list network file { file } (JSON: { edges, sources, targets, ground, nodes? })', {
+  file: configPathCodec('a JSON edge-list network'),
+});
+
+/**
+ * What an edge list written in the config will allocate, claimed before
+ * anything is built (`SubstrateRecord.sizes`): its edges, and its nodes
+ * (those listed, or at most two per edge). A list in a file is counted
+ * when it is read, against the same limits.
+ */
+export function edgeListSizes(network: EdgeListNetworkConfig | EdgeListFileConfig, key = 'network'): SizeClaim[] {
+  if ('file' in network || typeof network.edges === 'string') return [];
+  return [
+    { limit: 'edges', count: network.edges.length, key: `${key}.edges`, what: 'edges in the list' },
+    { limit: 'nodes', count: network.nodes?.length ?? 2 * network.edges.length, key: network.nodes ? `${key}.nodes` : `${key}.edges`, what: 'nodes of the list' },
+  ];
+}
 
 /** What reading an edge-list network needs to know of its substrate and task. */
 export interface EdgeListOptions<K extends string> {
@@ -88,6 +129,10 @@ export interface EdgeListOptions<K extends string> {
   readonly baseDir: string;
   /** The value keys an edge may carry (those of the codec). */
   readonly valueKeys: readonly K[];
+  /** Their ranges (those of the codec; default core's range of physical parameters). */
+  readonly ranges?: EdgeValueRanges<K>;
+  /** The resource limits of the run (a file's bytes, the edges and nodes it holds); default the defaults. */
+  readonly limits?: ResourceLimits;
   /** The key that holds each edge's initial trainable parameter. */
   readonly valueKey: K;
   /** What an edge is called in messages (`tube`, `resistor`). */
@@ -203,9 +248,9 @@ function csvEdges<K extends string>(text: string, file: string, valueKeys: reado
 }
 
 /** The edges of a JSON file holding their list. */
-function jsonEdges<K extends string>(text: string, file: string, valueKeys: readonly K[]): WrittenEdge<K>[] {
+function jsonEdges<K extends string>(text: string, file: string, valueKeys: readonly K[], ranges?: EdgeValueRanges<K>): WrittenEdge<K>[] {
   const value = parseJsonFile(text, file);
-  const decoded = t.array(edgeCodec(valueKeys)).decode(value);
+  const decoded = t.array(edgeCodec(valueKeys, ranges)).decode(value);
   if (decoded._tag === 'Left') throw new ConfigError(reportErrors(decoded.left), file);
   const origin: Origin = { kind: 'json', file };
   return decoded.right.map((edge, k) => ({ edge, origin, key: `[${k}]` }));
@@ -227,12 +272,20 @@ function jsonEdges<K extends string>(text: string, file: string, valueKeys: read
  * repeated roles, no ground.
  */
 export function readEdgeListNetwork<K extends string>(config: EdgeListNetworkConfig<K> | EdgeListFileConfig, options: EdgeListOptions<K>): EdgeListNetwork {
+  // a problem with a file names the key that named it: `substrate.network.edges: tubes.csv:5: ...`
+  if ('file' in config) return fromSectionFile(options.section, `${options.key}.file`, config.file, () => readEdgeList(config, options));
+  if (typeof config.edges === 'string') return fromSectionFile(options.section, `${options.key}.edges`, config.edges, () => readEdgeList(config, options));
+  return readEdgeList(config, options);
+}
+
+function readEdgeList<K extends string>(config: EdgeListNetworkConfig<K> | EdgeListFileConfig, options: EdgeListOptions<K>): EdgeListNetwork {
   const problems: Problem[] = [];
+  const limits = options.limits ?? DEFAULT_LIMITS;
   let network: EdgeListNetworkConfig<K>;
   let roles: Origin;
   if ('file' in config) {
     const file = config.file;
-    const decoded = edgeListNetworkCodec(options.valueKeys).decode(parseJsonFile(readConfigFile(file, options.baseDir, 'the network (a JSON edge list with its roles)'), file));
+    const decoded = edgeListNetworkCodec(options.valueKeys, options.ranges).decode(parseJsonFile(readConfigFile(options.baseDir, file, 'the network (a JSON edge list with its roles)', limits), file));
     if (decoded._tag === 'Left') throw new ConfigError(reportErrors(decoded.left), file);
     network = decoded.right;
     if (typeof network.edges === 'string') throw new ConfigError([{ path: 'edges', message: 'in a network file, give the list of edges itself' }], file);
@@ -244,11 +297,26 @@ export function readEdgeListNetwork<K extends string>(config: EdgeListNetworkCon
   let edges: WrittenEdge<K>[];
   if (typeof network.edges === 'string') {
     const file = network.edges;
-    const text = readConfigFile(file, options.baseDir, `the ${options.edge}s (an edge list)`);
-    edges = isJsonFileName(file) ? jsonEdges(text, file, options.valueKeys) : csvEdges(text, file, options.valueKeys, problems);
+    const text = readConfigFile(options.baseDir, file, `the ${options.edge}s (an edge list)`, limits);
+    edges = isJsonFileName(file) ? jsonEdges(text, file, options.valueKeys, options.ranges) : csvEdges(text, file, options.valueKeys, problems);
     if (problems.length > 0) throwProblems(problems, options);
   } else {
     edges = network.edges.map((edge, k) => ({ edge, origin: roles, key: `edges[${k}]` }));
+  }
+  // the sizes, before anything is allocated for them (a list in the config was claimed already; one in a file is counted here)
+  const nodeCount = network.nodes?.length ?? new Set(edges.flatMap((w) => [w.edge.from, w.edge.to])).size;
+  for (const [count, limit, what, key] of [
+    [edges.length, 'edges', `${options.edge}s`, 'edges'],
+    [nodeCount, 'nodes', 'nodes', network.nodes ? 'nodes' : 'edges'],
+  ] as const) {
+    if (count > limits[limit]) {
+      problems.push({
+        origin: roles.kind === 'config' && typeof network.edges === 'string' && key === 'edges' ? { kind: 'csv', file: network.edges } : roles,
+        key,
+        message: `${count.toLocaleString('en-US')} ${what} exceed the limit of ${limits[limit].toLocaleString('en-US')} ${limit} (limits.${limit}; raise it in the config's "limits" if the machine can hold them)`,
+      });
+      throwProblems(problems, options);
+    }
   }
   const at = (w: WrittenEdge<K>, field: string) => (w.origin.kind === 'csv' ? '' : field ? `${w.key}.${field}` : w.key);
   const where = (w: WrittenEdge<K>) => (w.line !== undefined ? `line ${w.line}` : w.key);
@@ -309,8 +377,14 @@ export function readEdgeListNetwork<K extends string>(config: EdgeListNetworkCon
     max[k] = hi;
     if (!(lo < hi)) edgeProblem(w, e.max !== undefined ? 'max' : 'min', `${what}: expected min < max, got [${lo}, ${hi}]${e.min === undefined || e.max === undefined ? ' (one of them from the section)' : ''}`);
     const value = (e as Record<string, unknown>)[valueKey] as number | undefined;
+    const valueRange = rangeOf(options.ranges, valueKey);
+    const boundRange = widestRange(options.valueKeys, options.ranges);
+    for (const [field, b] of [['min', e.min], ['max', e.max]] as const) {
+      if (b !== undefined && !inRange(b, boundRange)) edgeProblem(w, field, `${what}: expected ${field} in ${rangeText(boundRange)}, got ${boundText(b)}`);
+    }
     if (value !== undefined) {
       if (!(value > 0)) edgeProblem(w, valueKey, `${what}: expected a positive ${valueKey}, got ${value}`);
+      else if (!inRange(value, valueRange)) edgeProblem(w, valueKey, `${what}: expected a ${valueKey} in ${rangeText(valueRange)}, got ${boundText(value)}`);
       else if (lo < hi && (value < lo || value > hi)) edgeProblem(w, valueKey, `${what}: ${valueKey} ${value} lies outside its bounds [${lo}, ${hi}]`);
     } else if (lo < hi && (options.init[0] < lo || options.init[1] > hi)) {
       edgeProblem(w, '', `${what} gives no ${valueKey}, and the initial range [${options.init.join(', ')}] (init) it would be drawn from is not inside its bounds [${lo}, ${hi}]: give its ${valueKey}`);

@@ -1,8 +1,15 @@
 import * as t from 'io-ts';
 import { nonEmptyString, oneOf, positiveInteger, positiveNumber, strictObject } from './codecs';
+import { COUNT_RANGE, MAX_COUNT, bounded } from './bounds';
 import { jsonSchemaOf, withSchema } from './json-schema';
+import type { SizeClaim } from './resource-limits';
+import { SettingsError } from './section-problems';
+import { MultimechError } from '../support/errors';
 import type { Rng } from '../support/rng';
 import { PortCounts, Topology, gridTopology, layeredTopology, randomTopology } from '../graph/generators';
+
+/** A count of nodes in a config: a positive integer up to MAX_COUNT. */
+const nodeCount = bounded(positiveInteger, COUNT_RANGE, 'no machine holds more nodes');
 
 /** A generated network in a config; the port counts come from the task. */
 export type GeneratedNetworkConfig =
@@ -13,12 +20,12 @@ export type GeneratedNetworkConfig =
 export const GENERATORS = ['layered', 'grid', 'random'] as const;
 
 const generatorCodecs = {
-  layered: strictObject('a layered network { generator, hidden }', { generator: oneOf('layered'), hidden: t.array(positiveInteger) }),
-  grid: strictObject('a grid network { generator, width, height }', { generator: oneOf('grid'), width: positiveInteger, height: positiveInteger }),
+  layered: strictObject('a layered network { generator, hidden }', { generator: oneOf('layered'), hidden: t.array(nodeCount) }),
+  grid: strictObject('a grid network { generator, width, height }', { generator: oneOf('grid'), width: nodeCount, height: nodeCount }),
   random: strictObject('a random network { generator, nodes, meanDegree }', {
     generator: oneOf('random'),
-    nodes: positiveInteger,
-    meanDegree: positiveNumber,
+    nodes: nodeCount,
+    meanDegree: bounded(positiveNumber, { min: 0, minOpen: true, max: MAX_COUNT }),
   }),
 };
 
@@ -47,11 +54,50 @@ export function generatedNetworkCodec(alternatives = ''): t.Type<GeneratedNetwor
   return withSchema(codec, () => ({ oneOf: Object.values(generatorCodecs).map((g) => jsonSchemaOf(g)) }));
 }
 
-/** The topology a generated-network config describes, with the task's port counts. */
-export function topologyFromConfig(network: GeneratedNetworkConfig, ports: PortCounts, rng: Rng): Topology {
-  if (network.generator === 'layered') return layeredTopology(network.hidden, ports);
-  if (network.generator === 'grid') return gridTopology(network.width, network.height, ports);
-  return randomTopology(network.nodes, network.meanDegree, ports, rng);
+/**
+ * The nodes and edges a generated network will have with the task's port
+ * counts, counted without building it (a product that overflows counts as
+ * Infinity): a substrate record's `sizes` for its `network` at `key`.
+ */
+export function generatedNetworkSizes(network: GeneratedNetworkConfig, ports: PortCounts, key = 'network'): SizeClaim[] {
+  if (network.generator === 'layered') {
+    const layers = [ports.inputs, ...network.hidden, ports.outputs];
+    const nodes = layers.reduce((a, b) => a + b, 0) + 1;
+    let edges = layers[layers.length - (network.hidden.length > 0 ? 2 : 1)];
+    for (let l = 0; l + 1 < layers.length; l++) edges += layers[l] * layers[l + 1];
+    return [
+      { limit: 'nodes', count: nodes, key: `${key}.hidden`, what: `nodes (${ports.inputs} inputs, the hidden layers, ${ports.outputs} outputs and ground)` },
+      { limit: 'edges', count: edges, key: `${key}.hidden`, what: 'edges (every node of a layer joined to every node of the next)' },
+    ];
+  }
+  if (network.generator === 'grid') {
+    const nodes = network.width * network.height;
+    return [
+      { limit: 'nodes', count: nodes, key, what: 'nodes (width × height)' },
+      { limit: 'edges', count: 2 * nodes, key, what: 'edges (about 2 × width × height)' },
+    ];
+  }
+  return [
+    { limit: 'nodes', count: network.nodes, key: `${key}.nodes`, what: 'nodes' },
+    { limit: 'edges', count: (network.nodes * network.meanDegree) / 2, key: `${key}.meanDegree`, what: 'edges (nodes × meanDegree / 2)' },
+  ];
+}
+
+/**
+ * The topology a generated-network config describes, with the task's port
+ * counts. A network that cannot hold them (too few rows for the ports, a
+ * mean degree no graph of that size has) is a SettingsError of `section` at
+ * `key` (the network's key in it).
+ */
+export function topologyFromConfig(network: GeneratedNetworkConfig, ports: PortCounts, rng: Rng, section = 'substrate', key = 'network'): Topology {
+  try {
+    if (network.generator === 'layered') return layeredTopology(network.hidden, ports);
+    if (network.generator === 'grid') return gridTopology(network.width, network.height, ports);
+    return randomTopology(network.nodes, network.meanDegree, ports, rng);
+  } catch (e) {
+    if (e instanceof MultimechError && !(e instanceof SettingsError)) throw new SettingsError([{ section, key, message: e.message }]);
+    throw e;
+  }
 }
 
 /** An output in a config: a node name, or a pair [a, b] of node names (the value at a minus at b). */

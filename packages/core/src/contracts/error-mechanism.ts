@@ -1,6 +1,7 @@
 import type * as t from 'io-ts';
 import type { ActivationMechanism, ActivationReading } from './activation-mechanism';
 import type { SectionProblem } from '../config/section-problems';
+import type { SizeClaim } from '../config/resource-limits';
 import type { Rng, RngState } from '../support/rng';
 import type { Capability, Substrate } from './substrate';
 
@@ -115,6 +116,13 @@ export interface ErrorRecord<S = unknown> {
    * 'error', key: 'mode' }`); the caller places it.
    */
   check?(settings: S, activation: ActivationMechanism, substrate?: Substrate): readonly SectionProblem[];
+  /**
+   * What one measurement will allocate or simulate (the samples of a
+   * window and its settling), counted before anything runs, with the
+   * activation it is paired with and, once built, the network; each claim
+   * over its limit is refused at its key.
+   */
+  sizes?(settings: S, activation: ActivationMechanism, substrate?: Substrate): readonly SizeClaim[];
   /** The scalars `measure` reports as diagnostics: their labels, and the warnings a run's worst values call for. */
   readonly diagnostics?: readonly DiagnosticSpec[];
   /** How `multimech gradient --method KIND` sets it: its flags, and defaults chosen from the network as built. */

@@ -4,6 +4,7 @@ import type { Graph } from '../graph/graph';
 import type { CsrMatrix } from '@multimech/sparse';
 import type { Rng } from '../support/rng';
 import type { Task } from './task';
+import type { ResourceLimits, SizeClaim } from '../config/resource-limits';
 
 /**
  * What a substrate can do; mechanisms state which of these they require, and
@@ -95,8 +96,10 @@ export interface SubstrateContext {
   readonly inputs: { readonly count: number; readonly type: 'flow' | 'potential'; readonly names?: readonly string[] };
   readonly outputs: { readonly count: number; readonly names?: readonly string[] };
   readonly rng: Rng;
-  /** Folder that relative file paths in the config are read from. */
+  /** Folder that relative file paths in the config are read from (core's `readConfigFile`, which confines them where the run does not trust its config). */
   readonly baseDir: string;
+  /** What the run may allocate (the config's `limits` over `DEFAULT_LIMITS`), for what the plugin counts while building (a network file's elements). */
+  readonly limits?: ResourceLimits;
 }
 
 /** A substrate plugin's registration record, keyed by `kind`. */
@@ -112,6 +115,13 @@ export interface SubstrateRecord<S = unknown> {
    * when the section has required keys.
    */
   readonly example?: Record<string, unknown>;
+  /**
+   * What the settings will allocate, counted before anything is built (the
+   * nodes and edges of a generated network for the task's port counts); each
+   * claim over its limit is refused at its key. Leave it out when nothing
+   * can be counted before building, and check `context.limits` while building.
+   */
+  sizes?(settings: S, ports: { readonly inputs: number; readonly outputs: number }): readonly SizeClaim[];
   /** Builds the network; a problem with the settings found while building it is a `SettingsError` relative to the section. */
   create(settings: S, context: SubstrateContext): Substrate;
   /** What this kind adds to a results folder: the trained network as a file of its kind, pictures. */

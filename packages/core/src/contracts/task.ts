@@ -1,5 +1,6 @@
 import type * as t from 'io-ts';
 import type { Rng } from '../support/rng';
+import type { ResourceLimits, SizeClaim } from '../config/resource-limits';
 
 /** One example: the values of the input ports and the target at the outputs. */
 export interface Example {
@@ -51,6 +52,8 @@ export interface TaskRecord<S = unknown> {
    * when the section has required keys.
    */
   readonly example?: Record<string, unknown>;
-  create(settings: S, context: { readonly rng: Rng; readonly baseDir: string }): Task;
+  /** What the settings will allocate (examples, data values), counted before the data are made; each claim over its limit is refused at its key. */
+  sizes?(settings: S): readonly SizeClaim[];
+  create(settings: S, context: { readonly rng: Rng; readonly baseDir: string; readonly limits?: ResourceLimits }): Task;
 }
 export const TaskRecord = Symbol.for('@multimech/core/TaskRecord');

@@ -104,11 +104,12 @@ export function decodePluginSections(raw: Record<string, unknown>, registries: R
   const problems: ConfigProblem[] = [];
   const substrate = decodeSection(registries.substrates, raw.substrate, 'substrate', problems, paths);
   const task = decodeSection(registries.tasks, raw.task, 'task', problems, paths);
-  const activation = decodeSection(registries.activations, raw.activation ?? { kind: 'dc' }, 'activation', problems, paths);
+  const activation = decodeSection(registries.activations, raw.activation === undefined ? { kind: 'dc' } : raw.activation, 'activation', problems, paths);
   const error = decodeSection(registries.errors, raw.error, 'error', problems, paths);
   const produced = error ? producedReadings(error.record, error.config) : undefined;
   const fitting = produced !== undefined ? rulesConsuming(registries, produced) : [];
-  const rule = decodeSection(registries.rules, raw.rule ?? { kind: fitting[0] ?? 'product' }, 'rule', problems, paths);
+  // only a missing key takes the default: null is a section that is not one
+  const rule = decodeSection(registries.rules, raw.rule === undefined ? { kind: fitting[0] ?? 'product' } : raw.rule, 'rule', problems, paths);
   if (substrate && activation && error && rule) {
     const incompatible = compatibilityProblems(substrate.record, activation.record, error.record, rule.record, error.config).map((p) =>
       p.section === 'rule' ? { ...p, message: p.message + ruleAdvice(fitting, produced!) } : p,

@@ -34,3 +34,11 @@ export function echoed(text: string, max = ECHO_LIMIT): string {
   const left = tail - head;
   return `${pieces.slice(0, head).join('')}…(${left.toLocaleString('en-US')} more characters)…${pieces.slice(tail).join('')}`;
 }
+
+/** Characters XML 1.0 does not allow (C0 controls but tab, newline and return; U+FFFE, U+FFFF) and UTF-16 halves without their pair. */
+const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Text an XML document (an SVG) can hold: every character XML does not allow replaced by U+FFFD. */
+export function xmlSafe(text: string): string {
+  return text.replace(NOT_XML, '\ufffd');
+}

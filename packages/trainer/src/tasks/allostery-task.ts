@@ -1,11 +1,18 @@
-import { type ConfigOf, type WrittenSection, Example, Task, TaskRecord, finiteNumber, mseLoss, numberWhere, refine, strictObject, withDefaults } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, Example, SIGNAL_RANGE, Task, TaskRecord, bounded, finiteNumber, mseLoss, numberWhere, refine, strictObject, withDefaults } from '@multimech/core';
 import * as t from 'io-ts';
 
-const nonZero = numberWhere('a non-zero finite number', (n) => n !== 0);
+/**
+ * A source strain: a change of the source pair's distance, in the units of
+ * the network's lengths (a lattice's spacing is 1). A pair cannot be
+ * pressed through itself nor pulled apart by more than its length many
+ * times over and stay a network: |s| ≤ 10.
+ */
+export const MAX_STRAIN = 10;
+const nonZero = bounded(numberWhere('a non-zero finite number', (n) => n !== 0), { min: -MAX_STRAIN, max: MAX_STRAIN }, 'a strain is a change of distance in the units of the network\'s lengths');
 
 const fields = strictObject(
   'an allostery task { targets, strains?, test? }',
-  { targets: t.array(finiteNumber) },
+  { targets: t.array(bounded(finiteNumber, { min: -1e3, max: 1e3 }, 'a target strain is the ratio times a source strain, and must stay a change of distance the network can make')) },
   { strains: t.array(nonZero), test: t.array(nonZero) },
 );
 

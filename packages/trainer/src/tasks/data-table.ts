@@ -1,4 +1,4 @@
-import { InputFileError, csvNumber, echoed, isJsonFileName, parseCsv, parseJsonFile, readConfigFile } from '@multimech/core';
+import { DEFAULT_LIMITS, InputFileError, type ResourceLimits, csvNumber, echoed, isJsonFileName, parseCsv, parseJsonFile, readConfigFile } from '@multimech/core';
 
 /**
  * A table of data read from a CSV or JSON file, its cells as written, with
@@ -114,9 +114,17 @@ function jsonTable(text: string, file: string): DataTable {
   };
 }
 
-/** Reads a data table from `file` (relative to `baseDir`): JSON for a `.json` name or `format: "json"`, CSV otherwise. */
-export function readDataTable(file: string, baseDir: string, options: { readonly format?: 'csv' | 'json'; readonly header?: boolean } = {}): DataTable {
-  const text = readConfigFile(file, baseDir, 'the data table');
+/**
+ * Reads a data table from `file` (relative to `baseDir`, inside it unless
+ * the run trusts its config, at most `limits.fileBytes`): JSON for a
+ * `.json` name or `format: "json"`, CSV otherwise.
+ */
+export function readDataTable(
+  file: string,
+  baseDir: string,
+  options: { readonly format?: 'csv' | 'json'; readonly header?: boolean; readonly limits?: Pick<ResourceLimits, 'fileBytes'> } = {},
+): DataTable {
+  const text = readConfigFile(baseDir, file, 'the data table', options.limits ?? DEFAULT_LIMITS);
   const json = options.format ? options.format === 'json' : isJsonFileName(file);
   return json ? jsonTable(text, file) : csvTable(text, file, options.header ?? true);
 }

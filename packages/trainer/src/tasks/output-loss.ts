@@ -1,4 +1,4 @@
-import { Loss, crossEntropyLoss, finiteNumber, mseLoss, oneOf, onlyWith, positiveNumber, refine, strictObject } from '@multimech/core';
+import { Loss, MAX_GAIN, SIGNAL_RANGE, bounded, crossEntropyLoss, finiteNumber, mseLoss, oneOf, onlyWith, positiveNumber, refine, strictObject } from '@multimech/core';
 import * as t from 'io-ts';
 
 /**
@@ -7,7 +7,16 @@ import * as t from 'io-ts';
  * output potentials with sharpness κ (PHYSICS.md §1).
  */
 export const classLossCodec = refine(
-  strictObject('a classification loss', {}, { kind: oneOf('mse', 'cross-entropy'), kappa: positiveNumber, low: finiteNumber, high: finiteNumber }),
+  strictObject(
+    'a classification loss',
+    {},
+    {
+      kind: oneOf('mse', 'cross-entropy'),
+      kappa: bounded(positiveNumber, { min: 0, minOpen: true, max: MAX_GAIN }, 'κ times an output must stay finite in the loss'),
+      low: bounded(finiteNumber, SIGNAL_RANGE, 'a target must keep the loss finite'),
+      high: bounded(finiteNumber, SIGNAL_RANGE, 'a target must keep the loss finite'),
+    },
+  ),
   (v) => onlyWith(v, 'kind', v.kind ?? 'cross-entropy', { kappa: ['cross-entropy'], low: ['mse'], high: ['mse'] }),
 );
 export type ClassLossConfig = t.TypeOf<typeof classLossCodec>;

@@ -1,17 +1,26 @@
-import { type ConfigOf, type WrittenSection, Example, Rng, Task, TaskRecord, finiteNumber, mseLoss, nonNegativeNumber, oneOf, positiveInteger, strictObject, withDefaults } from '@multimech/core';
+import { type ConfigOf, type WrittenSection, COUNT_RANGE, Example, Rng, type SizeClaim, Task, TaskRecord, bounded, finiteNumber, mseLoss, nonNegativeNumber, oneOf, positiveInteger, strictObject, withDefaults } from '@multimech/core';
 import * as t from 'io-ts';
 import { InputEncodingSettings, createInputEncoding, inputEncodingCodec, inputEncodingSettings } from './input-encoding';
+
+/**
+ * The scale of the targets against the inputs: a passive network's outputs
+ * stay within the range of its drives, so targets a hundred times larger
+ * are out of reach already, and beyond that the error a mechanism injects
+ * (β times the output error) overwhelms a nonlinear network.
+ */
+const TARGET_SCALE = { min: -100, max: 100 };
+const PASSIVE = "a passive network's outputs stay within its drives";
 
 export const regressionConfigCodec = strictObject(
   'a regression task',
   {},
   {
-    features: positiveInteger,
-    outputs: positiveInteger,
-    train: positiveInteger,
-    test: positiveInteger,
-    gain: finiteNumber,
-    noise: nonNegativeNumber,
+    features: bounded(positiveInteger, COUNT_RANGE),
+    outputs: bounded(positiveInteger, COUNT_RANGE),
+    train: bounded(positiveInteger, COUNT_RANGE),
+    test: bounded(positiveInteger, COUNT_RANGE),
+    gain: bounded(finiteNumber, TARGET_SCALE, PASSIVE),
+    noise: bounded(nonNegativeNumber, { min: 0, max: TARGET_SCALE.max }, PASSIVE),
     teacher: oneOf('linear', 'rectified'),
     inputs: inputEncodingCodec,
   },
@@ -90,9 +99,21 @@ export function regressionTask(settings: RegressionSettings, rng: Rng): Task & {
   };
 }
 
+/** What a regression task's data hold: its examples, and their numbers (the inputs as encoded, the outputs, the teacher's weights). */
+export function regressionSizes(s: RegressionSettings): SizeClaim[] {
+  const examples = s.train + s.test;
+  const inputs = s.inputs.encoding === 'voltage' ? 2 * s.features + 1 : s.features;
+  return [
+    { limit: 'examples', count: examples, key: s.train >= s.test ? 'train' : 'test', what: 'examples (train + test)' },
+    { limit: 'values', count: examples * (inputs + s.outputs + s.features), key: 'features', what: 'data values (examples × (inputs as encoded + features + outputs))' },
+    { limit: 'values', count: s.outputs * s.features, key: 'outputs', what: "teacher weights (outputs × features)" },
+  ];
+}
+
 export const regressionTaskRecord: TaskRecord<RegressionSettings> = {
   kind: 'regression',
   description: 'regression against a random teacher map drawn by the seed (linear, or rectified: max(0, Wx + b))',
   configCodec: regressionSettings,
+  sizes: regressionSizes,
   create: (settings, { rng }) => regressionTask(settings, rng),
 };

@@ -7,8 +7,17 @@ import {
   type Task,
   type TaskRecord,
   type WrittenSection,
+  COUNT_RANGE,
   InputFileError,
+  MAX_COUNT,
+  MAX_GAIN,
+  type ResourceLimits,
+  SIGNAL_RANGE,
   SettingsError,
+  bounded,
+  configPathCodec,
+  fromSectionFile,
+  sizeProblems,
   argmax,
   crossEntropyLoss,
   finiteNumber,
@@ -34,14 +43,17 @@ import { stratifiedSplit } from './stratified-split';
 /** A column of a data table: its name in the header (or the key of a JSON row), or its 0-based index. */
 export type ColumnRef = string | number;
 
+/** A column's index: 0 up to the largest count a config may give. */
+const columnIndex = bounded(nonNegativeInteger, { min: 0, max: MAX_COUNT, integer: true }, 'a column is a position in a row');
+
 const columnRef = withSchema(
   new t.Type<ColumnRef, ColumnRef, unknown>(
     'a column: its name, or its index (0 for the first)',
-    (u): u is ColumnRef => nonEmptyString.is(u) || nonNegativeInteger.is(u),
-    (u, c) => (nonEmptyString.is(u) || nonNegativeInteger.is(u) ? t.success(u) : t.failure(u, c)),
+    (u): u is ColumnRef => nonEmptyString.is(u) || columnIndex.is(u),
+    (u, c) => (nonEmptyString.is(u) ? t.success(u) : nonNegativeInteger.is(u) ? columnIndex.validate(u, c) : t.failure(u, c)),
     (a) => a,
   ),
-  () => ({ oneOf: [jsonSchemaOf(nonEmptyString), jsonSchemaOf(nonNegativeInteger)] }),
+  () => ({ oneOf: [jsonSchemaOf(nonEmptyString), jsonSchemaOf(columnIndex)] }),
 );
 
 /**
@@ -91,7 +103,7 @@ export type TableSplit =
 const splitFields = strictObject(
   'a split ({ "test" }, { "testFraction" }, or { "column", "trainValue"?, "testValue"? })',
   {},
-  { test: positiveInteger, testFraction: fraction, column: columnRef, trainValue: nonEmptyString, testValue: nonEmptyString },
+  { test: bounded(positiveInteger, COUNT_RANGE), testFraction: fraction, column: columnRef, trainValue: nonEmptyString, testValue: nonEmptyString },
 );
 
 const splitCodec = refine(splitFields, (v) => {
@@ -108,7 +120,13 @@ export type TableLossSettings =
 const lossFields = strictObject(
   'a loss ({ "kind": "mse" | "cross-entropy", "scaling"?, "kappa"?, "low"?, "high"? })',
   {},
-  { kind: oneOf('mse', 'cross-entropy'), scaling: oneOf(...MSE_SCALINGS), kappa: positiveNumber, low: finiteNumber, high: finiteNumber },
+  {
+    kind: oneOf('mse', 'cross-entropy'),
+    scaling: oneOf(...MSE_SCALINGS),
+    kappa: bounded(positiveNumber, { min: 0, minOpen: true, max: MAX_GAIN }, 'κ times an output must stay finite in the loss'),
+    low: bounded(finiteNumber, SIGNAL_RANGE, 'a target must keep the loss finite'),
+    high: bounded(finiteNumber, SIGNAL_RANGE, 'a target must keep the loss finite'),
+  },
 );
 const lossCodec = refine(lossFields, (v) => onlyWith(v, 'kind', v.kind ?? 'mse', { scaling: ['mse'], low: ['mse'], high: ['mse'], kappa: ['cross-entropy'] }));
 
@@ -116,9 +134,9 @@ const tableFields = strictObject(
   'a table task { file | train and test, features, target, split?, format?, header?, inputs?, loss? }',
   { features: t.array(columnRef), target: targetCodec },
   {
-    file: nonEmptyString,
-    train: nonEmptyString,
-    test: nonEmptyString,
+    file: configPathCodec('a CSV or JSON data table'),
+    train: configPathCodec('a CSV or JSON data table'),
+    test: configPathCodec('a CSV or JSON data table'),
     format: oneOf('csv', 'json'),
     header: t.boolean,
     split: splitCodec,
@@ -220,10 +238,34 @@ function resolveColumns(table: DataTable, refs: readonly { key: string; ref: Col
  * scaling (`half-sum` ½Σ by default, `sum`, `half-mean`, `mean`) or, for
  * classes, cross-entropy. Examples keep the order of the rows.
  */
-export function tableTask(settings: TableSettings, rng: Rng, baseDir: string): Task & { readonly resolvedConfig: object } {
-  const read = (file: string) => readDataTable(file, baseDir, { format: settings.format, header: settings.header });
+export function tableTask(settings: TableSettings, rng: Rng, baseDir: string, limits?: ResourceLimits): Task & { readonly resolvedConfig: object } {
+  try {
+    return buildTableTask(settings, rng, baseDir, limits);
+  } catch (e) {
+    // a problem in a file (reading it, a row of it) names the key that named it: task.file: data.csv:5: ...
+    const key = e instanceof InputFileError ? (['file', 'train', 'test'] as const).find((k) => settings[k] === e.file) : undefined;
+    if (key) fromSectionFile('task', key, settings[key]!, () => {
+      throw e;
+    });
+    throw e;
+  }
+}
+
+function buildTableTask(settings: TableSettings, rng: Rng, baseDir: string, limits?: ResourceLimits): Task & { readonly resolvedConfig: object } {
+  const read = (file: string) => readDataTable(file, baseDir, { format: settings.format, header: settings.header, limits });
   const tables = settings.file !== undefined ? [read(settings.file)] : [read(settings.train!), read(settings.test!)];
+  const tableKeys = settings.file !== undefined ? ['file'] : ['train', 'test'];
   const target = settings.target;
+  // the rows and their values counted against the limits before the examples are allocated
+  if (limits) {
+    const perRow = settings.features.length + (target.kind === 'class' ? 1 : target.columns.length);
+    const rows = tables.reduce((n, tb) => n + tb.rowCount, 0);
+    const over = sizeProblems('task', [
+      { limit: 'examples', count: rows, key: tableKeys[0], what: `rows (examples) in ${tables.map((tb) => tb.file).join(' and ')}` },
+      { limit: 'values', count: rows * perRow, key: tableKeys[0], what: `data values (${rows} rows × ${perRow} features and targets)` },
+    ], limits);
+    if (over.length > 0) throw new SettingsError(over);
+  }
   const refs: { key: string; ref: ColumnRef; role: string }[] = [
     ...settings.features.map((ref, i) => ({ key: `features[${i}]`, ref, role: 'feature' })),
     ...(target.kind === 'class' ? [{ key: 'target.column', ref: target.column, role: 'target' }] : target.columns.map((ref, i) => ({ key: `target.columns[${i}]`, ref, role: 'target' }))),
@@ -374,5 +416,5 @@ export const tableTaskRecord: TaskRecord<TableSettings> = {
   description: "a researcher's own data: inputs and targets from a CSV or JSON file (columns by name or index; regression, classes or one-hot), split as given or from the seed",
   configCodec: tableSettings,
   example: { file: 'data.csv', features: ['x1', 'x2'], target: { kind: 'regression', columns: ['y'] }, split: { test: 10 }, inputs: { encoding: 'raw-voltage' }, loss: { kind: 'mse', scaling: 'half-mean' } },
-  create: (settings, { rng, baseDir }) => tableTask(settings, rng, baseDir),
+  create: (settings, { rng, baseDir, limits }) => tableTask(settings, rng, baseDir, limits),
 };
