@@ -102,7 +102,7 @@ describe('numbers a run could not keep finite are refused when the config is rea
 describe('sizes are counted against limits before anything is allocated', () => {
   it('hidden layers whose edges exceed the limit are refused, naming the limit and how to raise it', async () => {
     const line = await refused(['train', config(regression((c) => (c.substrate.network.hidden = [100_000, 100_000]))), '--out', path.join(dir, 'x')]);
-    expect(line).toMatch(/substrate\.network\.hidden: 10,000,\d{3},\d{3} edges \(every node of a layer joined to every node of the next\) exceed the limit of 10,000,000 edges \(limits\.edges; raise it in the config's "limits"/);
+    expect(line).toMatch(/substrate\.network\.hidden: 10,000,\d{3},\d{3} edges \(every node of a layer joined to every node of the next\) exceed the limit of 1,000,000 edges \(limits\.edges; raise it in the config's "limits"/);
   });
 
   it('a task whose data would not fit is refused before its data are made', async () => {

@@ -10,8 +10,9 @@ import type { SectionName, SectionProblem } from './section-problems';
  * elements) it checks against `context.limits`. A config raises a limit in
  * its top-level `limits` (`"limits": { "edges": 50000000 }`); a comparison
  * or a sweep in its `base`. The defaults fit a machine with a few GB of
- * memory; each is a count, not bytes, so that a refusal says what to
- * change.
+ * memory, and a network a run trains in minutes rather than hours (a
+ * fidelity measurement on a million nodes takes a quarter of an hour);
+ * each is a count, not bytes, so that a refusal says what to change.
  */
 export interface ResourceLimits {
   /** Nodes of a network (inputs, outputs and ground included). */
@@ -32,8 +33,8 @@ export interface ResourceLimits {
 
 /** The limits when a config raises none. */
 export const DEFAULT_LIMITS: ResourceLimits = {
-  nodes: 1_000_000,
-  edges: 10_000_000,
+  nodes: 100_000,
+  edges: 1_000_000,
   examples: 1_000_000,
   values: 100_000_000,
   samples: 100_000,
@@ -93,7 +94,7 @@ function countText(n: number): string {
 /**
  * The claims of `section` over their limits, as problems at their keys:
  * `network.hidden: 1,200,000,000 edges between the layers exceed the limit
- * of 10,000,000 edges (limits.edges; raise it in the config's "limits" if
+ * of 1,000,000 edges (limits.edges; raise it in the config's "limits" if
  * the machine can hold them)`.
  */
 export function sizeProblems(section: SectionName, claims: readonly SizeClaim[], limits: ResourceLimits): SectionProblem[] {
