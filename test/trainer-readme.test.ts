@@ -1,3 +1,6 @@
+import { readFileSync } from 'fs';
+import * as path from 'path';
+import * as ts from 'typescript';
 import { frequencyPlugin } from '@multimech/frequency';
 import { resistivePlugin } from '@multimech/resistive';
 import { createExperiment } from '@multimech/trainer';
@@ -26,4 +29,19 @@ it('the trainer README snippet trains, and continues from its checkpoint to the 
   const whole = createExperiment({ ...config, training: { epochs: 40 } }, plugins).trainer.run();
   expect(continued.summary.epochs).toBe(40);
   expect(continued.summary.final_loss).toBe(whole.summary.final_loss);
+});
+
+it("the README's step-API snippet runs as written: the conductance as written, one example per update drawn with replacement, the loss falls", () => {
+  const readme = readFileSync(path.join(__dirname, '..', 'packages', 'trainer', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## One update at a time'));
+  const code = /```ts\n([\s\S]*?)```/.exec(section)![1];
+  const js = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+  const printed: unknown[][] = [];
+  new Function('require', 'console', 'exports', js)(require, { log: (...args: unknown[]) => printed.push(args) }, {});
+  expect(printed[0]).toEqual([true]);
+  expect(printed.slice(1, 4).map((p) => p[0])).toEqual([20, 40, 60]);
+  // one example per update, and the learning rate of the update's epoch (12 updates per epoch)
+  expect(printed.slice(1, 4).map((p) => (p[1] as number[]).length)).toEqual([1, 1, 1]);
+  expect(printed.slice(1, 4).map((p) => p[2])).toEqual([0.5 * 0.9, 0.5 * 0.9 * 0.9 * 0.9, 0.5 * 0.9 * 0.9 * 0.9 * 0.9]);
+  expect(printed[4]).toEqual([true]);
 });

@@ -108,6 +108,12 @@ export function seeds(examples = EXAMPLES): Seed[] {
     Object.assign(c.task as Record<string, Json>, { train: 8, test: 4 });
   });
   experiment('xor-diode', epochs(1), ['--allow-plugins']);
+  // online training on flow edge lists with the table task: a few steps, evaluated twice
+  const steps = (n: number, every: number) => (c: Record<string, Json>) => {
+    c.training = { ...((c.training as Record<string, Json>) ?? {}), steps: n, evaluate: { every, unit: 'steps' } };
+  };
+  experiment('cl-flow-regression', steps(8, 4));
+  experiment('cl-grid-allostery', steps(4, 2));
   for (const example of ['fidelity-ep', 'fidelity-noise', 'fidelity-nonlinear']) {
     const files = exampleFiles(examples, example);
     const json = JSON.parse(files['config.json']) as Record<string, Json>;

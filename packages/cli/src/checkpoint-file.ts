@@ -38,7 +38,7 @@ export interface CheckpointIdentity {
  * naming the file and the key (`checkpoint.json: parameters[12]: expected a
  * value in [0.0001, 10], got 57`).
  */
-export async function readCheckpoint(file: string, parts: Pick<TrainerParts, 'substrate' | 'error' | 'epochs'>, identity: CheckpointIdentity): Promise<TrainerCheckpoint> {
+export async function readCheckpoint(file: string, parts: Parameters<typeof checkCheckpoint>[1], identity: CheckpointIdentity): Promise<TrainerCheckpoint> {
   const value = parseCheckpointText(await readInputFile(file, 'a training checkpoint'), file);
   let checkpoint: TrainerCheckpoint;
   try {

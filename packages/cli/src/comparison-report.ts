@@ -1,5 +1,6 @@
 import type { TargetLoss } from '@multimech/trainer';
-import { ComparisonSummary, LEARNING_FRACTION, PairedMetric, SeedStat, diagnosticKeys } from './comparison-summary';
+import { ComparisonSummary, LEARNING_FRACTION, PairedMetric, SeedStat } from './comparison-summary';
+import { diagnosticKeys } from './metrics-csv';
 import { CONFIDENCE, MeanInterval, TIE_TOLERANCE, intervalSide } from './paired-statistics';
 
 const plusMinus = (s: SeedStat | undefined, format: (x: number) => string): string =>

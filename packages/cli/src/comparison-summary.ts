@@ -3,7 +3,7 @@ import { DEFAULT_TARGET_LOSS, type EpochEvent, type TargetLoss } from '@multimec
 import type { ComparisonJobResult } from './comparison-job';
 import type { MechanismFidelity } from './comparison-fidelity';
 import { diagnosticWarnings, worstDiagnostics } from './diagnostic-warnings';
-import { csvField, metricColumns, metricValues } from './metrics-csv';
+import { csvField, diagnosticKeys, metricColumns, metricValues } from './metrics-csv';
 import { PairedComparison, pairedComparison } from './paired-statistics';
 
 /** A figure over the seeds: its mean and sample standard deviation (n − 1; 0 for one seed). */
@@ -186,11 +186,6 @@ export function summarizeComparison(
       ...(paired ? { paired } : {}),
     };
   });
-}
-
-/** The diagnostics any of the rows reports, sorted: one `diag_<name>` column each. */
-export function diagnosticKeys(rows: readonly { readonly diagnostics: Readonly<Record<string, number>> }[]): string[] {
-  return [...new Set(rows.flatMap((r) => Object.keys(r.diagnostics)))].sort();
 }
 
 /** The stems of the paired columns, in order: the task's figure, the final loss, the epochs to the target loss. */

@@ -7,6 +7,7 @@ export * from './vega-renderer';
 export * from './learning-curve';
 export * from './progress-display';
 export * from './metrics-csv';
+export * from './metrics-file';
 export * from './diagnostic-warnings';
 export * from './results-folder';
 export * from './gradient-command';

@@ -29,13 +29,22 @@ function rows(epochs: readonly number[], series: Record<string, readonly (number
   return out;
 }
 
+/** The squared error under each named scaling (the table task's `loss.scaling`), O the number of outputs. */
+const MSE_AXIS: Readonly<Record<string, string>> = {
+  'half-sum': '½‖y − t‖²',
+  sum: '‖y − t‖²',
+  'half-mean': '½‖y − t‖²/O',
+  mean: '‖y − t‖²/O',
+};
+
 /**
  * The name of a task's loss for an axis, with its unit: `cross-entropy, κ = 20
- * (nats)`, `½‖y − t‖² (output units²)`; another kind as it is.
+ * (nats)`, `½‖y − t‖² (output units²)` (or its named scaling: `‖y − t‖²/O`
+ * for `mean`); another kind as it is.
  */
-export function lossAxisName(kind: string, settings?: { readonly kappa?: unknown }): string {
+export function lossAxisName(kind: string, settings?: { readonly kappa?: unknown; readonly scaling?: unknown }): string {
   if (kind === 'cross-entropy') return `cross-entropy${typeof settings?.kappa === 'number' ? `, κ = ${settings.kappa}` : ''} (nats)`;
-  if (kind === 'mse') return '½‖y − t‖² (output units²)';
+  if (kind === 'mse') return `${(typeof settings?.scaling === 'string' && MSE_AXIS[settings.scaling]) || MSE_AXIS['half-sum']} (output units²)`;
   return kind;
 }
 

@@ -51,11 +51,24 @@ export function metricValues(r: EpochRow, classification: boolean): (number | un
  * diagnostic of the error mechanism (its largest value over the epoch).
  */
 export function metricsCsv(rows: readonly EpochRow[], classification: boolean, options: { readonly physical?: boolean } = {}): string {
-  const keys = [...new Set(rows.flatMap((r) => Object.keys(r.diagnostics ?? {})))].sort();
-  const physical = (r: EpochRow) => (options.physical ? [r.physicalSeconds, r.physicalSecondsTotal, r.energy, r.energyTotal] : []);
-  const lines = rows.map((r) => [...metricValues(r, classification), r.clamped, ...keys.map((k) => r.diagnostics?.[k]), ...physical(r)].map(csvField).join(','));
-  const head = [...metricColumns(classification), 'clamped', ...keys.map((k) => `diag_${k}`), ...(options.physical ? PHYSICAL_COLUMNS : [])];
-  return [head.join(','), ...lines].join('\n') + '\n';
+  const keys = diagnosticKeys(rows);
+  return [metricsHeader(keys, classification, options), ...rows.map((r) => metricsLine(r, keys, classification, options))].join('\n') + '\n';
+}
+
+/** The diagnostics any of the rows reports, sorted: one `diag_<name>` column each (of `metrics.csv`, and of a comparison's tables). */
+export function diagnosticKeys(rows: readonly { readonly diagnostics?: Readonly<Record<string, number>> }[]): string[] {
+  return [...new Set(rows.flatMap((r) => Object.keys(r.diagnostics ?? {})))].sort();
+}
+
+/** The header line of `metrics.csv` with the diagnostics `keys` (no line end). */
+export function metricsHeader(keys: readonly string[], classification: boolean, options: { readonly physical?: boolean } = {}): string {
+  return [...metricColumns(classification), 'clamped', ...keys.map((k) => `diag_${k}`), ...(options.physical ? PHYSICAL_COLUMNS : [])].join(',');
+}
+
+/** One row of `metrics.csv` under the diagnostics `keys` (no line end). */
+export function metricsLine(r: EpochRow, keys: readonly string[], classification: boolean, options: { readonly physical?: boolean } = {}): string {
+  const physical = options.physical ? [r.physicalSeconds, r.physicalSecondsTotal, r.energy, r.energyTotal] : [];
+  return [...metricValues(r, classification), r.clamped, ...keys.map((k) => r.diagnostics?.[k]), ...physical].map(csvField).join(',');
 }
 
 /** One run's epochs that carry a fidelity measurement, named for `fidelityCsv`. */

@@ -35,7 +35,7 @@ export function terminalText(text: string, columns?: number): string {
 }
 
 /** The figures of one epoch that the display shows. */
-export type EpochFigures = Omit<EpochEvent, 'seconds' | 'clamped'>;
+export type EpochFigures = Omit<EpochEvent, 'seconds' | 'clamped' | 'steps'> & { readonly steps?: number };
 
 /** Where training is inside an epoch (a subset of the trainer's StepEvent). */
 export interface StepPosition {
@@ -48,9 +48,13 @@ export interface StepPosition {
 const fmt = (x: number | undefined, digits = 3): string => (x === undefined ? '-' : Number.isFinite(x) ? x.toPrecision(digits) : String(x));
 const fixed = (x: number | undefined): string => (x === undefined ? '-' : x.toFixed(2));
 
-/** One plain log line for an epoch: `epoch 3/50 loss 0.412 train_acc 0.81 test_acc 0.78`. */
+/**
+ * One plain log line for an epoch: `epoch 3/50 loss 0.412 train_acc 0.81 test_acc 0.78`;
+ * an evaluation inside an epoch (every N steps) says where: `epoch 2.50/3 (step 10)`.
+ */
 export function epochLogLine(e: EpochFigures): string {
-  const parts = [`epoch ${e.epoch}/${e.epochs}`, `loss ${fmt(e.trainLoss)}`, `test_loss ${fmt(e.testLoss)}`];
+  const at = Number.isInteger(e.epoch) ? `${e.epoch}/${e.epochs}` : `${e.epoch.toFixed(2)}/${e.epochs}${e.steps !== undefined ? ` (step ${e.steps})` : ''}`;
+  const parts = [`epoch ${at}`, `loss ${fmt(e.trainLoss)}`, `test_loss ${fmt(e.testLoss)}`];
   if (e.trainAccuracy !== undefined || e.testAccuracy !== undefined) {
     parts.push(`train_acc ${fixed(e.trainAccuracy)}`, `test_acc ${fixed(e.testAccuracy)}`);
   }

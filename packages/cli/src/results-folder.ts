@@ -56,13 +56,14 @@ export interface RunRecord {
  * The hash of a resolved config that names an experiment in `run.json` and
  * in its checkpoints: the first 16 hexadecimal digits of the SHA-256 of its
  * canonical JSON (keys sorted), without `$schema` and without
- * `training.epochs` (which a continued run may raise).
+ * `training.epochs`, `training.steps` (the budget, which a continued run
+ * may raise) and `training.checkpoint` (which changes no number).
  */
 export function experimentHash(resolvedConfig: Readonly<Record<string, unknown>>): string {
   const { $schema: _schema, ...config }: Record<string, unknown> = resolvedConfig;
   const training = config.training as Record<string, unknown> | undefined;
   if (training && typeof training === 'object') {
-    const { epochs: _epochs, ...rest } = training;
+    const { epochs: _epochs, steps: _steps, checkpoint: _checkpoint, ...rest } = training;
     config.training = rest;
   }
   return createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 16);

@@ -1,5 +1,5 @@
 import { MultimechError, NumericalError, type Substrate } from '@multimech/core';
-import { Experiment, TrainerCheckpoint, TrainingResult, createExperiment } from '@multimech/trainer';
+import { CheckpointSchedule, Experiment, TrainerCheckpoint, TrainingResult, checkpointSettings, createExperiment } from '@multimech/trainer';
 import { existsSync, rmSync } from 'fs';
 import * as path from 'path';
 import { UsageError, type CliIo } from './cli-io';
@@ -9,7 +9,8 @@ import { pluginsFor, preloadPluginsFor } from './cli-plugins';
 import { diagnosticWarnings } from './diagnostic-warnings';
 import { renderLearningCurve } from './learning-curve';
 import { svgToPng } from './vega-renderer';
-import { EpochRow, fidelityCsv, metricsCsv, parametersCsv } from './metrics-csv';
+import { EpochRow, fidelityCsv, parametersCsv } from './metrics-csv';
+import { MetricsFile } from './metrics-file';
 import { ProgressDisplay, terminalText } from './progress-display';
 import { parseJsonText, readInputFile } from './read-input-file';
 import { CHECKPOINT_FILE, FolderContents, RUN_FILE, ResultsFolder, SUMMARY_FILE, defaultResultsDir, experimentHash } from './results-folder';
@@ -117,9 +118,12 @@ export function firstDifference(a: unknown, b: unknown, at = ''): { path: string
   return undefined;
 }
 
+/** A resolved config without what a continued run may change: the budget (`training.epochs`, `training.steps`) and `training.checkpoint`. */
 function withoutEpochs(config: Record<string, unknown>): Record<string, unknown> {
   const training = { ...((config.training as Record<string, unknown> | undefined) ?? {}) };
   delete training.epochs;
+  delete training.steps;
+  delete training.checkpoint;
   return { ...config, training };
 }
 
@@ -226,7 +230,7 @@ async function planResume(experiment: Experiment, contents: FolderContents, hash
   if (diff) {
     throw new MultimechError(
       `--resume: ${configFile} does not describe the run in ${dir}: at ${diff.path} the run has ${shown(diff.a)} and the config ${shown(diff.b)} ` +
-        '(only training.epochs may change when a run continues)',
+        '(only training.epochs, training.steps and training.checkpoint may change when a run continues)',
     );
   }
   if (record && record.experiment !== hash) {
@@ -234,7 +238,8 @@ async function planResume(experiment: Experiment, contents: FolderContents, hash
       `--resume: ${configPath} does not describe the run ${RUN_FILE} records (experiment ${record.experiment}; config.json's is ${hash}): it was changed after the run started; restore it, or start anew with --replace`,
     );
   }
-  const epochs = experiment.trainer.parts.epochs;
+  const { trainer } = experiment;
+  const epochs = trainer.parts.epochs;
   if (!contents.entries.includes(CHECKPOINT_FILE)) {
     if (contents.entries.includes(SUMMARY_FILE)) throw new MultimechError(`--resume: ${dir} holds a ${SUMMARY_FILE} and no ${CHECKPOINT_FILE}, so there is no run to continue there`);
     return { mode: 'restart' };
@@ -242,8 +247,13 @@ async function planResume(experiment: Experiment, contents: FolderContents, hash
   const seed = Number(experiment.resolvedConfig.seed);
   const checkpointPath = path.join(dir, CHECKPOINT_FILE);
   const checkpoint = await readCheckpoint(checkpointPath, experiment.trainer.parts, { experiment: hash, seed, source: configPath });
-  if (checkpoint.epoch >= epochs && isComplete(contents)) {
-    throw new MultimechError(`--resume: the run in ${dir} has finished ${checkpoint.epoch} of ${epochs} epochs; raise training.epochs in ${configFile} to train on`);
+  const done = checkpoint.steps ?? checkpoint.epoch * trainer.stepsPerEpoch;
+  if (done >= trainer.stepBudget && isComplete(contents)) {
+    throw new MultimechError(
+      trainer.parts.steps !== undefined
+        ? `--resume: the run in ${dir} has made ${done} of ${trainer.stepBudget} updates; raise training.steps in ${configFile} to train on`
+        : `--resume: the run in ${dir} has finished ${checkpoint.epoch} of ${epochs} epochs; raise training.epochs in ${configFile} to train on`,
+    );
   }
   // the trainer takes the checkpoint now, while the folder is as it was: what it refuses (a warm start of another size) changes nothing there
   try {
@@ -252,15 +262,19 @@ async function planResume(experiment: Experiment, contents: FolderContents, hash
     if (e instanceof MultimechError) throw new MultimechError(`${checkpointPath}: ${e.message}`);
     throw e;
   }
-  return { mode: checkpoint.epoch < epochs ? 'continue' : 'finish', checkpoint };
+  return { mode: done < trainer.stepBudget ? 'continue' : 'finish', checkpoint };
 }
 
 /**
  * `multimech train CONFIG`: decode the config, train with progress on
- * stderr, and write the results folder. Each file is written atomically;
- * `metrics.csv` and `checkpoint.json` are rewritten after every epoch, so an
- * interrupted run keeps the epochs it finished and `--resume` continues it
- * with the numbers an uninterrupted run gives; `summary.json`, then
+ * stderr, and write the results folder. `metrics.csv` gains a row per
+ * evaluation (appended); `checkpoint.json` is written (atomically, as every
+ * other file) at the first evaluation, every `training.checkpoint` (default
+ * every 10 seconds), at the end and when the run is stopped, so that the
+ * results cost the same at every epoch, and an interrupted run keeps the
+ * epochs of its last checkpoint: `--resume` continues it from there (the
+ * rows of metrics.csv after it dropped and written again) with the numbers
+ * an uninterrupted run gives; `summary.json`, then
  * `run.json` saying `complete`, written last, mark a complete run. The
  * folder is locked while the command works in it. `--max-seconds` and the
  * first SIGINT or SIGTERM stop the run after the epoch in progress, with
@@ -367,14 +381,25 @@ async function trainInFolder(
   const classification = task.predict !== undefined;
   const physical = (resolvedConfig.training as { physicalCost?: boolean } | undefined)?.physicalCost === true;
   const rows: EpochRow[] = [...(checkpoint?.history ?? [])];
+  // a continued run's metrics.csv starts again from its checkpoint's rows: those after it are trained again
+  const metrics = new MetricsFile(folder.path('metrics.csv'), classification, { physical }, rows);
+  const schedule = new CheckpointSchedule(
+    checkpointSettings((resolvedConfig.training as { checkpoint?: Parameters<typeof checkpointSettings>[0] } | undefined)?.checkpoint),
+    trainer.stepsPerEpoch,
+    checkpoint ? (checkpoint.steps ?? checkpoint.epoch * trainer.stepsPerEpoch) : undefined,
+  );
+  const saveCheckpoint = () => {
+    const state = trainer.checkpoint();
+    folder.writeSync(CHECKPOINT_FILE, JSON.stringify({ ...state, experiment: hash, seed }) + '\n');
+    schedule.written(state.steps ?? state.epoch * trainer.stepsPerEpoch);
+    epochDone(state.epoch);
+  };
   const progress = new ProgressDisplay(io.stderr);
   let epochs = 0;
   trainer.on('epoch', (e) => {
     epochs = e.epochs;
-    rows.push(e);
-    folder.writeSync('metrics.csv', metricsCsv(rows, classification, { physical }));
-    folder.writeSync(CHECKPOINT_FILE, JSON.stringify({ ...trainer.checkpoint(), experiment: hash, seed }) + '\n');
-    epochDone(e.epoch);
+    metrics.append(e);
+    if (schedule.due(e.steps)) saveCheckpoint();
     progress.epoch(e);
   });
   trainer.on('step', (s) => progress.step(s, epochs));
@@ -388,7 +413,10 @@ async function trainInFolder(
     result = await trainer.runAsync({ stop: stop.requested });
   } finally {
     progress.finish();
+    metrics.close();
   }
+  // the checkpoint of the last evaluation: at the end, or where the run was stopped
+  if (!schedule.isWrittenAt(trainer.stepsTaken)) saveCheckpoint();
   const done = result.history[result.history.length - 1].epoch;
   if (result.stopped) throw new RunStopped(`stopped after epoch ${done} of ${epochsConfigured} (${stop.reason}); the checkpoint is in ${folder.dir}: ${resume}`);
   // a signal now (between epochs) stops at once: the checkpoint holds every epoch, --resume writes the results (a time budget lets them be written)

@@ -7,7 +7,7 @@
  * damaged file; a folder in use is refused naming the process.
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { EventEmitter } from 'events';
 import type { CliIo } from '../src/cli-io';
@@ -135,7 +135,7 @@ test('the interrupted runs are the built bin (npx tsc -b, which npm install runs
         stderr: {
           write: (text: string) => {
             stderr += text;
-            // the epoch's line is written once its checkpoint is: the signal arrives between two epochs
+            // the epoch's line is written once its row is: the signal arrives between two epochs, and the run stops there with its checkpoint saved
             if (text.startsWith(`epoch ${at}/300 `)) signals.emit('SIGTERM', 'SIGTERM');
             return true;
           },
@@ -176,6 +176,42 @@ test('the interrupted runs are the built bin (npx tsc -b, which npm install runs
     expect(figures(out)).toEqual(figures(whole));
     expect(finalParameters(out)).toEqual(finalParameters(whole));
     expect(existsSync(path.join(out, '.multimech.lock'))).toBe(false);
+  });
+
+  test('SIGKILL after rows past the last checkpoint (training.checkpoint every 50 epochs): --resume drops those rows and writes each epoch exactly once, to the uninterrupted numbers', async () => {
+    // the example checkpointed every 50 epochs (its plugin and netlist named where they are)
+    const example = path.join(dir, 'xor-every-50');
+    mkdirSync(example);
+    const config = JSON.parse(readFileSync(xorConfig(), 'utf8'));
+    writeFileSync(
+      path.join(example, 'config.json'),
+      JSON.stringify({
+        ...config,
+        plugins: [path.join(XOR, 'xor-task')],
+        substrate: { ...config.substrate, network: { ...config.substrate.network, netlist: path.join(XOR, 'network.cir') } },
+        training: { ...config.training, checkpoint: { every: 50 } },
+      }),
+    );
+    const out = path.join(dir, 'sigkill-every-50');
+    const c = start(['train', path.join(example, 'config.json'), ...TRUST, '--out', out]);
+    await waitFor(c, /^epoch 120\/300 /m);
+    interrupt(c, 'SIGKILL');
+    expect((await c.ended).signal).toBe('SIGKILL');
+    const killedAt = JSON.parse(readFileSync(path.join(out, 'checkpoint.json'), 'utf8')).epoch;
+    // checkpoints at 0, 50 and 100 (150 had the run got there before it stopped): the rows go on past the last
+    expect(killedAt % 50).toBe(0);
+    expect(killedAt).toBeGreaterThanOrEqual(100);
+    const rowsBefore = figures(out).length - 1;
+    expect(rowsBefore).toBeGreaterThan(killedAt + 1);
+    expect(figures(out)).toEqual(figures(whole).slice(0, rowsBefore + 1));
+
+    const r = bin(['train', path.join(example, 'config.json'), ...TRUST, '--out', out, '--resume']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`after epoch ${killedAt} of 300`);
+    const epochs = figures(out).slice(1).map((row) => Number(row.split(',')[0]));
+    expect(epochs).toEqual(Array.from({ length: 301 }, (_, i) => i));
+    expect(figures(out)).toEqual(figures(whole));
+    expect(finalParameters(out)).toEqual(finalParameters(whole));
   });
 
   test('--max-seconds: stops after the epoch in progress once the time is up (here at once), exit code 1 and one line; --resume goes on to the same numbers', () => {

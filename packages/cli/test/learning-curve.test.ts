@@ -1,4 +1,4 @@
-import { learningCurveSpec, renderLearningCurve } from '../src/learning-curve';
+import { learningCurveSpec, lossAxisName, renderLearningCurve } from '../src/learning-curve';
 
 /** Width and height from a PNG's IHDR chunk. */
 function pngSize(png: Buffer): { width: number; height: number } {
@@ -63,4 +63,12 @@ describe('learning curve plot', () => {
     expect(plot.svg).toContain('loss');
     expect(plot.svg).not.toContain('accuracy');
   });
+});
+
+it("the loss axis names an MSE's scaling (the table task's loss.scaling): ½Σ by default", () => {
+  expect(lossAxisName('mse')).toBe('½‖y − t‖² (output units²)');
+  expect(lossAxisName('mse', { scaling: 'half-sum' })).toBe('½‖y − t‖² (output units²)');
+  expect(lossAxisName('mse', { scaling: 'sum' })).toBe('‖y − t‖² (output units²)');
+  expect(lossAxisName('mse', { scaling: 'half-mean' })).toBe('½‖y − t‖²/O (output units²)');
+  expect(lossAxisName('mse', { scaling: 'mean' })).toBe('‖y − t‖²/O (output units²)');
 });

@@ -186,7 +186,7 @@ module.exports.plugin = definePlugin(({ bind }) => bindTask(bind, { kind: 'frequ
     expect(r.stderr).not.toMatch(STACK_LINE);
     const qualified = await runCli(['plugins', 'task:resistive']);
     expect(qualified.code).toBe(1);
-    expect(qualified.stderr).toBe("multimech: error: unknown task kind 'resistive' (known task kinds: allostery, images, iris, regression)\n");
+    expect(qualified.stderr).toBe("multimech: error: unknown task kind 'resistive' (known task kinds: allostery, images, iris, regression, table)\n");
     const badPoint = await runCli(['plugins', 'mechanism:ep']);
     expect(badPoint.code).toBe(1);
     expect(badPoint.stderr).toBe(
@@ -212,7 +212,7 @@ module.exports.plugin = definePlugin(({ bind }) => bindTask(bind, { kind: 'frequ
         if (record.example) withExample++;
       }
     }
-    // resistive, flow, elastic, allostery, images and the heat grid
+    // resistive, flow, elastic, allostery, images, table and the heat grid
     expect(withExample).toBe(6);
   });
 });

@@ -188,7 +188,7 @@ describe('multimech train: bad configs', () => {
   });
 
   test('an unknown error mechanism and task kind list the known ones', async () => {
-    await fails({ ...REGRESSION, error: { kind: 'telepathy' }, task: { kind: 'mnist' } }, /error\.kind: unknown error mechanism kind 'telepathy' \(known error mechanism kinds: adjoint, chemical, cl, ep, frequency\)/, /task\.kind: unknown task kind 'mnist' \(known task kinds: allostery, images, iris, regression\)/);
+    await fails({ ...REGRESSION, error: { kind: 'telepathy' }, task: { kind: 'mnist' } }, /error\.kind: unknown error mechanism kind 'telepathy' \(known error mechanism kinds: adjoint, chemical, cl, ep, frequency\)/, /task\.kind: unknown task kind 'mnist' \(known task kinds: allostery, images, iris, regression, table\)/);
   });
 
   test('a value of the wrong type names its JSON path', async () => {

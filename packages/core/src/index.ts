@@ -2,6 +2,7 @@
 export * from './support/errors';
 export * from './support/rng';
 export * from './support/format';
+export * from './support/csv';
 // graphs and their generators
 export * from './graph/graph';
 export * from './graph/generators';
@@ -16,6 +17,8 @@ export * from './config/section-problems';
 export * from './config/solver-config';
 export * from './config/network-config';
 export * from './config/json-duplicate-keys';
+export * from './config/data-files';
+export * from './config/edge-list-network';
 export * from './config/json-syntax-error';
 // the contracts every plugin implements, each an interface and a same-named token
 export * from './contracts/boundary';

@@ -1,6 +1,31 @@
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either';
-import { type ConfigOf, type WrittenSection, GeneratedNetworkConfig, PARAMETER_RANGE, bounded, boundText, inRange, rangeText, jsonSchemaOf, withSchema, SolverSettings, generatedNetworkCodec, oneOf, outputSpecCodec, positiveNumber, range, settingsProblem, solverCodec, strictObject, withDefaults } from '@multimech/core';
+import {
+  type ConfigOf,
+  type EdgeListFileConfig,
+  type EdgeListNetworkConfig,
+  type WrittenSection,
+  GeneratedNetworkConfig,
+  PARAMETER_RANGE,
+  bounded,
+  boundText,
+  inRange,
+  rangeText,
+  edgeListFileCodec,
+  edgeListNetworkCodec,
+  jsonSchemaOf,
+  withSchema,
+  SolverSettings,
+  generatedNetworkCodec,
+  oneOf,
+  outputSpecCodec,
+  positiveNumber,
+  range,
+  settingsProblem,
+  solverCodec,
+  strictObject,
+  withDefaults,
+} from '@multimech/core';
 import type { FlowOutputSpec } from './flow-from-topology';
 import type { FlowParameter } from './flow-substrate';
 
@@ -46,8 +71,37 @@ export function perTubeValues(value: PerTube | undefined, tubes: number, key: st
   return value;
 }
 
-/** A generated network (input and output counts come from the task). */
-export type FlowNetworkConfig = GeneratedNetworkConfig;
+/** The value keys a tube of an edge list may carry: its initial conductance or radius (the one `parameter` trains). */
+export type FlowEdgeValue = 'conductance' | 'radius';
+
+/** A network written out as an edge list of tubes with their roles (`sources`, `targets`, `ground`), inline or with its edges in a CSV or JSON file. */
+export type FlowEdgeListConfig = EdgeListNetworkConfig<FlowEdgeValue>;
+
+/** A generated network (input and output counts come from the task), an edge list, or `{ "file" }`: an edge list in a JSON file. */
+export type FlowNetworkConfig = GeneratedNetworkConfig | FlowEdgeListConfig | EdgeListFileConfig;
+
+/** Whether a network is written out (an edge list, inline or in a file) rather than generated. */
+export function isEdgeList(network: FlowNetworkConfig): network is FlowEdgeListConfig | EdgeListFileConfig {
+  return 'edges' in network || 'file' in network;
+}
+
+const generatedCodec = generatedNetworkCodec(', or an edge list { "edges", "sources", "targets", "ground" }, or { "file": "network.json" }');
+const edgeListCodec = edgeListNetworkCodec<FlowEdgeValue>(['conductance', 'radius']);
+
+/** `network`: an edge list when it has `edges`, a file when it has `file`, else a generated network (core's codec). */
+const flowNetworkCodec = withSchema(
+  new t.Type<FlowNetworkConfig, unknown, unknown>(
+    generatedCodec.name,
+    (u): u is FlowNetworkConfig => generatedCodec.is(u) || edgeListCodec.is(u) || edgeListFileCodec.is(u),
+    (u, c) => {
+      if (typeof u === 'object' && u !== null && 'edges' in u) return edgeListCodec.validate(u, c) as t.Validation<FlowNetworkConfig>;
+      if (typeof u === 'object' && u !== null && 'file' in u) return edgeListFileCodec.validate(u, c) as t.Validation<FlowNetworkConfig>;
+      return generatedCodec.validate(u, c) as t.Validation<FlowNetworkConfig>;
+    },
+    (a) => a,
+  ),
+  () => ({ oneOf: [...(jsonSchemaOf(generatedCodec).oneOf ?? []), jsonSchemaOf(edgeListCodec), jsonSchemaOf(edgeListFileCodec)] }),
+);
 
 /** The `substrate` section of a config, less its `kind: "flow"`. */
 export interface FlowConfig {
@@ -62,7 +116,7 @@ export interface FlowConfig {
   readonly init?: readonly [number, number];
   readonly min?: number;
   readonly max?: number;
-  /** Outputs by node name or pair `[a, b]`, replacing the generator's output nodes. */
+  /** Outputs by node name or pair `[a, b]`, replacing the generator's output nodes (an edge list names its `targets` instead). */
   readonly outputs?: readonly FlowOutputSpec[];
   readonly solver?: { readonly method?: SolverSettings['method'] };
 }
@@ -75,7 +129,7 @@ export const flowParameterDefaults: Readonly<Record<FlowParameter, { readonly in
 
 const flowFields = strictObject(
   'a flow substrate { network, parameter?, viscosity?, length?, init?, min?, max?, outputs?, solver? }',
-  { network: generatedNetworkCodec() },
+  { network: flowNetworkCodec },
   {
     parameter: oneOf('conductance', 'radius'),
     viscosity: perTubeCodec,
@@ -105,6 +159,7 @@ export const flowConfigCodec = withSchema(new t.Type<FlowConfig, unknown, unknow
       message,
     });
     const errors: t.ValidationError[] = [];
+    if (v.outputs && isEdgeList(v.network)) errors.push(at('outputs', v.outputs, "the edge list's targets are the outputs: remove outputs"));
     const min = v.min ?? defaults.min;
     const max = v.max ?? defaults.max;
     if (!(min < max)) {

@@ -1,4 +1,4 @@
-import { MultimechError, OutputPort, OutputProblem, OutputSpec, PortNaming, Topology, boundaryFromTopology, nodeIndex, outputPortProblems, uniformBounds } from '@multimech/core';
+import { MultimechError, OutputPort, OutputProblem, OutputSpec, PortNaming, Topology, boundaryFromTopology, nodeIndex, outputPortProblems } from '@multimech/core';
 import { SolverOptions } from '@multimech/sparse';
 import { FlowParameter, FlowSubstrate } from './flow-substrate';
 
@@ -14,8 +14,8 @@ export interface FlowTopologyOptions {
   readonly viscosity?: number | ArrayLike<number>;
   /** Tube length L, one for every tube or one per tube (default 1). */
   readonly length?: number | ArrayLike<number>;
-  /** Bounds of the parameter, the same for every tube. */
-  readonly bounds: { readonly min: number; readonly max: number };
+  /** Bounds of the parameter: the same for every tube, or one per tube. */
+  readonly bounds: { readonly min: number | ArrayLike<number>; readonly max: number | ArrayLike<number> };
   /** Outputs by node name, replacing the topology's output nodes (for difference targets). */
   readonly outputs?: readonly FlowOutputSpec[];
   /**
@@ -79,7 +79,10 @@ export function flowFromTopology(topology: Topology, inputType: 'flow' | 'potent
     parameters: options.initial,
     viscosity: options.viscosity,
     length: options.length,
-    bounds: uniformBounds(m, options.bounds.min, options.bounds.max),
+    bounds: {
+      min: typeof options.bounds.min === 'number' ? new Float64Array(m).fill(options.bounds.min) : Float64Array.from(options.bounds.min),
+      max: typeof options.bounds.max === 'number' ? new Float64Array(m).fill(options.bounds.max) : Float64Array.from(options.bounds.max),
+    },
     solver: options.solver,
   });
 }

@@ -63,7 +63,7 @@ describe('flow config', () => {
 
   it('gives one clear problem for a bad network, mode, output or unknown key', () => {
     expect(problemsOf({ network: { generator: 'tree' } })).toEqual([
-      { path: 'substrate.network.generator', message: `expected one of 'layered', 'grid', 'random', got "tree"` },
+      { path: 'substrate.network.generator', message: `expected one of 'layered', 'grid', 'random', or an edge list { "edges", "sources", "targets", "ground" }, or { "file": "network.json" }, got "tree"` },
     ]);
     expect(problemsOf({ network: { generator: 'grid', width: 3 }, parameter: 'diameter', outputs: ['a', ['b']], viscocity: 1 })).toEqual([
       { path: 'substrate.viscocity', message: 'unknown key (known keys: network, parameter, viscosity, length, init, min, max, outputs, solver)' },

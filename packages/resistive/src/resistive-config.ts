@@ -1,8 +1,41 @@
 import * as t from 'io-ts';
-import { type ConfigOf, type WrittenSection, GeneratedNetworkConfig, PARAMETER_RANGE, bounded, configPathCodec, inRange, rangeText, jsonSchemaOf, withSchema, OutputSpec, SolverSettings, generatedNetworkCodec, outputSpecCodec, positiveNumber, range, refine, solverCodec, strictObject, withDefaults } from '@multimech/core';
+import {
+  type ConfigOf,
+  type EdgeListFileConfig,
+  type EdgeListNetworkConfig,
+  type WrittenSection,
+  GeneratedNetworkConfig,
+  PARAMETER_RANGE,
+  bounded,
+  configPathCodec,
+  inRange,
+  rangeText,
+  edgeListFileCodec,
+  edgeListNetworkCodec,
+  jsonSchemaOf,
+  withSchema,
+  OutputSpec,
+  SolverSettings,
+  generatedNetworkCodec,
+  outputSpecCodec,
+  positiveNumber,
+  range,
+  refine,
+  solverCodec,
+  strictObject,
+  withDefaults,
+} from '@multimech/core';
 
-/** Where a resistive network comes from: a generator, or a SPICE netlist file. */
-export type NetworkConfig = GeneratedNetworkConfig | { readonly netlist: string; readonly outputs: readonly OutputSpec[] };
+/** A resistive network written out as an edge list of resistors (each with its initial `conductance`, read exactly as written) and its roles, inline or with its edges in a CSV or JSON file. */
+export type ResistiveEdgeListConfig = EdgeListNetworkConfig<'conductance'>;
+
+/** Where a resistive network comes from: a generator, a SPICE netlist file, an edge list, or `{ "file" }` (an edge list in a JSON file). */
+export type NetworkConfig = GeneratedNetworkConfig | { readonly netlist: string; readonly outputs: readonly OutputSpec[] } | ResistiveEdgeListConfig | EdgeListFileConfig;
+
+/** Whether a network is an edge list (inline or in a file). */
+export function isEdgeList(network: NetworkConfig): network is ResistiveEdgeListConfig | EdgeListFileConfig {
+  return 'edges' in network || 'file' in network;
+}
 
 export interface ConductanceConfig {
   /** Initial conductances of generated networks: uniform in [lo, hi] (default [0.5, 1.5]). */
@@ -21,18 +54,23 @@ export interface ResistiveConfig {
 }
 
 const netlistCodec = strictObject('a netlist network { netlist, outputs }', { netlist: configPathCodec('a SPICE netlist'), outputs: t.array(outputSpecCodec) });
-const generatedCodec = generatedNetworkCodec(' (or give "netlist": a SPICE file)');
+const generatedCodec = generatedNetworkCodec(' (or give "netlist": a SPICE file, or "edges": an edge list)');
+const edgeListCodec = edgeListNetworkCodec(['conductance'] as const);
 
-/** `network`: a netlist when it names one, else a generated network (core's codec). */
+/** `network`: a netlist when it names one, an edge list when it has `edges` (or `file`), else a generated network (core's codec). */
 const networkCodec = withSchema(new t.Type<NetworkConfig, unknown, unknown>(
-  'a network: { "generator": "layered" | "grid" | "random", ... } or { "netlist": path, "outputs": [...] }',
-  (u): u is NetworkConfig => netlistCodec.is(u) || generatedCodec.is(u),
+  'a network: { "generator": "layered" | "grid" | "random", ... }, { "netlist": path, "outputs": [...] }, an edge list { "edges", "sources", "targets", "ground" } or { "file": "network.json" }',
+  (u): u is NetworkConfig => netlistCodec.is(u) || generatedCodec.is(u) || edgeListCodec.is(u) || edgeListFileCodec.is(u),
   (u, c) =>
     typeof u === 'object' && u !== null && 'netlist' in u
       ? (netlistCodec.validate(u, c) as t.Validation<NetworkConfig>)
-      : (generatedCodec.validate(u, c) as t.Validation<NetworkConfig>),
+      : typeof u === 'object' && u !== null && 'edges' in u
+        ? (edgeListCodec.validate(u, c) as t.Validation<NetworkConfig>)
+        : typeof u === 'object' && u !== null && 'file' in u
+          ? (edgeListFileCodec.validate(u, c) as t.Validation<NetworkConfig>)
+          : (generatedCodec.validate(u, c) as t.Validation<NetworkConfig>),
   (a) => a,
-), () => ({ oneOf: [jsonSchemaOf(netlistCodec), jsonSchemaOf(generatedCodec)] }));
+), () => ({ oneOf: [jsonSchemaOf(netlistCodec), jsonSchemaOf(generatedCodec), jsonSchemaOf(edgeListCodec), jsonSchemaOf(edgeListFileCodec)] }));
 
 /** A conductance bound in S: core's range of physical parameters (a conductance enters the energy, squared by the drops). */
 const conductanceBound = bounded(positiveNumber, PARAMETER_RANGE, "a conductance enters the network's energy");

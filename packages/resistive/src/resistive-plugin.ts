@@ -2,6 +2,7 @@ import {
   DEFAULT_LIMITS,
   InputFileError,
   fromSectionFile,
+  edgeListSizes,
   generatedNetworkSizes,
   readConfigFile,
   NetworkFileFormat,
@@ -10,11 +11,13 @@ import {
   SubstrateRecord,
   bindSubstrate,
   definePlugin,
+  readEdgeListNetwork,
   settingsProblem,
   topologyFromConfig,
 } from '@multimech/core';
 import { parseSpice } from './parse-spice';
-import { ResistiveSettings, resistiveSettings } from './resistive-config';
+import { type ResistiveEdgeListConfig, ResistiveSettings, isEdgeList, resistiveSettings } from './resistive-config';
+import type { EdgeListFileConfig } from '@multimech/core';
 import { resistiveFromNetlist } from './resistive-from-netlist';
 import { resistiveFromTopology } from './resistive-from-topology';
 import { ResistiveSubstrate } from './resistive-substrate';
@@ -96,9 +99,42 @@ function buildFromNetlist(config: ResistiveSettings, network: { netlist: string;
   return substrate;
 }
 
+/**
+ * A resistive network written out as an edge list: each resistor's
+ * conductance exactly as written (no R = 1/G round trip; one not given is
+ * drawn from `conductance.init`), its own bounds where it gives them, the
+ * sources (voltage or current sources, as the task drives its inputs),
+ * targets and ground nodes as named.
+ */
+function fromEdgeList(config: ResistiveSettings, network: ResistiveEdgeListConfig | EdgeListFileConfig, context: SubstrateContext): ResistiveSubstrate {
+  const c = config.conductance;
+  const net = readEdgeListNetwork(network, {
+    baseDir: context.baseDir,
+    limits: context.limits,
+    valueKeys: ['conductance'],
+    valueKey: 'conductance',
+    edge: 'resistor',
+    bounds: { min: c.min!, max: c.max! },
+    init: c.init!,
+    ports: { inputs: context.inputs.count, outputs: context.outputs.count },
+    section: 'substrate',
+    key: 'network',
+  });
+  const [lo, hi] = c.init!;
+  const conductances = Float64Array.from(net.initial, (value) => value ?? context.rng.uniform(lo, hi));
+  return resistiveFromTopology(net.topology, context.inputs.type, {
+    conductances,
+    bounds: { min: net.min, max: net.max },
+    outputs: net.targets,
+    onOutputProblems: (problems) => net.targetProblems(problems),
+    solver: config.solver,
+  });
+}
+
 function createResistive(config: ResistiveSettings, context: SubstrateContext): ResistiveSubstrate {
   const network = config.network;
   if ('netlist' in network) return fromNetlistFile(config, network, context);
+  if (isEdgeList(network)) return fromEdgeList(config, network, context);
   const topology = topologyFromConfig(network, { inputs: context.inputs.count, outputs: context.outputs.count }, context.rng, 'substrate', 'network');
   const [lo, hi] = config.conductance.init!;
   const conductances = new Float64Array(topology.graph.from.length);
@@ -113,11 +149,11 @@ function createResistive(config: ResistiveSettings, context: SubstrateContext): 
 /** The registration record of the resistive substrate (kind `resistive`). */
 export const resistiveRecord: SubstrateRecord<ResistiveSettings> = {
   kind: 'resistive',
-  description: 'resistive network: node voltages, trainable conductances, optional fixed diodes (netlists); generated (layered, grid, random) or read from a SPICE netlist',
+  description: 'resistive network: node voltages, trainable conductances, optional fixed diodes (netlists); generated (layered, grid, random), read from a SPICE netlist, or an edge list (JSON or CSV)',
   configCodec: resistiveSettings,
   capabilities: ['linear', 'scalar-potential', 'dynamics'],
   example: { network: { generator: 'layered', hidden: [20] }, conductance: { init: [0.5, 1.5], min: 0.0001, max: 10 } },
-  sizes: (settings, ports) => ('netlist' in settings.network ? [] : generatedNetworkSizes(settings.network, ports)),
+  sizes: (settings, ports) => ('netlist' in settings.network ? [] : isEdgeList(settings.network) ? edgeListSizes(settings.network) : generatedNetworkSizes(settings.network, ports)),
   create: createResistive,
   networkFile: spiceNetworkFile,
   results: {

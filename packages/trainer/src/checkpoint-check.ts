@@ -1,15 +1,17 @@
 import { MultimechError } from '@multimech/core';
 import type { TrainerCheckpoint, TrainerParts } from './trainer';
+import { DEFAULT_EVALUATION, SAMPLER_STATE_KEYS, samplerStateProblem } from './training-schedule';
 
 /** Keys that a checkpoint never has and that are refused wherever they appear (they reach an object's prototype when copied). */
 export const REFUSED_CHECKPOINT_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
 
-const TOP_KEYS = ['format', 'version', 'epoch', 'seconds', 'parameters', 'initialParameters', 'velocity', 'rng', 'errorRng', 'solverState', 'history', 'experiment', 'seed'];
+const TOP_KEYS = ['format', 'version', 'epoch', 'seconds', 'parameters', 'initialParameters', 'velocity', 'rng', 'errorRng', 'solverState', 'history', 'experiment', 'seed', 'steps', 'sampler'];
 const RNG_KEYS = ['state', 'spare'];
 /** The keys of an epoch of the history, and whether each is a number that must be there. */
 const EPOCH_NUMBERS: Readonly<Record<string, boolean>> = {
   epoch: true,
   epochs: true,
+  steps: false,
   trainLoss: true,
   testLoss: true,
   seconds: true,
@@ -67,8 +69,16 @@ export function refusedKeyIn(value: unknown, path = ''): string | undefined {
  * fit this experiment: parameters: expected 48 values ...`). Returns the
  * checkpoint, typed.
  */
-export function checkCheckpoint(value: unknown, parts: Pick<TrainerParts, 'substrate' | 'error' | 'epochs'>): TrainerCheckpoint {
+export function checkCheckpoint(
+  value: unknown,
+  parts: Pick<TrainerParts, 'substrate' | 'error' | 'epochs' | 'task' | 'optimizer'> & Partial<Pick<TrainerParts, 'steps' | 'sampling' | 'evaluation'>>,
+): TrainerCheckpoint {
   const { substrate, error, epochs } = parts;
+  const count = parts.task.train.length;
+  const batchSize = parts.optimizer.batchSize;
+  const spe = Math.ceil(count / batchSize);
+  const budget = parts.steps ?? epochs * spe;
+  const evaluation = parts.evaluation ?? DEFAULT_EVALUATION;
   const fail = (key: string, what: string, got: unknown): never => {
     throw new MultimechError(`${key ? `${key}: ` : ''}expected ${what}, got ${shownValue(got)}`);
   };
@@ -86,6 +96,18 @@ export function checkCheckpoint(value: unknown, parts: Pick<TrainerParts, 'subst
   const epoch = value.epoch;
   if (typeof epoch !== 'number' || !Number.isInteger(epoch) || epoch < 0) return fail('epoch', 'a whole number of epochs ≥ 0', epoch);
   if (epoch > epochs) misfit(`it has ${epoch} epochs done, more than the ${epochs} configured`);
+  const steps = value.steps ?? epoch * spe;
+  if (typeof steps !== 'number' || !Number.isInteger(steps) || steps < 0) return fail('steps', 'a whole number of updates ≥ 0', steps);
+  if (Math.floor(steps / spe) !== epoch) fail('steps', `${epoch * spe} to ${epoch * spe + spe - 1} updates (epoch ${epoch} of ${spe} updates each, as epoch says)`, steps);
+  if (steps > budget) misfit(`it has ${steps} updates done, more than the ${budget} configured`);
+  if (value.sampler !== undefined) {
+    const sampler = value.sampler;
+    if (!isRecord(sampler)) fail('sampler', 'where the sampler stands (an object)', sampler);
+    const extra = Object.keys(sampler as object).find((k) => !SAMPLER_STATE_KEYS.includes(k));
+    if (extra !== undefined) throw new MultimechError(`sampler.${extra}: unknown key (a sampler's state has ${SAMPLER_STATE_KEYS.join(', ')})`);
+  }
+  const samplerProblem = samplerStateProblem(parts.sampling ?? { kind: 'shuffle' }, count, batchSize, value.sampler as never, steps);
+  if (samplerProblem) throw new MultimechError(samplerProblem);
   if (typeof value.seconds !== 'number' || !Number.isFinite(value.seconds) || value.seconds < 0) fail('seconds', 'a finite number of seconds ≥ 0', value.seconds);
 
   const m = substrate.parameters.length;
@@ -130,8 +152,11 @@ export function checkCheckpoint(value: unknown, parts: Pick<TrainerParts, 'subst
   if (value.seed !== undefined && (typeof value.seed !== 'number' || !Number.isInteger(value.seed))) fail('seed', 'an integer', value.seed);
 
   const history = value.history;
-  if (!Array.isArray(history)) return fail('history', `a list of ${epoch + 1} epochs (0 to ${epoch})`, history);
-  if (history.length !== epoch + 1) fail('history', `${epoch + 1} epochs (0 to ${epoch}, as epoch says)`, history);
+  // one row per epoch from epoch 0 when every epoch is evaluated; else a row per evaluation, in order, the last at the checkpoint's updates
+  const everyEpoch = evaluation.unit === 'epochs' && evaluation.every === 1 && steps % spe === 0;
+  if (!Array.isArray(history)) return fail('history', everyEpoch ? `a list of ${epoch + 1} epochs (0 to ${epoch})` : 'a list of the evaluations made so far', history);
+  if (everyEpoch && history.length !== epoch + 1) fail('history', `${epoch + 1} epochs (0 to ${epoch}, as epoch says)`, history);
+  if (history.length === 0) fail('history', 'the evaluations made so far (at least the one before the first update)', history);
   history.forEach((e: unknown, i) => {
     const key = `history[${i}]`;
     if (!isRecord(e)) return fail(key, `epoch ${i}'s figures (an object)`, e);
@@ -149,7 +174,16 @@ export function checkCheckpoint(value: unknown, parts: Pick<TrainerParts, 'subst
       }
     }
     for (const [name, required] of Object.entries(EPOCH_NUMBERS)) if (required && e[name] === undefined) fail(`${key}.${name}`, 'a finite number', undefined);
-    if (e.epoch !== i) fail(`${key}.epoch`, String(i), e.epoch);
+    if (everyEpoch) {
+      if (e.epoch !== i) fail(`${key}.epoch`, String(i), e.epoch);
+      if (e.steps !== undefined && e.steps !== i * spe) fail(`${key}.steps`, `${i * spe} (epoch ${i} of ${spe} updates each)`, e.steps);
+    } else {
+      const at = (row: Record<string, unknown>) => (row.steps as number | undefined) ?? (row.epoch as number) * spe;
+      const before = i === 0 ? -1 : at(history[i - 1] as Record<string, unknown>);
+      if (!Number.isInteger(at(e)) || !(at(e) > before)) fail(`${key}.steps`, `a whole number of updates after ${Math.max(before, 0)} (the evaluations in order)`, e.steps);
+      if (Math.abs((e.epoch as number) - at(e) / spe) > 1e-9) fail(`${key}.epoch`, `${at(e) / spe} (${at(e)} updates of ${spe} per epoch)`, e.epoch);
+      if (i === history.length - 1 && at(e) !== steps) fail(`${key}.steps`, `${steps} (the last evaluation is at the checkpoint's updates)`, at(e));
+    }
   });
   return value as unknown as TrainerCheckpoint;
 }

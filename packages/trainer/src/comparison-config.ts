@@ -176,13 +176,16 @@ export function comparisonExperimentConfig(config: ComparisonConfig, mechanismIn
 /**
  * The experiment config of one learning-rate selection run: the run's
  * config (`comparisonExperimentConfig`) at `rate`, trained for the
- * selection's epochs where it gives them, without measuring fidelity along
+ * selection's epochs where it gives them (in place of the base's `epochs`
+ * or `steps`), without measuring fidelity along
  * the way. It is built with the `validation` fraction (`createExperiment`'s
  * option), so it never sees the test split.
  */
 export function selectionExperimentConfig(config: ComparisonConfig, mechanismIndex: number, seed: number, rate: number, selection: LearningRateSelection): Record<string, unknown> {
   const run = comparisonExperimentConfig(config, mechanismIndex, seed, rate);
   const { fidelity: _fidelity, ...training } = (run.training as Record<string, unknown> | undefined) ?? {};
+  // the selection's epochs replace the base's budget, in epochs or in steps
+  if (selection.epochs !== undefined) delete training.steps;
   return { ...run, training: { ...training, ...(selection.epochs !== undefined ? { epochs: selection.epochs } : {}) } };
 }
 

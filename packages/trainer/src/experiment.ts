@@ -25,6 +25,7 @@ import {
   nonEmptyString,
   positiveInteger,
   strictObject,
+  refine,
   withSchema,
   bounded,
   COUNT_RANGE,
@@ -35,11 +36,13 @@ import {
   type ResourceLimits,
   type SectionProblem,
   namedBy,
+  fromSectionFile,
 } from '@multimech/core';
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either';
 import { optimizerCodec, resolveOptimizer } from './optimizer';
 import { Trainer } from './trainer';
+import { type EvaluationSettings, checkpointCodec, evaluationCodec, samplingCodec, samplingSettings, sequenceProblem } from './training-schedule';
 import type { FidelitySettings } from './fidelity-measurement';
 import { validationTask } from './validation-split';
 import { trainerPlugin } from './trainer-plugin';
@@ -61,6 +64,40 @@ export const schemaReferenceCodec = withSchema(
   { type: 'string' },
 );
 
+/**
+ * `training`: the budget (`epochs`, or `steps`: not both), how examples are
+ * drawn (`sampling`), when the train and test sets are evaluated
+ * (`evaluate`), when `multimech train` writes its checkpoint
+ * (`checkpoint`), fidelity during training and the physical-cost columns.
+ */
+export const trainingCodec = refine(
+  strictObject(
+    'training settings ({ "epochs"?, "steps"?, "sampling"?, "evaluate"?, "checkpoint"?, "fidelity"?, "physicalCost"? })',
+    {},
+    {
+      /** Passes over the training examples (default 50). */
+      epochs: bounded(positiveInteger, COUNT_RANGE, 'no run ends beyond it'),
+      /** Updates, in place of epochs: a budget that may end inside an epoch. */
+      steps: bounded(positiveInteger, COUNT_RANGE, 'no run ends beyond it'),
+      /** How each update's examples are drawn: shuffled epochs (default), with replacement, or a given sequence. */
+      sampling: samplingCodec,
+      /** Evaluate the train and test sets every `every` steps or epochs (default every epoch), and at the end. */
+      evaluate: evaluationCodec,
+      /** When `multimech train` writes its checkpoint: every `every` steps or epochs, or every `seconds` (default 10); always at the end and when stopped. */
+      checkpoint: checkpointCodec,
+      /** Measure the mechanism's estimate against the exact gradient every `every` epochs (epoch 0 included) on the first `examples` training examples, each `repeats` times. */
+      fidelity: strictObject(
+        'fidelity during training ({ "every", "examples"?, "repeats"? })',
+        { every: bounded(positiveInteger, COUNT_RANGE) },
+        { examples: bounded(positiveInteger, COUNT_RANGE), repeats: bounded(positiveInteger, { min: 1, max: 1000 }, 'each repeat measures every example again; a thousand give the variance to about 5%') },
+      ),
+      /** Write each epoch's physical cost into metrics.csv and summary.json (`multimech train`). */
+      physicalCost: t.boolean,
+    },
+  ),
+  (v) => (v.epochs !== undefined && v.steps !== undefined ? [{ key: 'steps', message: 'give the budget either in epochs or in steps, not both' }] : []),
+);
+
 /** The experiment file's top level; each plugin section is decoded by its own plugin. */
 export const experimentCodec = strictObject(
   'an experiment config',
@@ -72,21 +109,7 @@ export const experimentCodec = strictObject(
     activation: sectionShape,
     rule: sectionShape,
     optimizer: optimizerCodec,
-    training: strictObject(
-      'training settings ({ "epochs"?, "fidelity"?, "physicalCost"? })',
-      {},
-      {
-        epochs: bounded(positiveInteger, COUNT_RANGE, 'no run ends beyond it'),
-        /** Measure the mechanism's estimate against the exact gradient every `every` epochs (epoch 0 included) on the first `examples` training examples, each `repeats` times. */
-        fidelity: strictObject(
-          'fidelity during training ({ "every", "examples"?, "repeats"? })',
-          { every: bounded(positiveInteger, COUNT_RANGE) },
-          { examples: bounded(positiveInteger, COUNT_RANGE), repeats: bounded(positiveInteger, { min: 1, max: 1000 }, 'each repeat measures every example again; a thousand give the variance to about 5%') },
-        ),
-        /** Write each epoch's physical cost into metrics.csv and summary.json (`multimech train`). */
-        physicalCost: t.boolean,
-      },
-    ),
+    training: trainingCodec,
     /** Modules of third-party plugins, for the command line to load (createExperiment itself takes plugin objects). */
     plugins: t.array(nonEmptyString),
     /** What the run may allocate (nodes, edges, examples, data values, samples per measurement, epochs, file bytes), raised over `DEFAULT_LIMITS`. */
@@ -237,9 +260,9 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
   const trainRng = root.fork();
   const baseDir = options.baseDir ?? process.cwd();
   const limits: ResourceLimits = resourceLimits(top.limits);
-  const epochs = top.training?.epochs ?? 50;
   // what the run will allocate is counted before anything is: the epochs, the task's data, the network, the measurements
-  checkSizes(sizeProblems('training', [{ limit: 'epochs', count: epochs, key: 'epochs', what: 'epochs' }], limits), paths, options.source);
+  // (a budget in steps is counted once the task says how many steps an epoch has)
+  checkSizes(sizeProblems('training', [{ limit: 'epochs', count: top.training?.epochs ?? (top.training?.steps !== undefined ? 1 : 50), key: 'epochs', what: 'epochs' }], limits), paths, options.source);
   checkSizes(sizeProblems('task', sections.task.record.sizes?.(sections.task.config) ?? [], limits), paths, options.source);
   const created = creating(options.source, paths, () =>
     sections.task.record.create(sections.task.config, { rng: taskRng, baseDir, limits }),
@@ -284,12 +307,28 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
     );
   }
   const optimizer = resolveOptimizer(top.optimizer);
-  const fidelityConfig = top.training?.fidelity;
+  const training = top.training;
+  const sampling = creating(options.source, paths, () => samplingSettings(training?.sampling, baseDir, limits));
+  const outside = sequenceProblem(sampling, task.train.length);
+  if (outside?.path !== undefined) throw new ConfigError([{ path: paths('training', `sampling.${outside.path}`), message: outside.message }], options.source);
+  if (outside) creating(options.source, paths, () => fromSectionFile('training', 'sampling.file', outside.file!, () => {
+    throw new InputFileError(outside.file!, outside.line, outside.message);
+  }));
+  const stepsPerEpoch = Math.ceil(task.train.length / optimizer.batchSize);
+  const steps = training?.steps;
+  const epochs = steps !== undefined ? Math.ceil(steps / stepsPerEpoch) : (training?.epochs ?? 50);
+  // a budget in steps is counted in the epochs it spans, against the same limit, before the trainer allocates anything for them
+  if (steps !== undefined) {
+    checkSizes(sizeProblems('training', [{ limit: 'epochs', count: epochs, key: 'steps', what: `epochs (${steps} steps of ${stepsPerEpoch} per epoch)` }], limits), paths, options.source);
+  }
+  const evaluation: EvaluationSettings | undefined = training?.evaluate && { every: training.evaluate.every, unit: training.evaluate.unit ?? 'epochs' };
+  const fidelityConfig = training?.fidelity;
   const fidelity: FidelitySettings | undefined = fidelityConfig && {
     every: fidelityConfig.every,
     examples: fidelityConfig.examples ?? DEFAULT_TRAINING_FIDELITY.examples,
     repeats: fidelityConfig.repeats ?? DEFAULT_TRAINING_FIDELITY.repeats,
   };
+  const schedule = top.optimizer?.schedule;
   const trainer = new Trainer({
     substrate,
     task,
@@ -298,8 +337,12 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
     rule: sections.rule.record.create(sections.rule.config),
     optimizer,
     epochs,
+    ...(steps !== undefined ? { steps } : {}),
     rng: trainRng,
     ...(fidelity ? { fidelity } : {}),
+    ...(training?.sampling ? { sampling } : {}),
+    ...(evaluation ? { evaluation } : {}),
+    ...(schedule ? { learningRateSchedule: schedule } : {}),
   });
   const r = raw as Record<string, unknown>;
   const resolvedConfig: Record<string, unknown> = {
@@ -314,8 +357,16 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
     activation: r.activation ?? { kind: 'dc' },
     error: r.error,
     rule: r.rule ?? { kind: sections.rule.record.kind },
-    optimizer,
-    training: { epochs, ...(fidelity ? { fidelity } : {}), ...(top.training?.physicalCost !== undefined ? { physicalCost: top.training.physicalCost } : {}) },
+    optimizer: { ...optimizer, ...(schedule ? { schedule } : {}) },
+    // the keys a config gives beyond the budget are kept as given (an absent one takes its default)
+    training: {
+      ...(steps !== undefined ? { steps } : { epochs }),
+      ...(training?.sampling ? { sampling: training.sampling } : {}),
+      ...(evaluation ? { evaluate: evaluation } : {}),
+      ...(training?.checkpoint ? { checkpoint: training.checkpoint } : {}),
+      ...(fidelity ? { fidelity } : {}),
+      ...(training?.physicalCost !== undefined ? { physicalCost: training.physicalCost } : {}),
+    },
   };
   const records = {
     substrate: sections.substrate.record,

@@ -1,5 +1,6 @@
 export * from './optimizer';
 export * from './trainer';
+export * from './training-schedule';
 export * from './checkpoint-check';
 export * from './fidelity-measurement';
 export * from './validation-split';
@@ -15,3 +16,5 @@ export * from './tasks/regression-task';
 export * from './tasks/allostery-task';
 export * from './tasks/idx-file';
 export * from './tasks/images-task';
+export * from './tasks/data-table';
+export * from './tasks/table-task';

@@ -1,5 +1,32 @@
-import { COUNT_RANGE, GAIN_RANGE, NumericalError, ParameterBounds, bounded, oneOf, positiveInteger, positiveNumber, strictObject, numberWhere } from '@multimech/core';
+import { COUNT_RANGE, GAIN_RANGE, NumericalError, ParameterBounds, bounded, oneOf, onlyWith, positiveInteger, positiveNumber, refine, strictObject, numberWhere } from '@multimech/core';
 import * as t from 'io-ts';
+
+/**
+ * The learning rate over the epochs: `constant` (the default), `exponential`
+ * (× `factor` at the end of every epoch: the published DRN settings use
+ * 0.99) or `step` (× `factor` every `every` epochs).
+ */
+export type LearningRateSchedule =
+  | { readonly kind: 'constant' }
+  | { readonly kind: 'exponential'; readonly factor: number }
+  | { readonly kind: 'step'; readonly factor: number; readonly every: number };
+
+const scheduleFields = strictObject(
+  'a learning-rate schedule ({ "kind": "constant" | "exponential" | "step", "factor"?, "every"? })',
+  { kind: oneOf('constant', 'exponential', 'step') },
+  {
+    // a schedule decays the rate: a factor above 1 would grow it without bound over the epochs
+    factor: bounded(positiveNumber, { min: 0, minOpen: true, max: 1 }, 'a schedule decays the learning rate; above 1 it would grow without bound'),
+    every: bounded(positiveInteger, COUNT_RANGE),
+  },
+);
+
+/** `optimizer.schedule`: the kind, then `factor` (exponential, step) and `every` (step) required where they apply and refused where they do not. */
+export const learningRateScheduleCodec = refine(scheduleFields, (v) => [
+  ...onlyWith(v, 'kind', v.kind, { factor: ['exponential', 'step'], every: ['step'] }),
+  ...(v.kind !== 'constant' && v.factor === undefined ? [{ key: 'factor', message: `the '${v.kind}' schedule needs the factor the learning rate is multiplied by (such as 0.99)` }] : []),
+  ...(v.kind === 'step' && v.every === undefined ? [{ key: 'every', message: "a 'step' schedule needs 'every': the number of epochs between two decays" }] : []),
+]) as unknown as t.Type<LearningRateSchedule, unknown, unknown>;
 
 export const optimizerCodec = strictObject(
   'an optimizer',
@@ -10,10 +37,42 @@ export const optimizerCodec = strictObject(
     momentum: numberWhere('a number in [0, 1)', (x) => x >= 0 && x < 1),
     batchSize: bounded(positiveInteger, COUNT_RANGE),
     bounds: oneOf('project'),
+    /** The learning rate over the epochs (default constant). */
+    schedule: learningRateScheduleCodec,
   },
 );
 export type OptimizerConfig = t.TypeOf<typeof optimizerCodec>;
-export type ResolvedOptimizerConfig = Required<OptimizerConfig>;
+/** The optimizer's settings with every default filled in; the schedule is the trainer's (`TrainerParts.learningRateSchedule`). */
+export type ResolvedOptimizerConfig = Required<Omit<OptimizerConfig, 'schedule'>>;
+
+/**
+ * The learning rate of each epoch (0-based: epoch 0 trains at the learning
+ * rate given) under a schedule, each epoch's the one before times the factor
+ * where it decays, multiplied in turn as PyTorch's `ExponentialLR` and
+ * `StepLR` do (so a rate matches theirs to the bit, not α·γᵉ).
+ */
+export class LearningRates {
+  private readonly rates: number[];
+
+  constructor(
+    readonly initial: number,
+    readonly schedule: LearningRateSchedule = { kind: 'constant' },
+  ) {
+    this.rates = [initial];
+  }
+
+  /** The learning rate of the steps of epoch `epoch` (0-based). */
+  at(epoch: number): number {
+    const s = this.schedule;
+    if (s.kind === 'constant') return this.initial;
+    while (this.rates.length <= epoch) {
+      const e = this.rates.length;
+      const before = this.rates[e - 1];
+      this.rates.push(s.kind === 'exponential' || e % s.every === 0 ? before * s.factor : before);
+    }
+    return this.rates[epoch];
+  }
+}
 
 export function resolveOptimizer(config: OptimizerConfig | undefined): ResolvedOptimizerConfig {
   return {
@@ -41,9 +100,10 @@ export class SgdOptimizer {
     this.velocity = new Float64Array(size);
   }
 
-  /** One update in place; returns the number of parameters held at a bound. */
-  step(theta: Float64Array, gradient: Float64Array, bounds: ParameterBounds): { clamped: number; stepNorm: number } {
-    const { learningRate: a, momentum: mu } = this.config;
+  /** One update in place at learning rate `learningRate` (default the configured one); returns the number of parameters held at a bound and the length of the step taken. */
+  step(theta: Float64Array, gradient: Float64Array, bounds: ParameterBounds, learningRate = this.config.learningRate): { clamped: number; stepNorm: number } {
+    const a = learningRate;
+    const mu = this.config.momentum;
     let clamped = 0;
     let norm = 0;
     for (let k = 0; k < theta.length; k++) {

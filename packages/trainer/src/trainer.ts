@@ -13,8 +13,9 @@ import {
   Task,
   exampleGradient,
 } from '@multimech/core';
-import { ResolvedOptimizerConfig, SgdOptimizer } from './optimizer';
+import { LearningRates, type LearningRateSchedule, ResolvedOptimizerConfig, SgdOptimizer } from './optimizer';
 import { type FidelityFigures, type FidelitySettings, measureFidelity } from './fidelity-measurement';
+import { DEFAULT_EVALUATION, type EvaluationSettings, Sampler, type SamplerState, type SamplingSettings } from './training-schedule';
 
 /** Figures of one pass over a set of examples at the current parameters. */
 export interface Evaluation {
@@ -23,27 +24,83 @@ export interface Evaluation {
   readonly relativeError?: number;
 }
 
-export interface StepEvent {
-  readonly epoch: number;
-  readonly step: number;
-  readonly stepsPerEpoch: number;
-  /** Mean loss over the minibatch at the free state, before the update. */
-  readonly loss: number;
-  readonly clamped: number;
+/** What one update's measurements cost physically, summed over its minibatch (`ErrorReading.cost`). */
+export interface StepPhysicalCost {
+  /** False for a digital computation (the exact adjoint). */
+  readonly physical: boolean;
+  /** Physical seconds of the minibatch's measurements, where every one defines a time. */
+  readonly seconds?: number;
+  /** Energy dissipated meanwhile, where the substrate defines a power. */
+  readonly energy?: number;
+  /** Equilibria settled into (physical mechanisms), or linear solves (a digital computation). */
+  readonly equilibria: number;
+  readonly solves: number;
+  /** The mechanism's note on its last measurement. */
+  readonly note?: string;
 }
 
-export interface EpochEvent {
+/**
+ * One update, as `Trainer.step()` returns it and the `step` event carries
+ * it: where it lies in the run, what it measured on its minibatch at the
+ * parameters before it, and the step it took.
+ */
+export interface StepEvent {
+  /** The epoch the update belongs to (1-based). */
   readonly epoch: number;
+  /** The update's place in its epoch (1-based). */
+  readonly step: number;
+  readonly stepsPerEpoch: number;
+  /** Updates made in the run so far, this one included. */
+  readonly steps: number;
+  /** The training examples of the minibatch (0-based indices into the task's training examples), in the order used. */
+  readonly examples: readonly number[];
+  /** Mean loss over the minibatch at the free state, before the update. */
+  readonly loss: number;
+  /** The learning rate of the update (the schedule's value at its epoch). */
+  readonly learningRate: number;
+  /** ‖ĝ‖₂: the length of the minibatch's mean gradient estimate. */
+  readonly gradientNorm: number;
+  /** ‖Δθ‖₂: the length of the step taken, after the projection onto the bounds. */
+  readonly stepNorm: number;
+  /** Parameters the projection held at a bound. */
+  readonly clamped: number;
+  /** The error mechanism's diagnostics over the minibatch, each its worst value (as `EpochEvent.diagnostics`); absent when it reports none. */
+  readonly diagnostics?: Readonly<Record<string, number>>;
+  /** What the minibatch's measurements cost, where the error mechanism reports it. */
+  readonly physicalCost?: StepPhysicalCost;
+}
+
+/** The train and test figures at the current parameters (`Trainer.evaluate()`). */
+export interface TrainerEvaluation {
+  /** Epochs made so far: updates / updates per epoch (a fraction in the middle of an epoch). */
+  readonly epoch: number;
+  /** Updates made so far. */
+  readonly steps: number;
+  readonly train: Evaluation;
+  readonly test: Evaluation;
+}
+
+/**
+ * One row of a run's history: the train and test figures at an evaluation
+ * (every epoch by default; every N steps or epochs with
+ * `training.evaluate`), with what the updates since the one before did.
+ */
+export interface EpochEvent {
+  /** Epochs made: updates / updates per epoch (an integer at the end of an epoch, a fraction when evaluating every N steps). */
+  readonly epoch: number;
+  /** The run's budget in epochs (with a budget in steps, the epochs it reaches, rounded up). */
   readonly epochs: number;
+  /** Updates made so far. */
+  readonly steps: number;
   readonly trainLoss: number;
   readonly testLoss: number;
   readonly trainAccuracy?: number;
   readonly testAccuracy?: number;
   readonly trainRelativeError?: number;
   readonly testRelativeError?: number;
-  /** Seconds spent on this epoch's training steps (0 for the initial evaluation). */
+  /** Seconds spent on the training steps since the evaluation before (0 for the initial evaluation). */
   readonly seconds: number;
-  /** Parameters the projection held at a bound, summed over the epoch's steps. */
+  /** Parameters the projection held at a bound, summed over the steps since the evaluation before. */
   readonly clamped: number;
   /**
    * The error mechanism's diagnostics over the epoch's training examples,
@@ -98,14 +155,19 @@ export interface TrainingSummary {
   readonly train_accuracy?: number;
   readonly test_accuracy?: number;
   readonly relative_error?: number;
+  /** How the task's loss is scaled over the outputs, when the task names it (`half-sum`, `sum`, `half-mean`, `mean`): `final_loss` is in its terms. */
+  readonly loss_scaling?: string;
+  /** Epochs made (a fraction when a budget in steps ends inside an epoch). */
   readonly epochs: number;
+  /** Updates made, when the budget is in steps (`training.steps`). */
+  readonly steps?: number;
   readonly seconds: number;
 }
 
 export interface TrainingResult {
   /**
-   * True when `RunOptions.stop` ended the run before its last epoch: the
-   * history (and the checkpoint) ends at the last whole epoch.
+   * True when `RunOptions.stop` ended the run before its budget: the
+   * history (and the checkpoint) ends at the last evaluation.
    */
   readonly stopped?: boolean;
   /** Epoch 0 is the evaluation before any update. */
@@ -125,10 +187,19 @@ export interface TrainerParts {
   readonly error: ErrorMechanism;
   readonly rule: LearningRule;
   readonly optimizer: ResolvedOptimizerConfig;
+  /** The budget in epochs (with `steps`, the epochs those reach, rounded up). */
   readonly epochs: number;
+  /** The budget in updates (`training.steps`), in place of `epochs` × updates per epoch. */
+  readonly steps?: number;
   readonly rng: Rng;
   /** Measure the mechanism's fidelity during training (`training.fidelity`). */
   readonly fidelity?: FidelitySettings;
+  /** How each update's examples are drawn (default: shuffled epochs). */
+  readonly sampling?: SamplingSettings;
+  /** When the train and test sets are evaluated (default: every epoch). */
+  readonly evaluation?: EvaluationSettings;
+  /** The learning rate over the epochs (default constant: `optimizer.learningRate`). */
+  readonly learningRateSchedule?: LearningRateSchedule;
 }
 
 /** Sums what an epoch's measurements cost (`ErrorReading.cost`). */
@@ -162,6 +233,21 @@ class CostTally {
     if (cost.note !== undefined) this.note = cost.note;
   }
 
+  /** What the tally holds, for a step's event; undefined when no measurement reported a cost. */
+  figures(): StepPhysicalCost | undefined {
+    if (this.reported === 0) return undefined;
+    const seconds = this.epochSeconds;
+    const energy = this.epochEnergy;
+    return {
+      physical: this.physical,
+      ...(seconds !== undefined ? { seconds } : {}),
+      ...(energy !== undefined ? { energy } : {}),
+      equilibria: this.equilibria,
+      solves: this.solves,
+      ...(this.note !== undefined ? { note: this.note } : {}),
+    };
+  }
+
   /** The epoch's time and energy: defined only where every measurement defined it. */
   get epochSeconds(): number | undefined {
     return this.examples > 0 && this.timed === this.examples ? this.seconds : undefined;
@@ -173,18 +259,19 @@ class CostTally {
 }
 
 /**
- * Everything a trainer needs to continue a run exactly where it stopped,
- * after a whole epoch, as plain JSON: the parameters, the optimizer's
- * velocity, the random streams (minibatch order, measurement noise) and the
- * history so far. Continuing from it gives the numbers an uninterrupted run
- * gives, to the last bit: where the substrate's equilibrium solver is
- * warm-started (diodes, springs), its warm start is part of the checkpoint
- * (`solverState`).
+/**
+ * Everything a trainer needs to continue a run exactly where it stopped, as
+ * plain JSON: the parameters, the optimizer's velocity, the random streams
+ * (minibatch order, measurement noise), the updates made, where the sampler
+ * stands, and the history so far. Continuing from it gives the numbers an
+ * uninterrupted run gives, to the last bit: where the substrate's
+ * equilibrium solver is warm-started (diodes, springs), its warm start is
+ * part of the checkpoint (`solverState`).
  */
 export interface TrainerCheckpoint {
   readonly format: 'multimech-checkpoint';
   readonly version: 1;
-  /** Epochs finished. */
+  /** Epochs finished (whole ones). */
   readonly epoch: number;
   /** Seconds spent in `run` so far. */
   readonly seconds: number;
@@ -202,6 +289,10 @@ export interface TrainerCheckpoint {
    */
   readonly solverState?: readonly number[];
   readonly history: readonly EpochEvent[];
+  /** Updates made (absent in checkpoints written before it was added: then `epoch` × updates per epoch). */
+  readonly steps?: number;
+  /** Where the sampler stands: the order of the shuffled epoch a checkpoint in the middle of an epoch falls in (absent at the end of an epoch), a sequence's position and length. */
+  readonly sampler?: SamplerState;
   /**
    * Which experiment the checkpoint belongs to, as its writer names it (the
    * command line: the hash of the run's resolved config, training.epochs
@@ -215,35 +306,64 @@ export interface TrainerCheckpoint {
 
 type Listener<E> = (event: E) => void;
 
+/** The worse of a diagnostic's values kept in `into`: the smallest for a name ending in `Min`, else the largest; non-finite values are left out. */
+function keepWorst(into: Record<string, number>, key: string, value: number): void {
+  if (!Number.isFinite(value)) return;
+  const worse = key.endsWith('Min') ? !(into[key] <= value) : !(into[key] >= value);
+  if (worse) into[key] = value;
+}
+
+/** What the updates since the last evaluation did: summed into the next row of the history. */
+class Interval {
+  steps = 0;
+  seconds = 0;
+  clamped = 0;
+  readonly diagnostics: Record<string, number> = {};
+  readonly cost = new CostTally();
+}
+
+/** The longest `runAsync` trains without giving the event loop a turn, in milliseconds (it turns only between steps). */
+export const RUN_ASYNC_TURN_MS = 5;
+
 /** How a run may end early. */
 export interface RunOptions {
   /**
-   * Asked before each epoch (after the one before it has been emitted, so a
-   * listener has saved its checkpoint): true ends the run there, with
-   * `stopped` set in its result. A time budget, a signal, a flag another
-   * thread sets.
+   * Asked before the first update and after each evaluation (after its
+   * `epoch` event has been emitted, so a listener has saved its
+   * checkpoint): true ends the run there, with `stopped` set in its result.
+   * A time budget, a signal, a flag another thread sets.
    */
   readonly stop?: () => boolean;
 }
 
 /**
  * Composes substrate × activation × error × rule × task × optimizer.
- * Each minibatch: every example goes through activation → error force →
- * error mechanism → rule against the one factorization of the current
- * parameters; the mean estimate drives one projected momentum step, after
- * which the substrate refactors once. Seeded: the same seed gives the same
- * numbers.
+ * Each update (`step()`): a minibatch drawn by the sampler goes through
+ * activation → error force → error mechanism → rule against the one
+ * factorization of the current parameters; the mean estimate drives one
+ * projected momentum step at the schedule's learning rate, after which the
+ * substrate refactors once. `evaluate()` gives the train and test figures
+ * at the current parameters. `run()` is built on the two: an evaluation
+ * before the first update, updates up to the budget (`training.epochs` or
+ * `training.steps`), an evaluation (a row of the history, an `epoch` event)
+ * every `training.evaluate` and at the end. Seeded: the same seed gives the
+ * same numbers.
  */
 export class Trainer {
   private readonly listeners = { step: [] as Listener<StepEvent>[], epoch: [] as Listener<EpochEvent>[] };
   private readonly optimizer: SgdOptimizer;
   private readonly pipeline: GradientPipeline;
   private readonly history: EpochEvent[] = [];
-  private epoch = 0;
+  private readonly sampler: Sampler;
+  private readonly rates: LearningRates;
+  private readonly evaluation: EvaluationSettings;
+  /** Updates made. */
+  private updates = 0;
+  private interval = new Interval();
   private secondsBefore = 0;
   private runStart: number | undefined;
   private readonly initialParameters: Float64Array;
-  /** What the last trained epoch's measurements cost. */
+  /** What the measurements of the updates before the last evaluation cost. */
   private lastCost: CostTally | undefined;
 
   constructor(readonly parts: TrainerParts) {
@@ -257,6 +377,12 @@ export class Trainer {
       loss: parts.task.loss,
       rng: parts.rng,
     };
+    this.sampler = new Sampler(parts.sampling ?? { kind: 'shuffle' }, parts.task.train.length, parts.optimizer.batchSize, parts.rng);
+    this.rates = new LearningRates(parts.optimizer.learningRate, parts.learningRateSchedule);
+    this.evaluation = parts.evaluation ?? DEFAULT_EVALUATION;
+    if (parts.steps !== undefined && !(Number.isInteger(parts.steps) && parts.steps > 0)) {
+      throw new MultimechError(`the step budget must be a positive integer, got ${parts.steps}`);
+    }
   }
 
   on(event: 'step', listener: Listener<StepEvent>): this;
@@ -266,8 +392,44 @@ export class Trainer {
     return this;
   }
 
-  /** Loss, and accuracy (classification) or relative error (regression), at the current parameters. */
-  evaluate(examples: readonly Example[]): Evaluation {
+  /** Updates per epoch: ⌈training examples / batch size⌉. */
+  get stepsPerEpoch(): number {
+    return this.sampler.stepsPerEpoch;
+  }
+
+  /** Updates made so far (a resumed run's earlier ones included). */
+  get stepsTaken(): number {
+    return this.updates;
+  }
+
+  /** The run's budget in updates: `training.steps`, or `training.epochs` × updates per epoch. */
+  get stepBudget(): number {
+    return this.parts.steps ?? this.parts.epochs * this.stepsPerEpoch;
+  }
+
+  /** The learning rate of the next update. */
+  get learningRate(): number {
+    return this.rates.at(Math.floor(this.updates / this.stepsPerEpoch));
+  }
+
+  /** Epochs made: whole ones. */
+  private get epochsDone(): number {
+    return Math.floor(this.updates / this.stepsPerEpoch);
+  }
+
+  /** The train and test loss, and accuracy (classification) or relative error (regression), at the current parameters. */
+  evaluate(): TrainerEvaluation;
+  /** Loss, and accuracy (classification) or relative error (regression), of these examples at the current parameters. */
+  evaluate(examples: readonly Example[]): Evaluation;
+  evaluate(examples?: readonly Example[]): Evaluation | TrainerEvaluation {
+    if (examples !== undefined) return this.evaluateSet(examples);
+    const { task } = this.parts;
+    const train = this.evaluateSet(task.train);
+    const test = this.evaluateSet(task.test);
+    return { epoch: this.updates / this.stepsPerEpoch, steps: this.updates, train, test };
+  }
+
+  private evaluateSet(examples: readonly Example[]): Evaluation {
     const { substrate, task } = this.parts;
     let loss = 0;
     let correct = 0;
@@ -293,12 +455,13 @@ export class Trainer {
 
   /**
    * The mechanism's fidelity at the current parameters (`measureFidelity`),
-   * with every random stream it draws from restored afterwards, so that a
-   * run measures the same numbers with fidelity on as with it off.
+   * every `fidelity.every` whole epochs, with every random stream it draws
+   * from restored afterwards, so that a run measures the same numbers with
+   * fidelity on as with it off.
    */
   private measureFidelityNow(): FidelityFigures | undefined {
     const settings = this.parts.fidelity;
-    if (!settings || this.epoch % settings.every !== 0) return undefined;
+    if (!settings || this.updates % (settings.every * this.stepsPerEpoch) !== 0) return undefined;
     const { rng, error, task } = this.parts;
     const saved = rng.snapshot();
     const savedError = error.randomState?.();
@@ -310,12 +473,22 @@ export class Trainer {
     }
   }
 
-  private emitEpoch(seconds: number, clamped: number, diagnostics?: Record<string, number>, cost?: CostTally): EpochEvent {
-    const { task, epochs } = this.parts;
-    const tr = this.evaluate(task.train);
-    const te = this.evaluate(task.test);
+  /**
+   * Evaluates now and records the figures as a row of the history, with
+   * what the updates since the row before did; emits it as an `epoch`
+   * event. `run()` records before the first update, at every
+   * `training.evaluate` and at the end of the budget.
+   */
+  private record(): EpochEvent {
+    const { epochs } = this.parts;
+    const interval = this.interval;
+    this.interval = new Interval();
+    const trained = interval.steps > 0;
+    const cost = trained ? interval.cost : undefined;
+    if (cost) this.lastCost = cost;
+    const { train: tr, test: te } = this.evaluate();
     const fidelity = this.measureFidelityNow();
-    // the run's totals continue from the last trained epoch (a resumed run's included); epoch 0 counts as none
+    // the run's totals continue from the last trained row (a resumed run's included); the initial row counts as none
     const previous = this.history.length > 1 ? this.history[this.history.length - 1] : undefined;
     const physicalSeconds = cost?.epochSeconds;
     const energy = cost?.epochEnergy;
@@ -323,17 +496,19 @@ export class Trainer {
       value === undefined ? undefined : previous === undefined ? value : before === undefined ? undefined : before + value;
     const physicalSecondsTotal = total(physicalSeconds, previous?.physicalSecondsTotal);
     const energyTotal = total(energy, previous?.energyTotal);
+    const diagnostics = trained ? interval.diagnostics : undefined;
     const event: EpochEvent = {
-      epoch: this.epoch,
+      epoch: this.updates / this.stepsPerEpoch,
       epochs,
+      steps: this.updates,
       trainLoss: tr.loss,
       testLoss: te.loss,
       trainAccuracy: tr.accuracy,
       testAccuracy: te.accuracy,
       trainRelativeError: tr.relativeError,
       testRelativeError: te.relativeError,
-      seconds,
-      clamped,
+      seconds: interval.seconds,
+      clamped: interval.clamped,
       ...(diagnostics && Object.keys(diagnostics).length > 0 ? { diagnostics } : {}),
       ...(physicalSeconds !== undefined ? { physicalSeconds } : {}),
       ...(physicalSecondsTotal !== undefined ? { physicalSecondsTotal } : {}),
@@ -346,53 +521,87 @@ export class Trainer {
     return event;
   }
 
-  /** One epoch of minibatch steps, yielding after each; returns the number of clamped parameters, the largest diagnostics and what the measurements cost. */
-  private *trainEpoch(): Generator<void, { clamped: number; diagnostics: Record<string, number>; cost: CostTally }> {
-    const { substrate, task, rng, optimizer } = this.parts;
-    const order = rng.shuffle([...task.train.keys()]);
-    const batch = optimizer.batchSize;
-    const steps = Math.ceil(order.length / batch);
+  /**
+   * One update: the sampler's next minibatch, each example's gradient
+   * estimate (activation → error force → error mechanism → rule), their
+   * mean, one projected momentum step at the schedule's learning rate, the
+   * parameters set. Returns what it measured (the minibatch's loss before
+   * the update, the estimate's norm, the diagnostics and physical cost of
+   * its measurements) and emits it as a `step` event. It does not evaluate
+   * the train and test sets (`evaluate()` does) and is not bounded by the
+   * budget (`run()` is).
+   */
+  step(): StepEvent {
+    const t0 = performance.now();
+    const { substrate, task } = this.parts;
+    const spe = this.stepsPerEpoch;
+    const index = this.updates;
+    const members = this.sampler.batch(index);
+    const learningRate = this.rates.at(Math.floor(index / spe));
     const theta = Float64Array.from(substrate.parameters);
     const grad = new Float64Array(theta.length);
-    let clampedTotal = 0;
+    const interval = this.interval;
     const diagnostics: Record<string, number> = {};
     const cost = new CostTally();
-    for (let s = 0; s < steps; s++) {
-      grad.fill(0);
-      const members = order.slice(s * batch, (s + 1) * batch);
-      let loss = 0;
-      for (const i of members) {
-        const ex = task.train[i];
-        const r = exampleGradient(this.pipeline, substrate.drive(ex.inputs), ex.target);
-        loss += r.loss;
-        cost.add(r.cost);
-        for (let k = 0; k < grad.length; k++) grad[k] += r.gradient[k];
-        for (const [key, value] of Object.entries(r.diagnostics ?? {})) {
-          if (!Number.isFinite(value)) continue;
-          const worse = key.endsWith('Min') ? !(diagnostics[key] <= value) : !(diagnostics[key] >= value);
-          if (worse) diagnostics[key] = value;
-        }
+    let loss = 0;
+    for (const i of members) {
+      const ex = task.train[i];
+      const r = exampleGradient(this.pipeline, substrate.drive(ex.inputs), ex.target);
+      loss += r.loss;
+      cost.add(r.cost);
+      interval.cost.add(r.cost);
+      for (let k = 0; k < grad.length; k++) grad[k] += r.gradient[k];
+      for (const [key, value] of Object.entries(r.diagnostics ?? {})) {
+        keepWorst(diagnostics, key, value);
+        keepWorst(interval.diagnostics, key, value);
       }
-      for (let k = 0; k < grad.length; k++) grad[k] /= members.length;
-      const { clamped } = this.optimizer.step(theta, grad, substrate.bounds);
-      clampedTotal += clamped;
-      substrate.setParameters(theta);
-      const event: StepEvent = { epoch: this.epoch, step: s + 1, stepsPerEpoch: steps, loss: loss / members.length, clamped };
-      for (const l of this.listeners.step) l(event);
-      yield;
     }
-    return { clamped: clampedTotal, diagnostics, cost };
+    let norm2 = 0;
+    for (let k = 0; k < grad.length; k++) {
+      grad[k] /= members.length;
+      norm2 += grad[k] * grad[k];
+    }
+    const { clamped, stepNorm } = this.optimizer.step(theta, grad, substrate.bounds, learningRate);
+    substrate.setParameters(theta);
+    this.updates++;
+    interval.steps++;
+    interval.clamped += clamped;
+    const physicalCost = cost.figures();
+    const event: StepEvent = {
+      epoch: Math.floor(index / spe) + 1,
+      step: (index % spe) + 1,
+      stepsPerEpoch: spe,
+      steps: this.updates,
+      examples: members,
+      loss: loss / members.length,
+      learningRate,
+      gradientNorm: Math.sqrt(norm2),
+      stepNorm,
+      clamped,
+      ...(Object.keys(diagnostics).length > 0 ? { diagnostics } : {}),
+      ...(physicalCost ? { physicalCost } : {}),
+    };
+    interval.seconds += (performance.now() - t0) / 1000;
+    for (const l of this.listeners.step) l(event);
+    return event;
   }
 
-  /** The state after the last whole epoch (or before any, at epoch 0), to continue from with `restore`. */
+  /** Whether `run()` evaluates after `steps` updates: every `training.evaluate` (steps, or whole epochs). */
+  private evaluationDue(steps: number): boolean {
+    const { every, unit } = this.evaluation;
+    return steps % (unit === 'steps' ? every : every * this.stepsPerEpoch) === 0;
+  }
+
+  /** The state now (after the updates made so far), to continue from with `restore`. */
   checkpoint(): TrainerCheckpoint {
     const { substrate, rng, error } = this.parts;
     const errorRng = error.randomState?.();
+    const sampler = this.sampler.state(this.updates);
     const solverState = substrate.solverState?.();
     return {
       format: 'multimech-checkpoint',
       version: 1,
-      epoch: this.epoch,
+      epoch: this.epochsDone,
       seconds: this.secondsBefore + (this.runStart !== undefined ? (Date.now() - this.runStart) / 1000 : 0),
       parameters: Array.from(substrate.parameters),
       initialParameters: Array.from(this.initialParameters),
@@ -401,36 +610,59 @@ export class Trainer {
       ...(errorRng !== undefined ? { errorRng } : {}),
       ...(solverState !== undefined ? { solverState } : {}),
       history: this.history.map((e) => ({ ...e })),
+      steps: this.updates,
+      ...(Object.keys(sampler).length > 0 ? { sampler } : {}),
     };
   }
 
   /**
    * Continues from a checkpoint of a trainer built from the same config: the
-   * next `run` trains the epochs that remain. A checkpoint that does not fit
-   * (another network size, more epochs than configured, values that are not
-   * finite) is refused with a MultimechError saying what does not match.
+   * next `run` trains the updates that remain. A checkpoint that does not fit
+   * (another network size, more epochs or steps than configured, values that
+   * are not finite, a history that does not match the evaluations) is
+   * refused with a MultimechError saying what does not match.
    */
   restore(checkpoint: TrainerCheckpoint): void {
     const { substrate, rng, error, epochs } = this.parts;
     const m = substrate.parameters.length;
-    const fail = (what: string) => {
+    const spe = this.stepsPerEpoch;
+    const fail = (what: string): never => {
       throw new MultimechError(`checkpoint does not fit this experiment: ${what}`);
     };
     if (checkpoint.format !== 'multimech-checkpoint' || checkpoint.version !== 1) fail(`expected format 'multimech-checkpoint' version 1, got ${String(checkpoint.format)} version ${String(checkpoint.version)}`);
     if (!Number.isInteger(checkpoint.epoch) || checkpoint.epoch < 0) fail(`epoch must be a whole number ≥ 0, got ${checkpoint.epoch}`);
     if (checkpoint.epoch > epochs) fail(`it has ${checkpoint.epoch} epochs done, more than the ${epochs} configured`);
+    const steps = checkpoint.steps ?? checkpoint.epoch * spe;
+    if (!Number.isInteger(steps) || steps < 0) fail(`steps must be a whole number ≥ 0, got ${steps}`);
+    if (Math.floor(steps / spe) !== checkpoint.epoch) fail(`steps: ${steps} updates of ${spe} per epoch make ${Math.floor(steps / spe)} whole epochs, not the ${checkpoint.epoch} it says`);
+    if (steps > this.stepBudget) fail(`it has ${steps} updates done, more than the ${this.stepBudget} configured`);
     for (const key of ['parameters', 'initialParameters', 'velocity'] as const) {
       const v = checkpoint[key];
       if (!Array.isArray(v) || v.length !== m) fail(`${key}: expected ${m} values (one per ${substrate.parameterName} parameter), got ${Array.isArray(v) ? v.length : typeof v}`);
       const bad = v.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x));
       if (bad >= 0) fail(`${key}[${bad}] is not a finite number (${String(v[bad])})`);
     }
-    if (!Array.isArray(checkpoint.history) || checkpoint.history.length !== checkpoint.epoch + 1) {
-      fail(`history: expected ${checkpoint.epoch + 1} epochs (0 to ${checkpoint.epoch}), got ${Array.isArray(checkpoint.history) ? checkpoint.history.length : typeof checkpoint.history}`);
+    const history = checkpoint.history;
+    const everyEpoch = this.evaluation.unit === 'epochs' && this.evaluation.every === 1 && steps % spe === 0;
+    if (everyEpoch) {
+      // one row per epoch, from epoch 0
+      if (!Array.isArray(history) || history.length !== checkpoint.epoch + 1) {
+        fail(`history: expected ${checkpoint.epoch + 1} epochs (0 to ${checkpoint.epoch}), got ${Array.isArray(history) ? history.length : typeof history}`);
+      }
+      history.forEach((e, i) => {
+        if (e?.epoch !== i || !Number.isFinite(e.trainLoss) || !Number.isFinite(e.testLoss)) fail(`history[${i}]: expected epoch ${i} with finite losses`);
+      });
+    } else {
+      // a row per evaluation: in order, the last one at the checkpoint's updates
+      if (!Array.isArray(history) || history.length === 0) fail(`history: expected the evaluations made so far, got ${Array.isArray(history) ? 'none' : typeof history}`);
+      history.forEach((e, i) => {
+        const at = e?.steps ?? (e?.epoch ?? NaN) * spe;
+        const before = i === 0 ? -1 : (history[i - 1].steps ?? history[i - 1].epoch * spe);
+        if (!(at > before) || !Number.isFinite(e.trainLoss) || !Number.isFinite(e.testLoss)) fail(`history[${i}]: expected an evaluation after ${Math.max(before, 0)} updates with finite losses`);
+      });
+      const last = history[history.length - 1];
+      if ((last.steps ?? last.epoch * spe) !== steps) fail(`history: its last evaluation is after ${last.steps ?? last.epoch * spe} updates, not the ${steps} made`);
     }
-    checkpoint.history.forEach((e, i) => {
-      if (e?.epoch !== i || !Number.isFinite(e.trainLoss) || !Number.isFinite(e.testLoss)) fail(`history[${i}]: expected epoch ${i} with finite losses`);
-    });
     if ((checkpoint.errorRng !== undefined) !== (error.randomState !== undefined)) {
       fail(error.randomState ? 'the error mechanism draws from a generator of its own, and the checkpoint has no state for it' : 'it holds a generator state for an error mechanism that has none');
     }
@@ -438,6 +670,7 @@ export class Trainer {
     const outside = checkpoint.parameters.findIndex((x, k) => x < min[k] || x > max[k]);
     if (outside >= 0) fail(`parameters[${outside}] = ${checkpoint.parameters[outside]} lies outside its bounds [${min[outside]}, ${max[outside]}]`);
     try {
+      this.sampler.restore(checkpoint.sampler, steps);
       rng.restore(checkpoint.rng);
       if (checkpoint.errorRng !== undefined) error.restoreRandomState?.(checkpoint.errorRng);
     } catch (e) {
@@ -458,8 +691,9 @@ export class Trainer {
     }
     this.optimizer.restore(checkpoint.velocity);
     this.history.length = 0;
-    this.history.push(...checkpoint.history.map((e) => ({ ...e, epochs })));
-    this.epoch = checkpoint.epoch;
+    this.history.push(...history.map((e) => ({ ...e, epochs, steps: e.steps ?? e.epoch * spe })));
+    this.updates = steps;
+    this.interval = new Interval();
     this.secondsBefore = Number.isFinite(checkpoint.seconds) && checkpoint.seconds >= 0 ? checkpoint.seconds : 0;
   }
 
@@ -468,7 +702,13 @@ export class Trainer {
     return Float64Array.from(this.initialParameters);
   }
 
-  /** Trains for the configured epochs (after an initial evaluation, epoch 0), or until `options.stop` says so. */
+  /**
+   * Trains to the budget (`training.epochs` or `training.steps`): an
+   * evaluation first (when the history is empty), then `step()` after
+   * `step()`, evaluating every `training.evaluate` and at the end (each
+   * evaluation a row of the history and an `epoch` event); or until
+   * `options.stop` says so.
+   */
   run(options: RunOptions = {}): TrainingResult {
     const start = Date.now();
     const epochs = this.epochs(options, start);
@@ -478,39 +718,44 @@ export class Trainer {
   }
 
   /**
-   * `run`, giving the event loop a turn after every minibatch step: the same
+   * `run`, giving the event loop a turn between minibatch steps, once at
+   * least `RUN_ASYNC_TURN_MS` have passed since the last turn: the same
    * numbers, while a signal handler or a timer of the caller can ask `stop`
-   * to end the run at the next epoch.
+   * to end the run at the next evaluation (and a run of many short steps
+   * does not pay a turn for each).
    */
   async runAsync(options: RunOptions = {}): Promise<TrainingResult> {
     const start = Date.now();
     const epochs = this.epochs(options, start);
     let next = epochs.next();
+    let turn = performance.now();
     while (!next.done) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (performance.now() - turn >= RUN_ASYNC_TURN_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        turn = performance.now();
+      }
       next = epochs.next();
     }
     return this.result(start, next.value);
   }
 
-  /** The run's epochs, yielding after every step; returns whether `stop` ended it early. */
+  /** The run's updates and evaluations, yielding after every step; returns whether `stop` ended it early. */
   private *epochs(options: RunOptions, start: number): Generator<void, boolean> {
     this.runStart = start;
-    if (this.history.length === 0) this.emitEpoch(0, 0);
-    while (this.epoch < this.parts.epochs) {
-      if (options.stop?.()) return true;
-      this.epoch++;
-      const t0 = Date.now();
-      const { clamped, diagnostics, cost } = yield* this.trainEpoch();
-      this.lastCost = cost;
-      this.emitEpoch((Date.now() - t0) / 1000, clamped, diagnostics, cost);
+    if (this.history.length === 0) this.record();
+    const budget = this.stepBudget;
+    while (this.updates < budget) {
+      if (this.interval.steps === 0 && options.stop?.()) return true;
+      this.step();
+      if (this.updates === budget || this.evaluationDue(this.updates)) this.record();
+      yield;
     }
     return false;
   }
 
   private result(start: number, stopped: boolean): TrainingResult {
     const last = this.history[this.history.length - 1];
-    const { substrate } = this.parts;
+    const { substrate, task } = this.parts;
     const physicalCost = this.physicalCost();
     const fidelity = this.history.flatMap((e) => (e.fidelity ? [{ epoch: e.epoch, ...e.fidelity }] : []));
     return {
@@ -520,7 +765,9 @@ export class Trainer {
         final_loss: last.trainLoss,
         ...(last.trainAccuracy !== undefined ? { train_accuracy: last.trainAccuracy, test_accuracy: last.testAccuracy } : {}),
         ...(last.testRelativeError !== undefined ? { relative_error: last.testRelativeError } : {}),
-        epochs: this.epoch,
+        ...(task.loss.scaling !== undefined ? { loss_scaling: task.loss.scaling } : {}),
+        epochs: this.updates / this.stepsPerEpoch,
+        ...(this.parts.steps !== undefined ? { steps: this.updates } : {}),
         seconds: this.secondsBefore + (Date.now() - start) / 1000,
       },
       parameters: { name: substrate.parameterName, names: substrate.parameterNames, values: Float64Array.from(substrate.parameters) },
@@ -529,15 +776,13 @@ export class Trainer {
     };
   }
 
-  /** The run's physical cost from its epochs' totals and the last epoch's measurements; undefined when the mechanism reports none. */
+  /** The run's physical cost from its rows' totals and the last row's measurements; undefined when the mechanism reports none. */
   private physicalCost(): TrainingPhysicalCost | undefined {
     const tally = this.lastCost;
     if (!tally || tally.reported === 0) return undefined;
-    const { task, optimizer } = this.parts;
     const last = this.history[this.history.length - 1];
-    const trained = this.history.length - 1;
-    const updates = trained * Math.ceil(task.train.length / optimizer.batchSize);
-    const examples = trained * task.train.length;
+    const updates = this.updates;
+    const examples = this.sampler.examplesIn(updates);
     const per = (value: number | undefined, count: number) => (value !== undefined && count > 0 ? value / count : undefined);
     const figures: TrainingPhysicalCost = {
       physical: tally.physical,

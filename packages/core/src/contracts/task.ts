@@ -16,6 +16,12 @@ export interface Loss {
   value(y: ArrayLike<number>, target: ArrayLike<number>): number;
   /** ∂C/∂y. */
   gradient(y: ArrayLike<number>, target: ArrayLike<number>): Float64Array;
+  /**
+   * How the value is scaled over the outputs, when the task names it
+   * (`half-sum`: ½ Σ_o, `sum`, `half-mean`: ½ mean_o, `mean`): the trainer
+   * reports it with the run's figures (`TrainingSummary.loss_scaling`).
+   */
+  readonly scaling?: string;
 }
 
 /** A data set, its encoding as port values, and its loss. */

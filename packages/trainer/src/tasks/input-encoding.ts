@@ -8,16 +8,24 @@ import * as t from 'io-ts';
  *   one more port holds the bias potential. A passive network can then weigh
  *   a feature with either sign (PHYSICS.md §1: on Iris this is what works).
  * - `current`: every feature injects the flow s·x at its own port.
+ * - `raw-voltage`, `raw-current`: every feature drives one port of its own,
+ *   a potential (voltage source, pressure reservoir) or a flow (current
+ *   source, inflow), at s·x: the data as given (not standardised unless
+ *   `standardize` says so), for networks whose sources are the features.
  *
  * Features are standardised with the training set's mean and standard
- * deviation before scaling, unless `standardize` is false.
+ * deviation before scaling, unless `standardize` is false (the default of
+ * the raw encodings).
  */
+export const INPUT_ENCODINGS = ['voltage', 'current', 'raw-voltage', 'raw-current'] as const;
+export type InputEncodingKind = (typeof INPUT_ENCODINGS)[number];
+
 export const inputEncodingCodec = refine(
   strictObject(
     'an input encoding',
     {},
     {
-      encoding: oneOf('voltage', 'current'),
+      encoding: oneOf(...INPUT_ENCODINGS),
       // a drive's magnitude: scale × a standardised feature (a few units), and the bias
       scale: bounded(positiveNumber, { min: 0, minOpen: true, max: MAX_SIGNAL / 100 }, 'a drive is scale × a feature, and must stay finite in the network'),
       bias: bounded(finiteNumber, SIGNAL_RANGE, 'a drive must stay finite in the network'),
@@ -30,20 +38,21 @@ export type InputEncodingConfig = t.TypeOf<typeof inputEncodingCodec>;
 
 /** An input encoding with every default filled in (`bias` only for voltage inputs, which have one). */
 export interface InputEncodingSettings {
-  readonly encoding: 'voltage' | 'current';
+  readonly encoding: InputEncodingKind;
   readonly scale: number;
   readonly bias?: number;
   readonly standardize: boolean;
 }
 
-/** The defaults of an input encoding: voltage, scale 1, bias 1, standardized (a task may change the last). */
+/** The defaults of an input encoding: voltage, scale 1, bias 1, standardized (a task may change the last; the raw encodings are not standardized unless they say so). */
 export function inputEncodingSettings(config: InputEncodingConfig | undefined, standardize = true): InputEncodingSettings {
   const encoding = config?.encoding ?? 'voltage';
+  const raw = encoding === 'raw-voltage' || encoding === 'raw-current';
   return {
     encoding,
     scale: config?.scale ?? 1,
     ...(encoding === 'voltage' ? { bias: config?.bias ?? 1 } : {}),
-    standardize: config?.standardize ?? standardize,
+    standardize: config?.standardize ?? (raw ? false : standardize),
   };
 }
 
@@ -55,9 +64,9 @@ export interface InputEncoding {
   readonly resolved: InputEncodingSettings;
 }
 
-/** The encoding of a config (its defaults filled by `inputEncodingSettings`), standardised on `trainFeatures`. */
+/** The encoding of its settings (or of a config, its defaults filled by `inputEncodingSettings`), standardised on `trainFeatures`. */
 export function createInputEncoding(
-  config: InputEncodingConfig | undefined,
+  config: InputEncodingConfig | InputEncodingSettings | undefined,
   featureNames: readonly string[],
   trainFeatures: readonly ArrayLike<number>[],
 ): InputEncoding {
@@ -90,13 +99,14 @@ export function createInputEncoding(
       },
     };
   }
+  // one port per feature: a flow (current), or a potential (raw-voltage); unstandardised, s·x exactly
   return {
-    type: 'flow',
+    type: resolved.encoding === 'raw-voltage' ? 'potential' : 'flow',
     portNames: [...featureNames],
     resolved,
     encode(x) {
       const out = new Float64Array(f);
-      for (let i = 0; i < f; i++) out[i] = (s * (x[i] - mean[i])) / std[i];
+      for (let i = 0; i < f; i++) out[i] = resolved.standardize ? (s * (x[i] - mean[i])) / std[i] : s * x[i];
       return out;
     },
   };

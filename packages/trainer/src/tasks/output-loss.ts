@@ -62,3 +62,49 @@ export function createClassLoss(config: ClassLossConfig | undefined): ClassLoss 
     },
   };
 }
+
+/** How a squared error is scaled over the outputs: summed or averaged, with or without ½. */
+export type MseScaling = 'half-sum' | 'sum' | 'half-mean' | 'mean';
+
+export const MSE_SCALINGS: readonly MseScaling[] = ['half-sum', 'sum', 'half-mean', 'mean'];
+
+/** The formula of each scaling, for docs and messages. */
+export const MSE_SCALING_FORMULAS: Readonly<Record<MseScaling, string>> = {
+  'half-sum': '½ Σ_o (y_o − t_o)²',
+  sum: 'Σ_o (y_o − t_o)²',
+  'half-mean': '½ · (1/O) Σ_o (y_o − t_o)²',
+  mean: '(1/O) Σ_o (y_o − t_o)²',
+};
+
+/**
+ * The squared error to the targets under a named scaling, over the O
+ * outputs: `half-sum` ½Σ (core's `mseLoss` itself, the project's default:
+ * the error force is then t − y), `sum` Σ, `half-mean` ½·mean, `mean` mean.
+ * The gradient scales with it (`sum`: 2(y − t); `mean`: 2(y − t)/O), so a
+ * paper's cost and its learning rate carry over as they are written. The
+ * loss names its scaling (`Loss.scaling`), which the trainer reports with
+ * the run's figures.
+ */
+export function scaledMseLoss(scaling: MseScaling): Loss {
+  if (scaling === 'half-sum') return { ...mseLoss, scaling };
+  const half = scaling === 'half-mean';
+  const mean = scaling === 'half-mean' || scaling === 'mean';
+  return {
+    kind: 'mse',
+    scaling,
+    value(y, target) {
+      let c = 0;
+      for (let i = 0; i < y.length; i++) c += (y[i] - target[i]) ** 2;
+      if (half) c *= 0.5;
+      return mean ? c / y.length : c;
+    },
+    gradient(y, target) {
+      const g = new Float64Array(y.length);
+      for (let i = 0; i < y.length; i++) {
+        const d = half ? y[i] - target[i] : 2 * (y[i] - target[i]);
+        g[i] = mean ? d / y.length : d;
+      }
+      return g;
+    },
+  };
+}
