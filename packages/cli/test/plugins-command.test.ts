@@ -213,7 +213,7 @@ module.exports.plugin = definePlugin(({ bind }) => bindTask(bind, { kind: 'frequ
       }
     }
     // resistive, flow, elastic, allostery, images, table and the heat grid
-    expect(withExample).toBe(6);
+    expect(withExample).toBe(7);
   });
 });
 
