@@ -268,6 +268,9 @@ describe('file system errors are one line naming the path', () => {
       // root writes through 0555: run the bin as nobody (uid 65534), who may read the config but not write the folder
       if (!BUILT) return;
       chmodSync(dir, 0o755);
+      // a checkout inside a folder only root may enter (a private temporary folder) keeps the bin from nobody: nothing to show then
+      const reach = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(BIN)}, 4)`], { uid: 65534, gid: 65534, cwd: dir });
+      if ((reach.error as NodeJS.ErrnoException | undefined)?.code === 'EPERM' || reach.status !== 0) return;
       const r = spawnSync(process.execPath, [BIN, 'train', cfg, '--out', locked], { encoding: 'utf8', uid: 65534, gid: 65534, cwd: dir, env: { ...process.env, HOME: dir } });
       // a container that may not switch users cannot show this as root
       if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'EPERM') return;
