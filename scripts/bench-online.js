@@ -106,7 +106,7 @@ function inProcessSeconds(epochs) {
     const path = require('path');
     const { createExperiment, CheckpointSchedule, checkpointSettings } = require('@multimech/trainer');
     const { resistivePlugin } = require('@multimech/resistive');
-    const { MetricsFile, atomicWriteSync, epochLogLine } = require('@multimech/cli');
+    const { MetricsFile, ProgressDisplay, atomicWriteSync } = require('@multimech/cli');
     const config = ${JSON.stringify(config(epochs))};
     const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'multimech-bench-online-'));
     const cpu = () => {
@@ -124,6 +124,8 @@ function inProcessSeconds(epochs) {
       const metrics = new MetricsFile(path.join(dir, 'metrics.csv'), false);
       const schedule = new CheckpointSchedule(checkpointSettings(undefined), trainer.stepsPerEpoch, undefined);
       const log = fs.openSync(path.join(dir, 'log.txt'), 'w');
+      // the command's display on a stream of the process (a file descriptor), its metrics rows written before its lines
+      const progress = new ProgressDisplay({ fd: log, write: (text) => fs.writeSync(log, text) }, Date.now, { beforeWrite: () => metrics.flush() });
       let saving = 0;
       let saved = 0;
       const save = () => {
@@ -137,12 +139,14 @@ function inProcessSeconds(epochs) {
       trainer.on('epoch', (e) => {
         metrics.append(e);
         if (schedule.due(e.steps)) save();
-        fs.writeSync(log, epochLogLine(e) + '\\n');
+        progress.epoch(e);
       });
+      trainer.on('step', (s) => progress.step(s, config.training.epochs));
       const t0 = cpu();
       await trainer.runAsync({ stop: () => false });
-      if (!schedule.isWrittenAt(trainer.stepsTaken)) save();
+      progress.finish();
       metrics.close();
+      if (!schedule.isWrittenAt(trainer.stepsTaken)) save();
       fs.closeSync(log);
       const seconds = (cpu() - t0) / 1000;
       return { rows: seconds - saving / 1000, checkpoints: saving / 1000, saved };

@@ -28,7 +28,7 @@ import { ComparisonRun, ComparisonSummary, comparisonCsv, comparisonRecord, runs
 import { parseJsonText, readInputFile } from './read-input-file';
 import { FolderContents, RUN_FILE, ResultsFolder, SUMMARY_FILE, defaultResultsDir, experimentHash } from './results-folder';
 import { RunStop, RunStopped, type SignalSource } from './run-stop';
-import { renderChart } from './vega-renderer';
+import { renderCharts } from './vega-renderer';
 
 export interface CompareOptions {
   /** Results folder (default `runs/<config basename>-<yyyymmdd-hhmmss>`); a folder of the same comparison continues it. */
@@ -411,7 +411,7 @@ export async function compareCommand(configFile: string, options: CompareOptions
     });
     plots.push(...physicsPlots(name, mechanisms, runs, lossAxisName(typeof taskLoss?.kind === 'string' ? taskLoss.kind : first.task.loss.kind, { kappa: taskLoss?.kappa })));
     const costs = physicalCosts(mechanisms, runs);
-    const drawn = await Promise.all(plots.map(([, , spec]) => renderChart(spec)));
+    const drawn = await renderCharts(plots.map(([, , spec]) => spec));
     for (let p = 0; p < plots.length; p++) {
       await write(`${plots[p][0]}.svg`, drawn[p].svg);
       await write(`${plots[p][0]}.png`, drawn[p].png);

@@ -1,4 +1,4 @@
-import { type RenderedPlot, renderChart } from './vega-renderer';
+import { type ChartRenderer, type RenderedPlot, renderChart } from './vega-renderer';
 
 /** Figures per epoch to plot: the loss, and accuracy or relative error, on train and test. */
 export interface LearningCurveData {
@@ -92,7 +92,7 @@ export function learningCurveSpec(data: LearningCurveData): object {
   };
 }
 
-/** Draws the learning curve as SVG (vega-lite → vega View) and PNG (resvg). */
-export function renderLearningCurve(data: LearningCurveData): Promise<RenderedPlot> {
-  return renderChart(learningCurveSpec(data));
+/** Draws the learning curve as SVG (vega-lite → vega View) and PNG (resvg), with `renderer` where the caller started one. */
+export function renderLearningCurve(data: LearningCurveData, renderer?: ChartRenderer): Promise<RenderedPlot> {
+  return renderChart(learningCurveSpec(data), 1000, renderer);
 }

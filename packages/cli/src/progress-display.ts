@@ -1,5 +1,6 @@
 import { echoed } from '@multimech/core';
 import type { EpochEvent } from '@multimech/trainer';
+import { BatchedWriter } from './batched-writer';
 import type { TextSink } from './cli-io';
 
 /** Characters a terminal shows in no column: combining marks, zero-width spaces and joiners, variation selectors. */
@@ -125,23 +126,41 @@ export class StatusLine {
   }
 }
 
+/** The shortest time between two redraws of the bar, and between two writes of log lines. */
+export const PROGRESS_INTERVAL_MS = 100;
+
 /**
  * Training progress on stderr. On a terminal: one bar redrawn in place
- * (epoch i/N, loss, accuracy or relative error, ETA). Otherwise: one plain
- * log line per epoch, which reads well in a CI log or a file.
+ * (epoch i/N, loss, accuracy or relative error, ETA), at most every
+ * `PROGRESS_INTERVAL_MS` and at the end. Otherwise: one plain log line per
+ * epoch, which reads well in a CI log or a file; on a stream of the process
+ * (a sink with a file descriptor, where each write is a system call), lines
+ * that come closer together than that interval are written together.
+ * `beforeWrite` runs before log lines are written (the command writes the
+ * epochs' metrics rows there, so that a line seen means its row is in the
+ * file).
  */
 export class ProgressDisplay {
   private readonly start: number;
   private last: EpochFigures | undefined;
   private readonly line: StatusLine;
   private lastDraw = -Infinity;
+  /** An epoch not drawn yet (it came too soon after the last redraw). */
+  private undrawn = false;
+  private readonly log: BatchedWriter;
 
   constructor(
     private readonly sink: TextSink,
     private readonly now: () => number = Date.now,
+    options: { readonly beforeWrite?: () => void } = {},
   ) {
     this.start = now();
     this.line = new StatusLine(sink);
+    const write = (text: string) => {
+      options.beforeWrite?.();
+      sink.write(text);
+    };
+    this.log = new BatchedWriter(write, typeof (sink as { fd?: unknown }).fd === 'number' ? PROGRESS_INTERVAL_MS : 0, now);
   }
 
   get interactive(): boolean {
@@ -150,8 +169,9 @@ export class ProgressDisplay {
 
   epoch(e: EpochFigures): void {
     this.last = e;
-    if (this.interactive) this.draw(e.epoch, e.epochs, 0, 1);
-    else this.sink.write(epochLogLine(e) + '\n');
+    if (!this.interactive) this.log.add(epochLogLine(e) + '\n');
+    else if (this.now() - this.lastDraw >= PROGRESS_INTERVAL_MS || e.epoch >= e.epochs) this.draw(e.epoch, e.epochs, 0, 1);
+    else this.undrawn = true;
   }
 
   /** Redraws the bar inside an epoch, at most every `minIntervalMs`. */
@@ -160,8 +180,11 @@ export class ProgressDisplay {
     this.draw(s.epoch - 1, epochs, s.step, s.stepsPerEpoch, s.loss);
   }
 
-  /** Ends the bar's line (a no-op for log lines). */
+  /** Draws the last epoch if it was not, and ends the bar's line; writes the log lines not yet written. */
   finish(): void {
+    const e = this.last;
+    if (this.undrawn && e) this.draw(e.epoch, e.epochs, 0, 1);
+    this.log.flush();
     this.line.finish();
   }
 
@@ -184,5 +207,6 @@ export class ProgressDisplay {
   private draw(done: number, epochs: number, step: number, steps: number, stepLoss?: number): void {
     this.line.draw(this.bar(done, epochs, step, steps, stepLoss));
     this.lastDraw = this.now();
+    this.undrawn = false;
   }
 }

@@ -33,7 +33,7 @@ import { parseJsonText, readInputFile } from './read-input-file';
 import { FolderContents, RUN_FILE, ResultsFolder, SUMMARY_FILE, defaultResultsDir, experimentHash } from './results-folder';
 import { RunStop, RunStopped, type SignalSource } from './run-stop';
 import { heatmapSpec, knobSpec, logScaleFits } from './sweep-plots';
-import { renderChart } from './vega-renderer';
+import { renderCharts } from './vega-renderer';
 
 export interface SweepOptions {
   /** Results folder (default `runs/<config basename>-<yyyymmdd-hhmmss>`); a rerun into it skips the runs it holds. */
@@ -334,7 +334,7 @@ export async function sweepCommand(configFile: string, options: SweepOptions, io
         ]);
       }
     }
-    const drawn = await Promise.all(plots.map(([, spec]) => renderChart(spec)));
+    const drawn = await renderCharts(plots.map(([, spec]) => spec));
     for (let p = 0; p < plots.length; p++) {
       await write(`${plots[p][0]}.svg`, drawn[p].svg);
       await write(`${plots[p][0]}.png`, drawn[p].png);

@@ -8,7 +8,7 @@ import { RunStop, RunStopped, type SignalSource } from './run-stop';
 import { pluginsFor, preloadPluginsFor } from './cli-plugins';
 import { diagnosticWarnings } from './diagnostic-warnings';
 import { renderLearningCurve } from './learning-curve';
-import { svgToPng } from './vega-renderer';
+import { ChartRenderer, svgToPng } from './vega-renderer';
 import { EpochRow, fidelityCsv, parametersCsv } from './metrics-csv';
 import { MetricsFile } from './metrics-file';
 import { ProgressDisplay, terminalText } from './progress-display';
@@ -351,7 +351,11 @@ function drivesNote(experiment: Experiment): string {
   return ` (the task's inputs reach ${largest.toPrecision(3)}${key})`;
 }
 
-/** The training and the files of `train`, in a folder claimed and recorded as running. */
+/**
+ * The training and the files of `train`, in a folder claimed and recorded as
+ * running; the plot renderer starts loading with the training, on the other
+ * core, and is ready when the run ends.
+ */
 async function trainInFolder(
   configFile: string,
   experiment: Experiment,
@@ -361,6 +365,25 @@ async function trainInFolder(
   stop: RunStop,
   io: CliIo,
   epochDone: (epoch: number) => void,
+): Promise<TrainOutcome> {
+  const renderer = new ChartRenderer();
+  try {
+    return await trainAndWrite(configFile, experiment, hash, folder, continuation, stop, io, epochDone, renderer);
+  } finally {
+    await renderer.close();
+  }
+}
+
+async function trainAndWrite(
+  configFile: string,
+  experiment: Experiment,
+  hash: string,
+  folder: ResultsFolder,
+  continuation: Continuation,
+  stop: RunStop,
+  io: CliIo,
+  epochDone: (epoch: number) => void,
+  renderer: ChartRenderer,
 ): Promise<TrainOutcome> {
   const { trainer, task, substrate, resolvedConfig, records } = experiment;
   const drawing = records.substrate.results?.drawing;
@@ -394,7 +417,8 @@ async function trainInFolder(
     schedule.written(state.steps ?? state.epoch * trainer.stepsPerEpoch);
     epochDone(state.epoch);
   };
-  const progress = new ProgressDisplay(io.stderr);
+  // a log line is written after its epoch's metrics row: a line seen means the row is in the file
+  const progress = new ProgressDisplay(io.stderr, Date.now, { beforeWrite: () => metrics.flush() });
   let epochs = 0;
   trainer.on('epoch', (e) => {
     epochs = e.epochs;
@@ -445,7 +469,7 @@ async function trainInFolder(
     metric: classification
       ? { name: 'accuracy', train: h.map((e) => e.trainAccuracy), test: h.map((e) => e.testAccuracy) }
       : { name: 'relative error', train: h.map((e) => e.trainRelativeError), test: h.map((e) => e.testRelativeError) },
-  });
+  }, renderer);
   await writeResult('learning-curve.svg', plot.svg);
   await writeResult('learning-curve.png', plot.png);
   const after = drawing?.snapshot(substrate, task, `${name}: after training`);

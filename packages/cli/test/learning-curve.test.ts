@@ -1,4 +1,5 @@
 import { learningCurveSpec, lossAxisName, renderLearningCurve } from '../src/learning-curve';
+import { ChartRenderer, renderCharts } from '../src/vega-renderer';
 
 /** Width and height from a PNG's IHDR chunk. */
 function pngSize(png: Buffer): { width: number; height: number } {
@@ -56,6 +57,30 @@ describe('learning curve plot', () => {
     const svgWidth = Number(/width="(\d+(?:\.\d+)?)"/.exec(plot.svg)![1]);
     const svgHeight = Number(/height="(\d+(?:\.\d+)?)"/.exec(plot.svg)![1]);
     expect(size.height).toBeCloseTo((svgHeight * 1000) / svgWidth, -1);
+  });
+
+  test('one renderer draws chart after chart, each the chart a renderer of its own draws; closed, it refuses the next', async () => {
+    const renderer = new ChartRenderer();
+    const a = await renderLearningCurve(data, renderer);
+    const b = await renderLearningCurve({ ...data, title: 'second curve' }, renderer);
+    expect(a.svg).toBe((await renderLearningCurve(data)).svg);
+    expect(b.svg).toContain('second curve');
+    expect(b.svg).not.toContain('curve under test');
+    await renderer.close();
+    await expect(renderer.render(learningCurveSpec(data))).rejects.toThrow('the plot renderer was closed');
+    const [c, d] = await renderCharts([learningCurveSpec(data), learningCurveSpec({ ...data, title: 'second curve' })]);
+    expect(c.svg).toBe(a.svg);
+    expect(d.svg).toBe(b.svg);
+  });
+
+  test("a spec vega cannot compile is refused with the renderer's reason, and the renderer goes on drawing", async () => {
+    const renderer = new ChartRenderer();
+    try {
+      await expect(renderer.render({ mark: 'no-such-mark', data: { values: [] } })).rejects.toThrow(/^rendering the plot failed: /);
+      expect(await renderer.render(learningCurveSpec(data))).toContain('curve under test');
+    } finally {
+      await renderer.close();
+    }
   });
 
   test('a plot without a metric panel renders too', async () => {

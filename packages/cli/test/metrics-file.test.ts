@@ -2,7 +2,7 @@ import { readFileSync } from 'fs';
 import * as path from 'path';
 import { CheckpointSchedule } from '@multimech/trainer';
 import { type EpochRow, metricsCsv } from '../src/metrics-csv';
-import { MetricsFile } from '../src/metrics-file';
+import { METRICS_FLUSH_MS, MetricsFile } from '../src/metrics-file';
 import { tempDir } from './run-cli';
 
 let dir: string;
@@ -28,6 +28,8 @@ describe('metrics.csv written as the run goes', () => {
     const file = path.join(dir, 'appended.csv');
     const metrics = new MetricsFile(file, false, { physical: true });
     for (const r of rows) metrics.append(r);
+    // rows close together are written together: closing (or `flush`) writes the last of them
+    metrics.close();
     expect(readFileSync(file, 'utf8')).toBe(metricsCsv(rows, false, { physical: true }));
     expect(readFileSync(file, 'utf8').split('\n')[0]).toMatch(/,clamped,diag_negativeMin,diag_residualMax,physical_seconds,/);
   });
@@ -36,12 +38,34 @@ describe('metrics.csv written as the run goes', () => {
     const file = path.join(dir, 'resumed.csv');
     const first = new MetricsFile(file, true);
     for (let e = 0; e <= 5; e++) first.append(row(e));
+    first.close(); // the earlier run ended
     // a checkpoint at epoch 3: the rows 4 and 5 are trained again
     const again = new MetricsFile(file, true, {}, [0, 1, 2, 3].map((e) => row(e)));
     expect(readFileSync(file, 'utf8')).toBe(metricsCsv([0, 1, 2, 3].map((e) => row(e)), true));
     for (let e = 4; e <= 5; e++) again.append(row(e));
+    again.flush();
     const epochs = readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[0]));
     expect(epochs).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+});
+
+describe('rows close together are written together', () => {
+  it('the first row at once, the next ones within a second, and none twice or lost', async () => {
+    const file = path.join(dir, 'batched.csv');
+    const metrics = new MetricsFile(file, false);
+    const rows = () => readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[0]));
+    metrics.append(row(0));
+    metrics.append(row(1));
+    expect(rows()).toEqual([0, 1]);
+    metrics.append(row(2));
+    metrics.append(row(3));
+    expect(rows()).toEqual([0, 1]);
+    await new Promise((resolve) => setTimeout(resolve, METRICS_FLUSH_MS + 200));
+    expect(rows()).toEqual([0, 1, 2, 3]);
+    metrics.append(row(4));
+    metrics.append(row(5));
+    metrics.close();
+    expect(rows()).toEqual([0, 1, 2, 3, 4, 5]);
   });
 });
 

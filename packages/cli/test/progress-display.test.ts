@@ -1,4 +1,4 @@
-import { ProgressDisplay, StatusLine, epochLogLine, formatDuration, progressBar, remainingTime } from '../src/progress-display';
+import { PROGRESS_INTERVAL_MS, ProgressDisplay, StatusLine, epochLogLine, formatDuration, progressBar, remainingTime } from '../src/progress-display';
 
 function sink(isTTY: boolean, columns?: number) {
   const out = { text: '', isTTY, columns, write: (s: string) => (out.text += s) };
@@ -43,6 +43,41 @@ describe('progress display', () => {
     expect(s.text).toBe(before);
     p.finish();
     expect(s.text.endsWith('\n')).toBe(true);
+  });
+
+  test('many short epochs: log lines written together, the bar redrawn at most every interval and at the end', () => {
+    const log = { ...sink(false), fd: 2 }; // a stream of the process: each write a system call
+    log.write = (s: string) => (log.text += s);
+    let t = 0;
+    const p = new ProgressDisplay(log, () => t);
+    p.epoch({ epoch: 0, epochs: 3, trainLoss: 1, testLoss: 1 });
+    expect(log.text).toBe('epoch 0/3 loss 1.00 test_loss 1.00\n');
+    t = 10;
+    p.epoch({ epoch: 1, epochs: 3, trainLoss: 0.5, testLoss: 0.5 });
+    expect(log.text.split('\n')).toHaveLength(2); // waiting for the next write
+    t = 10 + PROGRESS_INTERVAL_MS;
+    p.epoch({ epoch: 2, epochs: 3, trainLoss: 0.25, testLoss: 0.25 });
+    expect(log.text).toBe('epoch 0/3 loss 1.00 test_loss 1.00\nepoch 1/3 loss 0.500 test_loss 0.500\nepoch 2/3 loss 0.250 test_loss 0.250\n');
+    p.finish();
+    expect(log.text.split('\n')).toHaveLength(4);
+
+    const bar = sink(true);
+    t = 0;
+    const q = new ProgressDisplay(bar, () => t);
+    q.epoch({ epoch: 0, epochs: 4, trainLoss: 1, testLoss: 1 });
+    t = 10;
+    q.epoch({ epoch: 1, epochs: 4, trainLoss: 0.5, testLoss: 0.5 });
+    expect(bar.text).not.toContain('epoch 1/4');
+    q.finish();
+    expect(bar.text.endsWith('epoch 1/4 [######..................] 25% loss 0.500 ETA 0:00\n')).toBe(true);
+
+    const end = sink(true);
+    t = 0;
+    const r = new ProgressDisplay(end, () => t);
+    r.epoch({ epoch: 0, epochs: 2, trainLoss: 1, testLoss: 1 });
+    t = 10;
+    r.epoch({ epoch: 2, epochs: 2, trainLoss: 0.1, testLoss: 0.1 });
+    expect(end.text).toContain('epoch 2/2'); // the last epoch is drawn at once
   });
 
   test('the bar is cut to the terminal width', () => {
