@@ -10,7 +10,7 @@ import {
   decodeComparison,
   resolveOptimizer,
 } from '@multimech/trainer';
-import { JobFailedError, LocalExecutor, RunStore, StopFlag, planRuns, type PlannedRun } from '@multimech/sweep';
+import { JobFailedError, LocalExecutor, RunStore, StopFlag, planRuns, storingRunEvents, type PlannedRun } from '@multimech/sweep';
 import { createHash } from 'crypto';
 import * as path from 'path';
 import type { CliIo } from './cli-io';
@@ -253,29 +253,24 @@ async function runInStore(
   });
   if (kept > 0) io.stderr.write(`multimech: ${kept} of ${jobs.length} runs are in ${path.dirname(store.dir)} already (the same config and versions): kept\n`);
   let ran = 0;
-  let saved = 0;
-  if (pending.length === 0) return { results, kept, ran, saved };
+  if (pending.length === 0) return { results, kept, ran, saved: 0 };
   const progress = new ComparisonProgress(io.stderr, pending, run.epochs, Date.now, { verbose: run.verbose });
   const executor = new LocalExecutor<ComparisonJob & PlannedRun>(Math.min(run.workers, pending.length), run.script, runComparisonJobHere);
+  const events = storingRunEvents(
+    store,
+    pending,
+    ({ checkpoint: _c, ...job }) => ({ ...job, key: storeKey(job) }),
+    progress,
+    (i, result) => {
+      results[slots[i]] = result;
+      ran++;
+    },
+  );
   try {
     await executor.run(
       pending,
       {
-        started: (i) => progress.started(i),
-        progress: (i, e) => progress.epoch(i, e),
-        finished: (i, result) => {
-          const job = pending[i];
-          if (result.stopped) {
-            store.writeCheckpoint(storeKey(job), result.stopped);
-            saved++;
-            return;
-          }
-          const { checkpoint: _c, ...planned } = job;
-          store.write({ ...planned, key: storeKey(job) }, result);
-          results[slots[i]] = result;
-          ran++;
-          progress.finished(i);
-        },
+        ...events,
         failed: (i, e) => {
           const failure = `${runName(pending[i])}: ${e.message}`;
           failures.push(failure);
@@ -288,7 +283,7 @@ async function runInStore(
   } finally {
     progress.finish();
   }
-  return { results, kept, ran, saved };
+  return { results, kept, ran, saved: events.saved };
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   knobSeries,
   planSweep,
   pointSummaries,
+  storingRunEvents,
   type RunExecutor,
   type ResolvedSweep,
 } from '@multimech/sweep';
@@ -261,24 +262,12 @@ export async function sweepCommand(configFile: string, options: SweepOptions, io
         Date.now,
         { verbose: options.verbose },
       );
-      let saved = 0;
+      const events = storingRunEvents(store, pending, ({ checkpoint: _checkpoint, ...run }) => run, progress, () => finished++);
       try {
         await executor.run(
           pending,
           {
-            started: (i) => progress.started(i),
-            progress: (i, e) => progress.epoch(i, e),
-            finished: (i, result) => {
-              const { checkpoint: _checkpoint, ...run } = pending[i];
-              if (result.stopped) {
-                store.writeCheckpoint(run.key, result.stopped);
-                saved++;
-                return;
-              }
-              store.write(run, result);
-              finished++;
-              progress.finished(i);
-            },
+            ...events,
             failed: (i, e) => {
               progress.finish();
               fail(pending[i], e.message);
@@ -295,7 +284,7 @@ export async function sweepCommand(configFile: string, options: SweepOptions, io
         progress.finish();
       }
       if (flag.requested()) {
-        const left = options.queue !== undefined ? `; the runs not collected stay on the queue` : saved > 0 ? ` and ${saved} saved at their last epoch` : '';
+        const left = options.queue !== undefined ? `; the runs not collected stay on the queue` : events.saved > 0 ? ` and ${events.saved} saved at their last epoch` : '';
         throw new RunStopped(
           `stopped (${stop.reason ?? 'asked to stop'}) with ${finished} of ${plan.runs.length} runs finished${left}; the finished runs are in ${store.dir}: continue with: multimech sweep ${configFile} --out ${dir}`,
         );

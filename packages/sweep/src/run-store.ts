@@ -4,6 +4,7 @@ import { randomBytes } from 'crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { fileSystemFailure } from './file-system-failure';
+import type { RunEvents } from './run-executor';
 import type { PlannedRun } from './sweep-plan';
 import type { RunResult } from './training-job';
 
@@ -156,4 +157,47 @@ export class RunStore {
       // a checkpoint that stays is harmless: the finished run wins
     }
   }
+}
+
+/** What a command shows of its runs as they go (compare's and sweep's progress displays). */
+export interface RunDisplay {
+  started(index: number): void;
+  epoch(index: number, event: Parameters<NonNullable<RunEvents['progress']>>[1]): void;
+  finished(index: number): void;
+}
+
+/**
+ * The events of a command whose runs are kept in `store`: each run shown as
+ * it goes; a finished run written to the store (`record` gives what is
+ * written of its job, without the checkpoint it may have continued from),
+ * shown, and handed to `stored`; a run a stop ended before its last epoch
+ * kept as its checkpoint instead (`saved` counts them). Failures are the
+ * command's to handle.
+ */
+export function storingRunEvents<J>(
+  store: RunStore,
+  jobs: readonly J[],
+  record: (job: J) => Pick<PlannedRun, 'key' | 'label' | 'seed' | 'point' | 'mechanism' | 'config'>,
+  display: RunDisplay,
+  stored: (index: number, result: RunResult) => void,
+): Required<Omit<RunEvents, 'failed'>> & { readonly saved: number } {
+  let saved = 0;
+  return {
+    started: (i) => display.started(i),
+    progress: (i, e) => display.epoch(i, e),
+    finished: (i, result) => {
+      const run = record(jobs[i]);
+      if (result.stopped) {
+        store.writeCheckpoint(run.key, result.stopped);
+        saved++;
+        return;
+      }
+      store.write(run, result);
+      stored(i, result);
+      display.finished(i);
+    },
+    get saved() {
+      return saved;
+    },
+  };
 }
