@@ -138,9 +138,24 @@ describe('missing and damaged IDX files: one message naming the file and what wa
   });
 
   it('readIdx refuses a file it cannot read, naming it, and a folder or a device without reading it', () => {
-    expect(() => readIdx('/nonexistent/x', 'data/x', 1)).toThrow('data/x: cannot read the IDX file (ENOENT)');
-    expect(() => readIdx(os.tmpdir(), 'data/x', 1)).toThrow('data/x: cannot read the IDX file: it is not a regular file');
-    expect(() => readIdx('/dev/zero', 'data/x', 1)).toThrow('data/x: cannot read the IDX file: it is not a regular file');
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'multimech-idx-'));
+    try {
+      fs.mkdirSync(path.join(base, 'data', 'folder'), { recursive: true });
+      fs.symlinkSync('/dev/zero', path.join(base, 'data', 'device'));
+      expect(() => readIdx(base, 'data/x', 1)).toThrow('data/x: cannot read the IDX file (ENOENT)');
+      expect(() => readIdx(base, 'data/folder', 1)).toThrow('data/folder: cannot read the IDX file (EISDIR: it is a folder)');
+      expect(() => readIdx(base, 'data/device', 1)).toThrow('data/device: cannot read the IDX file: it is not a regular file');
+      // an untrusted config's data file cannot lead out of its folder through a symbolic link
+      const outside = path.join(ROOT, SUBSET, 't10k-labels-idx1-ubyte.gz');
+      fs.symlinkSync(outside, path.join(base, 'data', 'labels.gz'));
+      expect(readIdx(base, 'data/labels.gz', 1).dims).toEqual([100]);
+      expect(() => withFileAccess({ confined: true }, () => readIdx(base, 'data/labels.gz', 1))).toThrow(/data\/labels\.gz: cannot read the IDX file: it leaves the config's folder through a symbolic link/);
+      // longer than the limit, packed or unpacked
+      expect(() => readIdx(base, 'data/labels.gz', 1, { fileBytes: 20 })).toThrow(/data\/labels\.gz: cannot read the IDX file: it is .* bytes long, over the limit of 20 bytes \(limits\.fileBytes/);
+      expect(() => readIdx(base, 'data/labels.gz', 1, { fileBytes: 100 })).toThrow(/data\/labels\.gz: cannot unpack the gzipped IDX file: it unpacks to more than 100 bytes, the limit \(limits\.fileBytes/);
+    } finally {
+      fs.rmSync(base, { recursive: true, force: true });
+    }
   });
 
   it('an untrusted config reads its data folder beside it only, and an input scale must keep the drives finite', () => {

@@ -96,6 +96,11 @@ function realLocation(file: string): string {
  * nothing of the file's content is echoed.
  */
 export function readConfigFile(baseDir: string, file: string, what: string, limits: Pick<ResourceLimits, 'fileBytes'> = DEFAULT_LIMITS): string {
+  return readConfigBytes(baseDir, file, what, limits).toString('utf8');
+}
+
+/** `readConfigFile`'s bytes, for a binary file a config names (an IDX data set), under the same rules. */
+export function readConfigBytes(baseDir: string, file: string, what: string, limits: Pick<ResourceLimits, 'fileBytes'> = DEFAULT_LIMITS): Buffer {
   const outside = pathOutsideProblem(file);
   if (outside) throw new InputFileError(file, undefined, outside);
   const resolved = path.resolve(baseDir, file);
@@ -131,7 +136,7 @@ export function readConfigFile(baseDir: string, file: string, what: string, limi
       if (n === 0) break;
       read += n;
     }
-    return buffer.subarray(0, read).toString('utf8');
+    return buffer.subarray(0, read);
   } finally {
     closeSync(fd);
   }

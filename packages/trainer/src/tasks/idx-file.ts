@@ -1,9 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { InputFileError } from '@multimech/core';
-
-/** The largest IDX file (unpacked) this reader accepts: 1 GiB, more than MNIST's 47 MB training images. */
-export const MAX_IDX_BYTES = 1 << 30;
+import { DEFAULT_LIMITS, InputFileError, type ResourceLimits, readConfigBytes } from '@multimech/core';
 
 /** An IDX file of unsigned bytes (LeCun's MNIST format): its dimensions and its values, row-major. */
 export interface IdxArray {
@@ -12,35 +8,30 @@ export interface IdxArray {
 }
 
 /**
- * Reads an IDX file of unsigned bytes (type 0x08), gzipped (`.gz`, told by
- * its first two bytes) or not. The magic number is 0x00000803 for images
- * (count × rows × cols) and 0x00000801 for labels (count); `rank` says which
- * is expected. Every problem names the file and what was expected: a missing
- * file, a wrong magic number, dimensions whose product does not match the
- * file's length, a file larger than `MAX_IDX_BYTES` once unpacked.
+ * Reads an IDX file of unsigned bytes (type 0x08) a config names, relative
+ * to `baseDir` (core's `readConfigBytes`: a regular file only, inside the
+ * config's folder where the run does not trust the config, symbolic links
+ * followed), gzipped (`.gz`, told by its first two bytes) or not. The magic
+ * number is 0x00000803 for images (count × rows × cols) and 0x00000801 for
+ * labels (count); `rank` says which is expected. Every problem names the
+ * file as written and what was expected: a missing file, a wrong magic
+ * number, dimensions whose product does not match the file's length, a file
+ * longer than `limits.fileBytes`, packed or unpacked (MNIST's training
+ * images unpack to 47 MB; the default limit is 64 MiB).
  */
-export function readIdx(file: string, shownAs: string, rank: 1 | 3): IdxArray {
-  let raw: Buffer;
-  try {
-    const stat = statSync(file);
-    if (!stat.isFile()) throw new InputFileError(shownAs, undefined, 'cannot read the IDX file: it is not a regular file (a folder, a device, a pipe or a socket)');
-    if (stat.size > MAX_IDX_BYTES) throw new InputFileError(shownAs, undefined, `the IDX file has ${stat.size} bytes, more than the limit ${MAX_IDX_BYTES}`);
-    raw = readFileSync(file);
-  } catch (e) {
-    if (e instanceof InputFileError) throw e;
-    throw new InputFileError(shownAs, undefined, `cannot read the IDX file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+export function readIdx(baseDir: string, file: string, rank: 1 | 3, limits: Pick<ResourceLimits, 'fileBytes'> = DEFAULT_LIMITS): IdxArray {
+  const shownAs = file;
+  const raw = readConfigBytes(baseDir, file, 'the IDX file', limits);
+  const limit = limits.fileBytes;
   let bytes: Buffer = raw;
   if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
     try {
-      bytes = gunzipSync(raw, { maxOutputLength: MAX_IDX_BYTES });
+      bytes = gunzipSync(raw, { maxOutputLength: limit });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'ERR_BUFFER_TOO_LARGE' ? `it unpacks to more than ${MAX_IDX_BYTES} bytes, the limit` : `it is not valid gzip (${(e as Error).message})`;
+      const why = code === 'ERR_BUFFER_TOO_LARGE' ? `it unpacks to more than ${limit.toLocaleString('en-US')} bytes, the limit (limits.fileBytes; raise it in the config's "limits")` : `it is not valid gzip (${(e as Error).message})`;
       throw new InputFileError(shownAs, undefined, `cannot unpack the gzipped IDX file: ${why}`);
     }
-  } else if (raw.length > MAX_IDX_BYTES) {
-    throw new InputFileError(shownAs, undefined, `the IDX file has ${raw.length} bytes, more than the limit ${MAX_IDX_BYTES}`);
   }
   const what = rank === 3 ? 'images' : 'labels';
   const magic = 0x0800 + rank;

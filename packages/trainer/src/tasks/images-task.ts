@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   type ConfigOf,
+  type ResourceLimits,
+  DEFAULT_LIMITS,
   type WrittenSection,
   Example,
   InputFileError,
@@ -102,23 +104,28 @@ export interface ImageSet {
   readonly labels: Uint8Array;
 }
 
-function locate(folder: string, shownFolder: string, name: string): { file: string; shown: string } {
+/** The file of a split as the config would write it (the folder as written, then the name, gzipped or not), and where it is. */
+function locate(baseDir: string, folder: string, name: string): string {
   for (const n of [name, `${name}.gz`]) {
     const file = path.join(folder, n);
-    if (existsSync(file)) return { file, shown: path.join(shownFolder, n) };
+    if (existsSync(path.resolve(baseDir, file))) return file;
   }
-  throw new InputFileError(path.join(shownFolder, name), undefined, `missing: an IDX data set needs this file (or ${name}.gz) in the folder`);
+  throw new InputFileError(path.join(folder, name), undefined, `missing: an IDX data set needs this file (or ${name}.gz) in the folder`);
 }
 
-/** Reads one split (`train` or `t10k`) of an IDX data set from `folder` (shown in messages as `shownFolder`); checks that images and labels agree. */
-export function readImageSet(folder: string, shownFolder: string, split: 'train' | 'test'): ImageSet {
-  const imagesAt = locate(folder, shownFolder, split === 'train' ? IDX_FILES.trainImages : IDX_FILES.testImages);
-  const labelsAt = locate(folder, shownFolder, split === 'train' ? IDX_FILES.trainLabels : IDX_FILES.testLabels);
-  const images: IdxArray = readIdx(imagesAt.file, imagesAt.shown, 3);
-  const labels: IdxArray = readIdx(labelsAt.file, labelsAt.shown, 1);
+/**
+ * Reads one split (`train` or `t10k`) of an IDX data set from `folder` (as a
+ * config writes it, relative to `baseDir`, as messages show it); checks
+ * that images and labels agree.
+ */
+export function readImageSet(baseDir: string, folder: string, split: 'train' | 'test', limits: Pick<ResourceLimits, 'fileBytes'> = DEFAULT_LIMITS): ImageSet {
+  const imagesAt = locate(baseDir, folder, split === 'train' ? IDX_FILES.trainImages : IDX_FILES.testImages);
+  const labelsAt = locate(baseDir, folder, split === 'train' ? IDX_FILES.trainLabels : IDX_FILES.testLabels);
+  const images: IdxArray = readIdx(baseDir, imagesAt, 3, limits);
+  const labels: IdxArray = readIdx(baseDir, labelsAt, 1, limits);
   const [count, rows, cols] = images.dims;
   if (labels.dims[0] !== count) {
-    throw new InputFileError(labelsAt.shown, undefined, `holds ${labels.dims[0]} labels, but ${imagesAt.shown} holds ${count} images`);
+    throw new InputFileError(labelsAt, undefined, `holds ${labels.dims[0]} labels, but ${imagesAt} holds ${count} images`);
   }
   return { rows, cols, count, pixels: images.data, labels: labels.data };
 }
@@ -173,10 +180,9 @@ export function imageGeometry(rows: number, cols: number, crop: number, pool: nu
  * network's convention) or one port scale·x (`single`). Examples build their
  * inputs when read, so 60,000 images hold their bytes only.
  */
-export function imagesTask(settings: ImagesSettings, baseDir: string): Task & { readonly resolvedConfig: object } {
-  const folder = path.resolve(baseDir, settings.folder);
-  const train = readImageSet(folder, settings.folder, 'train');
-  const test = readImageSet(folder, settings.folder, 'test');
+export function imagesTask(settings: ImagesSettings, baseDir: string, limits: Pick<ResourceLimits, 'fileBytes'> = DEFAULT_LIMITS): Task & { readonly resolvedConfig: object } {
+  const train = readImageSet(baseDir, settings.folder, 'train', limits);
+  const test = readImageSet(baseDir, settings.folder, 'test', limits);
   if (train.rows !== test.rows || train.cols !== test.cols) {
     throw new InputFileError(
       path.join(settings.folder, IDX_FILES.testImages),
@@ -252,5 +258,5 @@ export const imagesTaskRecord: TaskRecord<ImagesSettings> = {
   description: 'images from IDX files (MNIST, Fashion-MNIST, Kuzushiji-MNIST) in a folder, the standard train/test split',
   configCodec: imagesSettings,
   example: { folder: 'fashion-mnist' },
-  create: (settings, { baseDir }) => imagesTask(settings, baseDir),
+  create: (settings, { baseDir, limits }) => imagesTask(settings, baseDir, limits),
 };
