@@ -314,9 +314,11 @@ export async function trainCommand(configFile: string, options: TrainOptions, io
   stop.watch(options.signals);
   const started = continuation.mode === 'new' ? undefined : contents.record?.started;
   let epochsDone = continuation.mode === 'continue' || continuation.mode === 'finish' ? continuation.checkpoint.epoch : 0;
+  // the plot renderer starts loading with the training, on the other core, and is ready when the run ends
+  const renderer = new ChartRenderer();
   try {
     await folder.writeRecord({ command: 'train', experiment: hash, state: 'running', epoch: epochsDone, epochs: epochsConfigured, ...(started ? { started } : {}) });
-    const outcome = await trainInFolder(configFile, experiment, hash, folder, continuation, stop, io, (epoch) => (epochsDone = epoch));
+    const outcome = await trainInFolder(configFile, experiment, hash, folder, continuation, stop, io, (epoch) => (epochsDone = epoch), renderer);
     await folder.writeRecord({ command: 'train', experiment: hash, state: 'complete', epoch: epochsDone, epochs: epochsConfigured });
     return outcome;
   } catch (e) {
@@ -327,6 +329,7 @@ export async function trainCommand(configFile: string, options: TrainOptions, io
     if (e instanceof NumericalError) throw new NumericalError(`${configFile}: training stopped in epoch ${epochsDone + 1}: ${e.message}${drivesNote(experiment)}`);
     throw e;
   } finally {
+    await renderer.close();
     stop.release();
     folder.release();
   }
@@ -351,30 +354,8 @@ function drivesNote(experiment: Experiment): string {
   return ` (the task's inputs reach ${largest.toPrecision(3)}${key})`;
 }
 
-/**
- * The training and the files of `train`, in a folder claimed and recorded as
- * running; the plot renderer starts loading with the training, on the other
- * core, and is ready when the run ends.
- */
+/** The training and the files of `train`, in a folder claimed and recorded as running; `renderer` draws the plots. */
 async function trainInFolder(
-  configFile: string,
-  experiment: Experiment,
-  hash: string,
-  folder: ResultsFolder,
-  continuation: Continuation,
-  stop: RunStop,
-  io: CliIo,
-  epochDone: (epoch: number) => void,
-): Promise<TrainOutcome> {
-  const renderer = new ChartRenderer();
-  try {
-    return await trainAndWrite(configFile, experiment, hash, folder, continuation, stop, io, epochDone, renderer);
-  } finally {
-    await renderer.close();
-  }
-}
-
-async function trainAndWrite(
   configFile: string,
   experiment: Experiment,
   hash: string,
