@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import type { ErrorMechanism, ErrorRecord } from '@multimech/core';
+import type { ContinuousCapable, ErrorRecord } from '@multimech/core';
 import { coupledLearningSettings, resolveCoupledLearningConfig, type CoupledLearningConfig, type CoupledLearningSettings } from './coupled-learning-config';
 import { createNudgedSolver } from './nudged-solver';
 import { contrastiveOutputProblems } from './output-check';
@@ -9,7 +9,7 @@ import { parameterContrast } from './parameter-contrast';
 import { TwinNetwork } from './twin-network';
 
 /** Coupled learning's error mechanism: each edge's ∂E/∂θ contrasted between the clamped and the free state. */
-export interface CoupledLearning extends ErrorMechanism {
+export interface CoupledLearning extends ContinuousCapable {
   readonly kind: 'cl';
   readonly produces: 'contrastive';
   /** The config with its defaults filled in. */
@@ -44,6 +44,12 @@ export function coupledLearning(settings: CoupledLearningSettings): CoupledLearn
     kind: 'cl',
     produces: 'contrastive',
     settings,
+    // continuous-time learning (training.continuous): the clamped copy's outputs follow y − η ∂C/∂y of the free copy's
+    continuousContrast: {
+      span: eta,
+      clampValues: (outputs, outputGradient) => outputs.map((y, j) => y - eta * outputGradient[j]),
+      ...(twin ? { copyFactors: (edges: number) => twin.copyFactors(edges) } : {}),
+    },
     measure({ substrate, activation, loss }) {
       if (twin) {
         // two mismatched copies: the free copy relaxes under the drive and its outputs set the clamp of the other copy;
