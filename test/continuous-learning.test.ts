@@ -14,7 +14,7 @@ import { join } from 'path';
 import { run } from '@multimech/cli';
 import { contrastivePlugin } from '@multimech/contrastive';
 import { resistivePlugin } from '@multimech/resistive';
-import { createExperiment } from '@multimech/trainer';
+import { checkCheckpoint, createExperiment } from '@multimech/trainer';
 import { slowestRelaxationTime, dynamicsOf } from '@multimech/core';
 
 const FOLDER = join(__dirname, '..', 'examples', 'cl-continuous');
@@ -104,6 +104,37 @@ describe('continuous-time coupled learning on a resistor network with capacitanc
     const twin = train(1e-4, 2, 0.3, { spread: 0.02 }).result.history.map((h) => h.trainLoss);
     expect(twin).not.toEqual(ideal);
     expect(twin[twin.length - 1]).toBeLessThan(0.6 * twin[0]);
+  });
+});
+
+describe('a continuous-time run resumed from a checkpoint', () => {
+  it('continues to the last bit: the checkpoint holds τ and both copies’ states', () => {
+    const build = () =>
+      experiment((c) => {
+        c.training = { epochs: 2, continuous: { ratio: 0.5 } };
+        c.error.twin = { spread: 0.02 };
+      });
+    const straight = build().trainer.run();
+    const first = build();
+    const stopped = first.trainer.run({ stop: () => first.trainer.stepsTaken >= 16 });
+    expect(stopped.stopped).toBe(true);
+    const checkpoint = JSON.parse(JSON.stringify(first.trainer.checkpoint()));
+    expect(checkpoint.continuousState).toHaveLength(1 + 2 * first.substrate.graph.nodeNames.length);
+    const resume = (cp: object) => {
+      const e = build();
+      e.trainer.restore(checkCheckpoint(cp, e.trainer.parts));
+      return e.trainer.run();
+    };
+    const resumed = resume(checkpoint);
+    expect(Array.from(resumed.parameters.values)).toEqual(Array.from(straight.parameters.values));
+    expect(resumed.history.map((h) => h.trainLoss)).toEqual(straight.history.map((h) => h.trainLoss));
+    // without the copies' states the copies start again at equilibrium: other numbers
+    const { continuousState: _, ...cold } = checkpoint;
+    expect(Array.from(resume(cold).parameters.values)).not.toEqual(Array.from(straight.parameters.values));
+    // a state of another size, or one for a quasistatic run, is refused
+    expect(() => checkCheckpoint({ ...checkpoint, continuousState: [1, 2, 3] }, build().trainer.parts)).toThrow(/continuousState: expected \d+ values/);
+    const quasistatic = experiment((c) => (c.training = { epochs: 2 }));
+    expect(() => checkCheckpoint(checkpoint, quasistatic.trainer.parts)).toThrow(/continuousState.*training\.continuous is not set/);
   });
 });
 

@@ -82,6 +82,23 @@ export class ContinuousTraining {
     this.learner = new ContinuousContrastLearner(substrate, contrast, task.loss, settings);
   }
 
+  /** τ, then the copies' states (free, clamped), for a checkpoint; undefined before the first presentation. */
+  state(): number[] | undefined {
+    const states = this.learner.copyStates();
+    const tau = this.learner.knownRelaxationTime;
+    return states && tau !== undefined ? [tau, ...states] : undefined;
+  }
+
+  /** Continues from what `state` gave (undefined: the next presentation starts the copies at the free equilibrium). */
+  restore(state: readonly number[] | undefined): void {
+    if (state === undefined) {
+      this.learner.restoreCopyStates(undefined);
+      return;
+    }
+    if (!(state[0] > 0 && Number.isFinite(state[0]))) throw new MultimechError(`its relaxation time (the first value) must be a positive number of seconds, got ${state[0]}`);
+    this.learner.restoreCopyStates(state.slice(1), state[0]);
+  }
+
   step(substrate: Substrate, examples: readonly Example[], learningRate: number): ContinuousStep {
     const start = Float64Array.from(substrate.parameters);
     let loss = 0;

@@ -292,6 +292,13 @@ export interface TrainerCheckpoint {
    * carries anything (`Substrate.solverState`).
    */
   readonly solverState?: readonly number[];
+  /**
+   * Continuous-time learning (`training.continuous`): the relaxation time τ
+   * it presents examples over, then the free copy's state and the clamped
+   * copy's, where the next presentation continues from (absent before the
+   * first one).
+   */
+  readonly continuousState?: readonly number[];
   readonly history: readonly EpochEvent[];
   /** Updates made (absent in checkpoints written before it was added: then `epoch` × updates per epoch). */
   readonly steps?: number;
@@ -638,6 +645,7 @@ export class Trainer {
     const errorRng = error.randomState?.();
     const sampler = this.sampler.state(this.updates);
     const solverState = substrate.solverState?.();
+    const continuousState = this.continuous?.state();
     return {
       format: 'multimech-checkpoint',
       version: 1,
@@ -649,6 +657,7 @@ export class Trainer {
       rng: rng.snapshot(),
       ...(errorRng !== undefined ? { errorRng } : {}),
       ...(solverState !== undefined ? { solverState } : {}),
+      ...(continuousState !== undefined ? { continuousState } : {}),
       history: this.history.map((e) => ({ ...e })),
       steps: this.updates,
       ...(Object.keys(sampler).length > 0 ? { sampler } : {}),
@@ -728,6 +737,11 @@ export class Trainer {
       substrate.restoreSolverState?.(checkpoint.solverState);
     } catch (e) {
       fail(`solverState: ${(e as Error).message}`);
+    }
+    try {
+      this.continuous?.restore(checkpoint.continuousState);
+    } catch (e) {
+      fail(`continuousState: ${(e as Error).message}`);
     }
     this.optimizer.restore(checkpoint.velocity);
     this.history.length = 0;
