@@ -70,13 +70,19 @@ describe('continuous-time coupled learning on a resistor network with capacitanc
     }
   });
 
-  it('presents each example for τ/ratio, τ the network’s slowest relaxation time', () => {
+  it('presents each example for τ/ratio, τ the network’s slowest relaxation time, and counts the energy both copies dissipate', () => {
     const { result, substrate, trainer } = train(1e-4, 1, 0.5);
     const e = experiment(() => undefined);
     const tau = slowestRelaxationTime(dynamicsOf(e.substrate)!, e.substrate.equilibrium(e.substrate.drive(e.task.train[0].inputs)));
     expect(tau).toBeGreaterThan(1e-6);
     expect(result.physicalCost!.secondsPerExample! * 0.5).toBeCloseTo(tau, 12);
     expect(result.physicalCost!.physical).toBe(true);
+    // both copies dissipate throughout: the energy per example grows with the presentation's length
+    const energy = result.physicalCost!.energyPerExample!;
+    expect(energy).toBeGreaterThan(0);
+    const twice = train(1e-4, 1, 0.25).result.physicalCost!.energyPerExample!;
+    expect(twice / energy).toBeGreaterThan(1.6);
+    expect(twice / energy).toBeLessThan(2.4);
     expect(trainer.stepsTaken).toBe(16);
     expect(substrate.parameters.every(Number.isFinite)).toBe(true);
   });

@@ -111,6 +111,7 @@ export class ContinuousTraining {
       costs.push({
         physical: true,
         seconds: p.seconds,
+        ...(p.energy !== undefined ? { energy: p.energy } : {}),
         equilibria: 0,
         note: `continuous-time learning: each example presented for τ / ratio with τ = ${this.learner.knownRelaxationTime!.toPrecision(4)} s, ${p.steps} steps`,
       });

@@ -5,6 +5,7 @@ import type { Substrate } from '../contracts/substrate';
 import type { Loss } from '../contracts/task';
 import { dynamicsOf, type DynamicSubstrate } from '../physics/phasor-response';
 import { slowestRelaxationTime } from '../physics/transient-integrator';
+import { dissipationOf } from '../physics/physical-cost';
 import { MultimechError, NumericalError } from '../support/errors';
 
 /**
@@ -93,6 +94,8 @@ export interface Presentation {
   readonly seconds: number;
   /** Integration steps taken. */
   readonly steps: number;
+  /** The energy both copies dissipated meanwhile, where the substrate defines a power (joules for SI values). */
+  readonly energy?: number;
   /** θ at the end minus θ at the start. */
   readonly delta: Float64Array;
   /** Parameters the bounds held at least once during it. */
@@ -196,6 +199,8 @@ export class ContinuousContrastLearner {
     const { min, max } = substrate.bounds;
     const held = new Uint8Array(theta.length);
     const factors = contrast.copyFactors?.(theta.length);
+    const power = dissipationOf(substrate);
+    let energy = 0;
     const copyParameters = (copy: Copy) => (factors ? Float64Array.from(theta, (x, k) => x * factors[copy][k]) : theta);
     try {
       if (!this.states) {
@@ -210,9 +215,11 @@ export class ContinuousContrastLearner {
         const y = substrate.readout(free);
         const values = contrast.clampValues(y, this.loss.gradient(y, target));
         const freeForce = substrate.parameterForce(free);
+        if (power) energy += power.power(free) * h;
         if (factors) substrate.setParameters(copyParameters('clamped'));
         clamped = this.advance('clamped', clamped, drive, h, values);
         const clampedForce = substrate.parameterForce(clamped);
+        if (power) energy += power.power(clamped) * h;
         for (let k = 0; k < theta.length; k++) {
           const next = theta[k] - h * rate * ((clampedForce[k] - freeForce[k]) / contrast.span);
           if (!Number.isFinite(next)) throw new NumericalError(`continuous-time learning: parameter of '${substrate.parameterNames[k]}' is not finite at t = ${((n + 1) * h).toExponential(4)} of the presentation`);
@@ -222,7 +229,7 @@ export class ContinuousContrastLearner {
       }
       this.states = { free, clamped };
       const loss = this.loss.value(substrate.readout(free), target);
-      return { loss, seconds: duration, steps, delta: Float64Array.from(theta, (x, k) => x - start[k]), clamped: held.reduce((a, b) => a + b, 0) };
+      return { loss, seconds: duration, steps, ...(power ? { energy } : {}), delta: Float64Array.from(theta, (x, k) => x - start[k]), clamped: held.reduce((a, b) => a + b, 0) };
     } finally {
       substrate.setParameters(theta);
     }
