@@ -18,7 +18,7 @@ import { checkCheckpoint, createExperiment } from '@multimech/trainer';
 import { slowestRelaxationTime, dynamicsOf } from '@multimech/core';
 
 const FOLDER = join(__dirname, '..', 'examples', 'cl-continuous');
-const BASE = JSON.parse(readFileSync(join(FOLDER, 'config.json'), 'utf8')).base as Record<string, any>;
+const BASE = JSON.parse(readFileSync(join(FOLDER, 'config.json'), 'utf8')) as Record<string, any>;
 
 function experiment(change: (c: Record<string, any>) => void) {
   const config = JSON.parse(JSON.stringify(BASE));

@@ -5,16 +5,16 @@ import { resistivePlugin } from '@multimech/resistive';
 import { createExperiment } from '@multimech/trainer';
 
 /**
- * The example in a short form: its base at η = 0.5, seed 1, over 15 of its
- * 30 epochs, at spreads 0, 0.03 and 0.3. Identical copies and a 3% spread
+ * The example in a short form: config.json (η = 0.5, seed 1) over 15 of its
+ * 30 epochs, at spreads 0, its 0.03 and 0.3. Identical copies and a 3% spread
  * both learn (the loss falls below a third of its start); at 30% the
  * copies' own difference swamps the clamp's and the loss ends above the
  * identical copies' by more than three times (README.md has the sweep).
  */
 test('twin-network mismatch: coupled learning survives a small spread and fails at a large one', () => {
-  const { base } = JSON.parse(readFileSync(join(__dirname, 'config.json'), 'utf8'));
+  const base = JSON.parse(readFileSync(join(__dirname, 'config.json'), 'utf8'));
   const final = (spread: number) => {
-    const config = { ...base, seed: 1, error: { ...base.error, twin: { spread } }, training: { epochs: 15 } };
+    const config = { ...base, error: { ...base.error, twin: { spread } }, training: { epochs: 15 } };
     const { history } = createExperiment(config, [resistivePlugin, contrastivePlugin], { baseDir: __dirname }).trainer.run();
     return { first: history[0].trainLoss, last: history[history.length - 1].trainLoss };
   };
@@ -24,4 +24,13 @@ test('twin-network mismatch: coupled learning survives a small spread and fails 
   expect(ideal.last).toBeLessThan(ideal.first / 3);
   expect(small.last).toBeLessThan(small.first / 3);
   expect(large.last).toBeGreaterThan(3 * ideal.last);
+});
+
+test('the sweep and the example describe one run but for the swept settings and the seeds', () => {
+  const read = (file: string) => JSON.parse(readFileSync(join(__dirname, file), 'utf8'));
+  const { $schema: _, name: __, description: ___, seed, ...config } = read('config.json');
+  const sweep = read('sweep.json');
+  expect(seed).toBe(1);
+  expect({ ...sweep.base, error: config.error }).toEqual(config);
+  expect(sweep.sweep.parameters).toEqual({ 'error.eta': [0.1, 0.5], 'error.twin.spread': [0, 0.01, 0.03, 0.1, 0.3] });
 });
