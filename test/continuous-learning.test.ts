@@ -104,6 +104,14 @@ describe('continuous-time coupled learning on a resistor network with capacitanc
     continuous.forEach((l, i) => expect(Math.abs(l - quasistatic[i])).toBeLessThan(0.05 * quasistatic[i]));
   });
 
+  it('resolves the optimizer without momentum (its default 0.9 does not apply)', () => {
+    expect((experiment(() => undefined).resolvedConfig.optimizer as { momentum: number }).momentum).toBe(0);
+    const e = experiment((c) => delete c.optimizer.momentum);
+    expect((e.resolvedConfig.optimizer as { momentum: number }).momentum).toBe(0);
+    expect((experiment((c) => delete c.training.continuous).resolvedConfig.optimizer as { momentum: number }).momentum).toBe(0);
+    expect((experiment((c) => { delete c.training.continuous; delete c.optimizer.momentum; }).resolvedConfig.optimizer as { momentum: number }).momentum).toBe(0.9);
+  });
+
   it('composes with a twin network: spread 0 trains as one network to the last bit, a spread of 2% still learns', () => {
     const ideal = train(1e-4, 2, 0.3).result.history.map((h) => h.trainLoss);
     expect(train(1e-4, 2, 0.3, { spread: 0 }).result.history.map((h) => h.trainLoss)).toEqual(ideal);

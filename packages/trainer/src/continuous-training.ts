@@ -50,7 +50,7 @@ export function continuousSettings(config: ContinuousConfig): ContinuousSettings
 export function continuousProblems(settings: ContinuousSettings, substrate: Substrate, error: ErrorMechanism, momentum: number | undefined): SectionProblem[] {
   const problems: SectionProblem[] = continuousLearningProblems(substrate, error).map((message) => ({ section: 'training', key: 'continuous', message }));
   if (momentum !== undefined && momentum !== 0) {
-    problems.push({ section: 'optimizer', key: 'momentum', message: `continuous-time learning (training.continuous) moves the parameters by dθ/dt = −(α·ratio/τ)·ĝ, without momentum: give 0 or leave it out, got ${momentum}` });
+    problems.push({ section: 'optimizer', key: 'momentum', message: `continuous-time learning (training.continuous) moves the parameters by dθ/dt = −(α·ratio/τ)·ĝ, without momentum: give 0 or leave it out (its default is 0 here), got ${momentum}` });
   }
   const steps = presentationSteps(settings);
   if (steps > MAX_PRESENTATION_STEPS) {

@@ -309,7 +309,9 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
       options.source,
     );
   }
-  const optimizer = resolveOptimizer(top.optimizer);
+  const resolved = resolveOptimizer(top.optimizer);
+  // continuous-time learning has no momentum: its default is 0 there (a momentum given is refused below)
+  const optimizer = top.training?.continuous && top.optimizer?.momentum === undefined ? { ...resolved, momentum: 0 } : resolved;
   const training = top.training;
   const sampling = creating(options.source, paths, () => samplingSettings(training?.sampling, baseDir, limits));
   const outside = sequenceProblem(sampling, task.train.length);
