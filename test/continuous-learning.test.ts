@@ -13,6 +13,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { run } from '@multimech/cli';
 import { contrastivePlugin } from '@multimech/contrastive';
+import { elasticPlugin } from '@multimech/elastic';
 import { resistivePlugin } from '@multimech/resistive';
 import { checkCheckpoint, createExperiment } from '@multimech/trainer';
 import { slowestRelaxationTime, dynamicsOf } from '@multimech/core';
@@ -121,6 +122,60 @@ describe('continuous-time coupled learning on a resistor network with capacitanc
   });
 });
 
+describe('continuous-time equilibrium propagation: two nudged copies', () => {
+  const distanceFromQuasistatic = (error: object, lr: number, ratios: number[]) => {
+    const build = (training: object) =>
+      experiment((c) => {
+        c.error = error;
+        c.optimizer.learningRate = lr;
+        c.training = training;
+      });
+    const q = build({ epochs: 2 });
+    const start = Float64Array.from(q.substrate.parameters);
+    const quasistatic = q.trainer.run().parameters.values;
+    const moved = distance(quasistatic, start);
+    return ratios.map((ratio) => distance(build({ epochs: 2, continuous: { ratio } }).trainer.run().parameters.values, quasistatic) / moved);
+  };
+
+  it.each([
+    ['positive', { kind: 'ep', variant: 'positive', beta: 1e-5 }],
+    ['centred', { kind: 'ep', variant: 'centred', beta: 1e-5 }],
+  ])('%s EP on the capacitor network approaches quasistatic EP as the ratio falls', (_, error) => {
+    const gaps = distanceFromQuasistatic(error, 3e-7, [0.3, 0.1, 0.03]);
+    console.log(`continuous-time EP (${JSON.stringify(error)}), relative distance from the quasistatic run after 2 epochs at α = 3e-7: ${gaps.map((g) => g.toExponential(2)).join(', ')} at ratios 0.3, 0.1, 0.03`);
+    for (let i = 1; i < gaps.length; i++) expect(gaps[i]).toBeLessThan(0.7 * gaps[i - 1]);
+    expect(gaps[2]).toBeLessThan(0.15);
+  });
+
+  it('runs on a damped spring lattice (pair-distance outputs, Newton at every step): at ratio 0.1 it follows quasistatic EP', () => {
+    const folder = join(__dirname, '..', 'examples', 'elastic-allostery');
+    const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8'));
+    const losses = (training: object) =>
+      createExperiment(
+        {
+          ...config,
+          substrate: { ...config.substrate, damping: 1 },
+          activation: { kind: 'dc' },
+          error: { kind: 'ep', variant: 'positive', beta: 0.01 },
+          rule: { kind: 'contrastive' },
+          optimizer: { learningRate: 100, momentum: 0, batchSize: 1 },
+          training,
+        },
+        [elasticPlugin, contrastivePlugin],
+        { baseDir: folder },
+      ).trainer.run().history.map((h) => h.trainLoss);
+    const quasistatic = losses({ epochs: 4 });
+    const continuous = losses({ epochs: 4, continuous: { ratio: 0.1 } });
+    const drop = quasistatic[0] - quasistatic[4];
+    expect(drop).toBeGreaterThan(0);
+    continuous.forEach((l, i) => {
+      expect(Number.isFinite(l)).toBe(true);
+      expect(Math.abs(l - quasistatic[i])).toBeLessThan(0.1 * drop);
+    });
+    expect(continuous[4]).toBeLessThan(continuous[0] - 0.8 * drop);
+  });
+});
+
 describe('a continuous-time run resumed from a checkpoint', () => {
   it('continues to the last bit: the checkpoint holds τ and both copies’ states', () => {
     const build = () =>
@@ -168,7 +223,7 @@ describe('continuous-time learning refuses what it cannot run, at the config pat
     ['dt above 1', (c: any) => (c.training.continuous.dt = 2), /training\.continuous\.dt: expected a time step in units of the relaxation time in \(0, 1\], got 2/],
     ['a ratio so small that a presentation takes a million steps', (c: any) => (c.training.continuous.ratio = 1e-5), /training\.continuous\.ratio: each example is presented for 1\/ratio = 100000 relaxation times/],
     ['momentum', (c: any) => (c.optimizer.momentum = 0.9), /optimizer\.momentum: continuous-time learning .* without momentum/],
-    ['equilibrium propagation', (c: any) => (c.error = { kind: 'ep' }), /training\.continuous: error mechanism 'ep' has no continuous-time form/],
+    ['the exact adjoint', (c: any) => ((c.error = { kind: 'adjoint' }), (c.rule = { kind: 'product' })), /training\.continuous: error mechanism 'adjoint' has no continuous-time form/],
     [
       'a network without capacitances',
       (c: any) => (c.substrate = { kind: 'resistive', network: { generator: 'layered', hidden: [4] } }),
@@ -176,6 +231,22 @@ describe('continuous-time learning refuses what it cannot run, at the config pat
     ],
   ])('%s', (_, change, message) => {
     expect(refusal(change)).toMatch(message);
+  });
+
+  it('refuses coupled learning on a spring network (its clamp holds node values) and springs with masses', () => {
+    const folder = join(__dirname, '..', 'examples', 'elastic-allostery');
+    const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8'));
+    const refused = (substrate: object, error: object) => {
+      try {
+        createExperiment({ ...config, substrate: { ...config.substrate, ...substrate }, activation: { kind: 'dc' }, error, rule: { kind: 'contrastive' }, optimizer: { learningRate: 1, momentum: 0 }, training: { epochs: 1, continuous: { ratio: 0.1 } } }, [elasticPlugin, contrastivePlugin], { baseDir: folder });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      throw new Error('expected a refusal');
+    };
+    expect(refused({ damping: 1 }, { kind: 'cl' })).toMatch(/training\.continuous: the second copy's outputs are held at node values, and this 'elastic' network has no single value per node/);
+    expect(refused({ damping: 1, mass: 1 }, { kind: 'ep' })).toMatch(/training\.continuous: this 'elastic' network has inertia \(masses\)/);
+    expect(refused({}, { kind: 'ep' })).toMatch(/training\.continuous: the state is integrated in time, and this 'elastic' network has no dynamics/);
   });
 
   it('on the command line: one line naming the path, exit code 1, for a bad ratio, a network without dynamics and a twin spread of 1', async () => {

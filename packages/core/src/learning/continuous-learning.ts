@@ -9,17 +9,21 @@ import { dissipationOf } from '../physics/physical-cost';
 import { MultimechError, NumericalError } from '../support/errors';
 
 /**
- * What a contrastive error mechanism states for continuous-time learning
- * (coupled learning): two copies of the network run side by side, the free
- * one under the drive and a second one with its outputs held at values set
- * from the free copy's outputs, and each edge reads
- * ĝ = [∂E/∂θ(second) − ∂E/∂θ(free)] / span, continuously.
+ * What a contrastive error mechanism states for continuous-time learning:
+ * two copies of the network run side by side under the drive, the first
+ * free or nudged, the second nudged or with its outputs held at values set
+ * from the first copy's outputs, and each edge reads
+ * ĝ = [∂E/∂θ(second) − ∂E/∂θ(first)] / span, continuously. Coupled
+ * learning clamps the second copy; equilibrium propagation nudges the two
+ * copies by β₁ and β₂ (the first free for its positive variant).
  */
 export interface ContinuousContrast {
-  /** The contrast's span (CL's η). */
+  /** The contrast's span (CL's η; EP's β₂ − β₁). */
   readonly span: number;
-  /** The values the second copy's outputs are held at, from the free copy's outputs y and ∂C/∂y there (CL: y − η ∂C/∂y). */
-  clampValues(outputs: Float64Array, outputGradient: Float64Array): Float64Array;
+  /** The values the second copy's outputs are held at, from the first copy's outputs y and ∂C/∂y there (CL: y − η ∂C/∂y). */
+  clampValues?(outputs: Float64Array, outputGradient: Float64Array): Float64Array;
+  /** The nudges β₁, β₂ of the two copies (EP): each feels the force −β ∂C/∂s of its own outputs besides −∂E/∂s. */
+  readonly nudges?: readonly [number, number];
   /** Per-edge factors of each copy's parameters (twin-network mismatch), if the copies differ. */
   copyFactors?(edges: number): { readonly free: Float64Array; readonly clamped: Float64Array };
 }
@@ -61,13 +65,15 @@ export function presentationSteps(settings: ContinuousSettings): number {
 export function continuousLearningProblems(substrate: Substrate, error: ErrorMechanism): string[] {
   const problems: string[] = [];
   if (!continuousContrastOf(error)) {
-    problems.push(`error mechanism '${error.kind}' has no continuous-time form: it is learned with two copies of the network relaxing side by side, which coupled learning ('cl') provides`);
+    problems.push(
+      `error mechanism '${error.kind}' has no continuous-time form: it is learned with two copies of the network relaxing side by side, which coupled learning ('cl') and equilibrium propagation ('ep') provide`,
+    );
   }
-  return [...problems, ...continuousSubstrateProblems(substrate)];
+  return [...problems, ...continuousSubstrateProblems(substrate, continuousContrastOf(error)?.clampValues !== undefined)];
 }
 
-/** Why the state of this substrate cannot be integrated for continuous-time learning, or nothing. */
-export function continuousSubstrateProblems(substrate: Substrate): string[] {
+/** Why the state of this substrate cannot be integrated for continuous-time learning (with a clamped copy: `clamps`), or nothing. */
+export function continuousSubstrateProblems(substrate: Substrate, clamps = true): string[] {
   const problems: string[] = [];
   const dynamic = dynamicsOf(substrate);
   if (!dynamic) {
@@ -77,6 +83,7 @@ export function continuousSubstrateProblems(substrate: Substrate): string[] {
   } else if (dynamic.dofMass && dynamic.dofMass.some((m) => m > 0)) {
     problems.push(`this '${substrate.kind}' network has inertia (masses): continuous-time learning integrates first-order dynamics Γ ds/dt = −∂E/∂s only`);
   }
+  if (!clamps) return problems;
   if (!substrate.capabilities.has('scalar-potential')) {
     problems.push(`the second copy's outputs are held at node values, and this '${substrate.kind}' network has no single value per node`);
   } else {
@@ -88,7 +95,7 @@ export function continuousSubstrateProblems(substrate: Substrate): string[] {
 
 /** What one example's presentation did. */
 export interface Presentation {
-  /** The loss of the free copy's outputs at the end of the presentation. */
+  /** The loss of the first (free) copy's outputs at the end of the presentation. */
   readonly loss: number;
   /** Its physical duration T = τ / ratio, in the substrate's time unit (seconds for SI values). */
   readonly seconds: number;
@@ -127,6 +134,9 @@ type Copy = 'free' | 'clamped';
  * least MIN_PRESENTATION_STEPS per presentation, each a Newton solve per
  * copy (one linear solve on a linear network), θ semi-implicit (the copies
  * at θₙ, then θₙ₊₁ from their new states), projected onto the bounds.
+ * For equilibrium propagation the two copies are nudged instead (`nudges`:
+ * each feels −β ∂C/∂s of its own outputs) and neither is clamped; the
+ * names below (`free`, `clamped`) are then the first and second copy.
  */
 export class ContinuousContrastLearner {
   private readonly dynamic: DynamicSubstrate;
@@ -141,7 +151,7 @@ export class ContinuousContrastLearner {
     private readonly loss: Loss,
     readonly settings: ContinuousSettings,
   ) {
-    const problems = continuousSubstrateProblems(substrate);
+    const problems = continuousSubstrateProblems(substrate, contrast.clampValues !== undefined);
     if (problems.length > 0) throw new MultimechError(`continuous-time learning: ${problems[0]}`);
     if (!(settings.ratio > 0 && Number.isFinite(settings.ratio))) throw new MultimechError(`continuous-time learning: the ratio must be a positive number, got ${settings.ratio}`);
     if (!(settings.dt > 0 && settings.dt <= 1)) throw new MultimechError(`continuous-time learning: dt must be in (0, 1] (a fraction of τ), got ${settings.dt}`);
@@ -209,15 +219,16 @@ export class ContinuousContrastLearner {
         this.states = { free: Float64Array.from(s), clamped: Float64Array.from(s) };
       }
       let { free, clamped } = this.states;
+      const [first, second] = contrast.nudges ?? [0, 0];
       for (let n = 0; n < steps; n++) {
         substrate.setParameters(copyParameters('free'));
-        free = this.advance('free', free, drive, h, undefined);
+        free = this.advance('free', free, drive, h, undefined, first, target);
         const y = substrate.readout(free);
-        const values = contrast.clampValues(y, this.loss.gradient(y, target));
+        const values = contrast.clampValues?.(y, this.loss.gradient(y, target));
         const freeForce = substrate.parameterForce(free);
         if (power) energy += power.power(free) * h;
         if (factors) substrate.setParameters(copyParameters('clamped'));
-        clamped = this.advance('clamped', clamped, drive, h, values);
+        clamped = this.advance('clamped', clamped, drive, h, values, second, target);
         const clampedForce = substrate.parameterForce(clamped);
         if (power) energy += power.power(clamped) * h;
         for (let k = 0; k < theta.length; k++) {
@@ -235,23 +246,33 @@ export class ContinuousContrastLearner {
     }
   }
 
-  /** One backward Euler step of a copy: Γ(s₁ − s₀)/h + ∂E/∂s(s₁) = 0 at its unknown dofs, the drive's and the clamp's dofs held. */
-  private advance(copy: Copy, s0: Float64Array, drive: Drive, h: number, clampValues: Float64Array | undefined): Float64Array {
+  /**
+   * One backward Euler step of a copy: Γ(s₁ − s₀)/h + ∂E/∂s(s₁) + β ∂C/∂s(s₁) = 0 at its unknown dofs, the
+   * drive's and the clamp's dofs held. A nudged copy's Newton matrix leaves out β's curvature (C's Hessian
+   * is not known here): its iterations converge linearly while β ∂²C/∂s² stays below Γ/h + H.
+   */
+  private advance(copy: Copy, s0: Float64Array, drive: Drive, h: number, clampValues: Float64Array | undefined, beta: number, target: ArrayLike<number>): Float64Array {
     const { substrate } = this;
     const damping = this.dynamic.dofDamping;
-    const linear = substrate.capabilities.has('linear');
+    const linear = substrate.capabilities.has('linear') && beta === 0;
     const s1 = Float64Array.from(s0);
     substrate.boundary.dirichlet.forEach((dof, k) => (s1[dof] = drive.fixed[k]));
     if (clampValues) substrate.boundary.outputs.forEach((o, j) => (s1[o.node * substrate.dofPerNode] = clampValues[j]));
     let converged = false;
     let worst = Infinity;
-    for (let iteration = 0; iteration <= 50; iteration++) {
+    const limit = beta === 0 ? 50 : 200;
+    for (let iteration = 0; iteration <= limit; iteration++) {
       const { matrix, freeDofs } = substrate.hessian(s1);
       const keep: number[] = [];
       freeDofs.forEach((dof, row) => {
         if (!(clampValues && this.outputDofs.has(dof))) keep.push(row);
       });
-      const r = substrate.residual(s1, drive);
+      const r = beta === 0 ? substrate.residual(s1, drive) : Float64Array.from(substrate.residual(s1, drive));
+      if (beta !== 0) {
+        // −β e, e = −∂C/∂s at the copy's own outputs
+        const e = substrate.outputForce(s1, this.loss.gradient(substrate.readout(s1), target));
+        for (let i = 0; i < r.length; i++) r[i] -= beta * e[i];
+      }
       const F = new Float64Array(keep.length);
       let scale = 0;
       worst = 0;
@@ -282,7 +303,11 @@ export class ContinuousContrastLearner {
         break;
       }
     }
-    if (!converged) throw new NumericalError(`continuous-time learning: the ${copy} copy's step (h = ${h.toExponential(3)}) did not converge: residual ${worst}`);
+    if (!converged) {
+      throw new NumericalError(
+        `continuous-time learning: the ${copy === 'free' ? 'first' : 'second'} copy's step (h = ${h.toExponential(3)}) did not converge: residual ${worst}${beta !== 0 ? ' (a smaller β, or a smaller dt, helps a nudged copy)' : ''}`,
+      );
+    }
     return s1;
   }
 
