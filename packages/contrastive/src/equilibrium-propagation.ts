@@ -1,5 +1,5 @@
 import * as t from 'io-ts';
-import type { ErrorMechanism, ErrorRecord } from '@multimech/core';
+import type { ContinuousCapable, ErrorRecord } from '@multimech/core';
 import {
   equilibriumPropagationSettings,
   resolveEquilibriumPropagationConfig,
@@ -13,7 +13,7 @@ import { contrastiveDiagnostics } from './contrastive-diagnostics';
 import { parameterContrast } from './parameter-contrast';
 
 /** Equilibrium propagation's error mechanism: each edge's ∂E/∂θ contrasted between two nudged states. */
-export interface EquilibriumPropagation extends ErrorMechanism {
+export interface EquilibriumPropagation extends ContinuousCapable {
   readonly kind: 'ep';
   readonly produces: 'contrastive';
   /** The config with its defaults filled in. */
@@ -43,13 +43,15 @@ export function createEquilibriumPropagation(config: EquilibriumPropagationConfi
 /** Equilibrium propagation of its settings (see `createEquilibriumPropagation`). */
 export function equilibriumPropagation(settings: EquilibriumPropagationSettings): EquilibriumPropagation {
   const { beta, variant } = settings;
-  const betas: [number, number] = variant === 'positive' ? [0, beta] : variant === 'negative' ? [-beta, 0] : [-beta, beta];
+  const betas: readonly [number, number] = variant === 'positive' ? [0, beta] : variant === 'negative' ? [-beta, 0] : [-beta, beta];
   const relaxation = new RelaxationTimes();
   return {
     kind: 'ep',
     produces: 'contrastive',
     settings,
     betas,
+    // continuous-time learning (training.continuous): two copies nudged by β₁ and β₂ relax side by side
+    continuousContrast: { span: betas[1] - betas[0], nudges: betas },
     measure({ substrate, activation, loss }) {
       const solver = createNudgedSolver(substrate, activation.state, activation.drive, loss);
       const [low, high] = betas.map((b) => (b === 0 ? { state: solver.free, iterations: 0 } : solver.nudged(b)));

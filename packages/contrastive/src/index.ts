@@ -12,3 +12,4 @@ export * from './coupled-learning';
 export * from './contrastive-rule';
 export * from './contrastive-plugin';
 export * from './contrastive-diagnostics';
+export * from './twin-network';

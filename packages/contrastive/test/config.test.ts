@@ -83,7 +83,7 @@ describe('contrastive plugin registration and config decoding', () => {
     ]);
     expect(decodeError({ kind: 'cl', eta: 0 })).toEqual([{ path: 'error.eta', message: 'expected a number in (0, 1], got 0' }]);
     expect(decodeError({ kind: 'cl', eta: 1.5 })).toEqual([{ path: 'error.eta', message: 'expected a number in (0, 1], got 1.5' }]);
-    expect(decodeError({ kind: 'cl', beta: 0.1 })).toEqual([{ path: 'error.beta', message: 'unknown key (known keys: eta)' }]);
+    expect(decodeError({ kind: 'cl', beta: 0.1 })).toEqual([{ path: 'error.beta', message: 'unknown key (known keys: eta, twin)' }]);
     expect(decodeError({ kind: 'ep', eta: 0.1 })).toEqual([{ path: 'error.eta', message: 'unknown key (known keys: beta, variant)' }]);
     // Direct library use refuses the same values with the same paths.
     expect(thrown(() => createEquilibriumPropagation({ beta: -1 }))).toBeInstanceOf(ConfigError);

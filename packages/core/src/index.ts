@@ -46,6 +46,7 @@ export * from './physics/physical-cost';
 // one example's gradient, losses, finite differences, fidelity
 export * from './learning/loss';
 export * from './learning/gradient';
+export * from './learning/continuous-learning';
 // core's own mechanisms: the DC activation, the exact adjoint, the product rule
 export * from './mechanisms/dc-activation';
 export * from './mechanisms/adjoint-error';

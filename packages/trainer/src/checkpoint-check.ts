@@ -5,7 +5,7 @@ import { DEFAULT_EVALUATION, SAMPLER_STATE_KEYS, samplerStateProblem } from './t
 /** Keys that a checkpoint never has and that are refused wherever they appear (they reach an object's prototype when copied). */
 export const REFUSED_CHECKPOINT_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
 
-const TOP_KEYS = ['format', 'version', 'epoch', 'seconds', 'parameters', 'initialParameters', 'velocity', 'rng', 'errorRng', 'solverState', 'history', 'experiment', 'seed', 'steps', 'sampler'];
+const TOP_KEYS = ['format', 'version', 'epoch', 'seconds', 'parameters', 'initialParameters', 'velocity', 'rng', 'errorRng', 'solverState', 'continuousState', 'history', 'experiment', 'seed', 'steps', 'sampler'];
 const RNG_KEYS = ['state', 'spare'];
 /** The keys of an epoch of the history, and whether each is a number that must be there. */
 const EPOCH_NUMBERS: Readonly<Record<string, boolean>> = {
@@ -71,7 +71,7 @@ export function refusedKeyIn(value: unknown, path = ''): string | undefined {
  */
 export function checkCheckpoint(
   value: unknown,
-  parts: Pick<TrainerParts, 'substrate' | 'error' | 'epochs' | 'task' | 'optimizer'> & Partial<Pick<TrainerParts, 'steps' | 'sampling' | 'evaluation'>>,
+  parts: Pick<TrainerParts, 'substrate' | 'error' | 'epochs' | 'task' | 'optimizer'> & Partial<Pick<TrainerParts, 'steps' | 'sampling' | 'evaluation' | 'continuous'>>,
 ): TrainerCheckpoint {
   const { substrate, error, epochs } = parts;
   const count = parts.task.train.length;
@@ -145,6 +145,16 @@ export function checkCheckpoint(
       if (typeof x !== 'number' || !Number.isFinite(x)) fail(`solverState[${k}]`, 'a finite number', x);
     });
     if (!substrate.restoreSolverState) misfit("it holds a solver state (solverState) for a substrate whose solver carries none from one solve to the next");
+  }
+  if (value.continuousState !== undefined) {
+    const state = value.continuousState;
+    const dofs = 2 * substrate.graph.nodeNames.length * substrate.dofPerNode + 1;
+    if (!Array.isArray(state)) fail('continuousState', 'a list of numbers (the relaxation time, then the two copies’ states)', state);
+    (state as unknown[]).forEach((x, k) => {
+      if (typeof x !== 'number' || !Number.isFinite(x)) fail(`continuousState[${k}]`, 'a finite number', x);
+    });
+    if (!parts.continuous) misfit('it holds the copies of continuous-time learning (continuousState), and training.continuous is not set');
+    if ((state as unknown[]).length !== dofs) misfit(`continuousState: expected ${dofs} values (the relaxation time and two copies' states), got ${(state as unknown[]).length}`);
   }
   if (value.experiment !== undefined && (typeof value.experiment !== 'string' || !/^[0-9a-f]{16}$/.test(value.experiment))) {
     fail('experiment', 'the hash of the run’s config (16 hexadecimal digits)', value.experiment);

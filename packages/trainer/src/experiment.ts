@@ -45,6 +45,7 @@ import { Trainer } from './trainer';
 import { type EvaluationSettings, checkpointCodec, evaluationCodec, samplingCodec, samplingSettings, sequenceProblem } from './training-schedule';
 import type { FidelitySettings } from './fidelity-measurement';
 import { validationTask } from './validation-split';
+import { continuousCodec, continuousProblems, continuousSettings } from './continuous-training';
 import { trainerPlugin } from './trainer-plugin';
 
 const sectionShape = t.unknown;
@@ -72,7 +73,7 @@ export const schemaReferenceCodec = withSchema(
  */
 export const trainingCodec = refine(
   strictObject(
-    'training settings ({ "epochs"?, "steps"?, "sampling"?, "evaluate"?, "checkpoint"?, "fidelity"?, "physicalCost"? })',
+    'training settings ({ "epochs"?, "steps"?, "sampling"?, "evaluate"?, "checkpoint"?, "fidelity"?, "physicalCost"?, "continuous"? })',
     {},
     {
       /** Passes over the training examples (default 50). */
@@ -93,6 +94,8 @@ export const trainingCodec = refine(
       ),
       /** Write each epoch's physical cost into metrics.csv and summary.json (`multimech train`). */
       physicalCost: t.boolean,
+      /** Continuous-time learning: the parameters change while the network relaxes, at `ratio` times its relaxation rate (a network with dynamics, coupled learning). */
+      continuous: continuousCodec,
     },
   ),
   (v) => (v.epochs !== undefined && v.steps !== undefined ? [{ key: 'steps', message: 'give the budget either in epochs or in steps, not both' }] : []),
@@ -306,7 +309,9 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
       options.source,
     );
   }
-  const optimizer = resolveOptimizer(top.optimizer);
+  const resolved = resolveOptimizer(top.optimizer);
+  // continuous-time learning has no momentum: its default is 0 there (a momentum given is refused below)
+  const optimizer = top.training?.continuous && top.optimizer?.momentum === undefined ? { ...resolved, momentum: 0 } : resolved;
   const training = top.training;
   const sampling = creating(options.source, paths, () => samplingSettings(training?.sampling, baseDir, limits));
   const outside = sequenceProblem(sampling, task.train.length);
@@ -329,11 +334,17 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
     repeats: fidelityConfig.repeats ?? DEFAULT_TRAINING_FIDELITY.repeats,
   };
   const schedule = top.optimizer?.schedule;
+  const error = sections.error.record.create(sections.error.config);
+  const continuous = training?.continuous && continuousSettings(training.continuous);
+  if (continuous) {
+    const problems = continuousProblems(continuous, substrate, error, top.optimizer?.momentum);
+    if (problems.length > 0) throw new ConfigError(placeProblems(problems, paths), options.source);
+  }
   const trainer = new Trainer({
     substrate,
     task,
     activation,
-    error: sections.error.record.create(sections.error.config),
+    error,
     rule: sections.rule.record.create(sections.rule.config),
     optimizer,
     epochs,
@@ -343,6 +354,7 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
     ...(training?.sampling ? { sampling } : {}),
     ...(evaluation ? { evaluation } : {}),
     ...(schedule ? { learningRateSchedule: schedule } : {}),
+    ...(continuous ? { continuous } : {}),
   });
   const r = raw as Record<string, unknown>;
   const resolvedConfig: Record<string, unknown> = {
@@ -366,6 +378,7 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
       ...(training?.checkpoint ? { checkpoint: training.checkpoint } : {}),
       ...(fidelity ? { fidelity } : {}),
       ...(training?.physicalCost !== undefined ? { physicalCost: training.physicalCost } : {}),
+      ...(continuous ? { continuous } : {}),
     },
   };
   const records = {

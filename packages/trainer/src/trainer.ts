@@ -15,6 +15,8 @@ import {
 } from '@multimech/core';
 import { LearningRates, type LearningRateSchedule, ResolvedOptimizerConfig, SgdOptimizer } from './optimizer';
 import { type FidelityFigures, type FidelitySettings, measureFidelity } from './fidelity-measurement';
+import { ContinuousTraining } from './continuous-training';
+import type { ContinuousSettings } from '@multimech/core';
 import { DEFAULT_EVALUATION, type EvaluationSettings, Sampler, type SamplerState, type SamplingSettings } from './training-schedule';
 
 /** Figures of one pass over a set of examples at the current parameters. */
@@ -200,6 +202,8 @@ export interface TrainerParts {
   readonly evaluation?: EvaluationSettings;
   /** The learning rate over the epochs (default constant: `optimizer.learningRate`). */
   readonly learningRateSchedule?: LearningRateSchedule;
+  /** Continuous-time learning (`training.continuous`): the parameters flow while the network relaxes, in place of the optimizer's steps. */
+  readonly continuous?: ContinuousSettings;
 }
 
 /** Sums what an epoch's measurements cost (`ErrorReading.cost`). */
@@ -288,6 +292,13 @@ export interface TrainerCheckpoint {
    * carries anything (`Substrate.solverState`).
    */
   readonly solverState?: readonly number[];
+  /**
+   * Continuous-time learning (`training.continuous`): the relaxation time τ
+   * it presents examples over, then the free copy's state and the clamped
+   * copy's, where the next presentation continues from (absent before the
+   * first one).
+   */
+  readonly continuousState?: readonly number[];
   readonly history: readonly EpochEvent[];
   /** Updates made (absent in checkpoints written before it was added: then `epoch` × updates per epoch). */
   readonly steps?: number;
@@ -365,8 +376,10 @@ export class Trainer {
   private readonly initialParameters: Float64Array;
   /** What the measurements of the updates before the last evaluation cost. */
   private lastCost: CostTally | undefined;
+  private readonly continuous: ContinuousTraining | undefined;
 
   constructor(readonly parts: TrainerParts) {
+    this.continuous = parts.continuous && new ContinuousTraining(parts.substrate, parts.error, parts.task, parts.continuous);
     this.initialParameters = Float64Array.from(parts.substrate.parameters);
     this.optimizer = new SgdOptimizer(parts.optimizer, parts.substrate.parameters.length);
     this.pipeline = {
@@ -544,6 +557,7 @@ export class Trainer {
     const diagnostics: Record<string, number> = {};
     const cost = new CostTally();
     let loss = 0;
+    if (this.continuous) return this.emit(this.continuousStep(members, learningRate, index), t0);
     for (const i of members) {
       const ex = task.train[i];
       const r = exampleGradient(this.pipeline, substrate.drive(ex.inputs), ex.target);
@@ -581,9 +595,42 @@ export class Trainer {
       ...(Object.keys(diagnostics).length > 0 ? { diagnostics } : {}),
       ...(physicalCost ? { physicalCost } : {}),
     };
-    interval.seconds += (performance.now() - t0) / 1000;
+    return this.emit(event, t0);
+  }
+
+  private emit(event: StepEvent, t0: number): StepEvent {
+    this.interval.seconds += (performance.now() - t0) / 1000;
     for (const l of this.listeners.step) l(event);
     return event;
+  }
+
+  /** A step of continuous-time learning: the minibatch's examples presented in turn while the parameters flow (no optimizer step). */
+  private continuousStep(members: readonly number[], learningRate: number, index: number): StepEvent {
+    const { substrate, task } = this.parts;
+    const spe = this.stepsPerEpoch;
+    const r = this.continuous!.step(substrate, members.map((i) => task.train[i]), learningRate);
+    const cost = new CostTally();
+    for (const c of r.costs) {
+      cost.add(c);
+      this.interval.cost.add(c);
+    }
+    this.updates++;
+    this.interval.steps++;
+    this.interval.clamped += r.clamped;
+    const physicalCost = cost.figures();
+    return {
+      epoch: Math.floor(index / spe) + 1,
+      step: (index % spe) + 1,
+      stepsPerEpoch: spe,
+      steps: this.updates,
+      examples: members,
+      loss: r.loss,
+      learningRate,
+      gradientNorm: r.gradientNorm,
+      stepNorm: r.stepNorm,
+      clamped: r.clamped,
+      ...(physicalCost ? { physicalCost } : {}),
+    };
   }
 
   /** Whether `run()` evaluates after `steps` updates: every `training.evaluate` (steps, or whole epochs). */
@@ -598,6 +645,7 @@ export class Trainer {
     const errorRng = error.randomState?.();
     const sampler = this.sampler.state(this.updates);
     const solverState = substrate.solverState?.();
+    const continuousState = this.continuous?.state();
     return {
       format: 'multimech-checkpoint',
       version: 1,
@@ -609,6 +657,7 @@ export class Trainer {
       rng: rng.snapshot(),
       ...(errorRng !== undefined ? { errorRng } : {}),
       ...(solverState !== undefined ? { solverState } : {}),
+      ...(continuousState !== undefined ? { continuousState } : {}),
       history: this.history.map((e) => ({ ...e })),
       steps: this.updates,
       ...(Object.keys(sampler).length > 0 ? { sampler } : {}),
@@ -688,6 +737,11 @@ export class Trainer {
       substrate.restoreSolverState?.(checkpoint.solverState);
     } catch (e) {
       fail(`solverState: ${(e as Error).message}`);
+    }
+    try {
+      this.continuous?.restore(checkpoint.continuousState);
+    } catch (e) {
+      fail(`continuousState: ${(e as Error).message}`);
     }
     this.optimizer.restore(checkpoint.velocity);
     this.history.length = 0;
