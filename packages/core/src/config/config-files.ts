@@ -96,11 +96,15 @@ function realLocation(file: string): string {
  * nothing of the file's content is echoed.
  */
 export function readConfigFile(baseDir: string, file: string, what: string, limits: Pick<ResourceLimits, 'fileBytes'> = DEFAULT_LIMITS): string {
-  return readConfigBytes(baseDir, file, what, limits).toString('utf8');
+  return readBytes(baseDir, file, what, limits).toString('utf8');
 }
 
 /** `readConfigFile`'s bytes, for a binary file a config names (an IDX data set), under the same rules. */
-export function readConfigBytes(baseDir: string, file: string, what: string, limits: Pick<ResourceLimits, 'fileBytes'> = DEFAULT_LIMITS): Buffer {
+export function readConfigBytes(baseDir: string, file: string, what: string, limits: Pick<ResourceLimits, 'fileBytes'> = DEFAULT_LIMITS): Uint8Array {
+  return readBytes(baseDir, file, what, limits);
+}
+
+function readBytes(baseDir: string, file: string, what: string, limits: Pick<ResourceLimits, 'fileBytes'>): Buffer {
   const outside = pathOutsideProblem(file);
   if (outside) throw new InputFileError(file, undefined, outside);
   const resolved = path.resolve(baseDir, file);

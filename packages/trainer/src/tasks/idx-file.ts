@@ -23,7 +23,7 @@ export function readIdx(baseDir: string, file: string, rank: 1 | 3, limits: Pick
   const shownAs = file;
   const raw = readConfigBytes(baseDir, file, 'the IDX file', limits);
   const limit = limits.fileBytes;
-  let bytes: Buffer = raw;
+  let bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
     try {
       bytes = gunzipSync(raw, { maxOutputLength: limit });
