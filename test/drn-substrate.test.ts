@@ -31,6 +31,12 @@ const relative = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 const cases: [string, ErrorMechanism, LearningRule, DrnMechanism][] = [
   ['adjoint', adjointError, productRule, { kind: 'adjoint' }],
   ['frequency (small-signal)', createFrequencyError({ mode: 'small-signal' }), productRule, { kind: 'frequency' }],
+  [
+    'frequency (transient: the lock-in of quasi-static equilibria, β = 0.001, 8 samples)',
+    createFrequencyError({ mode: 'transient', amplitude: 1e-3, periods: 1, samplesPerPeriod: 8 }),
+    productRule,
+    { kind: 'frequency', readout: 'lock-in', amplitude: 1e-3, samples: 8 },
+  ],
   ['EP centred, β = 0.2', createEquilibriumPropagation({ beta: 0.2, variant: 'centred' }), contrastiveRule, { kind: 'ep', beta: 0.2 }],
   ['EP positive, β = 0.1', createEquilibriumPropagation({ beta: 0.1, variant: 'positive' }), contrastiveRule, { kind: 'ep', beta: 0.1, variant: 'positive' }],
   ['CL, η = 0.2', createCoupledLearning({ eta: 0.2 }), contrastiveRule, { kind: 'cl', eta: 0.2 }],

@@ -1,3 +1,9 @@
+/** The loss as a function of a state, for mechanisms that nudge (EP) or clamp (CL). */
+export interface StateLoss {
+  /** C(s), and the error force e = -∂C/∂s on every dof. */
+  evaluate(state: Float64Array): { readonly value: number; readonly force: Float64Array };
+}
+
 /** A nudged or clamped equilibrium and how many Newton steps (factorizations of H, but the first) it took: 0 for a solver that makes none. */
 export interface NudgedState {
   readonly state: Float64Array;

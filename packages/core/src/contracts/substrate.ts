@@ -5,8 +5,7 @@ import type { CsrMatrix } from '@multimech/sparse';
 import type { Rng } from '../support/rng';
 import type { Task } from './task';
 import type { ResourceLimits, SizeClaim } from '../config/resource-limits';
-import type { StateLoss } from './error-mechanism';
-import type { NudgedSolver } from './nudged-states';
+import type { NudgedSolver, StateLoss } from './nudged-states';
 
 /**
  * What a substrate can do; mechanisms state which of these they require, and
