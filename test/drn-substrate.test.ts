@@ -94,3 +94,37 @@ describe.each([
     expect(() => exampleGradient(pipeline, substrate.drive(inputs), target)).toThrow(/quadratic in the outputs \(the MSE\)/);
   });
 });
+
+describe('the drn substrate solves a minibatch at once for the trainer', () => {
+  const rng = new Rng(11);
+  const { net } = network(IDEAL_DIODE, [6, 4], 9);
+  const substrate = new DrnSubstrate(net);
+  const examples = Array.from({ length: 3 }, (_, b) => {
+    const x = Array.from({ length: 5 }, () => rng.next());
+    return { inputs: Float64Array.from([...x.map((v) => 2 * v), ...x.map((v) => -2 * v)]), target: Float64Array.from([0, 1, 2], (j) => (j === b ? 1 : 0)) };
+  });
+  const batchable = cases.filter(([name]) => !name.startsWith('frequency'));
+
+  it.each(batchable)('%s: the mean of the examples\' estimates, their losses, cost and diagnostics', (_name, error, rule) => {
+    const pipeline = { substrate, activation: dcActivation, error, rule, loss: mseLoss, rng: new Rng(1) };
+    const each = examples.map((ex) => exampleGradient(pipeline, substrate.drive(ex.inputs), ex.target));
+    const mean = each[0].gradient.map((_, k) => each.reduce((a, r) => a + r.gradient[k], 0) / each.length);
+    const batched = substrate.minibatchGradient({ activation: dcActivation, error, rule, loss: mseLoss, examples })!;
+    expect(batched).toBeDefined();
+    expect(relative(batched.gradient, mean)).toBeLessThan(1e-9);
+    each.forEach((r, b) => expect(batched.losses[b]).toBeCloseTo(r.loss, 12));
+    expect(batched.cost).toEqual(each[0].cost);
+    expect(batched.diagnostics).toEqual(each[0].diagnostics);
+  });
+
+  it('answers undefined where it does not know the combination, and with minibatch off', () => {
+    const ask = (over: Partial<Parameters<DrnSubstrate['minibatchGradient']>[0]>, s = substrate) =>
+      s.minibatchGradient({ activation: dcActivation, error: adjointError, rule: productRule, loss: mseLoss, examples, ...over });
+    expect(ask({})).toBeDefined();
+    expect(ask({ error: createFrequencyError({ mode: 'small-signal' }) })).toBeUndefined();
+    expect(ask({ error: createEquilibriumPropagation({ beta: 0.1, variant: 'negative' }), rule: contrastiveRule })).toBeUndefined();
+    expect(ask({ loss: { ...mseLoss, kind: 'cross-entropy' } })).toBeUndefined();
+    expect(ask({ loss: { ...mseLoss, scaling: 'mean' } })).toBeUndefined();
+    expect(ask({}, new DrnSubstrate(net, {}, { minibatch: false }))).toBeUndefined();
+  });
+});

@@ -13,11 +13,19 @@ const CONFIG = JSON.parse(readFileSync(join(__dirname, 'compare-small.json'), 'u
  * through `multimech compare` (the shared trainer, the `drn` substrate).
  */
 describe('examples/drn-fashion-mnist/compare-small.json', () => {
-  it.each<[string, Record<string, unknown>, DrnMechanism]>([
-    ['adjoint', { kind: 'adjoint' }, { kind: 'adjoint' }],
-    ['ep', { kind: 'ep', beta: 1, variant: 'centred' }, { kind: 'ep', beta: 1 }],
-  ])("the %s's first update through the shared trainer is the scripts' (drnGradient) SGD step", (_name, error, mechanism) => {
-    const config = { ...CONFIG.base, error, ...(error.kind === 'ep' ? { rule: { kind: 'contrastive' } } : {}), training: { epochs: 1 } };
+  it.each<[string, boolean, Record<string, unknown>, DrnMechanism]>([
+    ['adjoint', false, { kind: 'adjoint' }, { kind: 'adjoint' }],
+    ['ep', false, { kind: 'ep', beta: 1, variant: 'centred' }, { kind: 'ep', beta: 1 }],
+    ['adjoint', true, { kind: 'adjoint' }, { kind: 'adjoint' }],
+    ['ep', true, { kind: 'ep', beta: 1, variant: 'centred' }, { kind: 'ep', beta: 1 }],
+  ])("the %s's first update through the shared trainer (minibatch %s) is the scripts' (drnGradient) SGD step", (_name, minibatch, error, mechanism) => {
+    const config = {
+      ...CONFIG.base,
+      substrate: { ...CONFIG.base.substrate, minibatch },
+      error,
+      ...(error.kind === 'ep' ? { rule: { kind: 'contrastive' } } : {}),
+      training: { epochs: 1 },
+    };
     const { substrate, task, trainer } = createExperiment(config, CLI_PLUGINS, { baseDir: __dirname });
     expect(substrate).toBeInstanceOf(DrnSubstrate);
     const drn = substrate as DrnSubstrate;

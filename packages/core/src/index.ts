@@ -24,6 +24,7 @@ export * from './config/json-syntax-error';
 export * from './contracts/boundary';
 export * from './contracts/substrate';
 export * from './contracts/nudged-states';
+export * from './contracts/minibatch';
 export * from './contracts/activation-mechanism';
 export * from './contracts/error-mechanism';
 export * from './contracts/learning-rule';

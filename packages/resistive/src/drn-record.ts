@@ -11,7 +11,7 @@ function createDrn(settings: DrnSubstrateSettings, context: SubstrateContext): D
     ...(settings.weightGains ? { weightGains: settings.weightGains } : {}),
     biasGain: settings.biasGain,
   });
-  return new DrnSubstrate(net, settings.solver);
+  return new DrnSubstrate(net, settings.solver, { minibatch: settings.minibatch });
 }
 
 /**

@@ -42,13 +42,14 @@ const solverFields = strictObject(
 );
 
 const drnFields = strictObject(
-  'a deep resistive network { "hidden", "diode"?, "weightGains"?, "biasGain"?, "solver"? }',
+  'a deep resistive network { "hidden", "diode"?, "weightGains"?, "biasGain"?, "solver"?, "minibatch"? }',
   { hidden: t.array(layerSize) },
   {
     diode: diodeCodec,
     weightGains: t.array(bounded(positiveNumber, GAIN_RANGE, 'conductances start uniform in ±gain/√n_pre, clipped at 0')),
     biasGain: bounded(nonNegativeNumber, { min: 0, max: MAX_SIGNAL }, 'bias currents start uniform in ±biasGain (0: all zero)'),
     solver: solverFields,
+    minibatch: t.boolean,
   },
 );
 
@@ -69,6 +70,8 @@ export interface DrnSubstrateSettings {
   readonly weightGains?: readonly number[];
   readonly biasGain: number;
   readonly solver: { readonly tolerance: number; readonly maxSweeps: number };
+  /** Whether the trainer's minibatches are solved together (core's `MinibatchSubstrate`) for the mechanisms the network knows. */
+  readonly minibatch: boolean;
 }
 
 /** The `drn` substrate's codec: the ideal diode, weight gains 1, biases 0 and the solver's 1e-13 / 100,000 sweeps by default (the reference code's start). */
@@ -80,6 +83,7 @@ export const drnSubstrateSettings = withDefaults(
     ...(c.weightGains ? { weightGains: c.weightGains } : {}),
     biasGain: c.biasGain ?? 0,
     solver: { tolerance: c.solver?.tolerance ?? 1e-13, maxSweeps: c.solver?.maxSweeps ?? 100000 },
+    minibatch: c.minibatch ?? true,
   }),
 );
 

@@ -1,15 +1,21 @@
 import {
+  ADJOINT_COST,
   type Boundary,
   type Capability,
   type Drive,
   type Graph,
+  type MinibatchGradient,
+  type MinibatchRequest,
+  type MinibatchSubstrate,
   MultimechError,
   type NudgedSolver,
   type NudgedState,
   type ParameterBounds,
+  type PhysicalCost,
+  RelaxationTimes,
   type StateLoss,
-  type Substrate,
   createGraph,
+  equilibriaCost,
   driveFromInputs,
   readScalarOutputs,
   scalarOutputForce,
@@ -17,7 +23,7 @@ import {
 import { type CsrMatrix, csrFromTriplets } from '@multimech/sparse';
 import { DeepResistiveNetwork } from './deep-resistive-network';
 import { shockleyLaw } from './drn-diode';
-import { exactResponse } from './drn-gradients';
+import { type DrnMechanism, drnGradient, exactResponse } from './drn-gradients';
 import { type LayeredSolveOptions, type LayeredState, layeredEnergy, nodeConductances, pinnedNodes, solveLayered } from './layered-solver';
 
 /** The bounds of a deep resistive network's parameters: conductances in [0, MAX_DRN_CONDUCTANCE] S, bias currents in ±MAX_DRN_BIAS A. */
@@ -55,7 +61,7 @@ export const MAX_DRN_BIAS = 1e6;
  * node on its diode's bound is the part of ∂E/∂s the diode cannot carry
  * (zero when the diode conducts the node's net current).
  */
-export class DrnSubstrate implements Substrate {
+export class DrnSubstrate implements MinibatchSubstrate {
   readonly kind = 'drn';
   readonly graph: Graph;
   readonly boundary: Boundary;
@@ -71,10 +77,15 @@ export class DrnSubstrate implements Substrate {
   /** The last free state solved, what a nudged solve around it starts from (and reuses the input current of). */
   private last: { readonly drive: Drive; readonly version: number; readonly vector: Float64Array; readonly layered: LayeredState } | undefined;
 
+  /** Whether `minibatchGradient` serves the trainer (else it goes example by example). */
+  readonly minibatch: boolean;
+
   constructor(
     readonly network: DeepResistiveNetwork,
     readonly solver: LayeredSolveOptions = {},
+    options: { readonly minibatch?: boolean } = {},
   ) {
+    this.minibatch = options.minibatch ?? true;
     const { sizes } = network;
     const offsets: number[] = [];
     let at = 1;
@@ -352,6 +363,60 @@ export class DrnSubstrate implements Substrate {
     for (let e = 0; e < c; e++) d[e] = 0.5 * d[e] * d[e];
     for (let e = c; e < d.length; e++) d[e] = -d[e];
     return d;
+  }
+
+  /**
+   * A minibatch's mean gradient estimate in one pass (core's
+   * `MinibatchSubstrate`): the free states of its examples solved together
+   * by the layered solver, then `drnGradient` (the scripts' computation),
+   * for the combinations it knows: a DC activation, the half-sum MSE, and
+   * the exact adjoint (rule `product`), EP centred or positive and CL (rule
+   * `contrastive`). The estimate is the one the example-by-example path
+   * gives, to rounding (held against it in test/drn-substrate.test.ts); so
+   * are the cost each example reports (the adjoint's two solves, EP's and
+   * CL's two instantaneous equilibria) and the diagnostics (0 Newton steps).
+   * Anything else, and `minibatch: false`, answers undefined.
+   */
+  minibatchGradient(request: MinibatchRequest): MinibatchGradient | undefined {
+    if (!this.minibatch || request.activation.kind !== 'dc' || request.examples.length === 0) return undefined;
+    const { loss } = request;
+    if (loss.kind !== 'mse' || (loss.scaling ?? 'half-sum') !== 'half-sum') return undefined;
+    const known = this.knownMechanism(request);
+    if (!known) return undefined;
+    const { sizes } = this.network;
+    const nIn = sizes[0];
+    const nOut = sizes[sizes.length - 1];
+    const B = request.examples.length;
+    const inputs = new Float64Array(B * nIn);
+    const targets = new Float64Array(B * nOut);
+    request.examples.forEach((ex, b) => {
+      if (ex.inputs.length !== nIn || ex.target.length !== nOut) throw new MultimechError(`an example of ${ex.inputs.length} inputs and ${ex.target.length} targets for a deep resistive network of ${nIn} inputs and ${nOut} outputs`);
+      inputs.set(ex.inputs, b * nIn);
+      targets.set(ex.target, b * nOut);
+    });
+    const g = drnGradient(this.network, { size: B, inputs, targets }, known.mechanism, this.solver);
+    const out = g.free.layers[sizes.length - 1];
+    const losses = new Float64Array(B);
+    for (let b = 0; b < B; b++) for (let j = 0; j < nOut; j++) losses[b] += 0.5 * (out[b * nOut + j] - targets[b * nOut + j]) ** 2;
+    return { gradient: g.gradient, losses, cost: known.cost, ...(known.diagnostics ? { diagnostics: known.diagnostics } : {}) };
+  }
+
+  /** The mechanism of a request as `drnGradient` names it, with what each example's measurement reports; undefined for one it does not know. */
+  private knownMechanism(request: MinibatchRequest): { mechanism: DrnMechanism; cost: PhysicalCost; diagnostics?: Record<string, number> } | undefined {
+    const { error, rule } = request;
+    const settings = (error as { readonly settings?: { readonly beta?: unknown; readonly variant?: unknown; readonly eta?: unknown } }).settings;
+    if (error.kind === 'adjoint' && rule.kind === 'product') return { mechanism: { kind: 'adjoint' }, cost: ADJOINT_COST };
+    if (rule.kind !== 'contrastive' || !settings) return undefined;
+    // the contrastive mechanisms' cost on a network without dynamics: two instantaneous equilibria (core's equilibriaCost, which reads no state then)
+    const cost = () => {
+      const state = new Float64Array(this.nodes);
+      return equilibriaCost(this, [state, state], new RelaxationTimes());
+    };
+    if (error.kind === 'ep' && typeof settings.beta === 'number' && (settings.variant === 'centred' || settings.variant === 'positive')) {
+      return { mechanism: { kind: 'ep', beta: settings.beta, variant: settings.variant }, cost: cost(), diagnostics: { newtonSteps: 0 } };
+    }
+    if (error.kind === 'cl' && typeof settings.eta === 'number') return { mechanism: { kind: 'cl', eta: settings.eta }, cost: cost(), diagnostics: { newtonSteps: 0 } };
+    return undefined;
   }
 
   /**
