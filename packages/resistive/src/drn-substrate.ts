@@ -55,7 +55,10 @@ export const MAX_DRN_BIAS = 1e6;
  *   dC/dW = ΔV·Δu, dC/db = −u (PHYSICS.md §2); ∂E/∂W = ½ΔV², ∂E/∂b = −V;
  * - nudged and clamped states: the layered solver too (`nudgedSolver`),
  *   from the free state, with the MSE nudge in the output layer's closed
- *   form; the loss must be quadratic in the outputs.
+ *   form; the loss must be quadratic in the outputs;
+ * - minibatches (core's `MinibatchSubstrate`, `minibatch` on): the
+ *   trainer's minibatch solved together and its mean estimate computed by
+ *   `drnGradient`, for the adjoint, EP and CL.
  *
  * With ideal diodes E is +∞ outside the diodes' sides; the residual at a
  * node on its diode's bound is the part of ∂E/∂s the diode cannot carry
@@ -70,7 +73,7 @@ export class DrnSubstrate implements MinibatchSubstrate {
   readonly parameterName = 'conductance';
   readonly parameterNames: readonly string[];
   readonly bounds: ParameterBounds;
-  /** First node of each layer (inputs first), and each node's layer and index in it. */
+  /** The first node of each layer (inputs first; node 0 is ground). */
   readonly offsets: readonly number[];
   private theta: Float64Array;
   private readonly nodes: number;
