@@ -25,6 +25,7 @@ const registries = createRegistries([corePlugin, trainerPlugin, ...plugins]);
 
 const substrateConfigs: Record<string, object> = {
   resistive: { kind: 'resistive', network: { generator: 'layered', hidden: [6] } },
+  drn: { kind: 'drn', hidden: [6] },
   flow: { kind: 'flow', network: { generator: 'layered', hidden: [6] }, parameter: 'radius' },
   elastic: { kind: 'elastic', dimension: 2, network: { generator: 'triangular', width: 6, height: 5 }, parameter: 'both' },
   'acme/heat-grid': { kind: 'acme/heat-grid', width: 4, height: 3 },
@@ -201,7 +202,7 @@ describe('every supported combination trains', () => {
           outputs: kindOf(substrate) === 'elastic' ? 1 : 2,
           train: 12,
           test: 6,
-          inputs: kindOf(substrate) === 'resistive' ? { encoding: 'voltage' } : { encoding: 'current', ...(substrate === 'elastic' ? { scale: 0.1 } : {}) },
+          inputs: ['resistive', 'drn'].includes(kindOf(substrate)) ? { encoding: 'voltage' } : { encoding: 'current', ...(substrate === 'elastic' ? { scale: 0.1 } : {}) },
         },
         activation: { kind: activation },
         error: errorConfigs[error],

@@ -138,9 +138,9 @@ const WRONG: Readonly<Record<string, { readonly changes: Readonly<Record<string,
     error: /'mn' does not exist in type/,
   },
   'a substrate kind that does not exist': {
-    changes: { substrate: "{ kind: 'resistiv', network: { generator: 'layered', hidden: [6] } }" },
+    changes: { substrate: "{ kind: 'resistiv', hidden: [6] }" },
     at: 'substrate',
-    error: /Type '"resistiv"' is not assignable to type '"resistive" \| "flow" \| "elastic"'/,
+    error: /Type '"resistiv"' is not assignable to type '"resistive" \| "drn" \| "flow" \| "elastic"'/,
   },
   'a misspelt key in a generated network': { changes: { substrate: "{ kind: 'resistive', network: { generator: 'layered', hiden: [6] } }" }, at: 'substrate', error: /'hiden' does not exist/ },
   'a misspelt key in a flow substrate': {

@@ -3,7 +3,7 @@ import { contrastivePlugin, type ClSection, type ContrastiveRuleSection, type Ep
 import { elasticPlugin, type ElasticSection } from '@multimech/elastic';
 import { flowPlugin, type FlowSection } from '@multimech/flow';
 import { frequencyPlugin, type AcActivationSection, type FrequencyErrorSection, type TimeAverageRuleSection } from '@multimech/frequency';
-import { resistivePlugin, type ResistiveSection } from '@multimech/resistive';
+import { resistivePlugin, type DrnSection, type ResistiveSection } from '@multimech/resistive';
 import { trainerPlugin, type AllosterySection, type ExperimentConfig, type IrisSection, type RegressionSection } from '@multimech/trainer';
 import {
   ConfigError,
@@ -39,7 +39,7 @@ export const CLI_PLUGINS = [resistivePlugin, flowPlugin, elasticPlugin, frequenc
 
 /** The sections of the built-in kinds (core's and those of `CLI_PLUGINS`), each typed from its plugin's codec. */
 export interface BuiltInSections {
-  readonly substrate: ResistiveSection | FlowSection | ElasticSection;
+  readonly substrate: ResistiveSection | DrnSection | FlowSection | ElasticSection;
   readonly task: IrisSection | RegressionSection | AllosterySection;
   readonly activation: DcActivationSection | AcActivationSection;
   readonly error: AdjointErrorSection | FrequencyErrorSection | ChemicalErrorSection | EpSection | ClSection;

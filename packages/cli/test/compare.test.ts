@@ -426,7 +426,7 @@ describe('multimech compare: bad input', () => {
     await fails({ ...REGRESSION, base: { ...REGRESSION.base, error: { kind: 'adjoint' } } }, /^ {2}base\.error: unknown key \(known keys: substrate, task, optimizer, training, seed, plugins, limits\)$/m);
     await fails({ ...REGRESSION, seeds: [] }, /^ {2}seeds: expected at least one seed, got \[\]$/m);
     await fails({ ...REGRESSION, mechanisms: [{ name: 'a', error: { kind: 'adjoint' }, optimizer: { momentum: 1 } }] }, /^ {2}mechanisms\[0\]\.optimizer\.momentum: expected a number in \[0, 1\), got 1$/m);
-    await fails({ ...REGRESSION, base: { ...REGRESSION.base, substrate: { kind: 'resistiv' } } }, /^ {2}base\.substrate\.kind: unknown substrate kind 'resistiv' \(known substrate kinds: elastic, flow, resistive\)$/m);
+    await fails({ ...REGRESSION, base: { ...REGRESSION.base, substrate: { kind: 'resistiv' } } }, /^ {2}base\.substrate\.kind: unknown substrate kind 'resistiv' \(known substrate kinds: drn, elastic, flow, resistive\)$/m);
   });
 
   test('broken JSON, a missing file, a bad --workers and a folder of something else', async () => {

@@ -212,8 +212,8 @@ module.exports.plugin = definePlugin(({ bind }) => bindTask(bind, { kind: 'frequ
         if (record.example) withExample++;
       }
     }
-    // resistive, flow, elastic, allostery, images, table and the heat grid
-    expect(withExample).toBe(7);
+    // resistive, drn, flow, elastic, allostery, images, table and the heat grid
+    expect(withExample).toBe(8);
   });
 });
 
@@ -279,7 +279,7 @@ describe('multimech schema', () => {
     expect(spoil({ seed: 1.5 })).toEqual(['seed: expected integer, got 1.5']);
     expect(spoil({ optimizer: { learningRate: -1 } })).toEqual(['optimizer.learningRate: expected > 0, got -1']);
     expect(spoil({ training: { epochs: 'five' } })).toEqual(['training.epochs: expected integer, got "five"']);
-    expect(spoil({ substrate: { kind: 'spring' } })[0]).toMatch(/^substrate: matches none of 3 alternatives/);
+    expect(spoil({ substrate: { kind: 'spring' } })[0]).toMatch(/^substrate: matches none of 4 alternatives/);
     expect(spoil({ error: { kind: 'frequency', amplitude: 0 } })[0]).toMatch(/^error: matches none of 5 alternatives .*amplitude: expected >= 1e-12, got 0/);
     expect(spoil({ activation: { kind: 'ac', frequency: 'fast' } })[0]).toMatch(/^activation: matches none/);
     expect(spoil({ task: { kind: 'iris', test: 0 } })[0]).toMatch(/test: expected >= 1, got 0/);

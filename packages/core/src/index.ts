@@ -23,6 +23,8 @@ export * from './config/json-syntax-error';
 // the contracts every plugin implements, each an interface and a same-named token
 export * from './contracts/boundary';
 export * from './contracts/substrate';
+export * from './contracts/nudged-states';
+export * from './contracts/minibatch';
 export * from './contracts/activation-mechanism';
 export * from './contracts/error-mechanism';
 export * from './contracts/learning-rule';

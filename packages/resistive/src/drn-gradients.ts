@@ -140,9 +140,12 @@ function choleskySolve(l: Float64Array, n: number, x: Float64Array): void {
  * there); a Shockley diode adds its small-signal conductance. It costs
  * Σ_k n_{k−1} n_k² per example: a few thousand operations for DRN-XS and
  * DRN-1H, whose only dense block is the outputs', n_k³ per hidden layer
- * after the first for deeper networks.
+ * after the first for deeper networks. `layerForces` (per layer k ≥ 1,
+ * index k − 1, B × n_k; the outputs' added to `force`) applies forces at
+ * hidden nodes too: their Schur-reduced right-hand sides are carried
+ * forward, g_k = f_k + W̃ᵀ S_{k−1}⁻¹ g_{k−1}, and u_k = S_k⁻¹ g_k + S_k⁻¹ W̃_k u_{k+1}.
  */
-export function exactResponse(net: DeepResistiveNetwork, state: LayeredState, force: Float64Array): LayeredState {
+export function exactResponse(net: DeepResistiveNetwork, state: LayeredState, force: Float64Array, layerForces?: readonly (Float64Array | undefined)[]): LayeredState {
   const { sizes } = net;
   const top = sizes.length - 1;
   const B = state.batch;
@@ -202,6 +205,45 @@ export function exactResponse(net: DeepResistiveNetwork, state: LayeredState, fo
       cholesky(s, m, what);
       S.push(s);
       dense.push(true);
+    }
+    if (layerForces) {
+      // forces at hidden nodes: g_k = f_k + W̃ᵀ S_{k−1}⁻¹ g_{k−1} (= SinvW[k−1]ᵀ g_{k−1}), h_k = S_k⁻¹ g_k, then u_k = h_k + SinvW[k] u_{k+1}
+      const g: Float64Array[] = [new Float64Array(0)];
+      const h: Float64Array[] = [new Float64Array(0)];
+      for (let k = 1; k <= top; k++) {
+        const m = sizes[k];
+        const gk = new Float64Array(m);
+        const fk = layerForces[k - 1];
+        for (let j = 0; j < m; j++) if (free[k][j]) gk[j] = (fk ? fk[b * m + j] : 0) + (k === top ? force[b * m + j] : 0);
+        if (k > 1) {
+          const n = sizes[k - 1];
+          const x = SinvW[k - 1];
+          const gp = g[k - 1];
+          for (let i = 0; i < n; i++) {
+            const gi = gp[i];
+            if (gi === 0) continue;
+            for (let j = 0; j < m; j++) gk[j] += x[i * m + j] * gi;
+          }
+        }
+        const hk = gk.slice();
+        if (dense[k]) choleskySolve(S[k], m, hk);
+        else for (let j = 0; j < m; j++) hk[j] /= S[k][j];
+        g.push(gk);
+        h.push(hk);
+      }
+      layers[top].set(h[top], b * sizes[top]);
+      for (let k = top - 1; k >= 1; k--) {
+        const n = sizes[k];
+        const m = sizes[k + 1];
+        const x = SinvW[k];
+        const up = layers[k + 1];
+        for (let i = 0; i < n; i++) {
+          let s = h[k][i];
+          for (let j = 0; j < m; j++) s += x[i * m + j] * up[b * m + j];
+          layers[k][b * n + i] = s;
+        }
+      }
+      continue;
     }
     // back substitution: u_M = S_M⁻¹ f, u_k = S_k⁻¹ W̃_k u_{k+1} = SinvW[k] u_{k+1}
     const nOut = sizes[top];

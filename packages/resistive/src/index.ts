@@ -16,3 +16,6 @@ export * from './layered-solver';
 export * from './drn-gradients';
 export * from './drn-training';
 export * from './drn-run-config';
+export * from './drn-substrate';
+export * from './drn-substrate-config';
+export * from './drn-record';

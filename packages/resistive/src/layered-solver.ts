@@ -177,7 +177,14 @@ export function solveLayered(
   net: DeepResistiveNetwork,
   inputs: Float64Array,
   batch: number,
-  options: LayeredSolveOptions & { readonly nudge?: LayeredNudge; readonly start?: LayeredState; readonly outputCurrent?: Float64Array; readonly clampOutputs?: Float64Array } = {},
+  options: LayeredSolveOptions & {
+    readonly nudge?: LayeredNudge;
+    readonly start?: LayeredState;
+    readonly outputCurrent?: Float64Array;
+    readonly clampOutputs?: Float64Array;
+    /** Currents injected at the nodes of each layer k ≥ 1 (index k − 1, B × n_k), or none: a network's drive that injects at free nodes. */
+    readonly nodeCurrent?: readonly (Float64Array | undefined)[];
+  } = {},
 ): LayeredState {
   const { sizes } = net;
   const top = sizes.length - 1;
@@ -221,6 +228,14 @@ export function solveLayered(
   if (current) {
     if (current.length !== batch * nOut) throw new NumericalError(`the output current has ${current.length} values for ${batch} examples of ${nOut} outputs`);
     for (let i = 0; i < current.length; i++) drive[top][i] += current[i];
+  }
+  if (options.nodeCurrent) {
+    for (let k = 1; k <= top; k++) {
+      const injected = options.nodeCurrent[k - 1];
+      if (!injected) continue;
+      if (injected.length !== batch * sizes[k]) throw new NumericalError(`the injected currents of layer ${k} have ${injected.length} values for ${batch} examples of ${sizes[k]} nodes`);
+      for (let i = 0; i < injected.length; i++) drive[k][i] += injected[i];
+    }
   }
   for (let j = 0; j < nOut; j++) {
     if (!(diagonal[top][j] > 0)) throw new NumericalError(`output ${j} of the deep resistive network has no conductance to the layer before it: its potential is not defined`);

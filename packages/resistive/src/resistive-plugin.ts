@@ -23,6 +23,7 @@ import { resistiveFromTopology } from './resistive-from-topology';
 import { ResistiveSubstrate } from './resistive-substrate';
 import { toNetlist } from './to-netlist';
 import { writeSpice } from './write-spice';
+import { drnRecord } from './drn-record';
 
 /** What makes a netlist's network nonlinear, as a message names it: `has diodes (D1, D2) and a B element (B1)`; nothing for a linear one. */
 export function nonlinearElements(substrate: ResistiveSubstrate): string | undefined {
@@ -161,5 +162,8 @@ export const resistiveRecord: SubstrateRecord<ResistiveSettings> = {
   },
 };
 
-/** Registers the resistive substrate: `createExperiment(config, [resistivePlugin, ...])`. */
-export const resistivePlugin = definePlugin(({ bind }) => bindSubstrate(bind, resistiveRecord), '@multimech/resistive');
+/** Registers the resistive substrates (`resistive`, and the deep resistive network `drn`): `createExperiment(config, [resistivePlugin, ...])`. */
+export const resistivePlugin = definePlugin(({ bind }) => {
+  bindSubstrate(bind, resistiveRecord);
+  bindSubstrate(bind, drnRecord);
+}, '@multimech/resistive');

@@ -11,7 +11,9 @@ import {
   RngState,
   Substrate,
   Task,
+  assertFinite,
   exampleGradient,
+  minibatchOf,
 } from '@multimech/core';
 import { LearningRates, type LearningRateSchedule, ResolvedOptimizerConfig, SgdOptimizer } from './optimizer';
 import { type FidelityFigures, type FidelitySettings, measureFidelity } from './fidelity-measurement';
@@ -537,7 +539,8 @@ export class Trainer {
   /**
    * One update: the sampler's next minibatch, each example's gradient
    * estimate (activation → error force → error mechanism → rule), their
-   * mean, one projected momentum step at the schedule's learning rate, the
+   * mean (in one pass from a substrate that solves whole minibatches and
+   * knows the mechanism: core's `MinibatchSubstrate`), one projected momentum step at the schedule's learning rate, the
    * parameters set. Returns what it measured (the minibatch's loss before
    * the update, the estimate's norm, the diagnostics and physical cost of
    * its measurements) and emits it as a `step` event. It does not evaluate
@@ -558,23 +561,38 @@ export class Trainer {
     const cost = new CostTally();
     let loss = 0;
     if (this.continuous) return this.emit(this.continuousStep(members, learningRate, index), t0);
-    for (const i of members) {
-      const ex = task.train[i];
-      const r = exampleGradient(this.pipeline, substrate.drive(ex.inputs), ex.target);
-      loss += r.loss;
-      cost.add(r.cost);
-      interval.cost.add(r.cost);
-      for (let k = 0; k < grad.length; k++) grad[k] += r.gradient[k];
-      for (const [key, value] of Object.entries(r.diagnostics ?? {})) {
+    const keep = (d: Readonly<Record<string, number>> | undefined) => {
+      for (const [key, value] of Object.entries(d ?? {})) {
         keepWorst(diagnostics, key, value);
         keepWorst(interval.diagnostics, key, value);
       }
+    };
+    // a substrate that solves a whole minibatch gives its mean estimate in one pass (undefined: example by example)
+    const { activation, error, rule } = this.parts;
+    const batched = minibatchOf(substrate)?.minibatchGradient({ activation, error, rule, loss: task.loss, examples: members.map((i) => task.train[i]) });
+    if (batched) {
+      assertFinite(batched.gradient, `gradient estimate of error mechanism '${error.kind}'`, substrate.parameterNames);
+      for (const l of batched.losses) {
+        loss += l;
+        cost.add(batched.cost);
+        interval.cost.add(batched.cost);
+      }
+      keep(batched.diagnostics);
+      grad.set(batched.gradient);
+    } else {
+      for (const i of members) {
+        const ex = task.train[i];
+        const r = exampleGradient(this.pipeline, substrate.drive(ex.inputs), ex.target);
+        loss += r.loss;
+        cost.add(r.cost);
+        interval.cost.add(r.cost);
+        for (let k = 0; k < grad.length; k++) grad[k] += r.gradient[k];
+        keep(r.diagnostics);
+      }
+      for (let k = 0; k < grad.length; k++) grad[k] /= members.length;
     }
     let norm2 = 0;
-    for (let k = 0; k < grad.length; k++) {
-      grad[k] /= members.length;
-      norm2 += grad[k] * grad[k];
-    }
+    for (let k = 0; k < grad.length; k++) norm2 += grad[k] * grad[k];
     const { clamped, stepNorm } = this.optimizer.step(theta, grad, substrate.bounds, learningRate);
     substrate.setParameters(theta);
     this.updates++;

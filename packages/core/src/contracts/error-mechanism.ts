@@ -4,12 +4,8 @@ import type { SectionProblem } from '../config/section-problems';
 import type { SizeClaim } from '../config/resource-limits';
 import type { Rng, RngState } from '../support/rng';
 import type { Capability, Substrate } from './substrate';
+import type { StateLoss } from './nudged-states';
 
-/** The loss as a function of a state, for mechanisms that nudge (EP) or clamp (CL). */
-export interface StateLoss {
-  /** C(s), and the error force e = -∂C/∂s on every dof. */
-  evaluate(state: Float64Array): { readonly value: number; readonly force: Float64Array };
-}
 
 /** Everything an error mechanism may use for one example. */
 export interface ErrorContext {

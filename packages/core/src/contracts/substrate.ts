@@ -5,6 +5,7 @@ import type { CsrMatrix } from '@multimech/sparse';
 import type { Rng } from '../support/rng';
 import type { Task } from './task';
 import type { ResourceLimits, SizeClaim } from '../config/resource-limits';
+import type { NudgedSolver, StateLoss } from './nudged-states';
 
 /**
  * What a substrate can do; mechanisms state which of these they require, and
@@ -88,6 +89,20 @@ export interface Substrate {
   solverState?(): number[] | undefined;
   /** Sets what `solverState` gave (undefined: the next solve starts cold); refuses a state of another length. */
   restoreSolverState?(state: readonly number[] | undefined): void;
+
+  /**
+   * The substrate's own solver of the nudged and clamped states around a
+   * free state (equilibrium propagation's s^β = argmin E + βC, coupled
+   * learning's clamped state), for a substrate whose equilibria its own
+   * solver finds where the generic one cannot or costs more (a deep
+   * resistive network's ideal diodes make E non-differentiable, which
+   * damped Newton cannot minimise; its layered solver can). When present
+   * the contrastive mechanisms use it in place of the generic solvers
+   * (contrastive's `createNudgedSolver`). It refuses, in one sentence, a
+   * loss it cannot nudge by (the deep resistive network's needs a quadratic
+   * loss on the outputs).
+   */
+  nudgedSolver?(free: Float64Array, drive: Drive, loss: StateLoss): NudgedSolver;
 }
 
 /** What a substrate plugin's `create` receives besides its own config. */

@@ -1,6 +1,7 @@
 import type { ActivationMechanism } from '../contracts/activation-mechanism';
 import { outputPortProblems, type Boundary, type Drive } from '../contracts/boundary';
-import type { ErrorMechanism, PhysicalCost, StateLoss } from '../contracts/error-mechanism';
+import type { ErrorMechanism, PhysicalCost } from '../contracts/error-mechanism';
+import type { StateLoss } from '../contracts/nudged-states';
 import { MultimechError, NumericalError, assertFinite } from '../support/errors';
 import type { LearningRule } from '../contracts/learning-rule';
 import type { Rng } from '../support/rng';

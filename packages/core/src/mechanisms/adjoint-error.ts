@@ -3,7 +3,7 @@ import { type ConfigOf, type WrittenSection, strictObject } from '../config/code
 import { acOnNonlinearProblems, type ErrorMechanism, type ErrorRecord, type PhysicalCost } from '../contracts/error-mechanism';
 
 /** The adjoint is computed, not measured: no physical time or energy; two linear solves per example, s* and u. */
-const ADJOINT_COST: PhysicalCost = {
+export const ADJOINT_COST: PhysicalCost = {
   physical: false,
   solves: 2,
   note: 'not a physical mechanism: a digital computation (two linear solves per example: s*, then u = H⁻¹e)',
