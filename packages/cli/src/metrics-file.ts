@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { atomicWriteSync, fileSystemFailure } from './atomic-write';
-import { EpochRow, diagnosticKeys, metricsHeader, metricsLine } from './metrics-csv';
+import { EpochRow, type MetricsOptions, diagnosticKeys, metricsHeader, metricsLine } from './metrics-csv';
 
 /**
  * `metrics.csv` written as a run goes: each evaluation's row appended, in a
@@ -21,7 +21,7 @@ export class MetricsFile {
   constructor(
     readonly file: string,
     private readonly classification: boolean,
-    private readonly options: { readonly physical?: boolean } = {},
+    private readonly options: MetricsOptions = {},
     rows: readonly EpochRow[] = [],
   ) {
     this.rows = [...rows];

@@ -46,6 +46,8 @@ import { type EvaluationSettings, checkpointCodec, evaluationCodec, samplingCode
 import type { FidelitySettings } from './fidelity-measurement';
 import { validationTask } from './validation-split';
 import { trainerPlugin } from './trainer-plugin';
+import { measurementCodec } from './hardware/measurement';
+import { damageCodec, damageProblems } from './hardware/damage';
 
 const sectionShape = t.unknown;
 
@@ -72,7 +74,7 @@ export const schemaReferenceCodec = withSchema(
  */
 export const trainingCodec = refine(
   strictObject(
-    'training settings ({ "epochs"?, "steps"?, "sampling"?, "evaluate"?, "checkpoint"?, "fidelity"?, "physicalCost"? })',
+    'training settings ({ "epochs"?, "steps"?, "sampling"?, "evaluate"?, "checkpoint"?, "fidelity"?, "physicalCost"?, "measurement"?, "damage"? })',
     {},
     {
       /** Passes over the training examples (default 50). */
@@ -93,6 +95,10 @@ export const trainingCodec = refine(
       ),
       /** Write each epoch's physical cost into metrics.csv and summary.json (`multimech train`). */
       physicalCost: t.boolean,
+      /** Noise and an ADC on what each edge reads during training, before the rule combines the readings (docs/hardware-realism.md). */
+      measurement: measurementCodec,
+      /** Edges that break during training, at given epochs or at a rate (docs/hardware-realism.md). */
+      damage: damageCodec,
     },
   ),
   (v) => (v.epochs !== undefined && v.steps !== undefined ? [{ key: 'steps', message: 'give the budget either in epochs or in steps, not both' }] : []),
@@ -329,6 +335,11 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
     repeats: fidelityConfig.repeats ?? DEFAULT_TRAINING_FIDELITY.repeats,
   };
   const schedule = top.optimizer?.schedule;
+  const damage = training?.damage;
+  if (damage) {
+    const problems = damageProblems(damage, epochs, substrate.parameterNames, substrate.bounds);
+    if (problems.length > 0) throw new ConfigError(problems.map((p) => ({ path: paths('training', `damage.${p.key}`), message: p.message })), options.source);
+  }
   const trainer = new Trainer({
     substrate,
     task,
@@ -343,6 +354,8 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
     ...(training?.sampling ? { sampling } : {}),
     ...(evaluation ? { evaluation } : {}),
     ...(schedule ? { learningRateSchedule: schedule } : {}),
+    ...(training?.measurement ? { measurement: training.measurement } : {}),
+    ...(damage ? { damage } : {}),
   });
   const r = raw as Record<string, unknown>;
   const resolvedConfig: Record<string, unknown> = {
@@ -366,6 +379,8 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
       ...(training?.checkpoint ? { checkpoint: training.checkpoint } : {}),
       ...(fidelity ? { fidelity } : {}),
       ...(training?.physicalCost !== undefined ? { physicalCost: training.physicalCost } : {}),
+      ...(training?.measurement ? { measurement: training.measurement } : {}),
+      ...(damage ? { damage } : {}),
     },
   };
   const records = {

@@ -15,6 +15,9 @@ import {
 } from '@multimech/core';
 import { LearningRates, type LearningRateSchedule, ResolvedOptimizerConfig, SgdOptimizer } from './optimizer';
 import { type FidelityFigures, type FidelitySettings, measureFidelity } from './fidelity-measurement';
+import { type MeasurementSettings, withMeasurement } from './hardware/measurement';
+import { Damage, type DamageSettings } from './hardware/damage';
+import { anyUpdateImperfection, deviceFactors } from './hardware/update-imperfections';
 import { DEFAULT_EVALUATION, type EvaluationSettings, Sampler, type SamplerState, type SamplingSettings } from './training-schedule';
 
 /** Figures of one pass over a set of examples at the current parameters. */
@@ -64,6 +67,10 @@ export interface StepEvent {
   readonly stepNorm: number;
   /** Parameters the projection held at a bound. */
   readonly clamped: number;
+  /** Edges drawn to update (all working ones, or fewer under `optimizer.updateProbability`), where a hardware setting is on. */
+  readonly updated?: number;
+  /** Edges (indices) that broke at the end of this update (`training.damage`). */
+  readonly damaged?: readonly number[];
   /** The error mechanism's diagnostics over the minibatch, each its worst value (as `EpochEvent.diagnostics`); absent when it reports none. */
   readonly diagnostics?: Readonly<Record<string, number>>;
   /** What the minibatch's measurements cost, where the error mechanism reports it. */
@@ -102,6 +109,8 @@ export interface EpochEvent {
   readonly seconds: number;
   /** Parameters the projection held at a bound, summed over the steps since the evaluation before. */
   readonly clamped: number;
+  /** Edges that broke since the evaluation before (`training.damage`; present when it is configured). */
+  readonly damaged?: number;
   /**
    * The error mechanism's diagnostics over the epoch's training examples,
    * each its worst value: the smallest for a name ending in `Min` (the most
@@ -178,6 +187,23 @@ export interface TrainingResult {
   readonly physicalCost?: TrainingPhysicalCost;
   /** The fidelity measured during training (`training.fidelity`), one entry per measured epoch. */
   readonly fidelity?: readonly (FidelityFigures & { readonly epoch: number })[];
+  /** Each evaluation that followed broken edges (`training.damage`), with the loss before and the recovery. */
+  readonly damage?: readonly DamageRecovery[];
+}
+
+/** A damage event as the history shows it: the training loss before, at the evaluation after, and when it came back. */
+export interface DamageRecovery {
+  /** The evaluation after the edges broke (epochs). */
+  readonly epoch: number;
+  /** Edges broken there, and broken in all by then. */
+  readonly edges: number;
+  readonly edgesTotal: number;
+  /** Training loss at the evaluation before, at this one (the spike) and at the end of the run. */
+  readonly lossBefore: number;
+  readonly lossAfter: number;
+  readonly lossEnd: number;
+  /** The first later evaluation whose training loss is back at or below `lossBefore`; absent if none. */
+  readonly recoveredAt?: number;
 }
 
 export interface TrainerParts {
@@ -200,6 +226,10 @@ export interface TrainerParts {
   readonly evaluation?: EvaluationSettings;
   /** The learning rate over the epochs (default constant: `optimizer.learningRate`). */
   readonly learningRateSchedule?: LearningRateSchedule;
+  /** What each edge's instruments do to its readings during training (`training.measurement`; default exact). */
+  readonly measurement?: MeasurementSettings;
+  /** Edges that break during training (`training.damage`). */
+  readonly damage?: DamageSettings;
 }
 
 /** Sums what an epoch's measurements cost (`ErrorReading.cost`). */
@@ -291,6 +321,8 @@ export interface TrainerCheckpoint {
   readonly history: readonly EpochEvent[];
   /** Updates made (absent in checkpoints written before it was added: then `epoch` × updates per epoch). */
   readonly steps?: number;
+  /** The edges broken so far (indices), with `training.damage`. */
+  readonly damaged?: readonly number[];
   /** Where the sampler stands: the order of the shuffled epoch a checkpoint in the middle of an epoch falls in (absent at the end of an epoch), a sequence's position and length. */
   readonly sampler?: SamplerState;
   /**
@@ -318,6 +350,7 @@ class Interval {
   steps = 0;
   seconds = 0;
   clamped = 0;
+  damaged = 0;
   readonly diagnostics: Record<string, number> = {};
   readonly cost = new CostTally();
 }
@@ -365,14 +398,21 @@ export class Trainer {
   private readonly initialParameters: Float64Array;
   /** What the measurements of the updates before the last evaluation cost. */
   private lastCost: CostTally | undefined;
+  /** The edges that break during training, and those broken so far. */
+  private readonly damage: Damage | undefined;
 
   constructor(readonly parts: TrainerParts) {
     this.initialParameters = Float64Array.from(parts.substrate.parameters);
-    this.optimizer = new SgdOptimizer(parts.optimizer, parts.substrate.parameters.length);
+    const m = parts.substrate.parameters.length;
+    this.damage = parts.damage ? new Damage(parts.damage, parts.substrate.parameterNames) : undefined;
+    // each device's factor is fixed for the run: drawn from a generator derived from the trainer's state, without drawing from it
+    const factors = parts.optimizer.variability ? deviceFactors(parts.optimizer.variability, m, new Rng((parts.rng.snapshot().state ^ 0x2545f491) >>> 0)) : undefined;
+    const hardware = anyUpdateImperfection(parts.optimizer) || this.damage ? { rng: parts.rng, factors, initial: this.initialParameters, frozen: this.damage?.frozen } : undefined;
+    this.optimizer = new SgdOptimizer(parts.optimizer, m, hardware);
     this.pipeline = {
       substrate: parts.substrate,
       activation: parts.activation,
-      error: parts.error,
+      error: withMeasurement(parts.error, parts.measurement),
       rule: parts.rule,
       loss: parts.task.loss,
       rng: parts.rng,
@@ -466,7 +506,8 @@ export class Trainer {
     const saved = rng.snapshot();
     const savedError = error.randomState?.();
     try {
-      return measureFidelity(this.parts, task.train.slice(0, settings.examples), settings.repeats);
+      // the estimate as the rule sees it: through the instruments of `training.measurement`
+      return measureFidelity({ ...this.parts, error: this.pipeline.error }, task.train.slice(0, settings.examples), settings.repeats);
     } finally {
       rng.restore(saved);
       if (savedError !== undefined) error.restoreRandomState?.(savedError);
@@ -509,6 +550,7 @@ export class Trainer {
       testRelativeError: te.relativeError,
       seconds: interval.seconds,
       clamped: interval.clamped,
+      ...(this.damage ? { damaged: interval.damaged } : {}),
       ...(diagnostics && Object.keys(diagnostics).length > 0 ? { diagnostics } : {}),
       ...(physicalSeconds !== undefined ? { physicalSeconds } : {}),
       ...(physicalSecondsTotal !== undefined ? { physicalSecondsTotal } : {}),
@@ -561,11 +603,14 @@ export class Trainer {
       grad[k] /= members.length;
       norm2 += grad[k] * grad[k];
     }
-    const { clamped, stepNorm } = this.optimizer.step(theta, grad, substrate.bounds, learningRate);
+    const { clamped, stepNorm, updated } = this.optimizer.step(theta, grad, substrate.bounds, learningRate);
+    // edges break at the end of an epoch (`training.damage`), after its last update
+    const damaged = this.damage && (index + 1) % spe === 0 ? this.damage.apply((index + 1) / spe, theta, substrate.bounds, this.parts.rng) : undefined;
     substrate.setParameters(theta);
     this.updates++;
     interval.steps++;
     interval.clamped += clamped;
+    interval.damaged += damaged?.length ?? 0;
     const physicalCost = cost.figures();
     const event: StepEvent = {
       epoch: Math.floor(index / spe) + 1,
@@ -578,6 +623,8 @@ export class Trainer {
       gradientNorm: Math.sqrt(norm2),
       stepNorm,
       clamped,
+      ...(updated !== undefined ? { updated } : {}),
+      ...(damaged && damaged.length > 0 ? { damaged } : {}),
       ...(Object.keys(diagnostics).length > 0 ? { diagnostics } : {}),
       ...(physicalCost ? { physicalCost } : {}),
     };
@@ -612,6 +659,7 @@ export class Trainer {
       history: this.history.map((e) => ({ ...e })),
       steps: this.updates,
       ...(Object.keys(sampler).length > 0 ? { sampler } : {}),
+      ...(this.damage ? { damaged: this.damage.state() } : {}),
     };
   }
 
@@ -675,6 +723,14 @@ export class Trainer {
       if (checkpoint.errorRng !== undefined) error.restoreRandomState?.(checkpoint.errorRng);
     } catch (e) {
       fail((e as Error).message);
+    }
+    if (checkpoint.damaged !== undefined && !this.damage) fail('it holds broken edges (damaged) for a run without training.damage');
+    if (this.damage) {
+      try {
+        this.damage.restore(checkpoint.damaged ?? []);
+      } catch (e) {
+        fail((e as Error).message);
+      }
     }
     if (checkpoint.solverState !== undefined) {
       const state = checkpoint.solverState;
@@ -773,7 +829,25 @@ export class Trainer {
       parameters: { name: substrate.parameterName, names: substrate.parameterNames, values: Float64Array.from(substrate.parameters) },
       ...(physicalCost ? { physicalCost } : {}),
       ...(this.parts.fidelity ? { fidelity } : {}),
+      ...(this.damage ? { damage: this.damageRecoveries() } : {}),
     };
+  }
+
+  /** The rows that follow broken edges, each with the loss before, the spike and the recovery. */
+  private damageRecoveries(): DamageRecovery[] {
+    const rows = this.history;
+    const end = rows[rows.length - 1].trainLoss;
+    let total = 0;
+    const out: DamageRecovery[] = [];
+    rows.forEach((row, i) => {
+      const edges = row.damaged ?? 0;
+      if (edges === 0 || i === 0) return;
+      total += edges;
+      const lossBefore = rows[i - 1].trainLoss;
+      const back = rows.slice(i + 1).find((r) => r.trainLoss <= lossBefore);
+      out.push({ epoch: row.epoch, edges, edgesTotal: total, lossBefore, lossAfter: row.trainLoss, lossEnd: end, ...(back ? { recoveredAt: back.epoch } : {}) });
+    });
+    return out;
   }
 
   /** The run's physical cost from its rows' totals and the last row's measurements; undefined when the mechanism reports none. */
