@@ -23,7 +23,7 @@ export const measurementCodec = refine(
   ),
   (v) => [
     ...(v.range !== undefined && v.bits === undefined ? [{ key: 'range', message: "applies only with 'bits' (the ADC's resolution): add bits or remove range" }] : []),
-    ...(v.bits === undefined && v.noise === undefined && v.relativeNoise === undefined ? [{ key: 'bits', message: 'give "bits" (an ADC), "noise" or "relativeNoise", or remove "measurement"' }] : []),
+    ...(v.bits === undefined && v.range === undefined && v.noise === undefined && v.relativeNoise === undefined ? [{ key: 'bits', message: 'give "bits" (an ADC), "noise" or "relativeNoise", or remove "measurement"' }] : []),
   ],
 );
 export type MeasurementSettings = t.TypeOf<typeof measurementCodec>;
