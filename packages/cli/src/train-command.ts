@@ -447,6 +447,7 @@ async function trainInFolder(
     epochs: h.map((e) => e.epoch),
     trainLoss: h.map((e) => e.trainLoss),
     testLoss: h.map((e) => e.testLoss),
+    ...(h.some((e) => (e.damaged ?? 0) > 0) ? { events: h.filter((e) => (e.damaged ?? 0) > 0).map((e) => ({ epoch: e.epoch, label: `${e.damaged} edge${e.damaged === 1 ? '' : 's'} broken` })) } : {}),
     metric: classification
       ? { name: 'accuracy', train: h.map((e) => e.trainAccuracy), test: h.map((e) => e.testAccuracy) }
       : { name: 'relative error', train: h.map((e) => e.trainRelativeError), test: h.map((e) => e.testRelativeError) },
