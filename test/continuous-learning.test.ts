@@ -113,6 +113,22 @@ describe('continuous-time coupled learning on a resistor network with capacitanc
     expect((experiment((c) => { delete c.training.continuous; delete c.optimizer.momentum; }).resolvedConfig.optimizer as { momentum: number }).momentum).toBe(0.9);
   });
 
+  it('refuses the optimizer\'s hardware settings, measurement and damage beside it, each at its path (the flow takes no optimizer step and reads no instrument)', () => {
+    const refused = (change: (c: Record<string, any>) => void) => {
+      try {
+        experiment(change);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(refused((c) => (c.optimizer.sign = { step: 0.01 }))).toMatch(/optimizer\.sign: continuous-time learning \(training\.continuous\) moves the parameters by a flow/);
+    expect(refused((c) => (c.optimizer.updateProbability = 0.5))).toMatch(/optimizer\.updateProbability: .*does not apply to it/);
+    expect(refused((c) => (c.training.measurement = { bits: 8 }))).toMatch(/training\.measurement: .*does not apply to it/);
+    expect(refused((c) => (c.training.damage = { rate: 0.1 }))).toMatch(/training\.damage: .*does not apply to it/);
+    expect(refused((c) => delete c.training.continuous)).toBe('accepted');
+  });
+
   it('composes with a twin network: spread 0 trains as one network to the last bit, a spread of 2% still learns', () => {
     const ideal = train(1e-4, 2, 0.3).result.history.map((h) => h.trainLoss);
     expect(train(1e-4, 2, 0.3, { spread: 0 }).result.history.map((h) => h.trainLoss)).toEqual(ideal);

@@ -9,6 +9,8 @@ export interface LearningCurveData {
   /** The task's loss, its kind and settings (`{ kind: 'cross-entropy', kappa: 20 }`): named, with its unit, on the loss axis. */
   readonly loss?: { readonly kind: string; readonly kappa?: unknown };
   /** A second panel, e.g. `accuracy` or `relative error`. */
+  /** Events marked on every panel by a vertical line and its label at the epoch (edges broken by `training.damage`). */
+  readonly events?: readonly { readonly epoch: number; readonly label: string }[];
   readonly metric?: {
     readonly name: string;
     readonly train: readonly (number | undefined)[];
@@ -72,6 +74,28 @@ function panel(title: string, axisTitle: string | string[], data: Row[], logScal
   };
 }
 
+/** A panel with the events drawn over it: a dashed vertical line at each event's epoch, its label at the top (the loss, which falls) or the bottom (an accuracy, which rises). */
+function withEvents(p: object, events: LearningCurveData['events'], labelAtBottom = false): object {
+  if (!events || events.length === 0) return p;
+  const { title, width, height, ...line } = p as { title: string; width: number; height: number };
+  const values = events.map((e) => ({ epoch: e.epoch, label: e.label }));
+  const colour = '#b03a2e';
+  return {
+    title,
+    width,
+    height,
+    layer: [
+      line,
+      { data: { values }, mark: { type: 'rule', color: colour, strokeDash: [3, 3] }, encoding: { x: { field: 'epoch', type: 'quantitative' } } },
+      {
+        data: { values },
+        mark: { type: 'text', color: colour, align: 'left', baseline: labelAtBottom ? 'bottom' : 'top', dx: 4, dy: labelAtBottom ? -2 : 2 },
+        encoding: { x: { field: 'epoch', type: 'quantitative' }, y: { value: labelAtBottom ? height : 0 }, text: { field: 'label', type: 'nominal' } },
+      },
+    ],
+  };
+}
+
 const positive = (rows: readonly Row[]) => rows.length > 0 && rows.every((r) => r.value > 0);
 
 /** The vega-lite spec of a learning curve: loss against epoch, and the metric below it. */
@@ -88,7 +112,7 @@ export function learningCurveSpec(data: LearningCurveData): object {
     title: data.title,
     background: 'white',
     config: { font: 'DejaVu Sans' },
-    vconcat: panels,
+    vconcat: panels.map((p, i) => withEvents(p, data.events, i > 0)),
   };
 }
 

@@ -5,6 +5,8 @@ import type { EpochFigures } from './progress-display';
 export interface EpochRow extends EpochFigures {
   readonly seconds: number;
   readonly clamped?: number;
+  /** Edges broken since the row before (`training.damage`). */
+  readonly damaged?: number;
   readonly diagnostics?: Readonly<Record<string, number>>;
   /** The physical time and energy of the epoch's measurements, and over the run so far (see the trainer's EpochEvent). */
   readonly physicalSeconds?: number;
@@ -12,6 +14,12 @@ export interface EpochRow extends EpochFigures {
   readonly energy?: number;
   readonly energyTotal?: number;
   readonly fidelity?: FidelityFigures;
+}
+
+/** The optional columns of `metrics.csv`: the physical cost (`training.physicalCost`), the edges broken (`training.damage`). */
+export interface MetricsOptions {
+  readonly physical?: boolean;
+  readonly damage?: boolean;
 }
 
 /** The physical-cost columns `metricsCsv` appends when asked (`training.physicalCost`). */
@@ -47,10 +55,11 @@ export function metricValues(r: EpochRow, classification: boolean): (number | un
  * `metrics.csv`: one row per epoch (epoch 0 is the evaluation before any
  * update) with the losses and, for classification, the accuracies or, for
  * regression, the relative errors, the seconds the epoch took, how many
- * parameters the projection held at a bound, and one `diag_<name>` column per
+ * parameters the projection held at a bound, the edges broken since the row
+ * before (with `training.damage`), and one `diag_<name>` column per
  * diagnostic of the error mechanism (its largest value over the epoch).
  */
-export function metricsCsv(rows: readonly EpochRow[], classification: boolean, options: { readonly physical?: boolean } = {}): string {
+export function metricsCsv(rows: readonly EpochRow[], classification: boolean, options: MetricsOptions = {}): string {
   const keys = diagnosticKeys(rows);
   return [metricsHeader(keys, classification, options), ...rows.map((r) => metricsLine(r, keys, classification, options))].join('\n') + '\n';
 }
@@ -61,14 +70,14 @@ export function diagnosticKeys(rows: readonly { readonly diagnostics?: Readonly<
 }
 
 /** The header line of `metrics.csv` with the diagnostics `keys` (no line end). */
-export function metricsHeader(keys: readonly string[], classification: boolean, options: { readonly physical?: boolean } = {}): string {
-  return [...metricColumns(classification), 'clamped', ...keys.map((k) => `diag_${k}`), ...(options.physical ? PHYSICAL_COLUMNS : [])].join(',');
+export function metricsHeader(keys: readonly string[], classification: boolean, options: MetricsOptions = {}): string {
+  return [...metricColumns(classification), 'clamped', ...(options.damage ? ['damaged'] : []), ...keys.map((k) => `diag_${k}`), ...(options.physical ? PHYSICAL_COLUMNS : [])].join(',');
 }
 
 /** One row of `metrics.csv` under the diagnostics `keys` (no line end). */
-export function metricsLine(r: EpochRow, keys: readonly string[], classification: boolean, options: { readonly physical?: boolean } = {}): string {
+export function metricsLine(r: EpochRow, keys: readonly string[], classification: boolean, options: MetricsOptions = {}): string {
   const physical = options.physical ? [r.physicalSeconds, r.physicalSecondsTotal, r.energy, r.energyTotal] : [];
-  return [...metricValues(r, classification), r.clamped, ...keys.map((k) => r.diagnostics?.[k]), ...physical].map(csvField).join(',');
+  return [...metricValues(r, classification), r.clamped, ...(options.damage ? [r.damaged ?? 0] : []), ...keys.map((k) => r.diagnostics?.[k]), ...physical].map(csvField).join(',');
 }
 
 /** One run's epochs that carry a fidelity measurement, named for `fidelityCsv`. */

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { atomicWriteSync, fileSystemFailure } from './atomic-write';
 import { BatchedWriter } from './batched-writer';
-import { EpochRow, diagnosticKeys, metricsHeader, metricsLine } from './metrics-csv';
+import { EpochRow, type MetricsOptions, diagnosticKeys, metricsHeader, metricsLine } from './metrics-csv';
 
 /** How long an appended row may wait to be written with the rows after it. */
 export const METRICS_FLUSH_MS = 1000;
@@ -31,7 +31,7 @@ export class MetricsFile {
   constructor(
     readonly file: string,
     private readonly classification: boolean,
-    private readonly options: { readonly physical?: boolean } = {},
+    private readonly options: MetricsOptions = {},
     rows: readonly EpochRow[] = [],
   ) {
     this.rows = [...rows];

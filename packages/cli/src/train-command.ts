@@ -61,6 +61,10 @@ export function summaryMarkdown(name: string, config: Record<string, unknown>, r
   if (s.test_accuracy !== undefined) figures.push(`- test accuracy: ${s.test_accuracy.toFixed(4)}`);
   if (s.relative_error !== undefined) figures.push(`- relative error (test): ${s.relative_error.toPrecision(4)}`);
   figures.push(...physicalCostLines(result));
+  for (const d of result.damage ?? []) {
+    const recovered = d.recoveredAt !== undefined ? `back at or below it by epoch ${d.recoveredAt}` : 'not back to it by the end';
+    figures.push(`- damage: ${d.edges} edge${d.edges === 1 ? '' : 's'} broken by epoch ${d.epoch} (${d.edgesTotal} in all): training loss ${d.lossBefore.toPrecision(4)} before, ${d.lossAfter.toPrecision(4)} after, ${recovered}, ${d.lossEnd.toPrecision(4)} at the end`);
+  }
   return [
     `# ${name}`,
     '',
@@ -386,7 +390,8 @@ async function trainInFolder(
   const physical = (resolvedConfig.training as { physicalCost?: boolean } | undefined)?.physicalCost === true;
   const rows: EpochRow[] = [...(checkpoint?.history ?? [])];
   // a continued run's metrics.csv starts again from its checkpoint's rows: those after it are trained again
-  const metrics = new MetricsFile(folder.path('metrics.csv'), classification, { physical }, rows);
+  const damage = (resolvedConfig.training as { damage?: unknown } | undefined)?.damage !== undefined;
+  const metrics = new MetricsFile(folder.path('metrics.csv'), classification, { physical, damage }, rows);
   const schedule = new CheckpointSchedule(
     checkpointSettings((resolvedConfig.training as { checkpoint?: Parameters<typeof checkpointSettings>[0] } | undefined)?.checkpoint),
     trainer.stepsPerEpoch,
@@ -447,6 +452,7 @@ async function trainInFolder(
     epochs: h.map((e) => e.epoch),
     trainLoss: h.map((e) => e.trainLoss),
     testLoss: h.map((e) => e.testLoss),
+    ...(h.some((e) => (e.damaged ?? 0) > 0) ? { events: h.filter((e) => (e.damaged ?? 0) > 0).map((e) => ({ epoch: e.epoch, label: `${e.damaged} edge${e.damaged === 1 ? '' : 's'} broken` })) } : {}),
     metric: classification
       ? { name: 'accuracy', train: h.map((e) => e.trainAccuracy), test: h.map((e) => e.testAccuracy) }
       : { name: 'relative error', train: h.map((e) => e.trainRelativeError), test: h.map((e) => e.testRelativeError) },
@@ -463,9 +469,10 @@ async function trainInFolder(
   }
   await writeResult('summary.md', summaryMarkdown(name, resolvedConfig, result, [...files, SUMMARY_FILE]));
   const cost = result.physicalCost;
-  const summaryJson = physical
-    ? { ...result.summary, ...(cost?.seconds !== undefined ? { physical_seconds: cost.seconds } : {}), ...(cost?.energy !== undefined ? { energy: cost.energy } : {}) }
-    : result.summary;
+  const summaryJson = {
+    ...(physical ? { ...result.summary, ...(cost?.seconds !== undefined ? { physical_seconds: cost.seconds } : {}), ...(cost?.energy !== undefined ? { energy: cost.energy } : {}) } : result.summary),
+    ...(result.damage ? { damage: result.damage } : {}),
+  };
   await writeResult(SUMMARY_FILE, JSON.stringify(summaryJson, null, 2) + '\n');
 
   // what the diagnostics say went physically wrong (negative concentrations, a resonance, ...), where the log ends

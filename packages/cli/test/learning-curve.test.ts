@@ -40,6 +40,22 @@ describe('learning curve plot', () => {
     expect(regression.vconcat[1].encoding.y.scale.type).toBe('log');
   });
 
+  test('events (edges broken) are a dashed line and a label at their epoch on every panel; without them the panels are as before', async () => {
+    type Layered = { vconcat: { title: string; layer: { mark: { type: string }; data?: { values: unknown[] } }[] }[] };
+    const events = [{ epoch: 2, label: '9 edges broken' }];
+    const spec = learningCurveSpec({ ...data, events }) as Layered;
+    expect(spec.vconcat.map((p) => p.title)).toEqual(['loss', 'accuracy']);
+    for (const p of spec.vconcat) {
+      expect(p.layer.map((l) => l.mark.type)).toEqual(['line', 'rule', 'text']);
+      expect(p.layer[1].data!.values).toEqual(events);
+    }
+    expect(learningCurveSpec({ ...data, events: [] })).toEqual(learningCurveSpec(data));
+    const plot = await renderLearningCurve({ ...data, events });
+    // the label is drawn on both panels
+    expect(plot.svg.split('9 edges broken').length - 1).toBeGreaterThanOrEqual(2);
+    expect((await renderLearningCurve(data)).svg).not.toContain('edges broken');
+  });
+
   test('renders an SVG document with the title, axes and one path per series, and a PNG of it', async () => {
     const plot = await renderLearningCurve(data);
     expect(plot.svg).toMatch(/^<svg[^>]* xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);

@@ -5,7 +5,7 @@ import { DEFAULT_EVALUATION, SAMPLER_STATE_KEYS, samplerStateProblem } from './t
 /** Keys that a checkpoint never has and that are refused wherever they appear (they reach an object's prototype when copied). */
 export const REFUSED_CHECKPOINT_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
 
-const TOP_KEYS = ['format', 'version', 'epoch', 'seconds', 'parameters', 'initialParameters', 'velocity', 'rng', 'errorRng', 'solverState', 'continuousState', 'history', 'experiment', 'seed', 'steps', 'sampler'];
+const TOP_KEYS = ['format', 'version', 'epoch', 'seconds', 'parameters', 'initialParameters', 'velocity', 'rng', 'errorRng', 'solverState', 'continuousState', 'history', 'experiment', 'seed', 'steps', 'sampler', 'damaged'];
 const RNG_KEYS = ['state', 'spare'];
 /** The keys of an epoch of the history, and whether each is a number that must be there. */
 const EPOCH_NUMBERS: Readonly<Record<string, boolean>> = {
@@ -16,6 +16,7 @@ const EPOCH_NUMBERS: Readonly<Record<string, boolean>> = {
   testLoss: true,
   seconds: true,
   clamped: true,
+  damaged: false,
   trainAccuracy: false,
   testAccuracy: false,
   trainRelativeError: false,
@@ -71,7 +72,7 @@ export function refusedKeyIn(value: unknown, path = ''): string | undefined {
  */
 export function checkCheckpoint(
   value: unknown,
-  parts: Pick<TrainerParts, 'substrate' | 'error' | 'epochs' | 'task' | 'optimizer'> & Partial<Pick<TrainerParts, 'steps' | 'sampling' | 'evaluation' | 'continuous'>>,
+  parts: Pick<TrainerParts, 'substrate' | 'error' | 'epochs' | 'task' | 'optimizer'> & Partial<Pick<TrainerParts, 'steps' | 'sampling' | 'evaluation' | 'continuous' | 'damage'>>,
 ): TrainerCheckpoint {
   const { substrate, error, epochs } = parts;
   const count = parts.task.train.length;
@@ -155,6 +156,14 @@ export function checkCheckpoint(
     });
     if (!parts.continuous) misfit('it holds the copies of continuous-time learning (continuousState), and training.continuous is not set');
     if ((state as unknown[]).length !== dofs) misfit(`continuousState: expected ${dofs} values (the relaxation time and two copies' states), got ${(state as unknown[]).length}`);
+  }
+  if (value.damaged !== undefined) {
+    const list = value.damaged;
+    if (!Array.isArray(list)) fail('damaged', 'the broken edges (a list of 0-based indices)', list);
+    (list as unknown[]).forEach((k, i) => {
+      if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k >= m) fail(`damaged[${i}]`, `an edge index in [0, ${m - 1}]`, k);
+    });
+    if (!parts.damage) misfit('it holds broken edges (damaged) for a run without training.damage');
   }
   if (value.experiment !== undefined && (typeof value.experiment !== 'string' || !/^[0-9a-f]{16}$/.test(value.experiment))) {
     fail('experiment', 'the hash of the run’s config (16 hexadecimal digits)', value.experiment);

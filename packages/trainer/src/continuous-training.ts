@@ -47,8 +47,19 @@ export function continuousSettings(config: ContinuousConfig): ContinuousSettings
  * without a continuous-time form, momentum (the flow has none), a
  * presentation of more than MAX_PRESENTATION_STEPS steps.
  */
-export function continuousProblems(settings: ContinuousSettings, substrate: Substrate, error: ErrorMechanism, momentum: number | undefined): SectionProblem[] {
+export function continuousProblems(
+  settings: ContinuousSettings,
+  substrate: Substrate,
+  error: ErrorMechanism,
+  momentum: number | undefined,
+  /** The hardware settings the run gives beside it, as config paths (`optimizer.quantize`, `training.damage`, ...). */
+  hardware: readonly { readonly section: string; readonly key: string }[] = [],
+): SectionProblem[] {
   const problems: SectionProblem[] = continuousLearningProblems(substrate, error).map((message) => ({ section: 'training', key: 'continuous', message }));
+  // the flow dθ/dt replaces the optimizer's steps and reads no edge's instruments: the hardware settings of those do not apply to it
+  for (const h of hardware) {
+    problems.push({ ...h, message: `continuous-time learning (training.continuous) moves the parameters by a flow, not by the optimizer's steps through edges' instruments: ${h.section}.${h.key} does not apply to it; leave one of the two out` });
+  }
   if (momentum !== undefined && momentum !== 0) {
     problems.push({ section: 'optimizer', key: 'momentum', message: `continuous-time learning (training.continuous) moves the parameters by dθ/dt = −(α·ratio/τ)·ĝ, without momentum: give 0 or leave it out (its default is 0 here), got ${momentum}` });
   }

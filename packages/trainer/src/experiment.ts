@@ -47,6 +47,9 @@ import type { FidelitySettings } from './fidelity-measurement';
 import { validationTask } from './validation-split';
 import { continuousCodec, continuousProblems, continuousSettings } from './continuous-training';
 import { trainerPlugin } from './trainer-plugin';
+import { measurementCodec } from './hardware/measurement';
+import { damageCodec, damageProblems } from './hardware/damage';
+import { UPDATE_IMPERFECTION_KEYS } from './hardware/update-imperfections';
 
 const sectionShape = t.unknown;
 
@@ -73,7 +76,7 @@ export const schemaReferenceCodec = withSchema(
  */
 export const trainingCodec = refine(
   strictObject(
-    'training settings ({ "epochs"?, "steps"?, "sampling"?, "evaluate"?, "checkpoint"?, "fidelity"?, "physicalCost"?, "continuous"? })',
+    'training settings ({ "epochs"?, "steps"?, "sampling"?, "evaluate"?, "checkpoint"?, "fidelity"?, "physicalCost"?, "continuous"?, "measurement"?, "damage"? })',
     {},
     {
       /** Passes over the training examples (default 50). */
@@ -96,6 +99,10 @@ export const trainingCodec = refine(
       physicalCost: t.boolean,
       /** Continuous-time learning: the parameters change while the network relaxes, at `ratio` times its relaxation rate (a network with dynamics, coupled learning). */
       continuous: continuousCodec,
+      /** Noise and an ADC on what each edge reads during training, before the rule combines the readings (docs/hardware-realism.md). */
+      measurement: measurementCodec,
+      /** Edges that break during training, at given epochs or at a rate (docs/hardware-realism.md). */
+      damage: damageCodec,
     },
   ),
   (v) => (v.epochs !== undefined && v.steps !== undefined ? [{ key: 'steps', message: 'give the budget either in epochs or in steps, not both' }] : []),
@@ -337,8 +344,17 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
   const error = sections.error.record.create(sections.error.config);
   const continuous = training?.continuous && continuousSettings(training.continuous);
   if (continuous) {
-    const problems = continuousProblems(continuous, substrate, error, top.optimizer?.momentum);
+    const hardware = [
+      ...UPDATE_IMPERFECTION_KEYS.filter((k) => top.optimizer?.[k] !== undefined).map((key) => ({ section: 'optimizer', key })),
+      ...(['measurement', 'damage'] as const).filter((k) => training?.[k] !== undefined).map((key) => ({ section: 'training', key })),
+    ];
+    const problems = continuousProblems(continuous, substrate, error, top.optimizer?.momentum, hardware);
     if (problems.length > 0) throw new ConfigError(placeProblems(problems, paths), options.source);
+  }
+  const damage = training?.damage;
+  if (damage) {
+    const problems = damageProblems(damage, epochs, substrate.parameterNames, substrate.bounds);
+    if (problems.length > 0) throw new ConfigError(problems.map((p) => ({ path: paths('training', `damage.${p.key}`), message: p.message })), options.source);
   }
   const trainer = new Trainer({
     substrate,
@@ -355,6 +371,8 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
     ...(evaluation ? { evaluation } : {}),
     ...(schedule ? { learningRateSchedule: schedule } : {}),
     ...(continuous ? { continuous } : {}),
+    ...(training?.measurement ? { measurement: training.measurement } : {}),
+    ...(damage ? { damage } : {}),
   });
   const r = raw as Record<string, unknown>;
   const resolvedConfig: Record<string, unknown> = {
@@ -379,6 +397,8 @@ export function createExperiment(raw: unknown, plugins: readonly MultimechPlugin
       ...(fidelity ? { fidelity } : {}),
       ...(training?.physicalCost !== undefined ? { physicalCost: training.physicalCost } : {}),
       ...(continuous ? { continuous } : {}),
+      ...(training?.measurement ? { measurement: training.measurement } : {}),
+      ...(damage ? { damage } : {}),
     },
   };
   const records = {

@@ -18,3 +18,6 @@ export * from './tasks/idx-file';
 export * from './tasks/images-task';
 export * from './tasks/data-table';
 export * from './tasks/table-task';
+export * from './hardware/update-imperfections';
+export * from './hardware/measurement';
+export * from './hardware/damage';

@@ -1,5 +1,6 @@
-import { COUNT_RANGE, GAIN_RANGE, NumericalError, ParameterBounds, bounded, oneOf, onlyWith, positiveInteger, positiveNumber, refine, strictObject, numberWhere } from '@multimech/core';
+import { COUNT_RANGE, GAIN_RANGE, NumericalError, ParameterBounds, Rng, bounded, oneOf, onlyWith, positiveInteger, positiveNumber, refine, strictObject, numberWhere } from '@multimech/core';
 import * as t from 'io-ts';
+import { type ImperfectUpdate, type UpdateImperfections, UPDATE_IMPERFECTION_KEYS, anyUpdateImperfection, imperfectStep, updateImperfectionFields, updateImperfectionProblems } from './hardware/update-imperfections';
 
 /**
  * The learning rate over the epochs: `constant` (the default), `exponential`
@@ -28,7 +29,7 @@ export const learningRateScheduleCodec = refine(scheduleFields, (v) => [
   ...(v.kind === 'step' && v.every === undefined ? [{ key: 'every', message: "a 'step' schedule needs 'every': the number of epochs between two decays" }] : []),
 ]) as unknown as t.Type<LearningRateSchedule, unknown, unknown>;
 
-export const optimizerCodec = strictObject(
+export const optimizerCodec = refine(strictObject(
   'an optimizer',
   {},
   {
@@ -39,11 +40,14 @@ export const optimizerCodec = strictObject(
     bounds: oneOf('project'),
     /** The learning rate over the epochs (default constant). */
     schedule: learningRateScheduleCodec,
+    /** The imperfections of a physical machine's updates (docs/hardware-realism.md), each off unless given. */
+    ...updateImperfectionFields,
   },
-);
+), updateImperfectionProblems);
 export type OptimizerConfig = t.TypeOf<typeof optimizerCodec>;
-/** The optimizer's settings with every default filled in; the schedule is the trainer's (`TrainerParts.learningRateSchedule`). */
-export type ResolvedOptimizerConfig = Required<Omit<OptimizerConfig, 'schedule'>>;
+type ImperfectionKey = (typeof UPDATE_IMPERFECTION_KEYS)[number];
+/** The optimizer's settings with every default filled in (the hardware imperfections as given: absent is off); the schedule is the trainer's (`TrainerParts.learningRateSchedule`). */
+export type ResolvedOptimizerConfig = Required<Omit<OptimizerConfig, 'schedule' | ImperfectionKey>> & UpdateImperfections;
 
 /**
  * The learning rate of each epoch (0-based: epoch 0 trains at the learning
@@ -81,6 +85,7 @@ export function resolveOptimizer(config: OptimizerConfig | undefined): ResolvedO
     momentum: config?.momentum ?? 0.9,
     batchSize: config?.batchSize ?? 10,
     bounds: config?.bounds ?? 'project',
+    ...Object.fromEntries(UPDATE_IMPERFECTION_KEYS.filter((k) => config?.[k] !== undefined).map((k) => [k, config![k]])),
   };
 }
 
@@ -92,18 +97,33 @@ export function resolveOptimizer(config: OptimizerConfig | undefined): ResolvedO
  */
 export class SgdOptimizer {
   private readonly velocity: Float64Array;
+  private readonly imperfect: boolean;
 
+  /**
+   * `hardware` is what the update imperfections need (docs/hardware-realism.md):
+   * the generator they draw from, each edge's device factor, the parameters
+   * before training (a drift towards them) and the edges damage froze.
+   */
   constructor(
     readonly config: ResolvedOptimizerConfig,
     size: number,
+    private readonly hardware?: { readonly rng: Rng; readonly factors?: Float64Array; readonly initial: Float64Array; readonly frozen?: Uint8Array },
   ) {
     this.velocity = new Float64Array(size);
+    this.imperfect = anyUpdateImperfection(config) || hardware?.frozen !== undefined;
+    if (this.imperfect && !hardware) throw new NumericalError('the optimizer has hardware imperfections configured but no generator to draw them from');
   }
 
   /** One update in place at learning rate `learningRate` (default the configured one); returns the number of parameters held at a bound and the length of the step taken. */
-  step(theta: Float64Array, gradient: Float64Array, bounds: ParameterBounds, learningRate = this.config.learningRate): { clamped: number; stepNorm: number } {
+  step(theta: Float64Array, gradient: Float64Array, bounds: ParameterBounds, learningRate = this.config.learningRate): { clamped: number; stepNorm: number; updated?: number } {
     const a = learningRate;
     const mu = this.config.momentum;
+    if (this.imperfect) {
+      for (let k = 0; k < theta.length; k++) if (!Number.isFinite(gradient[k])) throw new NumericalError(`gradient of parameter ${k} is not finite (${gradient[k]})`);
+      const v = this.velocity;
+      const r: ImperfectUpdate = imperfectStep(this.config, theta, v, (k) => mu * v[k] - a * gradient[k], bounds, this.hardware!.rng, this.hardware!);
+      return r;
+    }
     let clamped = 0;
     let norm = 0;
     for (let k = 0; k < theta.length; k++) {

@@ -19,6 +19,9 @@ import { LearningRates, type LearningRateSchedule, ResolvedOptimizerConfig, SgdO
 import { type FidelityFigures, type FidelitySettings, measureFidelity } from './fidelity-measurement';
 import { ContinuousTraining } from './continuous-training';
 import type { ContinuousSettings } from '@multimech/core';
+import { type MeasurementSettings, withMeasurement } from './hardware/measurement';
+import { Damage, type DamageSettings } from './hardware/damage';
+import { anyUpdateImperfection, deviceFactors } from './hardware/update-imperfections';
 import { DEFAULT_EVALUATION, type EvaluationSettings, Sampler, type SamplerState, type SamplingSettings } from './training-schedule';
 
 /** Figures of one pass over a set of examples at the current parameters. */
@@ -68,6 +71,10 @@ export interface StepEvent {
   readonly stepNorm: number;
   /** Parameters the projection held at a bound. */
   readonly clamped: number;
+  /** Edges drawn to update (all working ones, or fewer under `optimizer.updateProbability`), where a hardware setting is on. */
+  readonly updated?: number;
+  /** Edges (indices) that broke at the end of this update (`training.damage`). */
+  readonly damaged?: readonly number[];
   /** The error mechanism's diagnostics over the minibatch, each its worst value (as `EpochEvent.diagnostics`); absent when it reports none. */
   readonly diagnostics?: Readonly<Record<string, number>>;
   /** What the minibatch's measurements cost, where the error mechanism reports it. */
@@ -106,6 +113,8 @@ export interface EpochEvent {
   readonly seconds: number;
   /** Parameters the projection held at a bound, summed over the steps since the evaluation before. */
   readonly clamped: number;
+  /** Edges that broke since the evaluation before (`training.damage`; present when it is configured). */
+  readonly damaged?: number;
   /**
    * The error mechanism's diagnostics over the epoch's training examples,
    * each its worst value: the smallest for a name ending in `Min` (the most
@@ -182,6 +191,23 @@ export interface TrainingResult {
   readonly physicalCost?: TrainingPhysicalCost;
   /** The fidelity measured during training (`training.fidelity`), one entry per measured epoch. */
   readonly fidelity?: readonly (FidelityFigures & { readonly epoch: number })[];
+  /** Each evaluation that followed broken edges (`training.damage`), with the loss before and the recovery. */
+  readonly damage?: readonly DamageRecovery[];
+}
+
+/** A damage event as the history shows it: the training loss before, at the evaluation after, and when it came back. */
+export interface DamageRecovery {
+  /** The evaluation after the edges broke (epochs). */
+  readonly epoch: number;
+  /** Edges broken there, and broken in all by then. */
+  readonly edges: number;
+  readonly edgesTotal: number;
+  /** Training loss at the evaluation before, at this one (the spike) and at the end of the run. */
+  readonly lossBefore: number;
+  readonly lossAfter: number;
+  readonly lossEnd: number;
+  /** The first later evaluation whose training loss is back at or below `lossBefore`; absent if none. */
+  readonly recoveredAt?: number;
 }
 
 export interface TrainerParts {
@@ -206,6 +232,10 @@ export interface TrainerParts {
   readonly learningRateSchedule?: LearningRateSchedule;
   /** Continuous-time learning (`training.continuous`): the parameters flow while the network relaxes, in place of the optimizer's steps. */
   readonly continuous?: ContinuousSettings;
+  /** What each edge's instruments do to its readings during training (`training.measurement`; default exact). */
+  readonly measurement?: MeasurementSettings;
+  /** Edges that break during training (`training.damage`). */
+  readonly damage?: DamageSettings;
 }
 
 /** Sums what an epoch's measurements cost (`ErrorReading.cost`). */
@@ -304,6 +334,8 @@ export interface TrainerCheckpoint {
   readonly history: readonly EpochEvent[];
   /** Updates made (absent in checkpoints written before it was added: then `epoch` × updates per epoch). */
   readonly steps?: number;
+  /** The edges broken so far (indices), with `training.damage`. */
+  readonly damaged?: readonly number[];
   /** Where the sampler stands: the order of the shuffled epoch a checkpoint in the middle of an epoch falls in (absent at the end of an epoch), a sequence's position and length. */
   readonly sampler?: SamplerState;
   /**
@@ -331,6 +363,7 @@ class Interval {
   steps = 0;
   seconds = 0;
   clamped = 0;
+  damaged = 0;
   readonly diagnostics: Record<string, number> = {};
   readonly cost = new CostTally();
 }
@@ -379,15 +412,22 @@ export class Trainer {
   /** What the measurements of the updates before the last evaluation cost. */
   private lastCost: CostTally | undefined;
   private readonly continuous: ContinuousTraining | undefined;
+  /** The edges that break during training, and those broken so far. */
+  private readonly damage: Damage | undefined;
 
   constructor(readonly parts: TrainerParts) {
     this.continuous = parts.continuous && new ContinuousTraining(parts.substrate, parts.error, parts.task, parts.continuous);
     this.initialParameters = Float64Array.from(parts.substrate.parameters);
-    this.optimizer = new SgdOptimizer(parts.optimizer, parts.substrate.parameters.length);
+    const m = parts.substrate.parameters.length;
+    this.damage = parts.damage ? new Damage(parts.damage, parts.substrate.parameterNames) : undefined;
+    // each device's factor is fixed for the run: drawn from a generator derived from the trainer's state, without drawing from it
+    const factors = parts.optimizer.variability ? deviceFactors(parts.optimizer.variability, m, new Rng((parts.rng.snapshot().state ^ 0x2545f491) >>> 0)) : undefined;
+    const hardware = anyUpdateImperfection(parts.optimizer) || this.damage ? { rng: parts.rng, factors, initial: this.initialParameters, frozen: this.damage?.frozen } : undefined;
+    this.optimizer = new SgdOptimizer(parts.optimizer, m, hardware);
     this.pipeline = {
       substrate: parts.substrate,
       activation: parts.activation,
-      error: parts.error,
+      error: withMeasurement(parts.error, parts.measurement),
       rule: parts.rule,
       loss: parts.task.loss,
       rng: parts.rng,
@@ -481,7 +521,8 @@ export class Trainer {
     const saved = rng.snapshot();
     const savedError = error.randomState?.();
     try {
-      return measureFidelity(this.parts, task.train.slice(0, settings.examples), settings.repeats);
+      // the estimate as the rule sees it: through the instruments of `training.measurement`
+      return measureFidelity({ ...this.parts, error: this.pipeline.error }, task.train.slice(0, settings.examples), settings.repeats);
     } finally {
       rng.restore(saved);
       if (savedError !== undefined) error.restoreRandomState?.(savedError);
@@ -524,6 +565,7 @@ export class Trainer {
       testRelativeError: te.relativeError,
       seconds: interval.seconds,
       clamped: interval.clamped,
+      ...(this.damage ? { damaged: interval.damaged } : {}),
       ...(diagnostics && Object.keys(diagnostics).length > 0 ? { diagnostics } : {}),
       ...(physicalSeconds !== undefined ? { physicalSeconds } : {}),
       ...(physicalSecondsTotal !== undefined ? { physicalSecondsTotal } : {}),
@@ -567,9 +609,10 @@ export class Trainer {
         keepWorst(interval.diagnostics, key, value);
       }
     };
-    // a substrate that solves a whole minibatch gives its mean estimate in one pass (undefined: example by example)
+    // a substrate that solves a whole minibatch gives its mean estimate in one pass (undefined: example by example);
+    // readings through imperfect instruments (training.measurement) exist example by example only
     const { activation, error, rule } = this.parts;
-    const batched = minibatchOf(substrate)?.minibatchGradient({ activation, error, rule, loss: task.loss, examples: members.map((i) => task.train[i]) });
+    const batched = this.parts.measurement ? undefined : minibatchOf(substrate)?.minibatchGradient({ activation, error, rule, loss: task.loss, examples: members.map((i) => task.train[i]) });
     if (batched) {
       assertFinite(batched.gradient, `gradient estimate of error mechanism '${error.kind}'`, substrate.parameterNames);
       for (const l of batched.losses) {
@@ -593,11 +636,14 @@ export class Trainer {
     }
     let norm2 = 0;
     for (let k = 0; k < grad.length; k++) norm2 += grad[k] * grad[k];
-    const { clamped, stepNorm } = this.optimizer.step(theta, grad, substrate.bounds, learningRate);
+    const { clamped, stepNorm, updated } = this.optimizer.step(theta, grad, substrate.bounds, learningRate);
+    // edges break at the end of an epoch (`training.damage`), after its last update
+    const damaged = this.damage && (index + 1) % spe === 0 ? this.damage.apply((index + 1) / spe, theta, substrate.bounds, this.parts.rng) : undefined;
     substrate.setParameters(theta);
     this.updates++;
     interval.steps++;
     interval.clamped += clamped;
+    interval.damaged += damaged?.length ?? 0;
     const physicalCost = cost.figures();
     const event: StepEvent = {
       epoch: Math.floor(index / spe) + 1,
@@ -610,6 +656,8 @@ export class Trainer {
       gradientNorm: Math.sqrt(norm2),
       stepNorm,
       clamped,
+      ...(updated !== undefined ? { updated } : {}),
+      ...(damaged && damaged.length > 0 ? { damaged } : {}),
       ...(Object.keys(diagnostics).length > 0 ? { diagnostics } : {}),
       ...(physicalCost ? { physicalCost } : {}),
     };
@@ -679,6 +727,7 @@ export class Trainer {
       history: this.history.map((e) => ({ ...e })),
       steps: this.updates,
       ...(Object.keys(sampler).length > 0 ? { sampler } : {}),
+      ...(this.damage ? { damaged: this.damage.state() } : {}),
     };
   }
 
@@ -742,6 +791,14 @@ export class Trainer {
       if (checkpoint.errorRng !== undefined) error.restoreRandomState?.(checkpoint.errorRng);
     } catch (e) {
       fail((e as Error).message);
+    }
+    if (checkpoint.damaged !== undefined && !this.damage) fail('it holds broken edges (damaged) for a run without training.damage');
+    if (this.damage) {
+      try {
+        this.damage.restore(checkpoint.damaged ?? []);
+      } catch (e) {
+        fail((e as Error).message);
+      }
     }
     if (checkpoint.solverState !== undefined) {
       const state = checkpoint.solverState;
@@ -845,7 +902,25 @@ export class Trainer {
       parameters: { name: substrate.parameterName, names: substrate.parameterNames, values: Float64Array.from(substrate.parameters) },
       ...(physicalCost ? { physicalCost } : {}),
       ...(this.parts.fidelity ? { fidelity } : {}),
+      ...(this.damage ? { damage: this.damageRecoveries() } : {}),
     };
+  }
+
+  /** The rows that follow broken edges, each with the loss before, the spike and the recovery. */
+  private damageRecoveries(): DamageRecovery[] {
+    const rows = this.history;
+    const end = rows[rows.length - 1].trainLoss;
+    let total = 0;
+    const out: DamageRecovery[] = [];
+    rows.forEach((row, i) => {
+      const edges = row.damaged ?? 0;
+      if (edges === 0 || i === 0) return;
+      total += edges;
+      const lossBefore = rows[i - 1].trainLoss;
+      const back = rows.slice(i + 1).find((r) => r.trainLoss <= lossBefore);
+      out.push({ epoch: row.epoch, edges, edgesTotal: total, lossBefore, lossAfter: row.trainLoss, lossEnd: end, ...(back ? { recoveredAt: back.epoch } : {}) });
+    });
+    return out;
   }
 
   /** The run's physical cost from its rows' totals and the last row's measurements; undefined when the mechanism reports none. */
