@@ -221,9 +221,8 @@ export class SmoothedAggregation {
     }
     const sweeps = this.sweeps;
     if (diagPos && sweeps === 1) {
-      // From x = 0 the forward sweep is a lower solve, and its residual is -U x.
-      lowerSweepFromZero(A.rowPtr, A.colIdx, A.values, diagPos, invDiag, b, x);
-      upperResidual(A.rowPtr, A.colIdx, A.values, diagPos, x, r);
+      // From x = 0 the forward sweep is a lower solve, and its residual is -U x (one pass: A is symmetric).
+      lowerSweepWithResidual(A.rowPtr, A.colIdx, A.values, diagPos, invDiag, b, x, r);
     } else {
       x.fill(0, 0, A.rows);
       for (let k = 0; k < sweeps; k++) forwardGaussSeidel(A.rowPtr, A.colIdx, A.values, invDiag, b, x);
@@ -301,25 +300,23 @@ function sortedDiagonalSlots(A: Sparse): Int32Array | null {
   return pos;
 }
 
-/** x_i = (b_i - sum_{j<i} a_ij x_j) / a_ii: the forward Gauss-Seidel sweep from x = 0. */
-function lowerSweepFromZero(rowPtr: Int32Array, colIdx: Int32Array, values: Float64Array, diagPos: Int32Array, invDiag: Float64Array, b: Float64Array, x: Float64Array): void {
+/**
+ * The forward Gauss-Seidel sweep from x = 0, x_i = (b_i - sum_{j<i} a_ij x_j) / a_ii, and
+ * its residual r_i = -sum_{j>i} a_ij x_j in the same pass over the lower
+ * triangle: A is symmetric, so once x_j is known, each lower entry a_jc of
+ * row j adds -a_jc x_j to r_c (c < j). The upper triangle is never read.
+ */
+function lowerSweepWithResidual(rowPtr: Int32Array, colIdx: Int32Array, values: Float64Array, diagPos: Int32Array, invDiag: Float64Array, b: Float64Array, x: Float64Array, r: Float64Array): void {
   const n = invDiag.length;
   for (let i = 0; i < n; i++) {
-    let s = b[i];
+    const start = rowPtr[i];
     const end = diagPos[i];
-    for (let p = rowPtr[i]; p < end; p++) s -= values[p] * x[colIdx[p]];
-    x[i] = s * invDiag[i];
-  }
-}
-
-/** r_i = -sum_{j>i} a_ij x_j: the residual b - A x after {@link lowerSweepFromZero}. */
-function upperResidual(rowPtr: Int32Array, colIdx: Int32Array, values: Float64Array, diagPos: Int32Array, x: Float64Array, r: Float64Array): void {
-  const n = diagPos.length;
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    const end = rowPtr[i + 1];
-    for (let p = diagPos[i] + 1; p < end; p++) s -= values[p] * x[colIdx[p]];
-    r[i] = s;
+    let s = b[i];
+    for (let p = start; p < end; p++) s -= values[p] * x[colIdx[p]];
+    const xi = s * invDiag[i];
+    x[i] = xi;
+    r[i] = 0;
+    for (let p = start; p < end; p++) r[colIdx[p]] -= values[p] * xi;
   }
 }
 
