@@ -77,6 +77,10 @@ interface Level {
   readonly b: Float64Array;
   readonly x: Float64Array;
   readonly r: Float64Array;
+  /** The same for two vectors at once, interleaved (entry i of vector k at 2 i + k); allocated at the first {@link SmoothedAggregation.applyPair}. */
+  b2: Float64Array | null;
+  x2: Float64Array | null;
+  r2: Float64Array | null;
 }
 
 /** The hierarchy and its V-cycle; see the module comment. A Preconditioner (preconditioner.ts) by its shape. */
@@ -205,6 +209,56 @@ export class SmoothedAggregation {
     return rz;
   }
 
+  /**
+   * The V-cycle applied to two vectors at once: r2 and z2 hold them
+   * interleaved (entry i of vector k at 2 i + k); z2 = M^{-1} r2 (the same
+   * operator as {@link apply}, each matrix entry read once for both).
+   * Returns r_k^T z_k in dots[k].
+   */
+  applyPair(r2: Float64Array, z2: Float64Array, dots: Float64Array): void {
+    if (!this.levels[0].b2) {
+      for (const l of this.levels) {
+        l.b2 = new Float64Array(2 * l.A.rows);
+        l.x2 = new Float64Array(2 * l.A.rows);
+        l.r2 = new Float64Array(2 * l.A.rows);
+      }
+    }
+    this.cyclePair(0, r2, z2);
+    dots[0] = strideDot(r2, z2, 0, this.n);
+    dots[1] = strideDot(r2, z2, 1, this.n);
+  }
+
+  private cyclePair(l: number, b: Float64Array, x: Float64Array): void {
+    const level = this.levels[l];
+    const { A, invDiag, diagPos, P, R } = level;
+    const r = level.r2 as Float64Array;
+    if (!P || !R) {
+      if (this.coarseN > 0) {
+        denseSolvePair(this.coarseFactor, this.coarseN, b, x);
+      } else {
+        x.fill(0, 0, 2 * A.rows);
+        for (let k = 0; k < COARSEST_SWEEPS; k++) forwardGaussSeidelPair(A.rowPtr, A.colIdx, A.values, invDiag, b, x);
+        for (let k = 0; k < COARSEST_SWEEPS; k++) backwardGaussSeidelPair(A.rowPtr, A.colIdx, A.values, invDiag, b, x);
+      }
+      return;
+    }
+    const sweeps = this.sweeps;
+    if (diagPos && sweeps === 1) {
+      lowerSweepWithResidualPair(A.rowPtr, A.colIdx, A.values, diagPos, invDiag, b, x, r);
+    } else {
+      x.fill(0, 0, 2 * A.rows);
+      for (let k = 0; k < sweeps; k++) forwardGaussSeidelPair(A.rowPtr, A.colIdx, A.values, invDiag, b, x);
+      multiplyPair(A.rowPtr, A.colIdx, A.values, x, r, -1, b);
+    }
+    const next = this.levels[l + 1];
+    const nb = next.b2 as Float64Array;
+    const nx = next.x2 as Float64Array;
+    multiplyPair(R.rowPtr, R.colIdx, R.values, r, nb, 1, null);
+    this.cyclePair(l + 1, nb, nx);
+    multiplyPair(P.rowPtr, P.colIdx, P.values, nx, x, 1, x);
+    for (let k = 0; k < sweeps; k++) backwardGaussSeidelPair(A.rowPtr, A.colIdx, A.values, invDiag, b, x);
+  }
+
   /** x = V-cycle applied to b on level l (x is overwritten). */
   private cycle(l: number, b: Float64Array, x: Float64Array): void {
     const level = this.levels[l];
@@ -283,7 +337,7 @@ export class SmoothedAggregation {
 
 function level(A: Sparse, invDiag: Float64Array, P: Sparse | null, R: Sparse | null, AP: Sparse | null): Level {
   const n = A.rows;
-  return { A, invDiag, diagPos: sortedDiagonalSlots(A), P, R, AP, b: new Float64Array(n), x: new Float64Array(n), r: new Float64Array(n) };
+  return { A, invDiag, diagPos: sortedDiagonalSlots(A), P, R, AP, b: new Float64Array(n), x: new Float64Array(n), r: new Float64Array(n), b2: null, x2: null, r2: null };
 }
 
 /** The slot of each row's diagonal if every row has sorted columns and a diagonal; else null. */
@@ -317,6 +371,135 @@ function lowerSweepWithResidual(rowPtr: Int32Array, colIdx: Int32Array, values: 
     x[i] = xi;
     r[i] = 0;
     for (let p = start; p < end; p++) r[colIdx[p]] -= values[p] * xi;
+  }
+}
+
+/** sum_i a[2 i + k] b[2 i + k]. */
+function strideDot(a: Float64Array, b: Float64Array, k: number, n: number): number {
+  let s = 0;
+  for (let i = k; i < 2 * n; i += 2) s += a[i] * b[i];
+  return s;
+}
+
+/** {@link lowerSweepWithResidual} for two interleaved vectors. */
+function lowerSweepWithResidualPair(rowPtr: Int32Array, colIdx: Int32Array, values: Float64Array, diagPos: Int32Array, invDiag: Float64Array, b: Float64Array, x: Float64Array, r: Float64Array): void {
+  const n = invDiag.length;
+  for (let i = 0; i < n; i++) {
+    const start = rowPtr[i];
+    const end = diagPos[i];
+    let s0 = b[2 * i];
+    let s1 = b[2 * i + 1];
+    for (let p = start; p < end; p++) {
+      const v = values[p];
+      const c = 2 * colIdx[p];
+      s0 -= v * x[c];
+      s1 -= v * x[c + 1];
+    }
+    const d = invDiag[i];
+    const x0 = s0 * d;
+    const x1 = s1 * d;
+    x[2 * i] = x0;
+    x[2 * i + 1] = x1;
+    r[2 * i] = 0;
+    r[2 * i + 1] = 0;
+    for (let p = start; p < end; p++) {
+      const v = values[p];
+      const c = 2 * colIdx[p];
+      r[c] -= v * x0;
+      r[c + 1] -= v * x1;
+    }
+  }
+}
+
+/** {@link forwardGaussSeidel} for two interleaved vectors. */
+function forwardGaussSeidelPair(rowPtr: Int32Array, colIdx: Int32Array, values: Float64Array, invDiag: Float64Array, b: Float64Array, x: Float64Array): void {
+  const n = invDiag.length;
+  let p = rowPtr[0];
+  for (let i = 0; i < n; i++) {
+    let s0 = b[2 * i];
+    let s1 = b[2 * i + 1];
+    const end = rowPtr[i + 1];
+    for (; p < end; p++) {
+      const v = values[p];
+      const c = 2 * colIdx[p];
+      s0 -= v * x[c];
+      s1 -= v * x[c + 1];
+    }
+    const d = invDiag[i];
+    x[2 * i] += s0 * d;
+    x[2 * i + 1] += s1 * d;
+  }
+}
+
+/** {@link backwardGaussSeidel} for two interleaved vectors. */
+function backwardGaussSeidelPair(rowPtr: Int32Array, colIdx: Int32Array, values: Float64Array, invDiag: Float64Array, b: Float64Array, x: Float64Array): void {
+  const n = invDiag.length;
+  for (let i = n - 1; i >= 0; i--) {
+    let s0 = b[2 * i];
+    let s1 = b[2 * i + 1];
+    const end = rowPtr[i + 1];
+    for (let p = rowPtr[i]; p < end; p++) {
+      const v = values[p];
+      const c = 2 * colIdx[p];
+      s0 -= v * x[c];
+      s1 -= v * x[c + 1];
+    }
+    const d = invDiag[i];
+    x[2 * i] += s0 * d;
+    x[2 * i + 1] += s1 * d;
+  }
+}
+
+/** {@link multiply} for two interleaved vectors (y, v and base of 2 rows / 2 cols entries). */
+function multiplyPair(rowPtr: Int32Array, colIdx: Int32Array, values: Float64Array, v: Float64Array, y: Float64Array, scale: number, base: Float64Array | null): void {
+  const n = y.length >> 1;
+  let p = rowPtr[0];
+  for (let i = 0; i < n; i++) {
+    let s0 = 0;
+    let s1 = 0;
+    const end = rowPtr[i + 1];
+    for (; p < end; p++) {
+      const a = values[p];
+      const c = 2 * colIdx[p];
+      s0 += a * v[c];
+      s1 += a * v[c + 1];
+    }
+    if (base === null) {
+      y[2 * i] = scale * s0;
+      y[2 * i + 1] = scale * s1;
+    } else {
+      y[2 * i] = base[2 * i] + scale * s0;
+      y[2 * i + 1] = base[2 * i + 1] + scale * s1;
+    }
+  }
+}
+
+/** {@link denseSolve} for two interleaved vectors. */
+function denseSolvePair(L: Float64Array, n: number, b: Float64Array, x: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    let s0 = b[2 * i];
+    let s1 = b[2 * i + 1];
+    const ri = i * n;
+    for (let k = 0; k < i; k++) {
+      const l = L[ri + k];
+      s0 -= l * x[2 * k];
+      s1 -= l * x[2 * k + 1];
+    }
+    const d = L[ri + i];
+    x[2 * i] = d > 0 ? s0 / d : 0;
+    x[2 * i + 1] = d > 0 ? s1 / d : 0;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let s0 = x[2 * i];
+    let s1 = x[2 * i + 1];
+    for (let k = i + 1; k < n; k++) {
+      const l = L[k * n + i];
+      s0 -= l * x[2 * k];
+      s1 -= l * x[2 * k + 1];
+    }
+    const d = L[i * n + i];
+    x[2 * i] = d > 0 ? s0 / d : 0;
+    x[2 * i + 1] = d > 0 ? s1 / d : 0;
   }
 }
 
