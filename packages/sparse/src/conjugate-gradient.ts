@@ -752,18 +752,35 @@ function directionPair(w: Float64Array, ix: Int32Array, pw: Float64Array, n: num
     const d = w[D + i];
     let s0 = d * z0;
     let s1 = d * z1;
+    let t0 = 0;
+    let t1 = 0;
     const end = ix[i + 1];
-    for (; k < end; k += 2) {
-      const v0 = w[k];
-      const v1 = w[k + 1];
+    for (; k + 4 <= end; k += 4) {
       const c0 = Z2 + 2 * ix[C + k];
       const c1 = Z2 + 2 * ix[C + k + 1];
+      const c2 = Z2 + 2 * ix[C + k + 2];
+      const c3 = Z2 + 2 * ix[C + k + 3];
+      const v0 = w[k];
+      const v1 = w[k + 1];
+      const v2 = w[k + 2];
+      const v3 = w[k + 3];
       s0 += v0 * pw[c0] + v1 * pw[c1];
       s1 += v0 * pw[c0 + 1] + v1 * pw[c1 + 1];
+      t0 += v2 * pw[c2] + v3 * pw[c3];
+      t1 += v2 * pw[c2 + 1] + v3 * pw[c3 + 1];
+    }
+    if (k < end) {
+      const c0 = Z2 + 2 * ix[C + k];
+      const c1 = Z2 + 2 * ix[C + k + 1];
+      const v0 = w[k];
+      const v1 = w[k + 1];
+      s0 += v0 * pw[c0] + v1 * pw[c1];
+      s1 += v0 * pw[c0 + 1] + v1 * pw[c1 + 1];
+      k += 2;
     }
     const o = w[O + i];
-    const q0 = s0 + shift0 * o + beta0 * pw[Q2 + j];
-    const q1 = s1 + shift1 * o + beta1 * pw[Q2 + j + 1];
+    const q0 = s0 + t0 + shift0 * o + beta0 * pw[Q2 + j];
+    const q1 = s1 + t1 + shift1 * o + beta1 * pw[Q2 + j + 1];
     pw[Q2 + j] = q0;
     pw[Q2 + j + 1] = q1;
     const p0 = z0 + shift0 + beta0 * pw[P2 + j];
