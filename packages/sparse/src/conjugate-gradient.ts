@@ -249,8 +249,11 @@ export class ConjugateGradient {
     const x0 = out0 ?? new Float64Array(n);
     const x1 = out1 ?? new Float64Array(n);
     const finite = scatterPair(pw, this.order, x0, x1, n);
+    if (finite) trueResidualPair(this.w, this.ix, pw, b0, b1, this.order, n, this.D, this.C);
+    const residuals = [Math.sqrt(pairOut[4]) / norm0, Math.sqrt(pairOut[5]) / norm1];
+    let which = 0;
     const finish = (b: Float64Array, bNorm: number, x: Float64Array): CgResult => {
-      const residual = finite ? this.residualNorm(b, x) / bNorm : Infinity;
+      const residual = finite ? residuals[which++] : Infinity;
       if (residual <= this.tolerance) return { x, iterations, relativeResidual: residual };
       const more = this.solveFrom(b, finite ? x : undefined, x, false);
       return { x, iterations: iterations + more.iterations, relativeResidual: more.relativeResidual };
@@ -568,6 +571,41 @@ export class ConjugateGradient {
   }
 }
 
+/**
+ * r := b - A x for the two vectors of the pair workspace (b in the original
+ * numbering); leaves ||r||^2 of each in pairOut[4..5].
+ */
+function trueResidualPair(w: Float64Array, ix: Int32Array, pw: Float64Array, b0: Float64Array, b1: Float64Array, order: Int32Array, n: number, D: number, C: number): void {
+  const R2 = 2 * n;
+  let rr0 = 0;
+  let rr1 = 0;
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const j = 2 * i;
+    const d = w[D + i];
+    let s0 = d * pw[j];
+    let s1 = d * pw[j + 1];
+    const end = ix[i + 1];
+    for (; k < end; k += 2) {
+      const v0 = w[k];
+      const v1 = w[k + 1];
+      const c0 = 2 * ix[C + k];
+      const c1 = 2 * ix[C + k + 1];
+      s0 += v0 * pw[c0] + v1 * pw[c1];
+      s1 += v0 * pw[c0 + 1] + v1 * pw[c1 + 1];
+    }
+    const o = order[i];
+    const r0 = b0[o] - s0;
+    const r1 = b1[o] - s1;
+    pw[R2 + j] = r0;
+    pw[R2 + j + 1] = r1;
+    rr0 += r0 * r0;
+    rr1 += r1 * r1;
+  }
+  pairOut[4] = rr0;
+  pairOut[5] = rr1;
+}
+
 /** x := 0 and r := b for two vectors in the pair workspace (internal numbering). */
 function gatherPair(b0: Float64Array, b1: Float64Array, order: Int32Array, pw: Float64Array, n: number): void {
   for (let k = 0; k < n; k++) {
@@ -620,6 +658,7 @@ function warmUpPairKernels(): void {
     residualPairDiagonal(w, pw, 1, 7, 0.5, 0.1, 0.2);
     residualPair(pw, 1, 0.1, 0.2);
     scatterPair(pw, order, x0, x1, 1);
+    trueResidualPair(w, ix, pw, x0, x1, order, 1, 6, 2);
   }
 }
 
