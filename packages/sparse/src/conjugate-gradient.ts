@@ -111,6 +111,8 @@ export class ConjugateGradient {
   /** Whether the next refactor rebuilds the hierarchy, and the iterations of the first solve after a build. */
   private amgStale = false;
   private amgBaseline = 0;
+  /** Whether the next refactor recomputes the hierarchy's coarse operators (a solve took more iterations than right after they were computed). */
+  private amgRefreshDue = false;
   /** Views of r and z for preconditioners that are not diagonal. */
   private readonly rView: Float64Array;
   private readonly zView: Float64Array;
@@ -186,7 +188,10 @@ export class ConjugateGradient {
       // rebuilt when the iterations have grown well beyond those right after
       // a build (the values have drifted far from the ones it was built for).
       if (this.amg && !this.amgStale) {
-        this.amg.refresh(this.B);
+        // The coarse operators are recomputed when the values have moved
+        // (SmoothedAggregation.update) or the iterations have grown.
+        this.amg.update(this.B, this.amgRefreshDue);
+        this.amgRefreshDue = false;
       } else {
         this.amg = new SmoothedAggregation(this.B, this.amgOptions);
         this.amgStale = false;
@@ -373,10 +378,16 @@ export class ConjugateGradient {
     return Math.sqrt(rr);
   }
 
-  /** Marks the hierarchy stale when a solve took well over the iterations of the first solve after its build. */
+  /**
+   * Marks the hierarchy stale (rebuilt at the next refactor) when a solve
+   * took well over the iterations of the first solve after its build, and
+   * its coarse operators due (recomputed at the next refactor) when it took
+   * more than one iteration over.
+   */
   private noteAmgIterations(iterations: number): void {
     if (this.amgBaseline === 0) this.amgBaseline = Math.max(iterations, 1);
     else if (iterations > 1.5 * this.amgBaseline + 3) this.amgStale = true;
+    else if (iterations > this.amgBaseline + 1) this.amgRefreshDue = true;
   }
 
   /** r := b, the residual of x = 0; returns ||r||^2. */

@@ -53,6 +53,22 @@ export const DEFAULT_COARSEST_SIZE = 300;
 const MAX_DENSE_COARSEST = 1000;
 const COARSEST_SWEEPS = 4;
 
+/**
+ * Largest relative change of a diagonal entry for which {@link
+ * SmoothedAggregation.update} keeps the coarse operators.
+ */
+export const DRIFT_LIMIT = 0.05;
+
+/** max_i |b_i / a_i - 1| for positive a, b (inverse diagonals: the relative change of the diagonal). */
+function largestRelativeChange(a: Float64Array, b: Float64Array): number {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) {
+    const change = Math.abs(b[i] / a[i] - 1);
+    if (change > worst) worst = change;
+  }
+  return worst;
+}
+
 /** A CSR matrix with mutable values (the shapes the hierarchy stores). */
 interface Sparse {
   readonly rows: number;
@@ -93,6 +109,8 @@ export class SmoothedAggregation {
   private coarseN = 0;
   private readonly block: number;
   private readonly sweeps: number;
+  /** The finest level's inverse diagonal when the coarse operators were last computed (see {@link update}). */
+  private galerkinInvDiag: Float64Array;
 
   /** Builds the hierarchy for the values of `A` (which the finest level keeps a reference to). */
   constructor(A: CsrMatrix, options: SmoothedAggregationOptions = {}) {
@@ -135,6 +153,7 @@ export class SmoothedAggregation {
       current = Ac;
     }
     this.factorCoarsest();
+    this.galerkinInvDiag = this.levels[0].invDiag.slice();
   }
 
   /** Number of levels, finest first. */
@@ -199,6 +218,33 @@ export class SmoothedAggregation {
       multiplyNumeric(level.R, level.AP, this.levels[l + 1].A);
     }
     this.factorCoarsest();
+    this.galerkinInvDiag.set(this.levels[0].invDiag);
+  }
+
+  /**
+   * Takes new values of the finest matrix as {@link refresh} does, but
+   * recomputes the coarse operators only when `full` is set or some
+   * diagonal entry has moved by more than {@link DRIFT_LIMIT} (relative)
+   * since they were last computed; otherwise only the finest level's
+   * smoother takes the new values and the coarse levels stay as they were,
+   * which is what hypre's BoomerAMG does with its setup reused. The cycle
+   * stays a symmetric positive definite preconditioner either way (the
+   * coarse operators are Galerkin products of earlier values); only its
+   * quality can drift, which the caller watches through the iterations.
+   * Returns whether the coarse operators were recomputed.
+   */
+  update(A: CsrMatrix, full: boolean): boolean {
+    const fine = this.levels[0];
+    if (A.rows !== fine.A.rows || A.rowPtr[A.rows] !== fine.A.rowPtr[fine.A.rows]) {
+      throw new Error('smoothed aggregation: the matrix pattern differs from the one the hierarchy was built for');
+    }
+    if (!full) {
+      if (A.values !== fine.A.values) (fine.A.values as Float64Array).set(A.values);
+      refreshInverseDiagonal(fine.A, fine.invDiag);
+      if (largestRelativeChange(fine.invDiag, this.galerkinInvDiag) <= DRIFT_LIMIT) return false;
+    }
+    this.refresh(A);
+    return true;
   }
 
   /** z = M^{-1} r by one V-cycle; returns r^T z. */

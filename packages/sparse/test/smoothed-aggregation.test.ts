@@ -3,7 +3,7 @@ import { ConjugateGradient } from '../src/conjugate-gradient';
 import { CsrMatrix, csrMultiply, csrToDense } from '../src/csr-matrix';
 import { edgePattern } from '../src/edge-pattern';
 import { planSolver } from '../src/linear-solver';
-import { SmoothedAggregation } from '../src/smoothed-aggregation';
+import { DRIFT_LIMIT, SmoothedAggregation } from '../src/smoothed-aggregation';
 import {
   assembleLaplacian,
   gridGraph,
@@ -124,6 +124,43 @@ describe('smoothed aggregation multigrid', () => {
     const cg = new ConjugateGradient(lap.matrix, { preconditioner: 'amg', tolerance: 1e-10 });
     const x = cg.solve(b).x;
     expect(relativeError(x, denseSolve(lap.matrix, b))).toBeLessThan(1e-7);
+  });
+
+  it('update keeps the coarse operators while the diagonal moves by at most DRIFT_LIMIT, and recomputes them beyond it or when asked', () => {
+    const rng = mulberry32(16);
+    const graph = gridGraph(30);
+    const weights = randomWeights(graph.tail.length, rng);
+    const lap = groundedLaplacian(graph, weights, [0]);
+    const amg = new SmoothedAggregation(lap.matrix);
+    const levels = levelsOf(amg);
+    const coarse = Float64Array.from(levels[1].A.values);
+    const b = randomVector(900, rng);
+    const cg = new ConjugateGradient(lap.matrix, { preconditioner: 'amg', tolerance: 1e-10 });
+    const first = cg.solve(b).iterations;
+    // A training step's change: conductances by 1% at most.
+    const nudged = weights.map((w) => w * (1 + 0.01 * (2 * rng() - 1)));
+    assembleLaplacian(lap, nudged);
+    expect(amg.update(lap.matrix, false)).toBe(false);
+    expect(Float64Array.from(levels[1].A.values)).toEqual(coarse);
+    // The finest level has the new values, and CG with the kept coarse levels converges as fast (within an iteration).
+    expect(Array.from(levels[0].A.values)).toEqual(Array.from(lap.matrix.values));
+    cg.refactor(lap.matrix);
+    const kept = cg.solve(b);
+    expect(relativeResidual(lap.matrix, kept.x, b)).toBeLessThanOrEqual(1e-10);
+    expect(Math.abs(kept.iterations - first)).toBeLessThanOrEqual(1);
+    // Asked: recomputed, the exact Galerkin product of the new values.
+    expect(amg.update(lap.matrix, true)).toBe(true);
+    expect(maxDifference(csrToDense(levels[1].A), denseGalerkin(levels[0]))).toBeLessThan(1e-12);
+    expect(relativeError(levels[1].A.values, coarse)).toBeGreaterThan(1e-4);
+    // Beyond the drift limit: one node's conductances doubled.
+    const moved = nudged.slice();
+    for (let e = 0; e < graph.tail.length; e++) if (graph.tail[e] === 455 || graph.head[e] === 455) moved[e] *= 2;
+    assembleLaplacian(lap, moved);
+    const before = Float64Array.from(levels[1].A.values);
+    expect(DRIFT_LIMIT).toBeLessThan(0.5);
+    expect(amg.update(lap.matrix, false)).toBe(true);
+    expect(relativeError(levels[1].A.values, before)).toBeGreaterThan(0);
+    expect(maxDifference(csrToDense(levels[1].A), denseGalerkin(levels[0]))).toBeLessThan(1e-12);
   });
 
   it('keeps CG converging across refactors whose values drift far from the hierarchy', () => {
