@@ -183,6 +183,22 @@ describe('smoothed aggregation multigrid', () => {
     expect(Math.max(...counts)).toBeLessThan(80);
   });
 
+  it('does not aggregate a small dense level into a handful: it is factored (3-D lattice 48^3)', () => {
+    const rng = mulberry32(48);
+    const graph = latticeGraph(48);
+    const lap = groundedLaplacian(graph, randomWeights(graph.tail.length, rng), [0]);
+    const b = randomVector(lap.matrix.rows, rng);
+    // Asked to coarsen down to 5 rows: the third level (about 300 rows, dense rows) would aggregate into about 8,
+    // a poor coarse space (21 iterations); it stays the coarsest, factored densely.
+    const cg = new ConjugateGradient(lap.matrix, { preconditioner: 'amg', tolerance: 1e-10, amg: { coarsestSize: 5 } });
+    const sizes = (cg as unknown as { amg: SmoothedAggregation }).amg.levelSizes;
+    expect(sizes.length).toBe(3);
+    expect(sizes[2]).toBeGreaterThan(100);
+    const result = cg.solve(b);
+    expect(relativeResidual(lap.matrix, result.x, b)).toBeLessThanOrEqual(1e-10);
+    expect(result.iterations).toBeLessThanOrEqual(18);
+  });
+
   it('serves CG on a sparse SPD matrix that is not a Laplacian', () => {
     const rng = mulberry32(15);
     const A = randomSparseSpd(1000, 6, rng);
