@@ -274,6 +274,12 @@ describe('smoothed aggregation multigrid', () => {
     // A plan for vector dofs takes the block through its options.
     const plan = planSolver(A, { method: 'cg', cgPreconditioner: 'amg', amg: { block: 2 }, cgTolerance: 1e-10 });
     expect(relativeError(plan.factor(A).solve(b), blocked.x)).toBeLessThan(1e-7);
+    // Two load cases at once (solveMany pairs them through the two-vector V-cycle), each to the tolerance.
+    const other = randomVector(rows, rng);
+    const [x0, x1] = plan.factor(A).solveMany([b, other]);
+    expect(relativeError(x0, blocked.x)).toBeLessThan(1e-7);
+    expect(relativeResidual(A, x1, other)).toBeLessThanOrEqual(1e-10);
+    expect(relativeError(x1, denseSolve(A, other))).toBeLessThan(1e-7);
   });
 
   it('refuses a block that does not divide the rows, and a matrix with a non-positive diagonal', () => {
