@@ -313,6 +313,8 @@ interface Engine {
   readonly startsFromGuess?: boolean;
   /** Whether ||b - A x|| < ||b|| (iterative engines). */
   closerThanZero?(b: Float64Array, x: Float64Array): boolean;
+  /** Solves two right-hand sides at once, both from zero (iterative engines that can). */
+  solvePair?(b0: Float64Array, b1: Float64Array): [Float64Array, Float64Array];
 }
 
 /** Engines of one plan; the oldest is recycled once {@link LIVE_FACTORIZATIONS} exist. */
@@ -375,13 +377,21 @@ class PooledFactorization implements Factorization {
 
   solveMany(bs: readonly Float64Array[], guesses?: readonly (Float64Array | undefined)[]): Float64Array[] {
     if (!this.engine?.startsFromGuess) return bs.map((b, i) => this.solve(b, undefined, guesses?.[i]));
-    // An iterative engine starts each right-hand side without a guess of its
-    // own from the previous solution when that is closer than zero (the
-    // states of a training step differ by a nudge).
+    const engine = this.engine;
     const out: Float64Array[] = [];
-    for (let i = 0; i < bs.length; i++) {
+    // Without guesses, an engine that solves two right-hand sides in one
+    // pass over the matrix (CG, where that pays) takes them two at a time:
+    // cheaper than solving the second from the first's solution.
+    let i = 0;
+    if (engine.solvePair && !guesses?.some((g) => g !== undefined)) {
+      for (; i + 1 < bs.length; i += 2) out.push(...engine.solvePair(bs[i], bs[i + 1]));
+    }
+    // Otherwise an iterative engine starts each right-hand side without a
+    // guess of its own from the previous solution when that is closer than
+    // zero (the states of a training step differ by a nudge).
+    for (; i < bs.length; i++) {
       let guess = guesses?.[i];
-      if (!guess && i > 0 && this.engine.closerThanZero?.(bs[i], out[i - 1])) guess = out[i - 1];
+      if (!guess && i > 0 && engine.closerThanZero?.(bs[i], out[i - 1])) guess = out[i - 1];
       out.push(this.solve(bs[i], undefined, guess));
     }
     return out;
@@ -397,6 +407,12 @@ class CgEngine implements Engine {
   constructor(A: CsrMatrix, options: CgOptions) {
     this.n = A.rows;
     this.cg = new ConjugateGradient(A, options);
+    if (this.cg.pairsPay) {
+      this.solvePair = (b0, b1) => {
+        const [r0, r1] = this.cg.solvePair(b0, b1);
+        return [r0.x, r1.x];
+      };
+    }
   }
 
   refactor(A: CsrMatrix): void {
@@ -410,6 +426,9 @@ class CgEngine implements Engine {
   solve(b: Float64Array, out?: Float64Array, guess?: Float64Array): Float64Array {
     return this.cg.solve(b, guess, out).x;
   }
+
+  /** Present when solving two right-hand sides together is the cheaper way (see ConjugateGradient.pairsPay). */
+  readonly solvePair?: (b0: Float64Array, b1: Float64Array) => [Float64Array, Float64Array];
 }
 
 /** BiCGSTAB as an {@link Engine}: "factoring" builds the preconditioner for the new values. */

@@ -4,7 +4,7 @@ import { ConjugateGradient, conjugateGradient } from '../src/conjugate-gradient'
 import { ConvergenceError } from '../src/errors';
 import { CsrMatrix, csrFromTriplets, csrMultiply, csrToDense } from '../src/csr-matrix';
 import { IncompleteCholesky, buildPreconditioner } from '../src/preconditioner';
-import { gridGraph, groundedLaplacian, mulberry32, randomGraph, randomGramSpd, randomSparseSpd, randomWeights } from './sample-matrices';
+import { gridGraph, groundedLaplacian, layeredGraph, mulberry32, randomGraph, randomGramSpd, randomSparseSpd, randomWeights } from './sample-matrices';
 
 function laplacian(n: number, rng: () => number): CsrMatrix {
   const graph = randomGraph(n, 3 + 3 * rng(), rng);
@@ -180,5 +180,54 @@ describe('preconditioners', () => {
 
   it('rejects unknown kinds', () => {
     expect(() => buildPreconditioner(csrFromTriplets(1, 1, [0], [0], [1]), 'ilu' as never)).toThrow(/unknown preconditioner/);
+  });
+});
+
+describe('conjugate gradients on two right-hand sides at once (solvePair)', () => {
+  const rng = mulberry32(404);
+
+  it.each(['jacobi', 'two-level', 'amg', 'none', 'ic0'] as const)('agrees with the dense solve and meets the tolerance on both (%s)', (preconditioner) => {
+    const graph = gridGraph(40, 30);
+    const A = groundedLaplacian(graph, randomWeights(graph.tail.length, rng), [0, 1199]).matrix;
+    const b0 = randomVector(1200, rng);
+    // A smooth right-hand side: its solve takes another number of iterations than the random one.
+    const b1 = Float64Array.from({ length: 1200 }, (_, i) => Math.sin(i / 97) + 0.01 * rng());
+    const cg = new ConjugateGradient(A, { preconditioner, tolerance: 1e-11 });
+    const [r0, r1] = cg.solvePair(b0, b1);
+    for (const [result, b] of [[r0, b0], [r1, b1]] as const) {
+      expect(relativeError(result.x, denseSolve(A, b))).toBeLessThanOrEqual(1e-8);
+      expect(result.relativeResidual).toBeLessThanOrEqual(1e-11);
+      const r = csrMultiply(A, result.x);
+      for (let i = 0; i < 1200; i++) r[i] -= b[i];
+      expect(Math.hypot(...r) / Math.hypot(...b)).toBeLessThanOrEqual(1e-11);
+      // The same number of iterations as a single solve from zero, give or take the restart of the slower vector.
+      const single = cg.solve(b);
+      expect(result.iterations).toBeGreaterThanOrEqual(single.iterations - 1);
+      expect(result.iterations).toBeLessThanOrEqual(single.iterations + 6);
+    }
+  });
+
+  it('pairs where that pays: with multigrid, and with a diagonal preconditioner only on dense rows', () => {
+    const grid = gridGraph(10);
+    const sparse = groundedLaplacian(grid, randomWeights(grid.tail.length, rng), [0]).matrix;
+    const layered = layeredGraph([4, 30, 30, 4]);
+    const dense = groundedLaplacian(layered, randomWeights(layered.tail.length, rng), [0, 1, 2, 3]).matrix;
+    expect(new ConjugateGradient(sparse, { preconditioner: 'amg' }).pairsPay).toBe(true);
+    expect(new ConjugateGradient(sparse, { preconditioner: 'two-level' }).pairsPay).toBe(false);
+    expect(new ConjugateGradient(dense, { preconditioner: 'two-level' }).pairsPay).toBe(true);
+    expect(new ConjugateGradient(dense, { preconditioner: 'ic0' }).pairsPay).toBe(false);
+  });
+
+  it('solves a zero right-hand side and the other one, and rejects a non-finite one', () => {
+    const graph = gridGraph(12);
+    const A = groundedLaplacian(graph, randomWeights(graph.tail.length, rng), [0]).matrix;
+    const b = randomVector(144, rng);
+    const cg = new ConjugateGradient(A, { preconditioner: 'amg', tolerance: 1e-12 });
+    const [zero, x] = cg.solvePair(new Float64Array(144), b);
+    expect(zero.x.every((v) => v === 0)).toBe(true);
+    expect(relativeError(x.x, denseSolve(A, b))).toBeLessThanOrEqual(1e-9);
+    const bad = b.slice();
+    bad[3] = NaN;
+    expect(() => cg.solvePair(b, bad)).toThrow('not finite');
   });
 });

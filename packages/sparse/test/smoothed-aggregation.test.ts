@@ -3,7 +3,7 @@ import { ConjugateGradient } from '../src/conjugate-gradient';
 import { CsrMatrix, csrMultiply, csrToDense } from '../src/csr-matrix';
 import { edgePattern } from '../src/edge-pattern';
 import { planSolver } from '../src/linear-solver';
-import { SmoothedAggregation } from '../src/smoothed-aggregation';
+import { DRIFT_LIMIT, SmoothedAggregation } from '../src/smoothed-aggregation';
 import {
   assembleLaplacian,
   gridGraph,
@@ -126,6 +126,43 @@ describe('smoothed aggregation multigrid', () => {
     expect(relativeError(x, denseSolve(lap.matrix, b))).toBeLessThan(1e-7);
   });
 
+  it('update keeps the coarse operators while the diagonal moves by at most DRIFT_LIMIT, and recomputes them beyond it or when asked', () => {
+    const rng = mulberry32(16);
+    const graph = gridGraph(30);
+    const weights = randomWeights(graph.tail.length, rng);
+    const lap = groundedLaplacian(graph, weights, [0]);
+    const amg = new SmoothedAggregation(lap.matrix);
+    const levels = levelsOf(amg);
+    const coarse = Float64Array.from(levels[1].A.values);
+    const b = randomVector(900, rng);
+    const cg = new ConjugateGradient(lap.matrix, { preconditioner: 'amg', tolerance: 1e-10 });
+    const first = cg.solve(b).iterations;
+    // A training step's change: conductances by 1% at most.
+    const nudged = weights.map((w) => w * (1 + 0.01 * (2 * rng() - 1)));
+    assembleLaplacian(lap, nudged);
+    expect(amg.update(lap.matrix, false)).toBe(false);
+    expect(Float64Array.from(levels[1].A.values)).toEqual(coarse);
+    // The finest level has the new values, and CG with the kept coarse levels converges as fast (within an iteration).
+    expect(Array.from(levels[0].A.values)).toEqual(Array.from(lap.matrix.values));
+    cg.refactor(lap.matrix);
+    const kept = cg.solve(b);
+    expect(relativeResidual(lap.matrix, kept.x, b)).toBeLessThanOrEqual(1e-10);
+    expect(Math.abs(kept.iterations - first)).toBeLessThanOrEqual(1);
+    // Asked: recomputed, the exact Galerkin product of the new values.
+    expect(amg.update(lap.matrix, true)).toBe(true);
+    expect(maxDifference(csrToDense(levels[1].A), denseGalerkin(levels[0]))).toBeLessThan(1e-12);
+    expect(relativeError(levels[1].A.values, coarse)).toBeGreaterThan(1e-4);
+    // Beyond the drift limit: one node's conductances doubled.
+    const moved = nudged.slice();
+    for (let e = 0; e < graph.tail.length; e++) if (graph.tail[e] === 455 || graph.head[e] === 455) moved[e] *= 2;
+    assembleLaplacian(lap, moved);
+    const before = Float64Array.from(levels[1].A.values);
+    expect(DRIFT_LIMIT).toBeLessThan(0.5);
+    expect(amg.update(lap.matrix, false)).toBe(true);
+    expect(relativeError(levels[1].A.values, before)).toBeGreaterThan(0);
+    expect(maxDifference(csrToDense(levels[1].A), denseGalerkin(levels[0]))).toBeLessThan(1e-12);
+  });
+
   it('keeps CG converging across refactors whose values drift far from the hierarchy', () => {
     const rng = mulberry32(14);
     const graph = gridGraph(40);
@@ -144,6 +181,22 @@ describe('smoothed aggregation multigrid', () => {
     }
     expect(first).toBeLessThan(25);
     expect(Math.max(...counts)).toBeLessThan(80);
+  });
+
+  it('does not aggregate a small dense level into a handful: it is factored (3-D lattice 48^3)', () => {
+    const rng = mulberry32(48);
+    const graph = latticeGraph(48);
+    const lap = groundedLaplacian(graph, randomWeights(graph.tail.length, rng), [0]);
+    const b = randomVector(lap.matrix.rows, rng);
+    // Asked to coarsen down to 5 rows: the third level (about 300 rows, dense rows) would aggregate into about 8,
+    // a poor coarse space (21 iterations); it stays the coarsest, factored densely.
+    const cg = new ConjugateGradient(lap.matrix, { preconditioner: 'amg', tolerance: 1e-10, amg: { coarsestSize: 5 } });
+    const sizes = (cg as unknown as { amg: SmoothedAggregation }).amg.levelSizes;
+    expect(sizes.length).toBe(3);
+    expect(sizes[2]).toBeGreaterThan(100);
+    const result = cg.solve(b);
+    expect(relativeResidual(lap.matrix, result.x, b)).toBeLessThanOrEqual(1e-10);
+    expect(result.iterations).toBeLessThanOrEqual(18);
   });
 
   it('serves CG on a sparse SPD matrix that is not a Laplacian', () => {
@@ -221,6 +274,12 @@ describe('smoothed aggregation multigrid', () => {
     // A plan for vector dofs takes the block through its options.
     const plan = planSolver(A, { method: 'cg', cgPreconditioner: 'amg', amg: { block: 2 }, cgTolerance: 1e-10 });
     expect(relativeError(plan.factor(A).solve(b), blocked.x)).toBeLessThan(1e-7);
+    // Two load cases at once (solveMany pairs them through the two-vector V-cycle), each to the tolerance.
+    const other = randomVector(rows, rng);
+    const [x0, x1] = plan.factor(A).solveMany([b, other]);
+    expect(relativeError(x0, blocked.x)).toBeLessThan(1e-7);
+    expect(relativeResidual(A, x1, other)).toBeLessThanOrEqual(1e-10);
+    expect(relativeError(x1, denseSolve(A, other))).toBeLessThan(1e-7);
   });
 
   it('refuses a block that does not divide the rows, and a matrix with a non-positive diagonal', () => {
