@@ -1,5 +1,6 @@
 import { COUNT_RANGE, GAIN_RANGE, NumericalError, ParameterBounds, Rng, bounded, oneOf, onlyWith, positiveInteger, positiveNumber, refine, strictObject, numberWhere } from '@multimech/core';
 import * as t from 'io-ts';
+import { takeProjectedMove } from './projected-move';
 import { type ImperfectUpdate, type UpdateImperfections, UPDATE_IMPERFECTION_KEYS, anyUpdateImperfection, imperfectStep, updateImperfectionFields, updateImperfectionProblems } from './hardware/update-imperfections';
 
 /**
@@ -129,18 +130,8 @@ export class SgdOptimizer {
     for (let k = 0; k < theta.length; k++) {
       const g = gradient[k];
       if (!Number.isFinite(g)) throw new NumericalError(`gradient of parameter ${k} is not finite (${g})`);
-      const v = mu * this.velocity[k] - a * g;
-      let next = theta[k] + v;
-      if (next < bounds.min[k]) {
-        next = bounds.min[k];
-        clamped++;
-      } else if (next > bounds.max[k]) {
-        next = bounds.max[k];
-        clamped++;
-      }
-      this.velocity[k] = next - theta[k];
+      if (takeProjectedMove(theta, this.velocity, k, mu * this.velocity[k] - a * g, bounds)) clamped++;
       norm += this.velocity[k] ** 2;
-      theta[k] = next;
     }
     return { clamped, stepNorm: Math.sqrt(norm) };
   }

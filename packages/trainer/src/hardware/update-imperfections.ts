@@ -14,6 +14,7 @@ import {
   withSchema,
 } from '@multimech/core';
 import * as t from 'io-ts';
+import { takeProjectedMove } from '../projected-move';
 
 /** The largest magnitude of a parameter value a setting gives (PARAMETER_RANGE's upper end). */
 export const MAX_PARAMETER = 1e15;
@@ -200,17 +201,8 @@ export function imperfectStep(
       if (bias.asymmetry !== undefined) move *= move > 0 ? 1 + bias.asymmetry : 1 - bias.asymmetry;
       if (bias.drift !== undefined) move += bias.drift;
     }
-    let next = theta[k] + move;
-    if (next < bounds.min[k]) {
-      next = bounds.min[k];
-      clamped++;
-    } else if (next > bounds.max[k]) {
-      next = bounds.max[k];
-      clamped++;
-    }
-    velocity[k] = next - theta[k];
+    if (takeProjectedMove(theta, velocity, k, move, bounds)) clamped++;
     norm += velocity[k] ** 2;
-    theta[k] = next;
   }
   if (drift) {
     for (let k = 0; k < theta.length; k++) {
